@@ -1,0 +1,2 @@
+// Placeholder: brings up the shared local stack once for every test file.
+export default async function globalSetup(): Promise<void> {}
