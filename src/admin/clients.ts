@@ -1,0 +1,118 @@
+// Operator actions on clients (the CLI's `clients …` commands). Secrets leave here once, at creation
+// or rotation, and are stored hashed (client secret) or for signing (webhook secret).
+import { getAddress, isAddress } from 'viem';
+import type { Db } from '../db/connect.js';
+import type { Client } from '../db/schema.js';
+import { findClient, insertClient, listClients, updateClient } from '../db/clients.js';
+import { generateClientId, generateClientSecret, generateWebhookSecret, hashSecret } from '../auth/secrets.js';
+import { SCOPES, type Scope } from '../auth/scopes.js';
+import type { RateLimitOverrides } from './rate-limits.js';
+import { checkWebhookUrl } from './webhook-url.js';
+
+/** How long the previous webhook secret keeps signing after a rotation. */
+export const WEBHOOK_SECRET_OVERLAP_SECONDS = 24 * 3600;
+
+export class ClientNotFoundError extends Error {
+  constructor(id: string) { super(`no client with id '${id}'`); }
+}
+
+export type ClientView = {
+  clientId: string; name: string; scopes: string[]; webhookUrl: string | null; signerAddress: string | null;
+  rateLimits: Record<string, number>; revoked: boolean; revokedAt: string | null; createdAt: string;
+};
+
+export function toClientView(client: Client): ClientView {
+  return {
+    clientId: client.id,
+    name: client.name,
+    scopes: client.scopes,
+    webhookUrl: client.webhook_url,
+    signerAddress: client.signer_address,
+    rateLimits: client.rate_limits,
+    revoked: client.revoked_at !== null,
+    revokedAt: client.revoked_at?.toISOString() ?? null,
+    createdAt: new Date(client.created_at).toISOString(),
+  };
+}
+
+export type CreateClientParameters = {
+  name: string; scopes?: Scope[]; webhookUrl?: string; signerAddress?: string; rateLimits?: RateLimitOverrides;
+};
+
+export async function createClient(db: Db, params: CreateClientParameters): Promise<{ client: ClientView; clientSecret: string; webhookSecret: string }> {
+  if (!params.name.trim()) throw new Error('client name must not be empty');
+  if (params.signerAddress !== undefined && !isAddress(params.signerAddress)) throw new Error(`signer '${params.signerAddress}' is not an address`);
+  const clientSecret = generateClientSecret();
+  const webhookSecret = generateWebhookSecret();
+  const client = await insertClient(db, {
+    id: generateClientId(),
+    name: params.name.trim(),
+    secret_hash: await hashSecret(clientSecret),
+    webhook_url: params.webhookUrl ? checkWebhookUrl(params.webhookUrl) : null,
+    webhook_secret: webhookSecret,
+    signer_address: params.signerAddress ? getAddress(params.signerAddress) : null,
+    scopes: params.scopes ?? [...SCOPES],
+    rate_limits: JSON.stringify(params.rateLimits ?? {}),
+  });
+  return { client: toClientView(client), clientSecret, webhookSecret };
+}
+
+async function change(db: Db, id: string, changes: Parameters<typeof updateClient>[2]): Promise<Client> {
+  const client = await updateClient(db, id, changes);
+  if (!client) throw new ClientNotFoundError(id);
+  return client;
+}
+
+export async function showClient(db: Db, id: string): Promise<ClientView> {
+  const client = await findClient(db, id);
+  if (!client) throw new ClientNotFoundError(id);
+  return toClientView(client);
+}
+
+export async function listClientViews(db: Db): Promise<ClientView[]> {
+  return (await listClients(db)).map(toClientView);
+}
+
+export async function revokeClient(db: Db, id: string): Promise<ClientView> {
+  const existing = await findClient(db, id);
+  if (!existing) throw new ClientNotFoundError(id);
+  if (existing.revoked_at) return toClientView(existing);
+  return toClientView(await change(db, id, { revoked_at: new Date() }));
+}
+
+export async function rotateClientSecret(db: Db, id: string): Promise<{ client: ClientView; clientSecret: string }> {
+  const clientSecret = generateClientSecret();
+  const client = await change(db, id, { secret_hash: await hashSecret(clientSecret) });
+  return { client: toClientView(client), clientSecret };
+}
+
+/** The old secret keeps signing (as a second signature) for a day, so receivers can switch without gaps. */
+export async function rotateWebhookSecret(db: Db, id: string): Promise<{ client: ClientView; webhookSecret: string; previousSecretValidUntil: string }> {
+  const existing = await findClient(db, id);
+  if (!existing) throw new ClientNotFoundError(id);
+  const webhookSecret = generateWebhookSecret();
+  const until = new Date(Date.now() + WEBHOOK_SECRET_OVERLAP_SECONDS * 1000);
+  const client = await change(db, id, {
+    webhook_secret: webhookSecret, previous_webhook_secret: existing.webhook_secret, previous_webhook_secret_expires_at: until,
+  });
+  return { client: toClientView(client), webhookSecret, previousSecretValidUntil: until.toISOString() };
+}
+
+export async function setWebhook(db: Db, id: string, url: string | null): Promise<ClientView> {
+  return toClientView(await change(db, id, { webhook_url: url === null ? null : checkWebhookUrl(url) }));
+}
+
+export async function setScopes(db: Db, id: string, scopes: Scope[]): Promise<ClientView> {
+  return toClientView(await change(db, id, { scopes }));
+}
+
+export async function setRateLimits(db: Db, id: string, overrides: RateLimitOverrides): Promise<ClientView> {
+  const existing = await findClient(db, id);
+  if (!existing) throw new ClientNotFoundError(id);
+  return toClientView(await change(db, id, { rate_limits: JSON.stringify({ ...existing.rate_limits, ...overrides }) }));
+}
+
+export async function setSigner(db: Db, id: string, signerAddress: string): Promise<ClientView> {
+  if (!isAddress(signerAddress)) throw new Error(`signer '${signerAddress}' is not an address`);
+  return toClientView(await change(db, id, { signer_address: getAddress(signerAddress) }));
+}

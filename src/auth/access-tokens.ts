@@ -1,0 +1,38 @@
+// Access tokens: HS256 JWTs naming the client (`sub`) and its scopes, checked strictly on the way in.
+import jwt from 'jsonwebtoken';
+import { randomUUID } from 'node:crypto';
+import { isScope, type Scope } from './scopes.js';
+
+export type JwtConfig = { secret: string; issuer: string; audience: string; ttlSeconds: number };
+
+export type AccessTokenClaims = { clientId: string; scopes: Scope[]; tokenId: string; expiresAt: number };
+
+export function issueAccessToken(config: JwtConfig, { clientId, scopes }: { clientId: string; scopes: readonly Scope[] }): { token: string; expiresIn: number } {
+  const token = jwt.sign({ scope: scopes.join(' ') }, config.secret, {
+    algorithm: 'HS256',
+    subject: clientId,
+    issuer: config.issuer,
+    audience: config.audience,
+    expiresIn: config.ttlSeconds,
+    jwtid: randomUUID(),
+  });
+  return { token, expiresIn: config.ttlSeconds };
+}
+
+/** Returns the claims of a valid token or null: wrong algorithm (incl. `none`), signature, issuer, audience or expiry. */
+export function verifyAccessToken(config: JwtConfig, token: string): AccessTokenClaims | null {
+  let payload: jwt.JwtPayload | string;
+  try {
+    payload = jwt.verify(token, config.secret, { algorithms: ['HS256'], issuer: config.issuer, audience: config.audience });
+  } catch {
+    return null;
+  }
+  if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.scope !== 'string'
+    || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') return null;
+  return {
+    clientId: payload.sub,
+    scopes: payload.scope.split(' ').filter(isScope),
+    tokenId: payload.jti,
+    expiresAt: payload.exp,
+  };
+}

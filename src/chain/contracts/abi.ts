@@ -1,0 +1,73 @@
+import { parseAbi } from 'viem';
+
+// Hand-written so TypeScript gets exact types without a build step. tests/contracts/*.test.ts
+// compares them with the compiled ABIs so the two cannot drift apart.
+
+const erc20Errors = [
+  'error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)',
+  'error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)',
+  'error ERC20InvalidApprover(address approver)',
+  'error ERC20InvalidReceiver(address receiver)',
+  'error ERC20InvalidSender(address sender)',
+  'error ERC20InvalidSpender(address spender)',
+] as const;
+
+export const chronosTokenAbi = parseAbi([
+  'constructor(address initialOwner)',
+
+  // ERC-20
+  'function name() view returns (string)',
+  'function symbol() view returns (string)',
+  'function decimals() view returns (uint8)',
+  'function totalSupply() view returns (uint256)',
+  'function balanceOf(address account) view returns (uint256)',
+  'function allowance(address owner, address spender) view returns (uint256)',
+  'function approve(address spender, uint256 value) returns (bool)',
+  'function transfer(address to, uint256 value) returns (bool)',
+  'function transferFrom(address from, address to, uint256 value) returns (bool)',
+  'event Transfer(address indexed from, address indexed to, uint256 value)',
+  'event Approval(address indexed owner, address indexed spender, uint256 value)',
+  ...erc20Errors,
+
+  // Ownable
+  'function owner() view returns (address)',
+  'function renounceOwnership()',
+  'function transferOwnership(address newOwner)',
+  'event OwnershipTransferred(address indexed previousOwner, address indexed newOwner)',
+  'error OwnableInvalidOwner(address owner)',
+  'error OwnableUnauthorizedAccount(address account)',
+
+  // Signed mints
+  'function signers(address signer) view returns (bool)',
+  'function setSigner(address signer, bool authorized)',
+  'function nonces(address user) view returns (uint256)',
+  'function minted(string receiptId) view returns (bool)',
+  'function mintedHash(bytes32 receiptHash) view returns (bool)',
+  'function mintMessageHash(address to, string receiptId, uint256 amount, uint256 expiryBlock, uint256 nonce) view returns (bytes32)',
+  'function mintWithSignature(address to, string receiptId, uint256 amount, uint256 expiryBlock, uint256 nonce, bytes signature)',
+  'event SignerUpdated(address indexed signer, bool authorized)',
+  'event MintedWithSignature(address indexed to, string receiptId, bytes32 indexed receiptHash, uint256 amount, uint256 nonce, address indexed signer)',
+  'error MintExpired(uint256 expiryBlock, uint256 currentBlock)',
+  'error InvalidNonce(uint256 expected, uint256 provided)',
+  'error ReceiptAlreadyMinted(string receiptId)',
+  'error UnauthorizedSigner(address recovered)',
+  'error ZeroAmount()',
+  'error ECDSAInvalidSignature()',
+  'error ECDSAInvalidSignatureLength(uint256 length)',
+  'error ECDSAInvalidSignatureS(bytes32 s)',
+]);
+
+export const claimVaultAbi = parseAbi([
+  'constructor(address token)',
+  'function token() view returns (address)',
+  'function claim(bytes32 claimId, uint256 amount)',
+  'function claims(bytes32 claimId) view returns (address account, uint256 amount)',
+  'function used(bytes32 claimId) view returns (bool)',
+  'event Claimed(bytes32 indexed claimId, address indexed account, uint256 amount)',
+  'error ClaimAlreadyUsed(bytes32 claimId)',
+  'error ZeroAmount()',
+  'error SafeERC20FailedOperation(address token)',
+  // The token's own errors bubble up through SafeERC20 unchanged (e.g. a missing allowance);
+  // listing them lets viem decode a failed claim by name.
+  ...erc20Errors,
+]);

@@ -1,0 +1,102 @@
+import {
+  encodeAbiParameters,
+  getAddress,
+  keccak256,
+  parseAbiParameters,
+  type Account,
+  type Address,
+  type Chain,
+  type Hash,
+  type Hex,
+  type TransactionReceipt,
+  type Transport,
+  type WalletClient,
+} from 'viem';
+import { deployContract, waitForTransactionReceipt, writeContract } from 'viem/actions';
+import { chronosTokenAbi, claimVaultAbi } from './abi.js';
+import { compileContracts } from './compile.js';
+
+/** A wallet client that can send transactions on its own: it carries the sending account and chain. */
+export type DeployerClient = WalletClient<Transport, Chain, Account>;
+
+export type DeployChronosContractsParameters = {
+  /** Owner of ChronosToken, the only address that can authorize mint signers. */
+  owner: Address;
+};
+export type DeployChronosContractsReturnType = { token: Address; claimVault: Address };
+
+/** Deploys ChronosToken, then a ClaimVault for it, each confirmed before the next step. */
+export async function deployChronosContracts(
+  client: DeployerClient,
+  { owner }: DeployChronosContractsParameters,
+): Promise<DeployChronosContractsReturnType> {
+  const { ChronosToken, ClaimVault } = await compileContracts();
+
+  const tokenHash = await deployContract(client, { abi: chronosTokenAbi, bytecode: ChronosToken.bytecode, args: [owner] });
+  const token = deployedAddress('ChronosToken', await waitForTransactionReceipt(client, { hash: tokenHash }));
+
+  const vaultHash = await deployContract(client, { abi: claimVaultAbi, bytecode: ClaimVault.bytecode, args: [token] });
+  const claimVault = deployedAddress('ClaimVault', await waitForTransactionReceipt(client, { hash: vaultHash }));
+
+  return { token, claimVault };
+}
+
+export type SetTokenSignerParameters = { token: Address; signer: Address; authorized: boolean };
+
+/** Authorizes or revokes a mint signer; the client's account must be the token owner. Resolves once mined. */
+export async function setTokenSigner(
+  client: DeployerClient,
+  { token, signer, authorized }: SetTokenSignerParameters,
+): Promise<Hash> {
+  const hash = await writeContract(client, {
+    address: token,
+    abi: chronosTokenAbi,
+    functionName: 'setSigner',
+    args: [signer, authorized],
+  });
+  const receipt = await waitForTransactionReceipt(client, { hash });
+  if (receipt.status !== 'success') {
+    throw new Error(`setSigner(${signer}, ${authorized}) on ${token} reverted in transaction ${hash}; is ${client.account.address} the token owner?`);
+  }
+  return hash;
+}
+
+export type MintMessageHashParameters = {
+  token: Address;
+  chainId: number | bigint;
+  to: Address;
+  receiptId: string;
+  amount: bigint;
+  expiryBlock: bigint;
+  nonce: bigint;
+};
+
+/**
+ * The hash ChronosToken.mintWithSignature checks. A signer authorizes the mint with
+ * `signMessage({ message: { raw: hash } })` (EIP-191), which the contract reproduces with
+ * MessageHashUtils.toEthSignedMessageHash.
+ */
+export function mintMessageHash({ token, chainId, to, receiptId, amount, expiryBlock, nonce }: MintMessageHashParameters): Hex {
+  return keccak256(
+    encodeAbiParameters(parseAbiParameters('address, uint256, address, string, uint256, uint256, uint256'), [
+      token,
+      BigInt(chainId),
+      to,
+      receiptId,
+      amount,
+      expiryBlock,
+      nonce,
+    ]),
+  );
+}
+
+function deployedAddress(contract: string, receipt: TransactionReceipt): Address {
+  if (receipt.status !== 'success' || !receipt.contractAddress) {
+    throw new Error(
+      `Deploying ${contract} failed (transaction ${receipt.transactionHash}, status ${receipt.status}); ` +
+        'check that the deployer has funds and the chain supports the cancun EVM version.',
+    );
+  }
+  // Receipts carry lowercase addresses; checksummed ones compare equal to what viem decodes elsewhere.
+  return getAddress(receipt.contractAddress);
+}

@@ -1,0 +1,64 @@
+// All configuration is one schema with defaults and transforms, parsed once into a frozen object.
+import { z } from 'zod';
+import { isAddress, getAddress, type Address, type Hex } from 'viem';
+
+const url = (protocols: string[]) =>
+  z.string().trim().refine((v) => {
+    try { return protocols.includes(new URL(v).protocol); } catch { return false; }
+  }, `must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`);
+
+const address = z.string().trim().refine(isAddress, 'must be a 0x-prefixed 20-byte address').transform((v) => getAddress(v) as Address);
+const privateKey = z.string().trim().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key').transform((v) => v as Hex);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** Canonical ERC-4337 v0.7 addresses: the same on every chain where they are deployed. */
+export const CANONICAL_ENTRY_POINT_07 = '0x0000000071727De22E5E9d8BAf0edAc6f37da032' as Address;
+export const CANONICAL_SIMPLE_ACCOUNT_FACTORY_07 = '0x91E60e0613810449d098b0b5Ec8b51A0FE8c8985' as Address;
+
+export const envSchema = z.object({
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  RPC_URL: url(['http:', 'https:']),
+  BUNDLER_URL: url(['http:', 'https:']),
+  PAYMASTER_URL: url(['http:', 'https:']),
+  CHAIN_ID: positiveInt,
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  MASTER_KEY: z.string().trim().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters (32 random bytes)').transform((v) => v as Hex),
+  TOKEN_ADDRESS: address,
+  CLAIM_VAULT_ADDRESS: address,
+  ENTRY_POINT_ADDRESS: address.default(CANONICAL_ENTRY_POINT_07),
+  ACCOUNT_FACTORY_ADDRESS: address.default(CANONICAL_SIMPLE_ACCOUNT_FACTORY_07),
+  DEPLOYER_PRIVATE_KEY: privateKey.optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JWT_ISSUER: z.string().min(1).default('chronos'),
+  JWT_AUDIENCE: z.string().min(1).default('chronos-api'),
+  JWT_TTL_SECONDS: positiveInt.default(3600),
+  WORKER_CONCURRENCY: positiveInt.default(16),
+  MINT_EXPIRY_BLOCKS: positiveInt.default(300),
+  INCLUSION_TIMEOUT_SECONDS: positiveInt.default(120),
+  WEBHOOK_MAX_ATTEMPTS: positiveInt.default(5),
+  WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
+  VALIDATE_RESPONSES: bool.default(false),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export type Config = Readonly<{
+  mode: 'embedded' | 'external';
+  port: number;
+  host: string;
+  logLevel: z.output<typeof envSchema>['LOG_LEVEL'];
+  databaseUrl: string;
+  chain: Readonly<{ rpcUrl: string; bundlerUrl: string; paymasterUrl: string; chainId: number }>;
+  contracts: Readonly<{ entryPoint: Address; accountFactory: Address; token: Address; claimVault: Address }>;
+  jwt: Readonly<{ secret: string; issuer: string; audience: string; ttlSeconds: number }>;
+  masterKey: Hex;
+  deployerPrivateKey?: Hex;
+  worker: Readonly<{ concurrency: number }>;
+  transactions: Readonly<{ mintExpiryBlocks: number; inclusionTimeoutSeconds: number }>;
+  webhooks: Readonly<{ maxAttempts: number; timeoutMs: number; allowPrivateTargets: boolean }>;
+  validateResponses: boolean;
+}>;

@@ -1,0 +1,64 @@
+// The Express application: JSON parsing, OpenAPI validation of every request (and, when enabled,
+// every response), one handler per operationId, and one error shape for every failure.
+import express, { type Express, type RequestHandler } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import { randomUUID } from 'node:crypto';
+import type { RouteContext, Route } from './route.js';
+import { routes as defaultRoutes } from './routes/index.js';
+import { loadOpenApiDocument, findOperation } from './openapi.js';
+import { bearerAuthHandler } from './authenticate.js';
+import { AppError, errorHandler, forbidden } from './errors.js';
+import { authOf } from './request-context.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function createApp(ctx: RouteContext, { routes = defaultRoutes }: { routes?: Route[] } = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestId());
+  app.use(express.json({ limit: MAX_BODY_BYTES }));
+
+  const doc = loadOpenApiDocument();
+  const mounted = routes.map((route) => ({ route, ...findOperation(doc, route.operationId) }));
+  for (const { route, method, path } of mounted) {
+    if (route.precheck) (app as unknown as Record<string, (p: string, h: RequestHandler) => void>)[method](path, route.precheck);
+  }
+
+  app.use(OpenApiValidator.middleware({
+    apiSpec: structuredClone(doc) as never,
+    validateRequests: { allowUnknownQueryParameters: false },
+    validateResponses: ctx.config.validateResponses ? { removeAdditional: false } : false,
+    validateSecurity: { handlers: { BearerAuth: bearerAuthHandler({ jwt: ctx.config.jwt, clients: ctx.clients }) } },
+    ignoreUndocumented: true,
+  }));
+
+  for (const { route, method, path } of mounted) {
+    const handlers: RequestHandler[] = [];
+    if (route.scope) handlers.push(requireScope(route.scope));
+    handlers.push(route.handler(ctx));
+    (app as unknown as Record<string, (p: string, ...h: RequestHandler[]) => void>)[method](path, ...handlers);
+  }
+
+  app.use((_req, _res, next) => next(new AppError(404, 'NOT_FOUND', 'No such endpoint')));
+  app.use(errorHandler(ctx.logger));
+  return app;
+}
+
+function requireScope(scope: string): RequestHandler {
+  return (req, _res, next) => {
+    if (!authOf(req).scopes.includes(scope as never)) return next(forbidden(`This token lacks the '${scope}' scope`));
+    next();
+  };
+}
+
+/** Accepts a caller's X-Request-Id (if sane) or makes one, and echoes it on the response. */
+function requestId(): RequestHandler {
+  return (req, res, next) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && /^[\w\-.:]{1,128}$/.test(given) ? given : randomUUID();
+    req.headers['x-request-id'] = id;
+    res.setHeader('X-Request-Id', id);
+    next();
+  };
+}

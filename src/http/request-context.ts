@@ -1,0 +1,30 @@
+// What authentication attaches to a request, and typed accessors for route handlers.
+import type { Request } from 'express';
+import type { Client } from '../db/schema.js';
+import type { Scope } from '../auth/scopes.js';
+import { AppError, validationError } from './errors.js';
+
+export type RequestAuth = { client: Client; scopes: Scope[]; tokenId: string };
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    auth?: RequestAuth;
+  }
+}
+
+export function authOf(req: Request): RequestAuth {
+  if (!req.auth) throw new AppError(500, 'INTERNAL_ERROR', 'route reached without authentication');
+  return req.auth;
+}
+
+/** 1–256 printable ASCII characters, no surrounding spaces (SPEC §4). */
+const USER_ID = /^[\x21-\x7e](?:[\x20-\x7e]{0,254}[\x21-\x7e])?$/;
+
+export function userIdOf(req: Request): string {
+  const raw = req.headers['x-user-id'];
+  if (raw === undefined || raw === '') throw validationError('header X-User-Id is required');
+  if (Array.isArray(raw) || typeof raw !== 'string') throw validationError('header X-User-Id must be given once');
+  if (raw.length > 256) throw validationError('header X-User-Id must be at most 256 characters');
+  if (!USER_ID.test(raw)) throw validationError('header X-User-Id must be 1-256 printable ASCII characters');
+  return raw;
+}

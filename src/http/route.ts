@@ -1,0 +1,16 @@
+import type { RequestHandler } from 'express';
+import type { AppContext } from '../context.js';
+import type { ClientCache } from '../auth/client-cache.js';
+import type { Scope } from '../auth/scopes.js';
+
+export type RouteContext = AppContext & { clients: ClientCache };
+
+/** One HTTP operation: its operationId in openapi.json, the scope it needs, and its handler. */
+export type Route = {
+  operationId: string;
+  /** Scope the token must carry; undefined = any valid token (or none, for public operations). */
+  scope?: Scope;
+  /** Runs before OpenAPI validation, for operations whose documented errors differ from VALIDATION_ERROR. */
+  precheck?: RequestHandler;
+  handler: (ctx: RouteContext) => RequestHandler;
+};

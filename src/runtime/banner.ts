@@ -1,0 +1,34 @@
+import type { DevFile } from './home.js';
+
+/** What a newcomer needs after `npm start`: where things are, the demo credentials, a walk-through. */
+export function printBanner(dev: DevFile): void {
+  const c = dev.demoClient;
+  const lines = [
+    '',
+    '  Chronos is running (embedded local stack)',
+    '',
+    `  API          ${dev.apiUrl}`,
+    `  API docs     ${dev.apiUrl}/docs`,
+    `  chain        ${dev.rpcUrl} (chain id ${dev.chainId})`,
+    `  bundler      ${dev.bundlerUrl}`,
+    `  paymaster    ${dev.paymasterUrl}`,
+    `  token        ${dev.token}`,
+    `  claim vault  ${dev.claimVault}`,
+    '',
+    '  Demo client (also in .chronos/dev.json)',
+    `  clientId       ${c.clientId}`,
+    `  clientSecret   ${c.clientSecret}`,
+    `  webhookSecret  ${c.webhookSecret}`,
+    `  signer         ${c.signerAddress} (private key in .chronos/dev.json)`,
+    '',
+    '  Try it:',
+    `  TOKEN=$(curl -s -X POST ${dev.apiUrl}/api/v1/auth/token -H 'Content-Type: application/json' \\`,
+    `    -d '{"clientId":"${c.clientId}","clientSecret":"${c.clientSecret}"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')`,
+    `  curl -s -X POST ${dev.apiUrl}/api/v1/wallet/create -H "Authorization: Bearer $TOKEN" -H 'X-User-Id: alice'`,
+    `  curl -s ${dev.apiUrl}/api/v1/wallet/balance -H "Authorization: Bearer $TOKEN" -H 'X-User-Id: alice'`,
+    '',
+    '  Ctrl-C stops everything; the next `npm start` resumes with the same data.',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,27 @@
+// The embedded default keeps everything it generates under one folder: `.chronos/` in the working
+// directory, or CHRONOS_HOME.
+import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import type { Address, Hex } from 'viem';
+
+export function chronosHome(env: Record<string, string | undefined> = process.env): string {
+  return resolve(env.CHRONOS_HOME ?? join(process.cwd(), '.chronos'));
+}
+
+/** `.chronos/dev.json`, exactly the fields SPEC §1 lists. */
+export type DevFile = {
+  apiUrl: string; rpcUrl: string; bundlerUrl: string; paymasterUrl: string; chainId: number;
+  entryPoint: Address; accountFactory: Address; token: Address; claimVault: Address; databaseUrl: string;
+  demoClient: { clientId: string; clientSecret: string; webhookSecret: string; signerPrivateKey: Hex; signerAddress: Address };
+};
+
+export const devFilePath = (home: string) => join(home, 'dev.json');
+
+export async function readDevFile(home: string): Promise<DevFile | undefined> {
+  try {
+    return JSON.parse(await readFile(devFilePath(home), 'utf8')) as DevFile;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${devFilePath(home)} is unreadable: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createPublicClient, http } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { createTestDatabase, dropTestDatabase } from '../support/test-app.js';
+import { testStackEnv } from '../support/stack-env.js';
+import { chronosTokenAbi } from '../../src/chain/contracts/abi.js';
+import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../src/runtime/embedded-keys.js';
+import { findClient } from '../../src/db/clients.js';
+import { createDb, createPool } from '../../src/db/connect.js';
+import { verifySecret } from '../../src/auth/secrets.js';
+
+type Run = { code: number | null; stdout: string; stderr: string; json: Record<string, any> };
+
+let databaseUrl: string;
+let env: Record<string, string>;
+
+function chronos(args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'chronos.js'), ...args], {
+      env: { PATH: process.env.PATH, ...env, ...extraEnv } as NodeJS.ProcessEnv,
+      cwd: process.cwd(),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      let json: Record<string, any> = {};
+      try { json = JSON.parse(stdout); } catch { /* not JSON */ }
+      resolve({ code, stdout, stderr, json });
+    });
+  });
+}
+
+beforeAll(async () => {
+  databaseUrl = await createTestDatabase();
+  const stack = testStackEnv();
+  env = {
+    DATABASE_URL: databaseUrl, RPC_URL: stack.rpcUrl, CHAIN_ID: String(stack.chainId),
+    TOKEN_ADDRESS: stack.token, DEPLOYER_PRIVATE_KEY: EMBEDDED_DEPLOYER_PRIVATE_KEY,
+  };
+});
+afterAll(() => dropTestDatabase(databaseUrl));
+
+const expectOneJsonObject = (run: Run) => {
+  expect(run.stdout.trim().split('\n')).toHaveLength(1);
+  expect(typeof run.json).toBe('object');
+};
+
+describe('chronos clients', () => {
+  let clientId: string;
+  const signer = privateKeyToAccount(generatePrivateKey()).address;
+
+  it('create --json prints one object with the secrets and authorizes the signer on-chain', async () => {
+    const run = await chronos(['clients', 'create', '--name', 'acme', '--signer', signer, '--webhook-url', 'http://127.0.0.1:9999/hook', '--json']);
+    expect(run.code).toBe(0);
+    expectOneJsonObject(run);
+    expect(run.json).toMatchObject({
+      clientId: expect.stringMatching(/^client_/), clientSecret: expect.stringMatching(/^sk_/), webhookSecret: expect.stringMatching(/^whsec_/),
+      scopes: ['wallet', 'mint', 'transfer', 'claim'], webhookUrl: 'http://127.0.0.1:9999/hook', signerAddress: signer,
+      signerAuthorization: { authorized: true },
+    });
+    clientId = run.json.clientId;
+    const publicClient = createPublicClient({ transport: http(env.RPC_URL) });
+    expect(await publicClient.readContract({ address: testStackEnv().token, abi: chronosTokenAbi, functionName: 'signers', args: [signer] })).toBe(true);
+
+    const pool = createPool({ connectionString: databaseUrl, max: 1 });
+    const row = await findClient(createDb(pool), clientId);
+    await pool.end();
+    expect(await verifySecret(run.json.clientSecret, row!.secret_hash)).toBe(true);
+  });
+
+  it('without an owner key, says what call the operator must make instead', async () => {
+    const other = privateKeyToAccount(generatePrivateKey()).address;
+    const run = await chronos(['clients', 'create', '--name', 'nokey', '--signer', other, '--json'], { DEPLOYER_PRIVATE_KEY: undefined });
+    expect(run.code).toBe(0);
+    expect(run.json.signerAuthorization).toEqual({ authorized: false, instruction: expect.stringContaining(`setSigner(${other}, true)`) });
+  });
+
+  it('list and show never include a secret', async () => {
+    const list = await chronos(['clients', 'list', '--json']);
+    expectOneJsonObject(list);
+    expect(list.json.clients.map((c: { clientId: string }) => c.clientId)).toContain(clientId);
+    const show = await chronos(['clients', 'show', clientId, '--json']);
+    expect(show.json).toMatchObject({ clientId, name: 'acme', revoked: false });
+    for (const run of [list, show]) expect(run.stdout).not.toMatch(/sk_|whsec_|scrypt/);
+  });
+
+  it('set-scopes, set-rate-limit and set-webhook change the client', async () => {
+    expect((await chronos(['clients', 'set-scopes', clientId, 'wallet,mint', '--json'])).json.scopes).toEqual(['wallet', 'mint']);
+    expect((await chronos(['clients', 'set-rate-limit', clientId, 'general=500,minting=50', '--json'])).json.rateLimits).toEqual({ general: 500, minting: 50 });
+    expect((await chronos(['clients', 'set-webhook', clientId, 'https://example.com/hooks', '--json'])).json.webhookUrl).toBe('https://example.com/hooks');
+  });
+
+  it('rotate-secret and rotate-webhook-secret return new secrets once', async () => {
+    const secret = await chronos(['clients', 'rotate-secret', clientId, '--json']);
+    expect(secret.json.clientSecret).toMatch(/^sk_/);
+    const hook = await chronos(['clients', 'rotate-webhook-secret', clientId, '--json']);
+    expect(hook.json.webhookSecret).toMatch(/^whsec_/);
+    expect(Date.parse(hook.json.previousSecretValidUntil)).toBeGreaterThan(Date.now());
+  });
+
+  it('revoke marks the client revoked', async () => {
+    expect((await chronos(['clients', 'revoke', clientId, '--json'])).json).toMatchObject({ clientId, revoked: true });
+  });
+
+  it.each([
+    [['clients', 'create', '--json'], /--name/],
+    [['clients', 'create', '--name', 'x', '--scopes', 'wallet,root', '--json'], /unknown scope/],
+    [['clients', 'create', '--name', 'x', '--webhook-url', 'ftp://x', '--json'], /http or https/],
+    [['clients', 'set-rate-limit', 'client_x', 'burst=5', '--json'], /unknown rate-limit category/],
+    [['clients', 'show', 'client_nope', '--json'], /no client with id/],
+    [['clients', 'frobnicate', '--json'], /unknown clients command/],
+  ])('refuses %j with a non-zero exit and a one-object error', async (args, message) => {
+    const run = await chronos(args as string[]);
+    expect(run.code).not.toBe(0);
+    expectOneJsonObject(run);
+    expect(run.json.error).toMatch(message);
+  });
+});

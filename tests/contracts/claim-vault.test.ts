@@ -1,0 +1,222 @@
+import { createServer, type AddressInfo } from 'node:net';
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  createWalletClient,
+  http,
+  isAddressEqual,
+  keccak256,
+  parseEther,
+  parseEventLogs,
+  toHex,
+  type Abi,
+  type AbiParameter,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from 'viem';
+import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import { foundry } from 'viem/chains';
+import { startAnvil, type Anvil } from '../../src/dev/anvil.js';
+import { chronosTokenAbi, claimVaultAbi } from '../../src/chain/contracts/abi.js';
+import { compileContracts } from '../../src/chain/contracts/compile.js';
+import { deployChronosContracts, mintMessageHash, setTokenSigner } from '../../src/chain/contracts/deploy.js';
+
+// anvil's well-known default dev keys (public test keys; never fund them anywhere real).
+const owner = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
+const signer = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
+const user = privateKeyToAccount('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a');
+const otherUser = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6');
+
+const initialBalance = parseEther('100');
+
+// anvil automines, so receipts exist at once; viem's default 4 s poll would only leave a sleeping
+// timer behind that keeps Jest from exiting.
+const pollingInterval = 50;
+
+let anvil: Anvil;
+let publicClient: PublicClient;
+let token: Address;
+let claimVault: Address;
+let claimCounter = 0;
+
+const walletFor = (account: PrivateKeyAccount) =>
+  createWalletClient({ account, chain: foundry, transport: http(anvil.rpcUrl), pollingInterval });
+const newClaimId = (): Hex => keccak256(toHex(`claim-${++claimCounter}`));
+
+beforeAll(async () => {
+  anvil = await startAnvil({ port: await freePort() });
+  publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl), cacheTime: 0, pollingInterval });
+  ({ token, claimVault } = await deployChronosContracts(walletFor(owner), { owner: owner.address }));
+  await setTokenSigner(walletFor(owner), { token, signer: signer.address, authorized: true });
+  for (const account of [user, otherUser]) await mintTo(account.address, initialBalance);
+});
+
+afterAll(async () => {
+  await anvil?.stop();
+});
+
+/** Funds an account the way Chronos does: a signed mint. */
+async function mintTo(to: Address, amount: bigint) {
+  const request = {
+    to,
+    receiptId: `fund-${to}`,
+    amount,
+    expiryBlock: (await publicClient.getBlockNumber()) + 10n,
+    nonce: 0n,
+  };
+  const signature = await signer.signMessage({ message: { raw: mintMessageHash({ token, chainId: foundry.id, ...request }) } });
+  await send(owner, {
+    address: token,
+    abi: chronosTokenAbi,
+    functionName: 'mintWithSignature',
+    args: [request.to, request.receiptId, request.amount, request.expiryBlock, request.nonce, signature],
+  });
+}
+
+async function send(
+  account: PrivateKeyAccount,
+  call: Parameters<ReturnType<typeof walletFor>['writeContract']>[0],
+) {
+  const hash = await walletFor(account).writeContract(call);
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  expect(receipt.status).toBe('success');
+  return receipt;
+}
+
+const approve = (account: PrivateKeyAccount, amount: bigint) =>
+  send(account, { address: token, abi: chronosTokenAbi, functionName: 'approve', args: [claimVault, amount] });
+
+const simulateClaim = (account: PrivateKeyAccount, claimId: Hex, amount: bigint) =>
+  publicClient.simulateContract({ account, address: claimVault, abi: claimVaultAbi, functionName: 'claim', args: [claimId, amount] });
+
+const balanceOf = (account: Address) =>
+  publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'balanceOf', args: [account] });
+
+const isUsed = (claimId: Hex) =>
+  publicClient.readContract({ address: claimVault, abi: claimVaultAbi, functionName: 'used', args: [claimId] });
+
+describe('ClaimVault', () => {
+  test('is bound to the token it was deployed for', async () => {
+    expect(await publicClient.readContract({ address: claimVault, abi: claimVaultAbi, functionName: 'token' })).toBe(token);
+  });
+
+  test('the hand-written ABI declares exactly the compiled functions and events, and every compiled error', async () => {
+    const { ClaimVault } = await compileContracts();
+    expectAbiMatches(claimVaultAbi, ClaimVault.abi);
+  });
+
+  test('after approve, claim pulls the tokens into the vault, records the claim and emits Claimed', async () => {
+    const claimId = newClaimId();
+    const amount = parseEther('7');
+    const [userBefore, vaultBefore] = await Promise.all([balanceOf(user.address), balanceOf(claimVault)]);
+    expect(await isUsed(claimId)).toBe(false);
+
+    await approve(user, amount);
+    const receipt = await send(user, { address: claimVault, abi: claimVaultAbi, functionName: 'claim', args: [claimId, amount] });
+
+    expect(await balanceOf(user.address)).toBe(userBefore - amount);
+    expect(await balanceOf(claimVault)).toBe(vaultBefore + amount);
+    expect(await isUsed(claimId)).toBe(true);
+    expect(
+      await publicClient.readContract({ address: claimVault, abi: claimVaultAbi, functionName: 'claims', args: [claimId] }),
+    ).toEqual([user.address, amount]);
+    // The allowance is spent exactly, so nothing is left for a later pull.
+    expect(
+      await publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'allowance', args: [user.address, claimVault] }),
+    ).toBe(0n);
+
+    const [claimed] = parseEventLogs({ abi: claimVaultAbi, logs: receipt.logs, eventName: 'Claimed' });
+    expect(isAddressEqual(claimed.address, claimVault)).toBe(true);
+    expect(claimed.args).toEqual({ claimId, account: user.address, amount });
+    const [transfer] = parseEventLogs({ abi: chronosTokenAbi, logs: receipt.logs, eventName: 'Transfer' });
+    expect(transfer.args).toEqual({ from: user.address, to: claimVault, value: amount });
+  });
+
+  test('reverts with ClaimAlreadyUsed when a claim id is reused, by the same or another account', async () => {
+    const claimId = newClaimId();
+    const amount = parseEther('1');
+    await approve(user, amount);
+    await send(user, { address: claimVault, abi: claimVaultAbi, functionName: 'claim', args: [claimId, amount] });
+
+    for (const account of [user, otherUser]) {
+      await approve(account, amount);
+      const args = await expectRevert(simulateClaim(account, claimId, amount), 'ClaimAlreadyUsed');
+      expect(args).toEqual([claimId]);
+    }
+  });
+
+  test('reverts with the token\'s ERC20InsufficientAllowance when the vault was not approved for enough, leaving the id unused', async () => {
+    const claimId = newClaimId();
+    await approve(user, parseEther('2'));
+    const args = await expectRevert(simulateClaim(user, claimId, parseEther('3')), 'ERC20InsufficientAllowance');
+    expect(args).toEqual([claimVault, parseEther('2'), parseEther('3')]);
+
+    // A failed claim does not burn its id: with enough allowance the same id still works.
+    expect(await isUsed(claimId)).toBe(false);
+    await approve(user, parseEther('3'));
+    await send(user, { address: claimVault, abi: claimVaultAbi, functionName: 'claim', args: [claimId, parseEther('3')] });
+    expect(await isUsed(claimId)).toBe(true);
+  });
+
+  test('reverts with the token\'s ERC20InsufficientBalance when the account holds less than the amount', async () => {
+    const balance = await balanceOf(otherUser.address);
+    const amount = balance + 1n;
+    await approve(otherUser, amount);
+    const args = await expectRevert(simulateClaim(otherUser, newClaimId(), amount), 'ERC20InsufficientBalance');
+    expect(args).toEqual([otherUser.address, balance, amount]);
+  });
+
+  test('reverts with ZeroAmount for an amount of 0', async () => {
+    await expectRevert(simulateClaim(user, newClaimId(), 0n), 'ZeroAmount');
+  });
+});
+
+/** Resolves with the custom error's arguments; fails the test unless the call reverts with `errorName`. */
+async function expectRevert(action: Promise<unknown>, errorName: string): Promise<readonly unknown[]> {
+  const error = await action.then(
+    () => {
+      throw new Error(`expected a revert with ${errorName}, but the call succeeded`);
+    },
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(BaseError);
+  const reverted = (error as BaseError).walk((e) => e instanceof ContractFunctionRevertedError);
+  expect(reverted).toBeInstanceOf(ContractFunctionRevertedError);
+  const data = (reverted as ContractFunctionRevertedError).data;
+  expect(data?.errorName).toBe(errorName);
+  return data?.args ?? [];
+}
+
+/** Functions and events must match one-to-one; errors may be extra (ones that bubble up from the token). */
+function expectAbiMatches(handWritten: Abi, compiled: Abi) {
+  const signatures = (abi: Abi, types: string[]) =>
+    abi.filter((item) => types.includes(item.type)).map(describeAbiItem).sort();
+  expect(signatures(handWritten, ['function', 'event', 'constructor'])).toEqual(
+    signatures(compiled, ['function', 'event', 'constructor']),
+  );
+  expect(signatures(handWritten, ['error'])).toEqual(expect.arrayContaining(signatures(compiled, ['error'])));
+}
+
+// Parameter names are left out: they are documentation, not part of the wire format.
+function describeAbiItem(item: Abi[number]): string {
+  const params = (list: readonly AbiParameter[] = []) =>
+    list.map((p) => `${p.type}${'indexed' in p && p.indexed ? ' indexed' : ''}`).join(',');
+  const name = 'name' in item ? item.name : '';
+  const inputs = 'inputs' in item ? params(item.inputs) : '';
+  const mutability = 'stateMutability' in item ? ` ${item.stateMutability}` : '';
+  const outputs = 'outputs' in item ? ` returns (${params(item.outputs)})` : '';
+  return `${item.type} ${name}(${inputs})${mutability}${outputs}`;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,69 @@
+import request from 'supertest';
+import { createWalletClient, http, parseEther, getAddress, type Address } from 'viem';
+import { privateKeyToAccount, generatePrivateKey } from 'viem/accounts';
+import { createTestApp, type TestApp, type TestClient } from '../support/test-app.js';
+import { expectError } from '../support/errors.js';
+import { chronosTokenAbi } from '../../src/chain/contracts/abi.js';
+import { mintMessageHash, setTokenSigner } from '../../src/chain/contracts/deploy.js';
+import { toChain } from '../../src/chain/clients.js';
+import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../src/runtime/embedded-keys.js';
+
+let t: TestApp;
+let client: TestClient;
+let token: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  client = await t.createClient();
+  token = await t.tokenFor(client);
+});
+afterAll(() => t.close());
+
+const balance = (userId: string) =>
+  request(t.app).get('/api/v1/wallet/balance').set('Authorization', `Bearer ${token}`).set('X-User-Id', userId);
+
+/** Mints straight on the token (as an EOA relaying a signed authorization), outside Chronos. */
+async function mintOnChain(to: Address, amount: bigint, receiptId: string) {
+  const deployer = createWalletClient({
+    account: privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY), chain: toChain(t.config.chain), transport: http(t.config.chain.rpcUrl),
+  });
+  const signer = privateKeyToAccount(generatePrivateKey());
+  await setTokenSigner(deployer, { token: t.config.contracts.token, signer: signer.address, authorized: true });
+  const expiryBlock = (await t.ctx.publicClient.getBlockNumber()) + 100n;
+  const nonce = await t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'nonces', args: [to] });
+  const hash = mintMessageHash({ token: t.config.contracts.token, chainId: t.config.chain.chainId, to, receiptId, amount, expiryBlock, nonce });
+  const signature = await signer.signMessage({ message: { raw: hash } });
+  const tx = await deployer.writeContract({
+    address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'mintWithSignature', args: [to, receiptId, amount, expiryBlock, nonce, signature],
+  });
+  await t.ctx.publicClient.waitForTransactionReceipt({ hash: tx });
+}
+
+describe('GET /api/v1/wallet/balance', () => {
+  it('answers 404 WALLET_NOT_FOUND before the wallet is created', async () => {
+    expectError(await balance('nobody'), 404, 'WALLET_NOT_FOUND');
+  });
+
+  it('reads the balance on-chain, in token units without trailing zeros', async () => {
+    const created = await request(t.app).post('/api/v1/wallet/create').set('Authorization', `Bearer ${token}`).set('X-User-Id', 'rich');
+    const address = getAddress(created.body.address);
+    expect((await balance('rich')).body).toEqual({ balance: '0' });
+    await mintOnChain(address, parseEther('1000'), `r-${Date.now()}-a`);
+    expect((await balance('rich')).body).toEqual({ balance: '1000' });
+    await mintOnChain(address, parseEther('0.5'), `r-${Date.now()}-b`);
+    expect((await balance('rich')).body).toEqual({ balance: '1000.5' });
+    await mintOnChain(address, 1n, `r-${Date.now()}-c`);
+    expect((await balance('rich')).body).toEqual({ balance: '1000.500000000000000001' });
+  });
+
+  it('requires the wallet scope and a user id', async () => {
+    const limited = await t.createClient({ scopes: ['mint'] });
+    const res = await request(t.app).get('/api/v1/wallet/balance').set('Authorization', `Bearer ${await t.tokenFor(limited)}`).set('X-User-Id', 'rich');
+    expectError(res, 403, 'FORBIDDEN');
+    expectError(await request(t.app).get('/api/v1/wallet/balance').set('Authorization', `Bearer ${token}`), 400, 'VALIDATION_ERROR');
+  });
+
+  it('refuses unknown query parameters', async () => {
+    expectError(await balance('rich').query({ foo: 'bar' }), 400, 'VALIDATION_ERROR');
+  });
+});

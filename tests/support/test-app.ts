@@ -1,0 +1,82 @@
+// One test file's world: its own database (cloned from the migrated template), a Chronos context on
+// the shared chain/bundler/paymaster, and the Express app with response validation switched on.
+import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
+import request from 'supertest';
+import { parseConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { openContext, type OpenContext } from '../../src/runtime/services.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createApp } from '../../src/http/app.js';
+import { createClientCache } from '../../src/auth/client-cache.js';
+import { createDatabase, dropDatabase } from '../../src/dev/embedded-postgres.js';
+import { createClient, type CreateClientParameters } from '../../src/admin/clients.js';
+import { TEMPLATE_DATABASE, testStackEnv } from './stack-env.js';
+
+export type TestClient = { clientId: string; clientSecret: string; webhookSecret: string };
+
+export type TestApp = {
+  app: Express;
+  ctx: OpenContext;
+  config: Config;
+  databaseUrl: string;
+  /** Registers a client straight in the database (as the CLI would). */
+  createClient(params?: Partial<CreateClientParameters>): Promise<TestClient>;
+  /** A fresh access token for the client. */
+  tokenFor(client: TestClient): Promise<string>;
+  close(): Promise<void>;
+};
+
+export function testEnvironment(databaseUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
+  const stack = testStackEnv();
+  return {
+    DATABASE_URL: databaseUrl,
+    RPC_URL: stack.rpcUrl,
+    BUNDLER_URL: stack.bundlerUrl,
+    PAYMASTER_URL: stack.paymasterUrl,
+    CHAIN_ID: String(stack.chainId),
+    TOKEN_ADDRESS: stack.token,
+    CLAIM_VAULT_ADDRESS: stack.claimVault,
+    JWT_SECRET: 'test-jwt-secret-that-is-long-enough-0123456789',
+    MASTER_KEY: `0x${randomBytes(32).toString('hex')}`,
+    LOG_LEVEL: 'silent',
+    VALIDATE_RESPONSES: 'true',
+    ...overrides,
+  };
+}
+
+export async function createTestDatabase(): Promise<string> {
+  const stack = testStackEnv();
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  await createDatabase(stack.pgAdminUrl, name, { template: TEMPLATE_DATABASE });
+  const url = new URL(stack.pgAdminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropTestDatabase(databaseUrl: string): Promise<void> {
+  await dropDatabase(testStackEnv().pgAdminUrl, new URL(databaseUrl).pathname.slice(1));
+}
+
+export async function createTestApp({ env = {}, clientCacheTtlMs }: { env?: Record<string, string>; clientCacheTtlMs?: number } = {}): Promise<TestApp> {
+  const databaseUrl = await createTestDatabase();
+  const config = parseConfig(testEnvironment(databaseUrl, env), 'external');
+  const ctx = openContext(config, createLogger({ level: 'silent' }));
+  const app = createApp({ ...ctx, clients: createClientCache(ctx.db, { ttlMs: clientCacheTtlMs }) });
+  return {
+    app, ctx, config, databaseUrl,
+    async createClient(params = {}) {
+      const created = await createClient(ctx.db, { name: 'test client', ...params });
+      return { clientId: created.client.clientId, clientSecret: created.clientSecret, webhookSecret: created.webhookSecret };
+    },
+    async tokenFor(client) {
+      const res = await request(app).post('/api/v1/auth/token').send({ clientId: client.clientId, clientSecret: client.clientSecret });
+      if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.token as string;
+    },
+    async close() {
+      await ctx.close();
+      await dropTestDatabase(databaseUrl);
+    },
+  };
+}
