@@ -40,7 +40,11 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
     jwt: Object.freeze({ secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, ttlSeconds: e.JWT_TTL_SECONDS }),
     masterKey: e.MASTER_KEY,
     deployerPrivateKey: e.DEPLOYER_PRIVATE_KEY,
-    worker: Object.freeze({ concurrency: e.WORKER_CONCURRENCY }),
+    worker: Object.freeze({
+      concurrency: e.WORKER_CONCURRENCY,
+      trackerPollMs: e.TRACKER_POLL_MS,
+      liveness: Object.freeze({ intervalMs: e.WORKER_HEARTBEAT_MS, staleAfterMs: e.WORKER_STALE_AFTER_MS }),
+    }),
     transactions: Object.freeze({ mintExpiryBlocks: e.MINT_EXPIRY_BLOCKS, inclusionTimeoutSeconds: e.INCLUSION_TIMEOUT_SECONDS }),
     webhooks: Object.freeze({ maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS }),
     validateResponses: e.VALIDATE_RESPONSES,

@@ -35,7 +35,10 @@ export const envSchema = z.object({
   JWT_ISSUER: z.string().min(1).default('chronos'),
   JWT_AUDIENCE: z.string().min(1).default('chronos-api'),
   JWT_TTL_SECONDS: positiveInt.default(3600),
-  WORKER_CONCURRENCY: positiveInt.default(16),
+  WORKER_CONCURRENCY: positiveInt.default(32),
+  WORKER_HEARTBEAT_MS: positiveInt.default(2_000),
+  WORKER_STALE_AFTER_MS: positiveInt.default(10_000),
+  TRACKER_POLL_MS: positiveInt.default(50),
   MINT_EXPIRY_BLOCKS: positiveInt.default(300),
   INCLUSION_TIMEOUT_SECONDS: positiveInt.default(120),
   WEBHOOK_MAX_ATTEMPTS: positiveInt.default(5),
@@ -57,7 +60,7 @@ export type Config = Readonly<{
   jwt: Readonly<{ secret: string; issuer: string; audience: string; ttlSeconds: number }>;
   masterKey: Hex;
   deployerPrivateKey?: Hex;
-  worker: Readonly<{ concurrency: number }>;
+  worker: Readonly<{ concurrency: number; trackerPollMs: number; liveness: Readonly<{ intervalMs: number; staleAfterMs: number }> }>;
   transactions: Readonly<{ mintExpiryBlocks: number; inclusionTimeoutSeconds: number }>;
   webhooks: Readonly<{ maxAttempts: number; timeoutMs: number; allowPrivateTargets: boolean }>;
   validateResponses: boolean;

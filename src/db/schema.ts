@@ -26,10 +26,93 @@ export interface WalletsTable {
   created_at: Timestamp;
 }
 
+export const TRANSACTION_STATUSES = ['ACCEPTED', 'SUBMITTING', 'SUBMITTED', 'CONFIRMED', 'REVERTED', 'FAILED', 'EXPIRED'] as const;
+export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
+export type OperationType = 'mint' | 'transfer' | 'claim';
+
+/** numeric columns: written as bigint or decimal string, read as decimal string. */
+
+type NullableNumeric = ColumnType<string | null, string | bigint | null | undefined, string | bigint | null>;
+type Json<T> = ColumnType<T, string, string>;
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+/** A signed UserOperation as sent to the bundler (JSON-RPC hex format). */
+export type StoredUserOperation = Record<string, string>;
+
+export interface TransactionsTable {
+  id: string;
+  client_id: string;
+  user_id: string;
+  wallet_address: string;
+  type: OperationType;
+  status: ColumnType<TransactionStatus, TransactionStatus | undefined, TransactionStatus>;
+  params: Json<Record<string, unknown>>;
+  debit_wei: ColumnType<string, string | bigint | undefined, string | bigint>;
+  receipt_hash: string | null;
+  claim_id: string | null;
+  mint_nonce: NullableNumeric;
+  expiry_block: NullableNumeric;
+  user_op: NullableJson<StoredUserOperation>;
+  user_op_hash: string | null;
+  replacement_user_op: NullableJson<StoredUserOperation>;
+  replacement_user_op_hash: string | null;
+  submitted_block: ColumnType<string | null, string | bigint | number | null | undefined, string | bigint | number | null>;
+  deadline_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  tx_hash: string | null;
+  block_number: ColumnType<string | null, string | bigint | number | null | undefined, string | bigint | number | null>;
+  gas_used: NullableNumeric;
+  gas_cost_wei: NullableNumeric;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TransactionTransitionsTable {
+  id: Generated<string>;
+  transaction_id: string;
+  from_status: TransactionStatus | null;
+  to_status: TransactionStatus;
+  reason: string | null;
+  at: Timestamp;
+}
+
+export interface IdempotencyKeysTable {
+  client_id: string;
+  key: string;
+  request_hash: string;
+  transaction_id: string;
+  response_status: number;
+  response_body: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface ChainCursorsTable {
+  name: string;
+  block: ColumnType<string, string | bigint | number, string | bigint | number>;
+  updated_at: Timestamp;
+}
+
+export interface WorkerProcessesTable {
+  id: string;
+  worker_ids: ColumnType<string[], string[] | undefined, string[]>;
+  started_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
 export interface Database {
+  worker_processes: WorkerProcessesTable;
   clients: ClientsTable;
   wallets: WalletsTable;
+  transactions: TransactionsTable;
+  transaction_transitions: TransactionTransitionsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  chain_cursors: ChainCursorsTable;
 }
+
+export type Transaction = Selectable<TransactionsTable>;
+export type NewTransaction = Insertable<TransactionsTable>;
+export type TransactionChanges = Updateable<TransactionsTable>;
 
 export type Client = Selectable<ClientsTable>;
 export type NewClient = Insertable<ClientsTable>;

@@ -1,3 +1,5 @@
+// The embedded default and the tests run their own chain: anvil from the npm package, on loopback.
+// Also home of the small child-process helpers the other local services share.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -25,10 +27,15 @@ export async function startAnvil({ port, statePath, blockTime }: StartAnvilParam
   if (statePath) args.push('--state', statePath, '--state-interval', '5');
   if (blockTime) args.push('--block-time', String(blockTime));
   const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => { stderr += String(chunk); });
+  terminateOnParentExit(child);
+  const output = captureTail(child);
   const rpcUrl = `http://127.0.0.1:${port}`;
-  await waitForJsonRpc(rpcUrl, child, () => stderr);
+  try {
+    await waitForJsonRpc(rpcUrl, child, output);
+  } catch (error) {
+    await stopChild(child, 1000);
+    throw error;
+  }
   return { rpcUrl, process: child, stop: () => stopChild(child) };
 }
 
@@ -36,14 +43,20 @@ export async function startAnvil({ port, statePath, blockTime }: StartAnvilParam
 export async function waitForJsonRpc(url: string, child: ChildProcess, output: () => string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`process for ${url} exited with ${child.exitCode}: ${output().slice(-2000)}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`process for ${url} exited with ${child.exitCode ?? child.signalCode}: ${output().slice(-2000)}`);
+    }
     try {
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+        signal: AbortSignal.timeout(2000),
       });
-      if (res.ok) return;
+      if (res.ok) {
+        const body = (await res.json()) as { result?: unknown };
+        if (typeof body.result === 'string') return;
+      }
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -59,4 +72,26 @@ export function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
     child.once('exit', () => { clearTimeout(timer); resolve(); });
     child.kill('SIGTERM');
   });
+}
+
+/**
+ * Sends SIGTERM to the child when this process exits without stopping it (an uncaught error, a
+ * handled signal). A SIGKILLed parent cannot do even that; node children also watch their IPC channel.
+ */
+export function terminateOnParentExit(child: ChildProcess): void {
+  const terminate = () => { child.kill('SIGTERM'); };
+  process.on('exit', terminate);
+  child.once('exit', () => process.off('exit', terminate));
+}
+
+/** Keeps the last few kilobytes of a child's stdout and stderr, for error messages. */
+export function captureTail(child: ChildProcess, maxChars = 8000): () => string {
+  let tail = '';
+  const append = (chunk: Buffer) => {
+    tail += chunk.toString('utf8');
+    if (tail.length > maxChars * 2) tail = tail.slice(-maxChars);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  return () => tail.slice(-maxChars);
 }

@@ -1,7 +1,11 @@
 // Every worker task, one file each, named after its identifier.
 import type { TaskList } from 'graphile-worker';
-import type { AppContext } from '../context.js';
+import type { WorkerContext } from '../worker/context.js';
+import { SUBMIT_TRANSACTION } from './enqueue.js';
+import { submitTransaction } from './submit-transaction.js';
 
-export function taskList(_ctx: AppContext): TaskList {
-  return {};
+export function taskList(ctx: WorkerContext): TaskList {
+  return {
+    [SUBMIT_TRANSACTION]: submitTransaction(ctx),
+  };
 }

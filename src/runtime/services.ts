@@ -10,6 +10,11 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { createClientCache } from '../auth/client-cache.js';
 import { createApp } from '../http/app.js';
 import { taskList } from '../jobs/index.js';
+import { createStatusWaiter } from '../worker/status-waiter.js';
+import { createLiveness } from '../worker/liveness.js';
+import type { WorkerContext } from '../worker/context.js';
+import { createUserOpClients } from '../userop/clients.js';
+import { createInclusionTracker, type InclusionTracker } from '../tracking/inclusion-tracker.js';
 
 export type OpenContext = AppContext & { close(): Promise<void> };
 
@@ -50,18 +55,41 @@ export async function startApi(ctx: AppContext, { port, host }: { port: number; 
   };
 }
 
-export type RunningWorker = { runner: Runner; stop(): Promise<void> };
+export type RunningWorker = { runner: Runner; tracker: InclusionTracker; stop(): Promise<void> };
 
-export async function startWorker(ctx: AppContext, { tasks = taskList(ctx) }: { tasks?: TaskList } = {}): Promise<RunningWorker> {
+/**
+ * The worker role: graphile-worker running the tasks, the inclusion tracker, the status waiter jobs
+ * block on, and the heartbeat that lets other processes recover this one's jobs if it dies.
+ */
+export async function startWorker(ctx: AppContext, { tasks }: { tasks?: TaskList } = {}): Promise<RunningWorker> {
+  const waiter = createStatusWaiter(ctx);
+  await waiter.start();
+  const workerCtx: WorkerContext = { ...ctx, waiter, userOps: createUserOpClients(ctx.publicClient, ctx.config.chain) };
+  const liveness = createLiveness(ctx, ctx.config.worker.liveness);
+  const tracker = createInclusionTracker(ctx, { pollMs: ctx.config.worker.trackerPollMs });
+  tracker.start();
   const runner = await run({
     pgPool: ctx.pool,
-    taskList: tasks,
+    taskList: tasks ?? taskList(workerCtx),
     concurrency: ctx.config.worker.concurrency,
     noHandleSignals: true,
     pollInterval: 1000,
+    gracefulShutdownAbortTimeout: 5_000,
+    events: liveness.events,
     logger: graphileLogger(ctx.logger),
   });
-  return { runner, stop: () => runner.stop() };
+  await liveness.start();
+  return {
+    runner,
+    tracker,
+    async stop() {
+      // Jobs still running need the waiter and the tracker until they finish or are aborted.
+      await runner.stop();
+      await tracker.stop();
+      await waiter.stop();
+      await liveness.stop();
+    },
+  };
 }
 
 function graphileLogger(logger: Logger): GraphileLogger {

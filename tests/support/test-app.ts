@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { openContext, type OpenContext } from '../../src/runtime/services.js';
+import { openContext, startWorker, type OpenContext, type RunningWorker } from '../../src/runtime/services.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createApp } from '../../src/http/app.js';
 import { createClientCache } from '../../src/auth/client-cache.js';
@@ -22,6 +22,8 @@ export type TestApp = {
   databaseUrl: string;
   /** Registers a client straight in the database (as the CLI would). */
   createClient(params?: Partial<CreateClientParameters>): Promise<TestClient>;
+  /** The in-process worker, when started with `worker: true`. */
+  worker?: RunningWorker;
   /** A fresh access token for the client. */
   tokenFor(client: TestClient): Promise<string>;
   close(): Promise<void>;
@@ -58,13 +60,16 @@ export async function dropTestDatabase(databaseUrl: string): Promise<void> {
   await dropDatabase(testStackEnv().pgAdminUrl, new URL(databaseUrl).pathname.slice(1));
 }
 
-export async function createTestApp({ env = {}, clientCacheTtlMs }: { env?: Record<string, string>; clientCacheTtlMs?: number } = {}): Promise<TestApp> {
+export async function createTestApp({ env = {}, clientCacheTtlMs, worker = false }: {
+  env?: Record<string, string>; clientCacheTtlMs?: number; worker?: boolean;
+} = {}): Promise<TestApp> {
   const databaseUrl = await createTestDatabase();
   const config = parseConfig(testEnvironment(databaseUrl, env), 'external');
-  const ctx = openContext(config, createLogger({ level: 'silent' }));
+  const ctx = openContext(config, createLogger({ level: process.env.CHRONOS_TEST_LOG_LEVEL ?? 'silent' }));
   const app = createApp({ ...ctx, clients: createClientCache(ctx.db, { ttlMs: clientCacheTtlMs }) });
+  const running = worker ? await startWorker(ctx) : undefined;
   return {
-    app, ctx, config, databaseUrl,
+    app, ctx, config, databaseUrl, worker: running,
     async createClient(params = {}) {
       const created = await createClient(ctx.db, { name: 'test client', ...params });
       return { clientId: created.client.clientId, clientSecret: created.clientSecret, webhookSecret: created.webhookSecret };
@@ -75,6 +80,7 @@ export async function createTestApp({ env = {}, clientCacheTtlMs }: { env?: Reco
       return res.body.token as string;
     },
     async close() {
+      await running?.stop();
       await ctx.close();
       await dropTestDatabase(databaseUrl);
     },

@@ -3,5 +3,12 @@ import type { Route } from '../route.js';
 import { createToken } from './createToken.js';
 import { createWallet } from './createWallet.js';
 import { getBalance } from './getBalance.js';
+import { transferTokens } from './transferTokens.js';
+import { prepareMint } from './prepareMint.js';
+import { executeMint } from './executeMint.js';
+import { executeClaim } from './executeClaim.js';
+import { getTransactionStatus } from './getTransactionStatus.js';
 
-export const routes: Route[] = [createToken, createWallet, getBalance];
+export const routes: Route[] = [
+  createToken, createWallet, getBalance, transferTokens, prepareMint, executeMint, executeClaim, getTransactionStatus,
+];

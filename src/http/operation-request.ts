@@ -1,0 +1,38 @@
+// The accept path shared by every mutating operation: who and which wallet, idempotency replay,
+// the operation's own checks, then one database transaction (SPEC §5 step 1).
+import type { Request, Response } from 'express';
+import { getAddress, type Address } from 'viem';
+import type { RouteContext } from './route.js';
+import { AppError } from './errors.js';
+import { authOf, userIdOf } from './request-context.js';
+import { findWallet } from '../db/wallets.js';
+import type { Client, Wallet } from '../db/schema.js';
+import { acceptOperation, type AcceptParameters } from '../transactions/accept.js';
+import { parseIdempotencyKey, replayIfKnown, requestFingerprint } from '../transactions/idempotency.js';
+
+export type OperationRequest = { client: Client; userId: string; wallet: Wallet; walletAddress: Address };
+
+export type PreparedAccept = Pick<AcceptParameters, 'row' | 'checkUnderLock'>;
+
+export const walletNotFound = () => new AppError(400, 'WALLET_ERROR', 'Wallet not found for this user. Call POST /api/v1/wallet/create first.');
+
+export async function handleOperationRequest(ctx: RouteContext, req: Request, res: Response, { operationId, prepare }: {
+  operationId: string;
+  /** Validates and pre-checks; throws an AppError to refuse (nothing is written). */
+  prepare: (request: OperationRequest) => Promise<PreparedAccept>;
+}): Promise<void> {
+  const client = authOf(req).client;
+  const userId = userIdOf(req);
+  const key = parseIdempotencyKey(req.headers['x-idempotency-key']);
+  const idempotency = key ? { key, requestHash: requestFingerprint({ operationId, userId, body: req.body }) } : undefined;
+  // A retry of an accepted request is answered before any check that its own success would now fail.
+  const known = idempotency && (await replayIfKnown(ctx.db, { clientId: client.id, ...idempotency }));
+  const accepted = known || await (async () => {
+    const wallet = await findWallet(ctx.db, { clientId: client.id, userId });
+    if (!wallet) throw walletNotFound();
+    const prepared = await prepare({ client, userId, wallet, walletAddress: getAddress(wallet.address) });
+    return acceptOperation(ctx.db, { clientId: client.id, userId, walletAddress: wallet.address, idempotency, ...prepared });
+  })();
+  if (accepted.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  res.status(accepted.status).json(accepted.body);
+}

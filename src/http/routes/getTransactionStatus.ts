@@ -1,0 +1,29 @@
+import type { Route } from '../route.js';
+import { AppError } from '../errors.js';
+import { authOf } from '../request-context.js';
+import { findTransaction, listTransitions } from '../../db/transactions.js';
+import { isTransactionIdShape } from '../../transactions/ids.js';
+import { isTerminal } from '../../status/machine.js';
+import { toTransactionView } from '../transaction-view.js';
+
+/** The spec shapes these two errors as `{ error: CODE, message }`; `code` is added for consistency. */
+const shaped = (status: number, code: string, message: string) => new AppError(status, code, message, { error: code, message });
+
+export const getTransactionStatus: Route = {
+  operationId: 'getTransactionStatus',
+  handler: (ctx) => async (req, res) => {
+    const id = String(req.params.transactionId);
+    if (!isTransactionIdShape(id)) throw shaped(400, 'INVALID_TRANSACTION_ID', 'Transaction ID must be a valid tx_ prefixed identifier');
+    const tx = await findTransaction(ctx.db, id);
+    // Another client's transaction is indistinguishable from a missing one.
+    if (!tx || tx.client_id !== authOf(req).client.id) throw shaped(404, 'TRANSACTION_NOT_FOUND', `Transaction ${id} not found`);
+    const history = await listTransitions(ctx.db, id);
+    if (isTerminal(tx.status)) {
+      res.setHeader('Cache-Control', 'public, max-age=300, immutable');
+    } else {
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Retry-After', tx.status === 'SUBMITTED' ? '3' : '1');
+    }
+    res.json(toTransactionView(tx, history));
+  },
+};

@@ -1,0 +1,33 @@
+import { getAddress, isAddress } from 'viem';
+import type { Route } from '../route.js';
+import { AppError, validationError } from '../errors.js';
+import { authOf, userIdOf } from '../request-context.js';
+import { walletNotFound } from '../operation-request.js';
+import { EXTERNAL_ID } from '../request-values.js';
+import { nextMintNonce, requireReceiptUnused } from '../mint-checks.js';
+import { findWallet } from '../../db/wallets.js';
+
+export const prepareMint: Route = {
+  operationId: 'prepareMint',
+  scope: 'mint',
+  handler: (ctx) => async (req, res) => {
+    const { receiptId, userAddress } = req.body as { receiptId: string; userAddress: string };
+    const userId = userIdOf(req);
+    if (!EXTERNAL_ID.test(receiptId)) throw validationError('receiptId must be 1-256 characters: letters, digits, dashes and underscores');
+    if (!isAddress(userAddress, { strict: false })) throw validationError('userAddress must be a 0x-prefixed 20-byte address');
+    const wallet = await findWallet(ctx.db, { clientId: authOf(req).client.id, userId });
+    if (!wallet) throw walletNotFound();
+    if (getAddress(userAddress) !== getAddress(wallet.address)) throw new AppError(400, 'ADDRESS_MISMATCH', 'userAddress does not match wallet on record');
+    await requireReceiptUnused(ctx, receiptId);
+    const [block, nonce] = await Promise.all([
+      ctx.publicClient.getBlockNumber({ cacheTime: 0 }),
+      nextMintNonce(ctx, ctx.db, getAddress(wallet.address)),
+    ]);
+    res.json({
+      contractAddress: ctx.config.contracts.token,
+      chainId: ctx.config.chain.chainId,
+      expiryBlock: (block + BigInt(ctx.config.transactions.mintExpiryBlocks)).toString(),
+      nonce: nonce.toString(),
+    });
+  },
+};

@@ -1,0 +1,20 @@
+import type { Selectable } from 'kysely';
+import type { Transaction, TransactionTransitionsTable } from '../db/schema.js';
+
+/** The public view of a transaction (GET /transactions/{id}; webhook payloads build on it). */
+export function toTransactionView(tx: Transaction, history: Selectable<TransactionTransitionsTable>[]) {
+  return {
+    transactionId: tx.id,
+    status: tx.status,
+    type: tx.type,
+    userOpHash: tx.user_op_hash,
+    txHash: tx.tx_hash,
+    blockNumber: tx.block_number === null ? null : Number(tx.block_number),
+    gasUsed: tx.gas_used,
+    gasCostWei: tx.gas_cost_wei,
+    error: tx.error_code ? { code: tx.error_code, message: tx.error_message ?? '' } : null,
+    createdAt: new Date(tx.created_at).toISOString(),
+    updatedAt: new Date(tx.updated_at).toISOString(),
+    history: history.map((h) => ({ status: h.to_status, at: new Date(h.at).toISOString(), reason: h.reason })),
+  };
+}

@@ -1,0 +1,43 @@
+// The one place transaction status is written: a guarded update that only moves forward, the
+// transition recorded beside it, and a notification for whoever waits on the transaction — all in
+// the caller's database transaction.
+import { sql, type Transaction as DbTransaction } from 'kysely';
+import type { Database, Transaction, TransactionChanges, TransactionStatus } from '../db/schema.js';
+import { predecessorsOf } from './machine.js';
+
+export const STATUS_CHANNEL = 'chronos_transaction_status';
+
+export type TransitionParameters = {
+  transactionId: string;
+  to: TransactionStatus;
+  /** Why, in a few words: kept with the transition for whoever reads the history. */
+  reason?: string;
+  /** Columns written together with the status (hashes, block, error…). */
+  changes?: Omit<TransactionChanges, 'status' | 'id' | 'updated_at' | 'created_at'>;
+};
+
+/**
+ * Moves the transaction to `to` if its current status may precede it; returns the updated row, or
+ * undefined when it was already elsewhere (another process got there first, or it is terminal).
+ */
+export async function transitionTransaction(trx: DbTransaction<Database>, { transactionId, to, reason, changes = {} }: TransitionParameters): Promise<Transaction | undefined> {
+  const current = await trx.selectFrom('transactions').select('status').where('id', '=', transactionId).forUpdate().executeTakeFirst();
+  if (!current || !predecessorsOf(to).includes(current.status)) return undefined;
+  const updated = await trx.updateTable('transactions')
+    .set({ ...changes, status: to, updated_at: sql`now()` })
+    .where('id', '=', transactionId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await trx.insertInto('transaction_transitions')
+    .values({ transaction_id: transactionId, from_status: current.status, to_status: to, reason: reason ?? null })
+    .execute();
+  await sql`select pg_notify(${STATUS_CHANNEL}, ${transactionId})`.execute(trx);
+  return updated;
+}
+
+/** The first entry of a transaction's history, written with its row (which starts ACCEPTED). */
+export async function recordCreation(trx: DbTransaction<Database>, { transactionId }: { transactionId: string }): Promise<void> {
+  await trx.insertInto('transaction_transitions')
+    .values({ transaction_id: transactionId, from_status: null, to_status: 'ACCEPTED', reason: 'accepted' })
+    .execute();
+}

@@ -1,0 +1,43 @@
+// Turns an EntryPoint UserOperationEvent into the transaction's final status.
+import type { Hex } from 'viem';
+import type { Db } from '../db/connect.js';
+import { transitionTransaction } from '../status/transition.js';
+
+export type InclusionEvent = {
+  userOpHash: Hex; success: boolean; actualGasUsed: bigint; actualGasCost: bigint;
+  transactionHash: Hex; blockNumber: bigint; revertReason?: Hex;
+};
+
+export type SettleResult = { transactionId: string; status: 'CONFIRMED' | 'REVERTED' | 'EXPIRED' };
+
+/** Applies inclusion events to the transactions they belong to (original or replacement UserOperation). */
+export async function settleInclusions(db: Db, events: InclusionEvent[]): Promise<SettleResult[]> {
+  if (!events.length) return [];
+  const hashes = events.map((e) => e.userOpHash.toLowerCase());
+  const rows = await db.selectFrom('transactions').select(['id', 'status', 'user_op_hash', 'replacement_user_op_hash'])
+    .where('status', 'in', ['SUBMITTING', 'SUBMITTED'])
+    .where((eb) => eb.or([eb('user_op_hash', 'in', hashes), eb('replacement_user_op_hash', 'in', hashes)]))
+    .execute();
+  const results: SettleResult[] = [];
+  for (const row of rows) {
+    const event = events.find((e) => e.userOpHash.toLowerCase() === row.user_op_hash || e.userOpHash.toLowerCase() === row.replacement_user_op_hash)!;
+    const replaced = event.userOpHash.toLowerCase() === row.replacement_user_op_hash;
+    const status = replaced ? 'EXPIRED' : event.success ? 'CONFIRMED' : 'REVERTED';
+    const changes = {
+      tx_hash: event.transactionHash, block_number: event.blockNumber, gas_used: event.actualGasUsed, gas_cost_wei: event.actualGasCost,
+      ...(status === 'REVERTED' && { error_code: 'EXECUTION_REVERTED', error_message: `The operation reverted on-chain${event.revertReason ? ` (revert data ${event.revertReason.slice(0, 266)})` : ''}` }),
+      ...(status === 'EXPIRED' && { error_code: 'INCLUSION_TIMEOUT', error_message: 'Not included before its deadline; a no-op replacement consumed its nonce, so it can never execute' }),
+    };
+    const moved = await db.transaction().execute(async (trx) => {
+      if (row.status === 'SUBMITTING') {
+        await transitionTransaction(trx, { transactionId: row.id, to: 'SUBMITTED', reason: 'seen on-chain before the send was recorded' });
+      }
+      return transitionTransaction(trx, {
+        transactionId: row.id, to: status, changes,
+        reason: replaced ? 'replacement included' : event.success ? 'included' : 'included, execution reverted',
+      });
+    });
+    if (moved) results.push({ transactionId: row.id, status });
+  }
+  return results;
+}

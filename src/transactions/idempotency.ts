@@ -1,0 +1,42 @@
+// X-Idempotency-Key (SPEC §5): per client, the same key with the same request replays the first
+// answer; with a different request it is a 409. The unique key in the database decides, not a read.
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/connect.js';
+import { AppError, validationError } from '../http/errors.js';
+
+export type IdempotencyKey = { key: string; requestHash: string };
+export type AcceptedResponse = { status: number; body: Record<string, unknown>; replayed: boolean };
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+export function parseIdempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (Array.isArray(header) || !KEY.test(header)) {
+    throw validationError('header X-Idempotency-Key must be 1-255 printable ASCII characters without spaces');
+  }
+  return header;
+}
+
+/** A stable fingerprint of what was asked: operation, user and body (key order ignored). */
+export function requestFingerprint(parts: { operationId: string; userId: string; body: unknown }): string {
+  return createHash('sha256').update(canonicalJson(parts)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The stored answer for this key, or undefined; a 409 when the key was used for another request. */
+export async function replayIfKnown(db: Db, { clientId, key, requestHash }: { clientId: string } & IdempotencyKey): Promise<AcceptedResponse | undefined> {
+  const row = await db.selectFrom('idempotency_keys').selectAll()
+    .where('client_id', '=', clientId).where('key', '=', key).executeTakeFirst();
+  if (!row) return undefined;
+  if (row.request_hash !== requestHash) {
+    throw new AppError(409, 'IDEMPOTENCY_CONFLICT', 'This X-Idempotency-Key was already used with a different request');
+  }
+  return { status: row.response_status, body: row.response_body, replayed: true };
+}

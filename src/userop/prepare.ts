@@ -1,0 +1,47 @@
+// Building and signing a UserOperation: calls → account callData, nonce, sponsored gas (ERC-7677
+// stub → bundler estimate → final paymaster data), then the owner's signature and the hash.
+import type { Hex } from 'viem';
+import { formatUserOperationRequest, getUserOperationHash, prepareUserOperation } from 'viem/account-abstraction';
+import type { UserSmartAccount } from '../accounts/smart-account.js';
+import type { Call } from '../operations/types.js';
+import { getUserOperationFees, type Fees, type UserOpClients } from './clients.js';
+
+export type SignedUserOperation = { userOp: Record<string, string>; hash: Hex; nonce: bigint; fees: Fees };
+
+export type PrepareSignedUserOperationParameters = {
+  account: UserSmartAccount;
+  chainId: number;
+  /** The calls to make, or raw callData (a replacement no-op uses `0x`). */
+  calls?: Call[];
+  callData?: Hex;
+  nonce?: bigint;
+  /** Multiplies the quoted fees, e.g. to replace a pending operation. */
+  feeBumpPercent?: number;
+};
+
+export async function prepareSignedUserOperation(clients: UserOpClients, p: PrepareSignedUserOperationParameters): Promise<SignedUserOperation> {
+  const quoted = await getUserOperationFees(clients);
+  const bump = BigInt(100 + (p.feeBumpPercent ?? 0));
+  const fees = { maxFeePerGas: (quoted.maxFeePerGas * bump) / 100n, maxPriorityFeePerGas: (quoted.maxPriorityFeePerGas * bump) / 100n };
+  // Key 0, sequential: a user's operations are serialized, and a replacement must reuse the exact nonce.
+  const nonce = p.nonce ?? (await p.account.getNonce({ key: 0n }));
+  const base = {
+    account: p.account,
+    paymaster: clients.paymaster,
+    nonce,
+    ...fees,
+  };
+  const prepared = p.calls
+    ? await prepareUserOperation(clients.bundler, { ...base, calls: p.calls })
+    : await prepareUserOperation(clients.bundler, { ...base, callData: p.callData ?? '0x' });
+  const signature = await p.account.signUserOperation(prepared);
+  const signed = { ...prepared, signature };
+  const hash = getUserOperationHash({
+    chainId: p.chainId,
+    entryPointAddress: p.account.entryPoint.address,
+    entryPointVersion: '0.7',
+    userOperation: signed,
+  });
+  const userOp = formatUserOperationRequest(signed) as unknown as Record<string, string>;
+  return { userOp, hash, nonce, fees };
+}

@@ -1,0 +1,92 @@
+// Lets a job wait for its transaction to end without polling per transaction: one LISTEN connection
+// per process hears every status change; a slow sweep (one query for all waiters) covers lost notifications.
+import type pg from 'pg';
+import type { AppContext } from '../context.js';
+import type { Transaction } from '../db/schema.js';
+import { STATUS_CHANNEL } from '../status/transition.js';
+import { isTerminal } from '../status/machine.js';
+
+type Waiter = { until: number; resolve: (tx: Transaction | undefined) => void };
+
+export type StatusWaiter = {
+  /** Resolves with the row once terminal, or undefined at `until` (or on stop). */
+  waitForTerminal(transactionId: string, until: Date, signal?: AbortSignal): Promise<Transaction | undefined>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): StatusWaiter {
+  const waiters = new Map<string, Set<Waiter>>();
+  let listener: pg.PoolClient | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const check = async (ids: string[]) => {
+    if (!ids.length) return;
+    const rows = await ctx.db.selectFrom('transactions').selectAll().where('id', 'in', ids).execute();
+    for (const row of rows) if (isTerminal(row.status)) settle(row.id, row);
+  };
+  const settle = (id: string, tx: Transaction | undefined) => {
+    const set = waiters.get(id);
+    if (!set) return;
+    waiters.delete(id);
+    for (const w of set) w.resolve(tx);
+  };
+  const sweep = async () => {
+    const now = Date.now();
+    for (const [id, set] of waiters) {
+      for (const w of set) if (w.until <= now) { set.delete(w); w.resolve(undefined); }
+      if (!set.size) waiters.delete(id);
+    }
+    await check([...waiters.keys()]);
+  };
+  const listen = async () => {
+    if (stopped) return;
+    try {
+      const client = await ctx.pool.connect();
+      client.on('notification', (msg) => {
+        if (msg.channel === STATUS_CHANNEL && msg.payload && waiters.has(msg.payload)) {
+          check([msg.payload]).catch(() => {});
+        }
+      });
+      client.on('error', () => {
+        client.release(true);
+        if (listener === client) listener = undefined;
+        setTimeout(() => void listen(), 1_000).unref();
+      });
+      await client.query(`listen ${STATUS_CHANNEL}`);
+      listener = client;
+    } catch (error) {
+      ctx.logger.warn({ err: error }, 'status listener could not connect; retrying');
+      setTimeout(() => void listen(), 1_000).unref();
+    }
+  };
+  const loop = () => {
+    sweepTimer = setTimeout(() => { sweep().catch(() => {}).finally(() => { if (!stopped) loop(); }); }, sweepMs);
+    sweepTimer.unref();
+  };
+
+  return {
+    waitForTerminal(transactionId, until, signal) {
+      return new Promise((resolve) => {
+        const set = waiters.get(transactionId) ?? new Set();
+        const waiter: Waiter = { until: until.getTime(), resolve };
+        set.add(waiter);
+        waiters.set(transactionId, set);
+        signal?.addEventListener('abort', () => { set.delete(waiter); resolve(undefined); }, { once: true });
+        check([transactionId]).catch(() => {});
+      });
+    },
+    async start() { await listen(); loop(); },
+    async stop() {
+      stopped = true;
+      clearTimeout(sweepTimer);
+      for (const id of [...waiters.keys()]) settle(id, undefined);
+      if (listener) {
+        await listener.query(`unlisten ${STATUS_CHANNEL}`).catch(() => {});
+        listener.release();
+        listener = undefined;
+      }
+    },
+  };
+}
