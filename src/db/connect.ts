@@ -13,6 +13,8 @@ export type CreatePoolParameters = { connectionString: string; max?: number; onE
 export function createPool({ connectionString, max = 10, onError }: CreatePoolParameters): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000 });
   pool.on('error', (error) => onError?.(error));
+  // A checked-out client that loses its connection emits 'error' too; unhandled, it would kill the process.
+  pool.on('connect', (client) => client.on('error', (error) => onError?.(error)));
   return pool;
 }
 

@@ -11,32 +11,38 @@ export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..'
 export type MigrationResult = { applied: string[] };
 
 export async function migrate(pool: pg.Pool, { dir = MIGRATIONS_DIR } = {}): Promise<MigrationResult> {
-  await pool.query(`create table if not exists chronos_migrations (
-    id text primary key, applied_at timestamptz not null default now())`);
   const files = (await readdir(dir)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
   const applied: string[] = [];
-  for (const file of files) {
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
-      // Serialise migrators: the loser waits here, then sees the row and skips.
-      await client.query('select pg_advisory_xact_lock(7243510)');
-      const claimed = await client.query('insert into chronos_migrations (id) values ($1) on conflict do nothing', [file]);
-      if (claimed.rowCount === 1) {
-        await client.query(await readFile(join(dir, file), 'utf8'));
-        applied.push(file);
+  const client = await pool.connect();
+  try {
+    // Serialise migrators (several processes may start at once): the others wait here, then find
+    // every migration claimed and skip it.
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query(`create table if not exists chronos_migrations (
+      id text primary key, applied_at timestamptz not null default now())`);
+    for (const file of files) {
+      try {
+        await client.query('begin');
+        const claimed = await client.query('insert into chronos_migrations (id) values ($1) on conflict do nothing', [file]);
+        if (claimed.rowCount === 1) {
+          await client.query(await readFile(join(dir, file), 'utf8'));
+          applied.push(file);
+        }
+        await client.query('commit');
+      } catch (error) {
+        await client.query('rollback').catch(() => {});
+        throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });
       }
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback').catch(() => {});
-      throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });
-    } finally {
-      client.release();
     }
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    client.release();
   }
   await runMigrations({ pgPool: pool, logger: silentLogger() });
   return { applied };
 }
+
+const MIGRATION_LOCK_KEY = 7243510;
 
 function silentLogger(): Logger {
   return new Logger(() => () => {});

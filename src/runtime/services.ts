@@ -21,7 +21,8 @@ export type OpenContext = AppContext & { close(): Promise<void> };
 export function openContext(config: Config, logger: Logger = createLogger({ level: config.logLevel })): OpenContext {
   const pool = createPool({
     connectionString: config.databaseUrl,
-    max: 20,
+    // Worker jobs and API requests share the pool; keep headroom above the job concurrency.
+    max: Math.max(20, config.worker.concurrency + 8),
     onError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
   });
   const db = createDb(pool);

@@ -43,7 +43,8 @@ describe('Bearer authentication', () => {
   });
 
   it('refuses an expired token', async () => {
-    const expired = sign({ exp: Math.floor(Date.now() / 1000) - 10 }, { expiresIn: undefined });
+    const now = Math.floor(Date.now() / 1000);
+    const expired = jwt.sign({ scope: 'wallet', sub: client.clientId, iss: 'chronos', aud: 'chronos-api', jti: 'j', iat: now - 3700, exp: now - 100 }, t.config.jwt.secret, { algorithm: 'HS256' });
     expectError(await create(`Bearer ${expired}`), 401, 'UNAUTHORIZED');
   });
 
