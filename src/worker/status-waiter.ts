@@ -70,10 +70,14 @@ export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): S
     waitForTerminal(transactionId, until, signal) {
       return new Promise((resolve) => {
         const set = waiters.get(transactionId) ?? new Set();
-        const waiter: Waiter = { until: until.getTime(), resolve };
+        const onAbort = () => { set.delete(waiter); resolve(undefined); };
+        const waiter: Waiter = {
+          until: until.getTime(),
+          resolve: (tx) => { signal?.removeEventListener('abort', onAbort); resolve(tx); },
+        };
         set.add(waiter);
         waiters.set(transactionId, set);
-        signal?.addEventListener('abort', () => { set.delete(waiter); resolve(undefined); }, { once: true });
+        signal?.addEventListener('abort', onAbort, { once: true });
         check([transactionId]).catch(() => {});
       });
     },
