@@ -60,10 +60,7 @@ class SubmitRun {
     await this.waitForOlderOperations(tx);
 
     if (tx.status === 'ACCEPTED') {
-      if (await this.mintAuthorizationExpired(tx)) {
-        return void await this.move({ transactionId: this.id, to: 'EXPIRED', reason: 'mint authorization expired before submission',
-          changes: { error_code: 'MINT_EXPIRED', error_message: `expiryBlock ${tx.expiry_block} passed before the mint could be submitted` } });
-      }
+      if (await this.expireUnsentMint(tx)) return;
       tx = (await this.move({ transactionId: this.id, to: 'SUBMITTING', reason: 'worker picked it up' })) ?? tx;
     }
     if (isTerminal(tx.status)) return;
@@ -104,9 +101,16 @@ class SubmitRun {
     }
   }
 
-  private async mintAuthorizationExpired(tx: Transaction): Promise<boolean> {
+  /**
+   * A mint past its expiryBlock that the bundler never took can never execute: it ends EXPIRED
+   * rather than being sent (or, if refused, FAILED).
+   */
+  private async expireUnsentMint(tx: Transaction): Promise<boolean> {
     if (tx.type !== 'mint' || tx.expiry_block === null) return false;
-    return (await this.ctx.publicClient.getBlockNumber({ cacheTime: 0 })) > BigInt(tx.expiry_block);
+    if ((await this.ctx.publicClient.getBlockNumber({ cacheTime: 0 })) <= BigInt(tx.expiry_block)) return false;
+    await this.move({ transactionId: this.id, to: 'EXPIRED', reason: 'mint authorization expired before the bundler took it',
+      changes: { error_code: 'MINT_EXPIRED', error_message: `expiryBlock ${tx.expiry_block} passed before the mint could be submitted` } });
+    return true;
   }
 
   private account(tx: Transaction): Promise<UserSmartAccount> {
@@ -128,9 +132,10 @@ class SubmitRun {
       await this.fail({ kind: 'refused', code: 'BUNDLER_REJECTED', message: error.message }, 'INVALID_OPERATION');
       return undefined;
     }
-    const signed = await this.withRetries('prepare', () => prepareSignedUserOperation(this.ctx.userOps, {
-      account, chainId: this.ctx.config.chain.chainId, calls,
-    }));
+    const signed = await this.withRetries('prepare', async () => {
+      if (await this.expireUnsentMint(tx)) return undefined;
+      return prepareSignedUserOperation(this.ctx.userOps, { account, chainId: this.ctx.config.chain.chainId, calls });
+    });
     if (!signed.ok || !signed.value) return undefined;
     const stored = await storeUserOperation(this.ctx.db, { transactionId: this.id, userOp: signed.value.userOp, userOpHash: signed.value.hash });
     // Lost a race with another run of this job: use what it stored.
@@ -235,6 +240,8 @@ class SubmitRun {
   }
 
   private async fail(failure: UserOpFailure, code: string): Promise<void> {
+    const tx = (await findTransaction(this.ctx.db, this.id))!;
+    if (await this.expireUnsentMint(tx)) return;
     await this.move({ transactionId: this.id, to: 'FAILED', reason: `refused: ${code}`,
       changes: { error_code: code, error_message: failure.message } });
   }

@@ -27,15 +27,18 @@ function partOf(links: Walkable[], urls: { bundlerUrl: string; paymasterUrl: str
 export function classifyUserOpError(error: unknown, urls: { bundlerUrl: string; paymasterUrl: string }): UserOpFailure {
   const links = chain(error);
   const part = partOf(links, urls);
-  const text = links.map((e) => `${e.details ?? ''} ${e.shortMessage ?? ''} ${e.message ?? ''}`).join(' ');
+  // viem's full `message` embeds the request body (which mentions the paymaster): read only the parts
+  // that carry what the remote side said.
+  const text = links.map((e) => (e.shortMessage !== undefined ? `${e.shortMessage} ${e.details ?? ''}` : e.message ?? '')).join(' ');
   const message = summarize(error);
   if (/already known|already in mempool|duplicate user ?operation/i.test(text)) return { kind: 'already-known', message };
   if (/AA25|invalid account nonce|nonce.*(too low|already used)/i.test(text)) return { kind: 'nonce-used', message };
   const transport = links.find((e) => e.name === 'HttpRequestError' || e.name === 'TimeoutError' || e.name === 'SocketClosedError');
   const rpcError = links.find((e) => typeof e.code === 'number' && e.name !== 'HttpRequestError');
-  if (!rpcError || (transport && (!transport.status || transport.status >= 500 || transport.status === 429))) {
-    if (transport || !rpcError) return { kind: 'unavailable', part, message };
-  }
+  if (!rpcError) return { kind: 'unavailable', part, message };
+  if (transport && (!transport.status || transport.status >= 500 || transport.status === 429)) return { kind: 'unavailable', part, message };
+  // Internal errors, throttling and rate limits say "not now", not "never".
+  if ([-32603, -32504, -32005].includes(rpcError.code!)) return { kind: 'unavailable', part, message };
   if (part === 'paymaster' || /AA3\d|paymaster/i.test(text)) return { kind: 'refused', code: 'PAYMASTER_REJECTED', message };
   if (/revert|AA2[0-4]|AA1\d|execution/i.test(text)) return { kind: 'refused', code: 'SIMULATION_REVERTED', message };
   return { kind: 'refused', code: 'BUNDLER_REJECTED', message };

@@ -1,0 +1,158 @@
+// How the worker ends a transaction when the bundler or paymaster refuses it, when it reverts
+// on-chain, and when it is never included: FAILED, REVERTED, EXPIRED, each for real on the local chain.
+import { createWalletClient, erc20Abi, http, keccak256, parseEther, toBytes, type Address } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy.js';
+import { testStackEnv } from '../support/stack-env.js';
+import { api, createMintingClient, createWallet, fund, signMint, waitForTerminal, type Actor } from '../support/operations.js';
+import { chronosTokenAbi, claimVaultAbi } from '../../src/chain/contracts/abi.js';
+import { toChain } from '../../src/chain/clients.js';
+import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../src/runtime/embedded-keys.js';
+import { isNonceUsed } from '../../src/userop/nonce.js';
+
+let bundler: RpcProxy;
+let paymaster: RpcProxy;
+let t: TestApp;
+let actor: Actor;
+
+beforeAll(async () => {
+  const stack = testStackEnv();
+  bundler = await startRpcProxy(stack.bundlerUrl);
+  paymaster = await startRpcProxy(stack.paymasterUrl);
+  t = await createTestApp({ worker: true, env: { BUNDLER_URL: bundler.url, PAYMASTER_URL: paymaster.url, INCLUSION_TIMEOUT_SECONDS: '3' } });
+  actor = await createMintingClient(t);
+});
+afterEach(() => { bundler.intercept = undefined; paymaster.intercept = undefined; });
+afterAll(async () => {
+  await t.close();
+  await bundler.close();
+  await paymaster.close();
+});
+
+const balanceOf = (address: Address) => t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
+const statuses = (done: { history: { status: string }[] }) => done.history.map((h) => h.status);
+const randomAddress = () => privateKeyToAccount(generatePrivateKey()).address;
+
+describe('when the paymaster refuses sponsorship', () => {
+  it('the transaction ends FAILED with PAYMASTER_REJECTED and nothing happens on-chain', async () => {
+    const wallet = await createWallet(t, actor, 'pm-refused');
+    await fund(t, actor, 'pm-refused', '10');
+    paymaster.intercept = (call) => call.method.startsWith('pm_') ? { error: { code: -32001, message: 'sponsorship denied by policy' } } : undefined;
+    const to = randomAddress();
+    const res = await api(t, actor, 'pm-refused').post('/api/v1/wallet/transfer', { to, amount: '1' });
+    expect(res.status).toBe(202);
+    const done = await waitForTerminal(t, actor, res.body.transactionId);
+    expect(done).toMatchObject({ status: 'FAILED', userOpHash: null, txHash: null, error: { code: 'PAYMASTER_REJECTED', message: expect.stringContaining('sponsorship denied') } });
+    expect(statuses(done)).toEqual(['ACCEPTED', 'SUBMITTING', 'FAILED']);
+    expect(await balanceOf(to)).toBe(0n);
+    expect(await balanceOf(wallet)).toBe(parseEther('10'));
+  });
+});
+
+describe('when the bundler rejects the operation', () => {
+  it('the transaction ends FAILED with BUNDLER_REJECTED after retries, and nothing happens on-chain', async () => {
+    await createWallet(t, actor, 'bundler-refused');
+    await fund(t, actor, 'bundler-refused', '10');
+    let attempts = 0;
+    bundler.intercept = (call) => {
+      if (call.method !== 'eth_sendUserOperation') return undefined;
+      attempts++;
+      return { error: { code: -32602, message: 'operation refused by bundler policy' } };
+    };
+    const to = randomAddress();
+    const res = await api(t, actor, 'bundler-refused').post('/api/v1/wallet/transfer', { to, amount: '1' });
+    const done = await waitForTerminal(t, actor, res.body.transactionId);
+    expect(done).toMatchObject({ status: 'FAILED', error: { code: 'BUNDLER_REJECTED' } });
+    expect(done.userOpHash).toMatch(/^0x/);
+    expect(attempts).toBe(3);
+    expect(await balanceOf(to)).toBe(0n);
+  });
+});
+
+describe('when the operation passes simulation but reverts on-chain', () => {
+  it('the transaction ends REVERTED with the receipt recorded and the tokens untouched', async () => {
+    const wallet = await createWallet(t, actor, 'reverter');
+    await fund(t, actor, 'reverter', '10');
+    const claimId = 'front-run-claim';
+    // Just before the bundler sees the operation, someone else uses the claim id on-chain.
+    bundler.intercept = async (call) => {
+      if (call.method !== 'eth_sendUserOperation') return undefined;
+      bundler.intercept = undefined;
+      await claimDirectly(claimId);
+      return undefined;
+    };
+    const res = await api(t, actor, 'reverter').post('/api/v1/claims/execute', { claimId, amount: '3' });
+    expect(res.status).toBe(202);
+    const done = await waitForTerminal(t, actor, res.body.transactionId);
+    expect(done).toMatchObject({ status: 'REVERTED', error: { code: 'EXECUTION_REVERTED' } });
+    expect(done.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(done.blockNumber).toBeGreaterThan(0);
+    expect(statuses(done)).toEqual(['ACCEPTED', 'SUBMITTING', 'SUBMITTED', 'REVERTED']);
+    expect(await balanceOf(wallet)).toBe(parseEther('10'));
+    expect(await t.ctx.publicClient.getBalance({ address: wallet })).toBe(0n);
+  });
+});
+
+describe('when the operation is never included', () => {
+  it('after the deadline a no-op replacement consumes its nonce and the transaction ends EXPIRED', async () => {
+    const wallet = await createWallet(t, actor, 'black-hole');
+    await fund(t, actor, 'black-hole', '10');
+    // The bundler "accepts" the real operation and drops it; only the no-op replacement gets through.
+    bundler.intercept = (call) => {
+      if (call.method !== 'eth_sendUserOperation') return undefined;
+      const op = (call.params as [{ callData: string }])[0];
+      return op.callData === '0x' ? undefined : { result: `0x${'00'.repeat(32)}` };
+    };
+    const to = randomAddress();
+    const res = await api(t, actor, 'black-hole').post('/api/v1/wallet/transfer', { to, amount: '4' });
+    const done = await waitForTerminal(t, actor, res.body.transactionId, 60_000);
+    expect(done).toMatchObject({ status: 'EXPIRED', error: { code: 'INCLUSION_TIMEOUT' } });
+    expect(statuses(done)).toEqual(['ACCEPTED', 'SUBMITTING', 'SUBMITTED', 'EXPIRED']);
+    expect(await balanceOf(to)).toBe(0n);
+    expect(await balanceOf(wallet)).toBe(parseEther('10'));
+    const row = await t.ctx.db.selectFrom('transactions').selectAll().where('id', '=', res.body.transactionId).executeTakeFirstOrThrow();
+    expect(row.replacement_user_op_hash).toMatch(/^0x/);
+    // The original can never execute now: its nonce is spent.
+    expect(await isNonceUsed(t.ctx.publicClient, { entryPoint: t.config.contracts.entryPoint, sender: wallet, nonce: BigInt(row.user_op!.nonce) })).toBe(true);
+    // The funds are spendable again.
+    bundler.intercept = undefined;
+    const again = await api(t, actor, 'black-hole').post('/api/v1/wallet/transfer', { to, amount: '4' });
+    expect((await waitForTerminal(t, actor, again.body.transactionId)).status).toBe('CONFIRMED');
+    expect(await balanceOf(to)).toBe(parseEther('4'));
+  });
+
+  it('a mint whose expiryBlock passes before the bundler takes it ends EXPIRED without being sent', async () => {
+    const to = await createWallet(t, actor, 'late-minter');
+    // The paymaster is unavailable (not refusing: "try again later") while blocks pass.
+    paymaster.intercept = (call) => call.method.startsWith('pm_') ? { error: { code: -32603, message: 'temporarily unavailable' } } : undefined;
+    const block = await t.ctx.publicClient.getBlockNumber();
+    const expiryBlock = block + 3n;
+    const signature = await signMint(t, actor, { to, receiptId: 'late-1', amount: 1n, expiryBlock, nonce: 0n });
+    const res = await api(t, actor, 'late-minter').post('/api/v1/mint/execute', { receiptId: 'late-1', amount: '1', signature, expiryBlock: String(expiryBlock), nonce: '0' });
+    expect(res.status).toBe(202);
+    for (let i = 0; i < 5; i++) await t.ctx.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
+    paymaster.intercept = undefined;
+    const done = await waitForTerminal(t, actor, res.body.transactionId, 60_000);
+    expect(done).toMatchObject({ status: 'EXPIRED', userOpHash: null, error: { code: 'MINT_EXPIRED' } });
+    expect(statuses(done)).toEqual(['ACCEPTED', 'SUBMITTING', 'EXPIRED']);
+    expect(await t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'minted', args: ['late-1'] })).toBe(false);
+    // The receipt is free again: a fresh authorization mints it.
+    const prep = await api(t, actor, 'late-minter').post('/api/v1/mint/prepare', { receiptId: 'late-1', userAddress: to });
+    expect(prep.status).toBe(200);
+  });
+});
+
+/** Claims `claimId` in the ClaimVault from a plain EOA that first gets tokens minted to it. */
+async function claimDirectly(claimId: string): Promise<void> {
+  const chain = toChain(t.config.chain);
+  const owner = createWalletClient({ account: privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY), chain, transport: http(t.config.chain.rpcUrl) });
+  const block = await t.ctx.publicClient.getBlockNumber();
+  const receiptId = `eoa-${claimId}`;
+  const signature = await signMint(t, actor, { to: owner.account.address, receiptId, amount: 1n, expiryBlock: block + 50n, nonce: await t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'nonces', args: [owner.account.address] }) });
+  const nonce = await t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'nonces', args: [owner.account.address] });
+  const wait = async (hash: `0x${string}`) => { await t.ctx.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 }); };
+  await wait(await owner.writeContract({ address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'mintWithSignature', args: [owner.account.address, receiptId, 1n, block + 50n, nonce, signature] }));
+  await wait(await owner.writeContract({ address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'approve', args: [t.config.contracts.claimVault, 1n] }));
+  await wait(await owner.writeContract({ address: t.config.contracts.claimVault, abi: claimVaultAbi, functionName: 'claim', args: [keccak256(toBytes(claimId)), 1n] }));
+}
