@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import { createOutput, UsageError } from './output.js';
 import { clientsCommand } from './commands/clients.js';
+import { policyCommand } from './commands/policy.js';
 import { migrateCommand } from './commands/migrate.js';
 import { contractsCommand } from './commands/contracts.js';
 import { runCommand } from './commands/run.js';
@@ -21,6 +22,10 @@ Administer:
                  [--signer 0xADDRESS] [--rate-limit general=100,minting=10,external=30,auth=5]
   clients list | show ID | revoke ID | rotate-secret ID | rotate-webhook-secret ID
   clients set-webhook ID URL|none | set-scopes ID LIST | set-rate-limit ID SPEC | set-signer ID 0xADDRESS
+  policy set ID [--mint D/W/M] [--transfer D/W/M] [--claim D/W/M]
+                            per-user quotas per UTC day/week (from Monday)/month, e.g. --mint 10/50/200;
+                            - leaves a period unlimited; an operation left out is unlimited
+  policy show ID | enable ID | disable ID | clear ID
   migrate                   apply database migrations
   contracts deploy          deploy ChronosToken and ClaimVault (DEPLOYER_PRIVATE_KEY)
 
@@ -40,6 +45,9 @@ async function main(argv: string[]): Promise<void> {
       'webhook-url': { type: 'string' },
       signer: { type: 'string' },
       'rate-limit': { type: 'string' },
+      mint: { type: 'string' },
+      transfer: { type: 'string' },
+      claim: { type: 'string' },
     },
   });
   const out = createOutput(values.json === true);
@@ -50,6 +58,8 @@ async function main(argv: string[]): Promise<void> {
       return runCommand(out, { role: command });
     case 'clients':
       return clientsCommand(out, { positionals: rest, values });
+    case 'policy':
+      return policyCommand(out, { positionals: rest, values });
     case 'migrate':
       return migrateCommand(out);
     case 'contracts':

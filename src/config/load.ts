@@ -1,4 +1,5 @@
 import { envSchema, type Config } from './schema.js';
+import { RATE_LIMIT_CATEGORIES, type RateLimitCategory } from '../admin/rate-limits.js';
 
 /** A configuration value is missing or malformed; the message names the variable. */
 export class ConfigError extends Error {
@@ -46,7 +47,14 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       liveness: Object.freeze({ intervalMs: e.WORKER_HEARTBEAT_MS, staleAfterMs: e.WORKER_STALE_AFTER_MS }),
     }),
     transactions: Object.freeze({ mintExpiryBlocks: e.MINT_EXPIRY_BLOCKS, inclusionTimeoutSeconds: e.INCLUSION_TIMEOUT_SECONDS }),
-    webhooks: Object.freeze({ maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS }),
+    webhooks: Object.freeze({
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS, retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+    }),
     validateResponses: e.VALIDATE_RESPONSES,
+    rateLimits: Object.freeze({
+      defaults: Object.freeze(Object.fromEntries(Object.entries(RATE_LIMIT_CATEGORIES)
+        .map(([name, { limit }]) => [name, e.RATE_LIMIT_DEFAULTS?.[name as RateLimitCategory] ?? limit])) as Record<RateLimitCategory, number>),
+      windowScale: e.RATE_LIMIT_WINDOW_SCALE,
+    }),
   });
 }

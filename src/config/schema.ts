@@ -1,6 +1,7 @@
 // All configuration is one schema with defaults and transforms, parsed once into a frozen object.
 import { z } from 'zod';
 import { isAddress, getAddress, type Address, type Hex } from 'viem';
+import { parseRateLimits, type RateLimitCategory } from '../admin/rate-limits.js';
 
 const url = (protocols: string[]) =>
   z.string().trim().refine((v) => {
@@ -44,7 +45,14 @@ export const envSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: positiveInt.default(5),
   WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
+  WEBHOOK_RETRY_BASE_MS: positiveInt.default(5_000),
   VALIDATE_RESPONSES: bool.default(false),
+  // Deployment-wide rate limits (same syntax as the CLI's --rate-limit); a client's own override wins.
+  RATE_LIMIT_DEFAULTS: z.string().transform((value, ctx) => {
+    try { return parseRateLimits(value); } catch (error) { ctx.addIssue({ code: 'custom', message: `must look like general=100,minting=10: ${(error as Error).message}` }); return z.NEVER; }
+  }).optional(),
+  // Multiplies every rate-limit window (1 = the documented windows); small values make tests fast.
+  RATE_LIMIT_WINDOW_SCALE: z.coerce.number().positive().max(1000).default(1),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -62,6 +70,9 @@ export type Config = Readonly<{
   deployerPrivateKey?: Hex;
   worker: Readonly<{ concurrency: number; trackerPollMs: number; liveness: Readonly<{ intervalMs: number; staleAfterMs: number }> }>;
   transactions: Readonly<{ mintExpiryBlocks: number; inclusionTimeoutSeconds: number }>;
-  webhooks: Readonly<{ maxAttempts: number; timeoutMs: number; allowPrivateTargets: boolean }>;
+  /** Retry n (n ≥ 1) waits about retryBaseMs × 4^(n-1), ±20 %, or longer when Retry-After asks. */
+  webhooks: Readonly<{ maxAttempts: number; timeoutMs: number; allowPrivateTargets: boolean; retryBaseMs: number }>;
   validateResponses: boolean;
+  /** Requests per window by category when the client has no override; windows scaled by windowScale. */
+  rateLimits: Readonly<{ defaults: Readonly<Record<RateLimitCategory, number>>; windowScale: number }>;
 }>;

@@ -100,6 +100,78 @@ export interface WorkerProcessesTable {
   last_seen_at: Timestamp;
 }
 
+export const WEBHOOK_DELIVERY_STATUSES = ['PENDING', 'DELIVERING', 'DELIVERED', 'FAILED'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+export interface WebhookEventsTable {
+  id: string;
+  client_id: string;
+  event_type: string;
+  transaction_id: string | null;
+  /** The exact JSON text POSTed on every attempt. */
+  body: string;
+  created_at: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  client_id: string;
+  event_type: string;
+  status: ColumnType<WebhookDeliveryStatus, WebhookDeliveryStatus | undefined, WebhookDeliveryStatus>;
+  attempt_count: ColumnType<number, number | undefined, number>;
+  redelivery_of: string | null;
+  next_attempt_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  claim_token: string | null;
+  claim_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_attempt_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_response_status: number | null;
+  last_response_time_ms: number | null;
+  error_message: string | null;
+  delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: Timestamp;
+}
+
+export interface WebhookDeliveryAttemptsTable {
+  delivery_id: string;
+  attempt_number: number;
+  url: string | null;
+  response_status: number | null;
+  response_time_ms: number | null;
+  error_message: string | null;
+  started_at: ColumnType<Date, Date | string, Date | string>;
+  finished_at: Timestamp;
+}
+
+/** Per-user quotas of one client (SPEC §7); NULL = unlimited for that operation and period. */
+export interface TransactionPoliciesTable {
+  client_id: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  mint_daily: number | null;
+  mint_weekly: number | null;
+  mint_monthly: number | null;
+  transfer_daily: number | null;
+  transfer_weekly: number | null;
+  transfer_monthly: number | null;
+  claim_daily: number | null;
+  claim_weekly: number | null;
+  claim_monthly: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Sliding-window rate-limit state of one (subject, category); bigint columns read as strings. */
+export interface RateLimitCountersTable {
+  subject: string;
+  category: string;
+  window_start_ms: ColumnType<string, string | number, string | number>;
+  current_count: number;
+  previous_count: number;
+  limit_value: number;
+  admitted: boolean;
+  touched_at_ms: ColumnType<string, string | number, string | number>;
+}
+
 export interface Database {
   worker_processes: WorkerProcessesTable;
   clients: ClientsTable;
@@ -108,6 +180,11 @@ export interface Database {
   transaction_transitions: TransactionTransitionsTable;
   idempotency_keys: IdempotencyKeysTable;
   chain_cursors: ChainCursorsTable;
+  transaction_policies: TransactionPoliciesTable;
+  rate_limit_counters: RateLimitCountersTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
 }
 
 export type Transaction = Selectable<TransactionsTable>;
@@ -118,4 +195,8 @@ export type Client = Selectable<ClientsTable>;
 export type NewClient = Insertable<ClientsTable>;
 export type ClientUpdate = Updateable<ClientsTable>;
 export type Wallet = Selectable<WalletsTable>;
+export type TransactionPolicy = Selectable<TransactionPoliciesTable>;
+export type WebhookEvent = Selectable<WebhookEventsTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
+export type WebhookDeliveryAttempt = Selectable<WebhookDeliveryAttemptsTable>;
 export type { Generated };

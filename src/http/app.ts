@@ -9,6 +9,7 @@ import { loadOpenApiDocument, findOperation } from './openapi.js';
 import { bearerAuthHandler } from './authenticate.js';
 import { AppError, errorHandler, forbidden } from './errors.js';
 import { authOf } from './request-context.js';
+import { createRateLimiter, rateLimitAfterAuthentication, rateLimitTokenRequests } from '../policy/rate-limit.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -21,6 +22,10 @@ export function createApp(ctx: RouteContext, { routes = defaultRoutes }: { route
 
   const doc = loadOpenApiDocument();
   const mounted = routes.map((route) => ({ route, ...findOperation(doc, route.operationId) }));
+  // Token requests are counted before anything else looks at them (even a request missing credentials).
+  const limiter = createRateLimiter(ctx.db, { config: ctx.config.rateLimits, logger: ctx.logger });
+  const tokenOperation = findOperation(doc, 'createToken');
+  (app as unknown as Record<string, (p: string, h: RequestHandler) => void>)[tokenOperation.method](tokenOperation.path, rateLimitTokenRequests(limiter));
   for (const { route, method, path } of mounted) {
     if (route.precheck) (app as unknown as Record<string, (p: string, h: RequestHandler) => void>)[method](path, route.precheck);
   }
@@ -29,7 +34,9 @@ export function createApp(ctx: RouteContext, { routes = defaultRoutes }: { route
     apiSpec: structuredClone(doc) as never,
     validateRequests: { allowUnknownQueryParameters: false },
     validateResponses: ctx.config.validateResponses ? { removeAdditional: false } : false,
-    validateSecurity: { handlers: { BearerAuth: bearerAuthHandler({ jwt: ctx.config.jwt, clients: ctx.clients }) } },
+    validateSecurity: {
+      handlers: { BearerAuth: rateLimitAfterAuthentication(limiter, ctx.logger, bearerAuthHandler({ jwt: ctx.config.jwt, clients: ctx.clients })) },
+    },
     ignoreUndocumented: true,
   }));
 

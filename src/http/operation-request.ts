@@ -34,5 +34,6 @@ export async function handleOperationRequest(ctx: RouteContext, req: Request, re
     return acceptOperation(ctx.db, { clientId: client.id, userId, walletAddress: wallet.address, idempotency, ...prepared });
   })();
   if (accepted.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  if ('quotaRemaining' in accepted && accepted.quotaRemaining !== undefined) res.setHeader('X-Quota-Remaining', String(accepted.quotaRemaining));
   res.status(accepted.status).json(accepted.body);
 }

@@ -3,9 +3,11 @@ import type { TaskList } from 'graphile-worker';
 import type { WorkerContext } from '../worker/context.js';
 import { SUBMIT_TRANSACTION } from './enqueue.js';
 import { submitTransaction } from './submit-transaction.js';
+import { DELIVER_WEBHOOK, deliverWebhook } from './deliver-webhook.js';
 
 export function taskList(ctx: WorkerContext): TaskList {
   return {
     [SUBMIT_TRANSACTION]: submitTransaction(ctx),
+    [DELIVER_WEBHOOK]: deliverWebhook(ctx),
   };
 }

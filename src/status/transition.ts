@@ -3,7 +3,8 @@
 // the caller's database transaction.
 import { sql, type Transaction as DbTransaction } from 'kysely';
 import type { Database, Transaction, TransactionChanges, TransactionStatus } from '../db/schema.js';
-import { predecessorsOf } from './machine.js';
+import { isTerminal, predecessorsOf } from './machine.js';
+import { recordTerminalTransactionEvent } from '../webhooks/outbox.js';
 
 export const STATUS_CHANNEL = 'chronos_transaction_status';
 
@@ -31,6 +32,8 @@ export async function transitionTransaction(trx: DbTransaction<Database>, { tran
   await trx.insertInto('transaction_transitions')
     .values({ transaction_id: transactionId, from_status: current.status, to_status: to, reason: reason ?? null })
     .execute();
+  // Outbox: the webhook event and its delivery job commit (or roll back) with the status itself.
+  if (isTerminal(to)) await recordTerminalTransactionEvent(trx, { transaction: updated });
   await sql`select pg_notify(${STATUS_CHANNEL}, ${transactionId})`.execute(trx);
   return updated;
 }

@@ -10,6 +10,7 @@ import { enqueueSubmitTransaction } from '../jobs/enqueue.js';
 import { AppError } from '../http/errors.js';
 import { newTransactionId } from './ids.js';
 import { replayIfKnown, type AcceptedResponse, type IdempotencyKey } from './idempotency.js';
+import { enforceQuotaUnderLock } from '../policy/quota.js';
 
 export type AcceptParameters = {
   clientId: string;
@@ -26,10 +27,12 @@ const UNIQUE_VIOLATIONS: Record<string, AppError> = {
   transactions_claim_once: new AppError(409, 'CLAIM_ALREADY_USED', 'This claim id has already been used'),
 };
 
-export async function acceptOperation(db: Db, p: AcceptParameters): Promise<AcceptedResponse> {
+/** `quotaRemaining`: what the user's quota leaves for this operation type once it is counted (when limited). */
+export async function acceptOperation(db: Db, p: AcceptParameters): Promise<AcceptedResponse & { quotaRemaining?: number }> {
   const transactionId = newTransactionId();
   const body = { transactionId, status: 'ACCEPTED' };
   let duplicate = false;
+  let quotaRemaining: number | undefined;
   try {
     await db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtextextended(${`${p.clientId}/${p.userId}`}, 0))`.execute(trx);
@@ -43,6 +46,7 @@ export async function acceptOperation(db: Db, p: AcceptParameters): Promise<Acce
           .returning('key').executeTakeFirst();
         if (!claimed) { duplicate = true; return; }
       }
+      ({ remaining: quotaRemaining } = await enforceQuotaUnderLock(trx, { clientId: p.clientId, userId: p.userId, operation: p.row.type }));
       await p.checkUnderLock?.(trx);
       await trx.insertInto('transactions').values({
         ...p.row, id: transactionId, client_id: p.clientId, user_id: p.userId, wallet_address: p.walletAddress,
@@ -60,5 +64,5 @@ export async function acceptOperation(db: Db, p: AcceptParameters): Promise<Acce
     if (!replay) throw new Error('idempotency key conflicted but no stored answer was found');
     return replay;
   }
-  return { status: 202, body, replayed: false };
+  return { status: 202, body, replayed: false, quotaRemaining };
 }

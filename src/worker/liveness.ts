@@ -13,6 +13,8 @@ export function createLiveness(ctx: AppContext, { intervalMs = 2_000, staleAfter
   const processId = `proc-${randomUUID()}`;
   const workerIds = new Set<string>();
   const events = new EventEmitter();
+  // Jobs are locked by the pool's id (and, in some modes, by each worker's): record both.
+  events.on('pool:create', ({ workerPool }: { workerPool: { id: string } }) => workerIds.add(workerPool.id));
   events.on('worker:create', ({ worker }: { worker: { workerId: string } }) => workerIds.add(worker.workerId));
   let timer: NodeJS.Timeout | undefined;
   let utils: WorkerUtils | undefined;

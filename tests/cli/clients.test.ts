@@ -40,6 +40,8 @@ beforeAll(async () => {
   env = {
     DATABASE_URL: databaseUrl, RPC_URL: stack.rpcUrl, CHAIN_ID: String(stack.chainId),
     TOKEN_ADDRESS: stack.token, DEPLOYER_PRIVATE_KEY: EMBEDDED_DEPLOYER_PRIVATE_KEY,
+    // These tests register loopback and unresolvable example URLs (tests/webhooks covers the refusal).
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
   };
 });
 afterAll(() => dropTestDatabase(databaseUrl));

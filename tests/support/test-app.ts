@@ -20,6 +20,8 @@ export type TestApp = {
   ctx: OpenContext;
   config: Config;
   databaseUrl: string;
+  /** The configuration variables this app runs with (to start more processes on the same database). */
+  env: Record<string, string>;
   /** Registers a client straight in the database (as the CLI would). */
   createClient(params?: Partial<CreateClientParameters>): Promise<TestClient>;
   /** The in-process worker, when started with `worker: true`. */
@@ -43,6 +45,8 @@ export function testEnvironment(databaseUrl: string, overrides: Record<string, s
     MASTER_KEY: `0x${randomBytes(32).toString('hex')}`,
     LOG_LEVEL: 'silent',
     VALIDATE_RESPONSES: 'true',
+    // Tests poll and ask for tokens far faster than a real client; tests/policy sets real limits.
+    RATE_LIMIT_DEFAULTS: 'general=1000000,minting=1000000,external=1000000,auth=1000000',
     ...overrides,
   };
 }
@@ -64,12 +68,13 @@ export async function createTestApp({ env = {}, clientCacheTtlMs, worker = false
   env?: Record<string, string>; clientCacheTtlMs?: number; worker?: boolean;
 } = {}): Promise<TestApp> {
   const databaseUrl = await createTestDatabase();
-  const config = parseConfig(testEnvironment(databaseUrl, env), 'external');
+  const fullEnv = testEnvironment(databaseUrl, env);
+  const config = parseConfig(fullEnv, 'external');
   const ctx = openContext(config, createLogger({ level: process.env.CHRONOS_TEST_LOG_LEVEL ?? 'silent' }));
   const app = createApp({ ...ctx, clients: createClientCache(ctx.db, { ttlMs: clientCacheTtlMs }) });
   const running = worker ? await startWorker(ctx) : undefined;
   return {
-    app, ctx, config, databaseUrl, worker: running,
+    app, ctx, config, databaseUrl, env: fullEnv, worker: running,
     async createClient(params = {}) {
       const created = await createClient(ctx.db, { name: 'test client', ...params });
       return { clientId: created.client.clientId, clientSecret: created.clientSecret, webhookSecret: created.webhookSecret };
@@ -85,4 +90,14 @@ export async function createTestApp({ env = {}, clientCacheTtlMs, worker = false
       await dropTestDatabase(databaseUrl);
     },
   };
+}
+
+/**
+ * A second API process on the same database as `t`: its own pool and client cache, nothing shared in
+ * memory, as another `chronos api` would run.
+ */
+export function createPeerApp(t: TestApp): { app: Express; close(): Promise<void> } {
+  const ctx = openContext(parseConfig(t.env, 'external'), createLogger({ level: process.env.CHRONOS_TEST_LOG_LEVEL ?? 'silent' }));
+  const app = createApp({ ...ctx, clients: createClientCache(ctx.db) });
+  return { app, close: () => ctx.close() };
 }

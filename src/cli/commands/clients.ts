@@ -4,6 +4,7 @@ import * as admin from '../../admin/clients.js';
 import { parseScopes } from '../../auth/scopes.js';
 import { parseRateLimits } from '../../admin/rate-limits.js';
 import { authorizeSigner, type SignerAuthorization } from '../../admin/authorize-signer.js';
+import { allowsPrivateWebhookTargets, checkWebhookDestination } from '../../admin/webhook-url.js';
 import { resolveAdminEnvironment, type AdminEnvironment } from '../admin-environment.js';
 import { UsageError, type Output } from '../output.js';
 
@@ -17,6 +18,7 @@ export async function clientsCommand(out: Output, { positionals, values }: Clien
   const needId = () => { if (!id) throw new UsageError(`usage: chronos clients ${sub} ID${['set-webhook', 'set-scopes', 'set-rate-limit', 'set-signer'].includes(sub) ? ' VALUE' : ''}`); return id; };
   const needArg = (what: string) => { if (!arg) throw new UsageError(`usage: chronos clients ${sub} ID ${what}`); return arg; };
   const env = await resolveAdminEnvironment();
+  const checkDestination = (url: string) => checkWebhookDestination(url, { allowPrivateTargets: allowsPrivateWebhookTargets({ embedded: env.embedded, env: process.env }) });
   const pool = createPool({ connectionString: env.databaseUrl, max: 2 });
   const db = createDb(pool);
   try {
@@ -24,6 +26,7 @@ export async function clientsCommand(out: Output, { positionals, values }: Clien
       case 'create': {
         const name = values.name;
         if (typeof name !== 'string' || !name.trim()) throw new UsageError('usage: chronos clients create --name NAME [--scopes wallet,mint,transfer,claim] [--webhook-url URL] [--signer 0x…] [--rate-limit general=100,…]');
+        if (typeof values['webhook-url'] === 'string') await checkDestination(values['webhook-url']);
         const created = await admin.createClient(db, {
           name,
           scopes: typeof values.scopes === 'string' ? parseScopes(values.scopes) : undefined,
@@ -71,6 +74,7 @@ export async function clientsCommand(out: Output, { positionals, values }: Clien
       }
       case 'set-webhook': {
         const url = needArg('URL');
+        if (url !== 'none') await checkDestination(url);
         const client = await admin.setWebhook(db, needId(), url === 'none' ? null : url);
         out.result(client, [`webhook of ${client.clientId}: ${client.webhookUrl ?? 'none'}`]);
         return;

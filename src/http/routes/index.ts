@@ -8,7 +8,12 @@ import { prepareMint } from './prepareMint.js';
 import { executeMint } from './executeMint.js';
 import { executeClaim } from './executeClaim.js';
 import { getTransactionStatus } from './getTransactionStatus.js';
+import { checkQuota } from './checkQuota.js';
+import { listWebhookDeliveries } from './listWebhookDeliveries.js';
+import { redeliverWebhookDelivery } from './redeliverWebhookDelivery.js';
+import { sendTestWebhook } from './sendTestWebhook.js';
 
 export const routes: Route[] = [
-  createToken, createWallet, getBalance, transferTokens, prepareMint, executeMint, executeClaim, getTransactionStatus,
+  createToken, createWallet, getBalance, transferTokens, prepareMint, executeMint, executeClaim, getTransactionStatus, checkQuota,
+  listWebhookDeliveries, redeliverWebhookDelivery, sendTestWebhook,
 ];

@@ -1,0 +1,83 @@
+// The sliding-window counter as one atomic statement. Each (subject, category) row holds the request
+// count of the current fixed window and of the previous one; the estimate of "requests in the last
+// window" is `current + previous × (share of the previous window still inside the sliding window)`.
+// The decision and the increment happen in one INSERT … ON CONFLICT DO UPDATE, under the row lock that
+// statement takes, so any number of API processes sharing the database never let more through than
+// the limit. Time comes from the database clock, which every process shares.
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from './connect.js';
+
+export type RateLimitHitParameters = {
+  /** Who is counted: 'client:<id>', or 'ip:<address>'. */
+  subject: string;
+  category: string;
+  windowMs: number;
+  /** The limit, unless `limitOverrideOf` names a client whose `rate_limits[category]` overrides it. */
+  limit: number;
+  limitOverrideOf?: string;
+  /** For tests: the time of the request (ms since the epoch); the database clock otherwise. */
+  nowMs?: number;
+};
+
+export type RateLimitHit = {
+  admitted: boolean;
+  limit: number;
+  /** Counts after this request (a refused request is not counted). */
+  current: number;
+  previous: number;
+  windowStartMs: number;
+  nowMs: number;
+};
+
+export async function hitRateLimitCounter(db: Db, p: RateLimitHitParameters): Promise<RateLimitHit> {
+  const windowMs = sql`${p.windowMs}::bigint`;
+  const limit: RawBuilder<unknown> = p.limitOverrideOf === undefined
+    ? sql`${p.limit}::integer`
+    : sql`coalesce((select (rate_limits ->> ${p.category})::integer from clients where id = ${p.limitOverrideOf}), ${p.limit}::integer)`;
+  // The stored row's window is this request's window (or, if the clock stepped back, a later one).
+  const sameWindow = sql`c.window_start_ms >= excluded.window_start_ms`;
+  const current = sql`(case when ${sameWindow} then c.current_count else 0 end)`;
+  const previous = sql`(case when ${sameWindow} then c.previous_count
+    when c.window_start_ms = excluded.window_start_ms - ${windowMs} then c.current_count else 0 end)`;
+  const windowStart = sql`greatest(c.window_start_ms, excluded.window_start_ms)`;
+  // Share of the previous window that still lies inside the sliding window ending now.
+  const previousWeight = sql`greatest(0::float8, least(1::float8, (${windowStart} + ${windowMs} - excluded.touched_at_ms)::float8 / ${windowMs}))`;
+  const admit = sql`(${current} + 1 + ${previous} * ${previousWeight} <= excluded.limit_value)`;
+
+  const { rows } = await sql<{
+    admitted: boolean; limit_value: number; current_count: number; previous_count: number; window_start_ms: string; touched_at_ms: string;
+  }>`
+    with request as (
+      select coalesce(${p.nowMs ?? null}::bigint, floor(extract(epoch from clock_timestamp()) * 1000)::bigint) as now_ms
+    )
+    insert into rate_limit_counters as c
+      (subject, category, window_start_ms, current_count, previous_count, limit_value, admitted, touched_at_ms)
+    select ${p.subject}, ${p.category}, now_ms - now_ms % ${windowMs}, 1, 0, ${limit}, true, now_ms from request
+    on conflict (subject, category) do update set
+      window_start_ms = ${windowStart},
+      previous_count = ${previous},
+      current_count = ${current} + case when ${admit} then 1 else 0 end,
+      limit_value = excluded.limit_value,
+      admitted = ${admit},
+      touched_at_ms = excluded.touched_at_ms
+    returning admitted, limit_value, current_count, previous_count, window_start_ms, touched_at_ms
+  `.execute(db);
+  const row = rows[0];
+  return {
+    admitted: row.admitted,
+    limit: row.limit_value,
+    current: row.current_count,
+    previous: row.previous_count,
+    windowStartMs: Number(row.window_start_ms),
+    nowMs: Number(row.touched_at_ms),
+  };
+}
+
+/** Deletes counters untouched for `olderThanMs`: once two windows have passed they weigh nothing. */
+export async function pruneRateLimitCounters(db: Db, { olderThanMs }: { olderThanMs: number }): Promise<number> {
+  const result = await sql`
+    delete from rate_limit_counters
+    where touched_at_ms < floor(extract(epoch from clock_timestamp()) * 1000)::bigint - ${olderThanMs}::bigint
+  `.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
+}

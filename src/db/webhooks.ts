@@ -1,0 +1,153 @@
+// Webhook events, deliveries and attempts. A delivery moves PENDING → DELIVERING → DELIVERED | FAILED
+// (or back to PENDING to be retried); DELIVERING is a lease held by one worker, taken with the row
+// locked, so any number of workers never send the same attempt twice nor a delivered delivery again.
+import { sql, type Kysely, type Transaction as DbTransaction } from 'kysely';
+import type { Db } from './connect.js';
+import type { Client, Database, WebhookDelivery, WebhookDeliveryAttempt, WebhookDeliveryStatus, WebhookEvent } from './schema.js';
+
+export async function insertWebhookEvent(trx: Kysely<Database>, event: { id: string; clientId: string; eventType: string; transactionId?: string; body: string }): Promise<WebhookEvent> {
+  return trx.insertInto('webhook_events')
+    .values({ id: event.id, client_id: event.clientId, event_type: event.eventType, transaction_id: event.transactionId ?? null, body: event.body })
+    .returningAll().executeTakeFirstOrThrow();
+}
+
+export async function insertWebhookDelivery(trx: Kysely<Database>, delivery: { id: string; event: Pick<WebhookEvent, 'id' | 'client_id' | 'event_type'>; redeliveryOf?: string }): Promise<WebhookDelivery> {
+  return trx.insertInto('webhook_deliveries')
+    .values({
+      id: delivery.id, event_id: delivery.event.id, client_id: delivery.event.client_id, event_type: delivery.event.event_type,
+      redelivery_of: delivery.redeliveryOf ?? null, next_attempt_at: sql<Date>`now()`,
+    })
+    .returningAll().executeTakeFirstOrThrow();
+}
+
+/** A delivery of this client's; another client's is indistinguishable from a missing one. */
+export async function findClientDelivery(db: Db, { clientId, deliveryId }: { clientId: string; deliveryId: string }): Promise<WebhookDelivery | undefined> {
+  return db.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).where('client_id', '=', clientId).executeTakeFirst();
+}
+
+export async function findWebhookEvent(db: Db, id: string): Promise<WebhookEvent | undefined> {
+  return db.selectFrom('webhook_events').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export type DeliveryTarget = {
+  eventId: string; body: string;
+  client: Pick<Client, 'webhook_url' | 'webhook_secret' | 'previous_webhook_secret' | 'previous_webhook_secret_expires_at' | 'revoked_at'>;
+};
+
+/** What an attempt needs: the event's body and the client's current URL and secrets. */
+export async function findDeliveryTarget(db: Db, deliveryId: string): Promise<DeliveryTarget | undefined> {
+  const row = await db.selectFrom('webhook_deliveries as d')
+    .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
+    .innerJoin('clients as c', 'c.id', 'd.client_id')
+    .select(['e.id as event_id', 'e.body', 'c.webhook_url', 'c.webhook_secret', 'c.previous_webhook_secret', 'c.previous_webhook_secret_expires_at', 'c.revoked_at'])
+    .where('d.id', '=', deliveryId).executeTakeFirst();
+  if (!row) return undefined;
+  const { event_id: eventId, body, ...client } = row;
+  return { eventId, body, client };
+}
+
+export type DeliveryPosition = { createdAt: Date; id: string };
+
+/** Newest first, strictly after `after` in that order (keyset: stable while rows are inserted). */
+export async function listClientDeliveries(db: Db, params: {
+  clientId: string; status?: WebhookDeliveryStatus; eventType?: string; after?: DeliveryPosition; limit: number;
+}): Promise<WebhookDelivery[]> {
+  let query = db.selectFrom('webhook_deliveries').selectAll().where('client_id', '=', params.clientId);
+  if (params.status) query = query.where('status', '=', params.status);
+  if (params.eventType) query = query.where('event_type', '=', params.eventType);
+  if (params.after) {
+    const { createdAt, id } = params.after;
+    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
+  }
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(params.limit).execute();
+}
+
+export async function listDeliveryAttempts(db: Db, deliveryId: string): Promise<WebhookDeliveryAttempt[]> {
+  return db.selectFrom('webhook_delivery_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt_number').execute();
+}
+
+export type ClaimResult =
+  /** This worker may send attempt `delivery.attempt_count` now. */
+  | { kind: 'claimed'; delivery: WebhookDelivery }
+  /** Another worker holds the lease; look again when it runs out. */
+  | { kind: 'busy'; leaseLeftMs: number }
+  /** Nothing to send: delivered, failed, or unknown. */
+  | { kind: 'done' };
+
+/** What is written for an attempt whose worker died before it could record the outcome. */
+export const INTERRUPTED_ATTEMPT_ERROR = 'the worker making this attempt stopped before recording its outcome';
+
+/**
+ * Takes the lease on a PENDING delivery (or on a DELIVERING one whose lease ran out: its worker died;
+ * that attempt is recorded as interrupted) and counts the attempt about to be made.
+ */
+export async function claimDelivery(db: Db, { deliveryId, claimToken, leaseMs, maxAttempts }: {
+  deliveryId: string; claimToken: string; leaseMs: number; maxAttempts: number;
+}): Promise<ClaimResult> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('webhook_deliveries').selectAll()
+      .select(sql<number>`coalesce(greatest(0, ceil(extract(epoch from claim_expires_at - now()) * 1000)), 0)::int`.as('lease_left_ms'))
+      .where('id', '=', deliveryId).forUpdate().executeTakeFirst();
+    if (!row || row.status === 'DELIVERED' || row.status === 'FAILED') return { kind: 'done' };
+    if (row.status === 'DELIVERING') {
+      if (row.lease_left_ms > 0) return { kind: 'busy', leaseLeftMs: row.lease_left_ms };
+      await trx.insertInto('webhook_delivery_attempts').values({
+        delivery_id: deliveryId, attempt_number: row.attempt_count, url: null, response_status: null, response_time_ms: null,
+        error_message: INTERRUPTED_ATTEMPT_ERROR, started_at: row.last_attempt_at ?? sql<Date>`now()`,
+      }).onConflict((oc) => oc.columns(['delivery_id', 'attempt_number']).doNothing()).execute();
+    }
+    if (row.attempt_count >= maxAttempts) {
+      // Its last attempt was the interrupted one (or WEBHOOK_MAX_ATTEMPTS was lowered meanwhile).
+      const errorMessage = row.status === 'DELIVERING' ? INTERRUPTED_ATTEMPT_ERROR : row.error_message ?? 'no attempts left';
+      await trx.updateTable('webhook_deliveries')
+        .set({ status: 'FAILED', claim_token: null, claim_expires_at: null, next_attempt_at: null, error_message: errorMessage })
+        .where('id', '=', deliveryId).execute();
+      return { kind: 'done' };
+    }
+    const delivery = await trx.updateTable('webhook_deliveries')
+      .set({
+        status: 'DELIVERING', attempt_count: sql<number>`attempt_count + 1`, claim_token: claimToken,
+        claim_expires_at: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`, last_attempt_at: sql<Date>`clock_timestamp()`, next_attempt_at: null,
+      })
+      .where('id', '=', deliveryId).returningAll().executeTakeFirstOrThrow();
+    return { kind: 'claimed', delivery };
+  });
+}
+
+export type AttemptRecord = {
+  attemptNumber: number; url: string | null; startedAt: Date;
+  responseStatus: number | null; responseTimeMs: number | null; errorMessage: string | null;
+};
+
+export type AttemptOutcome =
+  | { status: 'DELIVERED' }
+  | { status: 'FAILED' }
+  | { status: 'PENDING'; retryInMs: number };
+
+/**
+ * Records the attempt and moves the delivery on, if this worker still holds the lease. False when it
+ * lost the lease (it ran out and another worker took over): the caller must not act on its result.
+ */
+export async function recordAttempt(trx: DbTransaction<Database>, { deliveryId, claimToken, attempt, outcome }: {
+  deliveryId: string; claimToken: string; attempt: AttemptRecord; outcome: AttemptOutcome;
+}): Promise<boolean> {
+  const moved = await trx.updateTable('webhook_deliveries')
+    .set({
+      status: outcome.status,
+      claim_token: null,
+      claim_expires_at: null,
+      next_attempt_at: outcome.status === 'PENDING' ? sql<Date>`now() + ${outcome.retryInMs} * interval '1 millisecond'` : null,
+      last_response_status: attempt.responseStatus,
+      last_response_time_ms: attempt.responseTimeMs,
+      error_message: attempt.errorMessage,
+      delivered_at: outcome.status === 'DELIVERED' ? sql<Date>`clock_timestamp()` : null,
+    })
+    .where('id', '=', deliveryId).where('status', '=', 'DELIVERING').where('claim_token', '=', claimToken)
+    .returning('id').executeTakeFirst();
+  if (!moved) return false;
+  await trx.insertInto('webhook_delivery_attempts').values({
+    delivery_id: deliveryId, attempt_number: attempt.attemptNumber, url: attempt.url, started_at: attempt.startedAt,
+    response_status: attempt.responseStatus, response_time_ms: attempt.responseTimeMs, error_message: attempt.errorMessage,
+  }).execute();
+  return true;
+}

@@ -1,0 +1,76 @@
+// Per-user transaction quotas (SPEC §7). Enforcement and GET /quota/check share the same counting and
+// the same arithmetic, so what the check promises is what accepting an operation then decides.
+//
+// Usage is counted from the transactions table itself (accepted operations of that type in the period,
+// FAILED and EXPIRED excluded), so nothing has to be "given back": an operation that fails or expires
+// stops counting when its status changes. No policy, or a disabled one, limits nothing.
+import type { Transaction as DbTransaction } from 'kysely';
+import type { Db } from '../db/connect.js';
+import type { Database, OperationType } from '../db/schema.js';
+import {
+  QUOTA_OPERATIONS, QUOTA_PERIODS, countQuotaUsage, findPolicy, limitsOf,
+  type PeriodCounts, type PeriodLimits, type QuotaPeriod,
+} from '../db/policies.js';
+import { AppError } from '../http/errors.js';
+
+export type QuotaStatus = {
+  allowed: boolean;
+  /** Operations left per period; null = the period is not limited. */
+  remaining: Record<QuotaPeriod, number | null>;
+};
+
+export type QuotaReport =
+  | { kind: 'no-policy' }
+  | { kind: 'disabled' }
+  | { kind: 'active'; operations: Record<OperationType, QuotaStatus> };
+
+export function isLimited(limits: PeriodLimits): boolean {
+  return QUOTA_PERIODS.some((period) => limits[period] !== null);
+}
+
+export function quotaStatusOf(limits: PeriodLimits, used: PeriodCounts): QuotaStatus {
+  const remaining = Object.fromEntries(QUOTA_PERIODS.map((period) => {
+    const limit = limits[period];
+    return [period, limit === null ? null : Math.max(0, limit - used[period])];
+  })) as QuotaStatus['remaining'];
+  return { allowed: QUOTA_PERIODS.every((period) => remaining[period] === null || remaining[period] >= 1), remaining };
+}
+
+/** The smallest count left across the limited periods, or undefined when none is limited. */
+export function smallestRemaining(status: QuotaStatus): number | undefined {
+  const counts = QUOTA_PERIODS.map((period) => status.remaining[period]).filter((n): n is number => n !== null);
+  return counts.length ? Math.min(...counts) : undefined;
+}
+
+/**
+ * Runs inside the accept transaction, under the per-user lock, so concurrent requests of one user
+ * are counted one after another. Throws 429 QUOTA_EXCEEDED (the transaction then writes nothing);
+ * otherwise returns what is left once this operation is counted (undefined when not limited).
+ */
+export async function enforceQuotaUnderLock(trx: DbTransaction<Database>, { clientId, userId, operation }: {
+  clientId: string; userId: string; operation: OperationType;
+}): Promise<{ remaining?: number }> {
+  const policy = await findPolicy(trx, clientId);
+  if (!policy?.enabled) return {};
+  const limits = limitsOf(policy)[operation];
+  if (!isLimited(limits)) return {};
+  const used = (await countQuotaUsage(trx, { clientId, userId, types: [operation] }))[operation];
+  const status = quotaStatusOf(limits, used);
+  if (!status.allowed) {
+    const exhausted = QUOTA_PERIODS.filter((period) => status.remaining[period] === 0);
+    const detail = exhausted.map((period) => `${limits[period]} ${period}`).join(', ');
+    throw new AppError(429, 'QUOTA_EXCEEDED', `Transaction quota exceeded: this user has reached the ${operation} limit (${detail})`);
+  }
+  return { remaining: smallestRemaining(status)! - 1 };
+}
+
+/** What GET /quota/check reports for one user of a client. */
+export async function readQuota(db: Db, { clientId, userId }: { clientId: string; userId: string }): Promise<QuotaReport> {
+  const policy = await findPolicy(db, clientId);
+  if (!policy) return { kind: 'no-policy' };
+  if (!policy.enabled) return { kind: 'disabled' };
+  const limits = limitsOf(policy);
+  const used = await countQuotaUsage(db, { clientId, userId, types: QUOTA_OPERATIONS.filter((op) => isLimited(limits[op])) });
+  const operations = Object.fromEntries(QUOTA_OPERATIONS.map((op) => [op, quotaStatusOf(limits[op], used[op])])) as Record<OperationType, QuotaStatus>;
+  return { kind: 'active', operations };
+}
