@@ -21,6 +21,8 @@ export function createApp(ctx: RouteContext, { routes = defaultRoutes }: { route
   app.use(express.json({ limit: MAX_BODY_BYTES }));
 
   const doc = loadOpenApiDocument();
+  app.get('/openapi.json', (_req, res) => void res.json(doc));
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   const mounted = routes.map((route) => ({ route, ...findOperation(doc, route.operationId) }));
   // Token requests are counted before anything else looks at them (even a request missing credentials).
   const limiter = createRateLimiter(ctx.db, { config: ctx.config.rateLimits, logger: ctx.logger });

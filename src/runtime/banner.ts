@@ -8,7 +8,7 @@ export function printBanner(dev: DevFile): void {
     '  Chronos is running (embedded local stack)',
     '',
     `  API          ${dev.apiUrl}`,
-    `  API docs     ${dev.apiUrl}/docs`,
+    `  API contract ${dev.apiUrl}/openapi.json`,
     `  chain        ${dev.rpcUrl} (chain id ${dev.chainId})`,
     `  bundler      ${dev.bundlerUrl}`,
     `  paymaster    ${dev.paymasterUrl}`,

@@ -23,7 +23,7 @@ export function openContext(config: Config, logger: Logger = createLogger({ leve
     connectionString: config.databaseUrl,
     // Worker jobs and API requests share the pool; keep headroom above the job concurrency.
     max: Math.max(20, config.worker.concurrency + 8),
-    onError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
+    onError: (error) => logger.warn({ code: (error as { code?: string }).code, reason: error.message }, 'database connection lost; the pool reconnects on next use'),
   });
   const db = createDb(pool);
   return {

@@ -25,7 +25,7 @@ export async function transitionTransaction(trx: DbTransaction<Database>, { tran
   const current = await trx.selectFrom('transactions').select('status').where('id', '=', transactionId).forUpdate().executeTakeFirst();
   if (!current || !predecessorsOf(to).includes(current.status)) return undefined;
   const updated = await trx.updateTable('transactions')
-    .set({ ...changes, status: to, updated_at: sql`now()` })
+    .set({ ...changes, status: to, updated_at: sql`clock_timestamp()` })
     .where('id', '=', transactionId)
     .returningAll()
     .executeTakeFirstOrThrow();
