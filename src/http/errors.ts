@@ -2,23 +2,8 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import type { Logger } from '../observability/logger.js';
 
-export class AppError extends Error {
-  override name = 'AppError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    /** Extra fields for routes whose documented error shape differs. */
-    readonly body?: Record<string, unknown>,
-    readonly headers?: Record<string, string>,
-  ) {
-    super(message);
-  }
-}
-
-export const unauthorized = (message = 'Missing or invalid access token') => new AppError(401, 'UNAUTHORIZED', message);
-export const forbidden = (message: string) => new AppError(403, 'FORBIDDEN', message);
-export const validationError = (message: string) => new AppError(400, 'VALIDATION_ERROR', message);
+export { AppError, unauthorized, forbidden, validationError } from '../app-error.js';
+import { AppError, unauthorized, validationError } from '../app-error.js';
 
 type ValidatorError = { status?: number; errors?: { path?: string; message?: string }[]; message?: string; type?: string };
 

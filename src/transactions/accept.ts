@@ -7,7 +7,7 @@ import type { Db } from '../db/connect.js';
 import type { Database, NewTransaction } from '../db/schema.js';
 import { recordCreation } from '../status/transition.js';
 import { enqueueSubmitTransaction } from '../jobs/enqueue.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../app-error.js';
 import { newTransactionId } from './ids.js';
 import { replayIfKnown, type AcceptedResponse, type IdempotencyKey } from './idempotency.js';
 import { enforceQuotaUnderLock } from '../policy/quota.js';

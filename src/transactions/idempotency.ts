@@ -2,7 +2,7 @@
 // answer; with a different request it is a 409. The unique key in the database decides, not a read.
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/connect.js';
-import { AppError, validationError } from '../http/errors.js';
+import { AppError, validationError } from '../app-error.js';
 
 export type IdempotencyKey = { key: string; requestHash: string };
 export type AcceptedResponse = { status: number; body: Record<string, unknown>; replayed: boolean };

@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 const balanceOf = (address: Address) => t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
-const statuses = (done: { history: { status: string }[] }) => done.history.map((h) => h.status);
+const statuses = (done: Record<string, any>) => (done.history as { status: string }[]).map((h) => h.status);
 const randomAddress = () => privateKeyToAccount(generatePrivateKey()).address;
 
 describe('when the paymaster refuses sponsorship', () => {
