@@ -2,11 +2,17 @@
 import type { Hex } from 'viem';
 import type { Db } from '../db/connect.js';
 import { transitionTransaction } from '../status/transition.js';
+import { describeRevert } from '../chain/contracts/revert-reasons.js';
 
 export type InclusionEvent = {
   userOpHash: Hex; success: boolean; actualGasUsed: bigint; actualGasCost: bigint;
   transactionHash: Hex; blockNumber: bigint; revertReason?: Hex;
 };
+
+function revertMessage(data: Hex | undefined): string {
+  if (!data) return 'The operation reverted on-chain';
+  return `The operation reverted on-chain: ${describeRevert(data) ?? `revert data ${data.slice(0, 266)}`}`;
+}
 
 export type SettleResult = { transactionId: string; status: 'CONFIRMED' | 'REVERTED' | 'EXPIRED' };
 
@@ -25,7 +31,7 @@ export async function settleInclusions(db: Db, events: InclusionEvent[]): Promis
     const status = replaced ? 'EXPIRED' : event.success ? 'CONFIRMED' : 'REVERTED';
     const changes = {
       tx_hash: event.transactionHash, block_number: event.blockNumber, gas_used: event.actualGasUsed, gas_cost_wei: event.actualGasCost,
-      ...(status === 'REVERTED' && { error_code: 'EXECUTION_REVERTED', error_message: `The operation reverted on-chain${event.revertReason ? ` (revert data ${event.revertReason.slice(0, 266)})` : ''}` }),
+      ...(status === 'REVERTED' && { error_code: 'EXECUTION_REVERTED', error_message: revertMessage(event.revertReason) }),
       ...(status === 'EXPIRED' && { error_code: 'INCLUSION_TIMEOUT', error_message: 'Not included before its deadline; a no-op replacement consumed its nonce, so it can never execute' }),
     };
     const moved = await db.transaction().execute(async (trx) => {

@@ -1,6 +1,7 @@
 // What went wrong with a UserOperation, in the terms the submit job acts on: try again later
 // (a part is unreachable), or it was refused (the transaction ends FAILED with this code).
 import { BaseError } from 'viem';
+import { decodeRevertsIn } from '../chain/contracts/revert-reasons.js';
 
 export type UserOpFailure =
   | { kind: 'unavailable'; part: 'bundler' | 'paymaster' | 'chain'; message: string }
@@ -30,7 +31,7 @@ export function classifyUserOpError(error: unknown, urls: { bundlerUrl: string; 
   // viem's full `message` embeds the request body (which mentions the paymaster): read only the parts
   // that carry what the remote side said.
   const text = links.map((e) => (e.shortMessage !== undefined ? `${e.shortMessage} ${e.details ?? ''}` : e.message ?? '')).join(' ');
-  const message = summarize(error);
+  const message = decodeRevertsIn(summarize(error));
   if (/already known|already in mempool|duplicate user ?operation/i.test(text)) return { kind: 'already-known', message };
   if (/AA25|invalid account nonce|nonce.*(too low|already used)/i.test(text)) return { kind: 'nonce-used', message };
   const transport = links.find((e) => e.name === 'HttpRequestError' || e.name === 'TimeoutError' || e.name === 'SocketClosedError');

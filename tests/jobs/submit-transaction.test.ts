@@ -85,7 +85,7 @@ describe('when the operation passes simulation but reverts on-chain', () => {
     const res = await api(t, actor, 'reverter').post('/api/v1/claims/execute', { claimId, amount: '3' });
     expect(res.status).toBe(202);
     const done = await waitForTerminal(t, actor, res.body.transactionId);
-    expect(done).toMatchObject({ status: 'REVERTED', error: { code: 'EXECUTION_REVERTED' } });
+    expect(done).toMatchObject({ status: 'REVERTED', error: { code: 'EXECUTION_REVERTED', message: expect.stringContaining('ClaimAlreadyUsed(') } });
     expect(done.txHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(done.blockNumber).toBeGreaterThan(0);
     expect(statuses(done)).toEqual(['ACCEPTED', 'SUBMITTING', 'SUBMITTED', 'REVERTED']);
