@@ -1,16 +1,16 @@
 #!/usr/bin/env node
-// Entry point of the `chronos` command. A built image runs the compiled dist/;
-// a source checkout runs the TypeScript directly through tsx.
+// Entry point of the `chronos` command. A source checkout runs the TypeScript directly through tsx;
+// a built image (no src/, compiled dist/) runs the compiled JavaScript.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const compiled = join(root, 'dist', 'cli', 'main.js');
-if (existsSync(compiled)) {
-  await import(pathToFileURL(compiled).href);
-} else {
+const source = join(root, 'src', 'cli', 'main.ts');
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href);
+  await import(pathToFileURL(source).href);
+} else {
+  await import(pathToFileURL(join(root, 'dist', 'cli', 'main.js')).href);
 }

@@ -5,7 +5,7 @@ import type { Config } from '../../config/schema.js';
 import { createLogger } from '../../observability/logger.js';
 import { migrate } from '../../db/migrate.js';
 import { openContext, startApi, startWorker, type RunningApi, type RunningWorker } from '../../runtime/services.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../../runtime/embedded-stack.js';
+import type { EmbeddedStack } from '../../runtime/embedded-stack.js';
 import { printBanner } from '../../runtime/banner.js';
 import { chronosHome } from '../../runtime/home.js';
 import { UsageError, type Output } from '../output.js';
@@ -22,6 +22,8 @@ export async function runCommand(_out: Output, { role }: { role: Role }): Promis
   let config: Config;
   if (wantsEmbeddedStack(env)) {
     if (role !== 'start') throw new UsageError(`chronos ${role} needs DATABASE_URL, RPC_URL, BUNDLER_URL and PAYMASTER_URL; only 'chronos start' brings up the embedded stack`);
+    // Loaded only here: the embedded parts are development dependencies, absent from production images.
+    const { startEmbeddedStack } = await import('../../runtime/embedded-stack.js');
     stack = await startEmbeddedStack({ home: chronosHome(env), logger: bootLogger });
     try {
       config = parseConfig({ ...env, ...stack.env }, 'embedded');
