@@ -69,8 +69,8 @@ export async function listDeliveryAttempts(db: Db, deliveryId: string): Promise<
 export type ClaimResult =
   /** This worker may send attempt `delivery.attempt_count` now. */
   | { kind: 'claimed'; delivery: WebhookDelivery }
-  /** Another worker holds the lease; look again when it runs out. */
-  | { kind: 'busy'; leaseLeftMs: number }
+  /** Not now: another worker holds the lease, or the retry time has not come. Look again in `retryInMs`. */
+  | { kind: 'wait'; retryInMs: number }
   /** Nothing to send: delivered, failed, or unknown. */
   | { kind: 'done' };
 
@@ -78,8 +78,9 @@ export type ClaimResult =
 export const INTERRUPTED_ATTEMPT_ERROR = 'the worker making this attempt stopped before recording its outcome';
 
 /**
- * Takes the lease on a PENDING delivery (or on a DELIVERING one whose lease ran out: its worker died;
- * that attempt is recorded as interrupted) and counts the attempt about to be made.
+ * Takes the lease on a PENDING delivery whose retry time has come (or on a DELIVERING one whose lease
+ * ran out: its worker died; that attempt is recorded as interrupted) and counts the attempt about to
+ * be made. A job that runs early (a duplicate) therefore neither sends twice nor cuts a backoff short.
  */
 export async function claimDelivery(db: Db, { deliveryId, claimToken, leaseMs, maxAttempts }: {
   deliveryId: string; claimToken: string; leaseMs: number; maxAttempts: number;
@@ -87,15 +88,17 @@ export async function claimDelivery(db: Db, { deliveryId, claimToken, leaseMs, m
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('webhook_deliveries').selectAll()
       .select(sql<number>`coalesce(greatest(0, ceil(extract(epoch from claim_expires_at - now()) * 1000)), 0)::int`.as('lease_left_ms'))
+      .select(sql<number>`coalesce(greatest(0, ceil(extract(epoch from next_attempt_at - now()) * 1000)), 0)::int`.as('retry_in_ms'))
       .where('id', '=', deliveryId).forUpdate().executeTakeFirst();
     if (!row || row.status === 'DELIVERED' || row.status === 'FAILED') return { kind: 'done' };
     if (row.status === 'DELIVERING') {
-      if (row.lease_left_ms > 0) return { kind: 'busy', leaseLeftMs: row.lease_left_ms };
+      if (row.lease_left_ms > 0) return { kind: 'wait', retryInMs: row.lease_left_ms };
       await trx.insertInto('webhook_delivery_attempts').values({
         delivery_id: deliveryId, attempt_number: row.attempt_count, url: null, response_status: null, response_time_ms: null,
         error_message: INTERRUPTED_ATTEMPT_ERROR, started_at: row.last_attempt_at ?? sql<Date>`now()`,
       }).onConflict((oc) => oc.columns(['delivery_id', 'attempt_number']).doNothing()).execute();
     }
+    if (row.status === 'PENDING' && row.retry_in_ms > 0) return { kind: 'wait', retryInMs: row.retry_in_ms };
     if (row.attempt_count >= maxAttempts) {
       // Its last attempt was the interrupted one (or WEBHOOK_MAX_ATTEMPTS was lowered meanwhile).
       const errorMessage = row.status === 'DELIVERING' ? INTERRUPTED_ATTEMPT_ERROR : row.error_message ?? 'no attempts left';

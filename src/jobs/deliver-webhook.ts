@@ -39,10 +39,10 @@ export function deliverWebhook(ctx: AppContext): Task {
 
     const claim = await claimDelivery(ctx.db, { deliveryId, claimToken, leaseMs: timeoutMs + LEASE_GRACE_MS, maxAttempts });
     if (claim.kind === 'done') return;
-    if (claim.kind === 'busy') {
-      // Another worker is sending it. Look again when its lease ends: if that worker died, this is
-      // what picks the delivery up; if not, the delivery is settled by then and this does nothing.
-      await enqueueWebhookDelivery(ctx.db, { deliveryId, delayMs: claim.leaseLeftMs + 100 });
+    if (claim.kind === 'wait') {
+      // Another worker is sending it (or this job ran before the retry time). Look again then: if
+      // that worker died, this is what picks the delivery up; if not, this finds nothing to do.
+      await enqueueWebhookDelivery(ctx.db, { deliveryId, delayMs: claim.retryInMs + 100 });
       return;
     }
 

@@ -27,13 +27,12 @@ export async function postWebhook({ url, body, headers, timeoutMs, allowPrivateT
 }): Promise<AttemptResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const stop = () => controller.abort();
-  signal?.addEventListener('abort', stop, { once: true });
+  const deadline = AbortSignal.timeout(timeoutMs);
+  // AbortSignal.any, not a listener per attempt on the worker's signal: every running job shares that one.
+  const cut = signal ? AbortSignal.any([signal, deadline]) : deadline;
   try {
-    const target = await untilAborted(resolveWebhookTarget(url, { allowPrivateTargets, resolveHost }), controller.signal);
-    const response = await post(target, { body, headers, signal: controller.signal });
+    const target = await untilAborted(resolveWebhookTarget(url, { allowPrivateTargets, resolveHost }), cut);
+    const response = await post(target, { body, headers, signal: cut });
     const responseTimeMs = elapsed();
     const { statusCode } = response;
     if (statusCode >= 200 && statusCode < 300) return { outcome: 'delivered', statusCode, responseTimeMs };
@@ -48,11 +47,8 @@ export async function postWebhook({ url, body, headers, timeoutMs, allowPrivateT
   } catch (error) {
     if (error instanceof WebhookTargetRefusedError) return { outcome: 'refused', statusCode: null, responseTimeMs: elapsed(), error: error.message };
     if (signal?.aborted) return { outcome: 'failed', statusCode: null, responseTimeMs: elapsed(), error: 'the worker shut down during the attempt' };
-    if (controller.signal.aborted) return { outcome: 'failed', statusCode: null, responseTimeMs: elapsed(), error: `no complete answer within ${timeoutMs} ms (timed out)` };
+    if (deadline.aborted) return { outcome: 'failed', statusCode: null, responseTimeMs: elapsed(), error: `no complete answer within ${timeoutMs} ms (timed out)` };
     return { outcome: 'failed', statusCode: null, responseTimeMs: elapsed(), error: describeNetworkError(error) };
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', stop);
   }
 }
 
