@@ -31,9 +31,10 @@ export type RateLimitHit = {
 
 export async function hitRateLimitCounter(db: Db, p: RateLimitHitParameters): Promise<RateLimitHit> {
   const windowMs = sql`${p.windowMs}::bigint`;
+  // At least 1: a hand-edited override of 0 must not turn every request into an error.
   const limit: RawBuilder<unknown> = p.limitOverrideOf === undefined
-    ? sql`${p.limit}::integer`
-    : sql`coalesce((select (rate_limits ->> ${p.category})::integer from clients where id = ${p.limitOverrideOf}), ${p.limit}::integer)`;
+    ? sql`greatest(1, ${p.limit}::integer)`
+    : sql`greatest(1, coalesce((select (rate_limits ->> ${p.category})::integer from clients where id = ${p.limitOverrideOf}), ${p.limit}::integer))`;
   // The stored row's window is this request's window (or, if the clock stepped back, a later one).
   const sameWindow = sql`c.window_start_ms >= excluded.window_start_ms`;
   const current = sql`(case when ${sameWindow} then c.current_count else 0 end)`;

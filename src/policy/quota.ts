@@ -11,7 +11,7 @@ import {
   QUOTA_OPERATIONS, QUOTA_PERIODS, countQuotaUsage, findPolicy, limitsOf,
   type PeriodCounts, type PeriodLimits, type QuotaPeriod,
 } from '../db/policies.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../app-error.js';
 
 export type QuotaStatus = {
   allowed: boolean;

@@ -1,6 +1,6 @@
 // Accepting an operation is one Postgres transaction: the idempotency key, the transaction row, its
 // first transition and the worker job, all or nothing. Checks that depend on what else this user has
-// in flight (balance, mint nonce) run inside it, under a per-user lock, so two requests cannot both
+// in flight (quota, balance, mint nonce) run inside it, under a per-user lock, so two requests cannot both
 // spend the same tokens.
 import { sql, type Transaction as DbTransaction } from 'kysely';
 import type { Db } from '../db/connect.js';

@@ -3,10 +3,11 @@
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { expectError } from '../support/errors.js';
+import { setRateLimits } from '../../src/admin/clients.js';
 
 let t: TestApp;
 // The documented defaults, not the test harness's generous ones.
-beforeAll(async () => { t = await createTestApp({ env: { RATE_LIMIT_DEFAULTS: '' } }); });
+beforeAll(async () => { t = await createTestApp({ env: { RATE_LIMIT_DEFAULTS: '' }, clientCacheTtlMs: 50 }); });
 afterAll(() => t.close());
 
 const MISSING_TX = '/api/v1/transactions/tx_00000000000000000000000000';
@@ -75,6 +76,18 @@ describe('categories', () => {
     expect((await request(t.app).get(MISSING_TX).set('Authorization', `Bearer ${small}`)).status).toBe(404);
     expectError(await request(t.app).get(MISSING_TX).set('Authorization', `Bearer ${small}`), 429, 'RATE_LIMITED');
     expectLimitHeaders(await request(t.app).get(MISSING_TX).set('Authorization', `Bearer ${other}`), { limit: 100, remaining: 99 });
+  });
+
+  it('applies a limit raised with `chronos clients set-rate-limit` at once, counting what was already used', async () => {
+    const client = await t.createClient({ rateLimits: { general: 2 } });
+    const token = await t.tokenFor(client);
+    const get = () => request(t.app).get(MISSING_TX).set('Authorization', `Bearer ${token}`);
+    await get();
+    await get();
+    expectError(await get(), 429, 'RATE_LIMITED');
+    await setRateLimits(t.ctx.db, client.clientId, { general: 500 });
+    await new Promise((r) => setTimeout(r, 100)); // the app caches a client for 50 ms here
+    expectLimitHeaders(await get(), { limit: 500, remaining: 497 });
   });
 
   it('sends no rate-limit headers when the caller is unknown (no valid token)', async () => {

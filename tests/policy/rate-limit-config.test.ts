@@ -1,0 +1,49 @@
+// RATE_LIMIT_DEFAULTS and RATE_LIMIT_WINDOW_SCALE: deployment-wide defaults under the per-client
+// overrides, validated at boot like every other variable.
+import { parseConfig, ConfigError } from '../../src/config/load.js';
+import { rateLimitCategoryOf, windowMsOf } from '../../src/policy/rate-limit.js';
+
+const valid = {
+  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/chronos',
+  RPC_URL: 'http://127.0.0.1:8545',
+  BUNDLER_URL: 'http://127.0.0.1:4337',
+  PAYMASTER_URL: 'http://127.0.0.1:4338',
+  CHAIN_ID: '31337',
+  JWT_SECRET: 'x'.repeat(32),
+  MASTER_KEY: `0x${'11'.repeat(32)}`,
+  TOKEN_ADDRESS: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
+  CLAIM_VAULT_ADDRESS: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512',
+};
+
+describe('rate-limit configuration', () => {
+  it('defaults to the documented limits and windows', () => {
+    const { rateLimits } = parseConfig(valid, 'external');
+    expect(rateLimits).toEqual({ defaults: { general: 100, minting: 10, external: 30, auth: 5 }, windowScale: 1 });
+    expect(['general', 'minting', 'external', 'auth'].map((c) => windowMsOf(c as never, 1))).toEqual([60_000, 60_000, 60_000, 300_000]);
+  });
+
+  it('takes deployment-wide defaults for some categories and keeps the others', () => {
+    const { rateLimits } = parseConfig({ ...valid, RATE_LIMIT_DEFAULTS: 'general=1000,auth=20', RATE_LIMIT_WINDOW_SCALE: '0.5' }, 'external');
+    expect(rateLimits).toEqual({ defaults: { general: 1000, minting: 10, external: 30, auth: 20 }, windowScale: 0.5 });
+    expect(windowMsOf('auth', rateLimits.windowScale)).toBe(150_000);
+  });
+
+  it.each([
+    [{ RATE_LIMIT_DEFAULTS: 'burst=5' }, /^RATE_LIMIT_DEFAULTS must look like general=100,minting=10: unknown rate-limit category 'burst'/],
+    [{ RATE_LIMIT_DEFAULTS: 'general=0' }, /^RATE_LIMIT_DEFAULTS .*whole number from 1 up/],
+    [{ RATE_LIMIT_WINDOW_SCALE: '0' }, /^RATE_LIMIT_WINDOW_SCALE /],
+  ])('refuses %j naming the variable', (change, message) => {
+    expect(() => parseConfig({ ...valid, ...change }, 'external')).toThrow(ConfigError);
+    expect(() => parseConfig({ ...valid, ...change }, 'external')).toThrow(message);
+  });
+
+  it('puts each endpoint in its category', () => {
+    expect(rateLimitCategoryOf('/api/v1/auth/token')).toBe('auth');
+    expect(rateLimitCategoryOf('/api/v1/mint/prepare')).toBe('minting');
+    expect(rateLimitCategoryOf('/api/v1/mint/execute')).toBe('minting');
+    expect(rateLimitCategoryOf('/api/v1/webhooks/deliveries')).toBe('external');
+    expect(rateLimitCategoryOf('/api/v1/webhooks/test')).toBe('external');
+    expect(rateLimitCategoryOf('/api/v1/wallet/transfer')).toBe('general');
+    expect(rateLimitCategoryOf('/api/v1/quota/check')).toBe('general');
+  });
+});
