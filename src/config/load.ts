@@ -46,7 +46,11 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       trackerPollMs: e.TRACKER_POLL_MS,
       liveness: Object.freeze({ intervalMs: e.WORKER_HEARTBEAT_MS, staleAfterMs: e.WORKER_STALE_AFTER_MS }),
     }),
-    transactions: Object.freeze({ mintExpiryBlocks: e.MINT_EXPIRY_BLOCKS, inclusionTimeoutSeconds: e.INCLUSION_TIMEOUT_SECONDS }),
+    transactions: Object.freeze({
+      mintExpiryBlocks: e.MINT_EXPIRY_BLOCKS,
+      inclusionTimeoutSeconds: e.INCLUSION_TIMEOUT_SECONDS,
+      stalledAfterSeconds: e.STALLED_AFTER_SECONDS,
+    }),
     webhooks: Object.freeze({
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS, retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     }),

@@ -42,6 +42,7 @@ export const envSchema = z.object({
   TRACKER_POLL_MS: positiveInt.default(50),
   MINT_EXPIRY_BLOCKS: positiveInt.default(300),
   INCLUSION_TIMEOUT_SECONDS: positiveInt.default(120),
+  STALLED_AFTER_SECONDS: positiveInt.default(30),
   WEBHOOK_MAX_ATTEMPTS: positiveInt.default(5),
   WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
@@ -69,7 +70,7 @@ export type Config = Readonly<{
   masterKey: Hex;
   deployerPrivateKey?: Hex;
   worker: Readonly<{ concurrency: number; trackerPollMs: number; liveness: Readonly<{ intervalMs: number; staleAfterMs: number }> }>;
-  transactions: Readonly<{ mintExpiryBlocks: number; inclusionTimeoutSeconds: number }>;
+  transactions: Readonly<{ mintExpiryBlocks: number; inclusionTimeoutSeconds: number; stalledAfterSeconds: number }>;
   /** Retry n (n ≥ 1) waits about retryBaseMs × 4^(n-1), ±20 %, or longer when Retry-After asks. */
   webhooks: Readonly<{ maxAttempts: number; timeoutMs: number; allowPrivateTargets: boolean; retryBaseMs: number }>;
   validateResponses: boolean;

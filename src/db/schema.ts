@@ -64,6 +64,9 @@ export interface TransactionsTable {
   gas_cost_wei: NullableNumeric;
   error_code: string | null;
   error_message: string | null;
+  stalled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  stall_reason: string | null;
+  submitted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -21,6 +21,7 @@ import { classifyUserOpError, type UserOpFailure } from '../userop/errors.js';
 import { failpoint } from '../observability/failpoints.js';
 import { TRACKER_CURSOR } from '../tracking/inclusion-tracker.js';
 import { settleFromLogs } from '../tracking/find-inclusion.js';
+import { flagStalledTransaction } from '../status/stall.js';
 import type { WorkerContext } from '../worker/context.js';
 import { olderActiveTransaction } from './ordering.js';
 
@@ -78,9 +79,10 @@ class SubmitRun {
       if (!sent) return;
       failpoint('after-userop-sent');
       const block = await this.ctx.publicClient.getBlockNumber({ cacheTime: 0 });
-      const deadline = new Date(Date.now() + this.ctx.config.transactions.inclusionTimeoutSeconds * 1000);
+      const now = Date.now();
+      const deadline = new Date(now + this.ctx.config.transactions.inclusionTimeoutSeconds * 1000);
       tx = (await this.move({ transactionId: this.id, to: 'SUBMITTED', reason: 'sent to the bundler',
-        changes: { submitted_block: block, deadline_at: deadline } })) ?? (await findTransaction(this.ctx.db, this.id))!;
+        changes: { submitted_block: block, submitted_at: new Date(now), deadline_at: deadline } })) ?? (await findTransaction(this.ctx.db, this.id))!;
       if (isTerminal(tx.status)) return;
     } else if (tx.status === 'SUBMITTED' && !tx.replacement_user_op) {
       // Resumed after a crash or restart: make sure the bundler still has it.
@@ -151,19 +153,51 @@ class SubmitRun {
     return result.ok;
   }
 
-  /** Waits for the tracker to settle the transaction; past the deadline, replaces it with a no-op. */
+  /**
+   * Waits for the tracker to settle the transaction. Not included after STALLED_AFTER_SECONDS: flagged
+   * and re-sent. Past the deadline: replaced with a no-op, so that it ends one way or the other.
+   */
   private async awaitInclusion(tx: Transaction, account: UserSmartAccount): Promise<void> {
     for (;;) {
       const deadline = await this.effectiveDeadline(tx);
-      const done = await this.ctx.waiter.waitForTerminal(this.id, deadline, this.helpers.abortSignal);
+      const stallAt = this.stallTime(tx);
+      const wakeAt = stallAt && stallAt < deadline ? stallAt : deadline;
+      const done = await this.ctx.waiter.waitForTerminal(this.id, wakeAt, this.helpers.abortSignal);
       if (done) return;
       this.checkShutdown();
       const current = (await findTransaction(this.ctx.db, this.id))!;
       if (isTerminal(current.status)) return;
-      if (Date.now() < deadline.getTime()) continue;
+      if (stallAt && Date.now() >= stallAt.getTime()) {
+        tx = (await this.handleStall(current)) ?? current;
+        continue;
+      }
+      if (Date.now() < deadline.getTime()) { tx = current; continue; }
       tx = await this.replace(current, account) ?? current;
       if (isTerminal(tx.status)) return;
     }
+  }
+
+  private stallTime(tx: Transaction): Date | undefined {
+    if (tx.stalled_at || tx.replacement_user_op || !tx.submitted_at) return undefined;
+    return new Date(new Date(tx.submitted_at).getTime() + this.ctx.config.transactions.stalledAfterSeconds * 1000);
+  }
+
+  /** Flags the stall with why (does the bundler still hold it?), then re-sends the stored operation. */
+  private async handleStall(tx: Transaction): Promise<Transaction | undefined> {
+    const after = this.ctx.config.transactions.stalledAfterSeconds;
+    const held = await this.ctx.userOps.bundler.request({ method: 'eth_getUserOperationByHash', params: [tx.user_op_hash as `0x${string}`] })
+      .then((op): 'held' | 'dropped' => (op ? 'held' : 'dropped'), (): 'unknown' => 'unknown');
+    const reason = {
+      held: `not included after ${after}s although the bundler holds it (congestion or fees); re-sent, and replaced by a no-op at the deadline if still pending`,
+      dropped: `not included after ${after}s and no longer known to the bundler (dropped); re-sent`,
+      unknown: `not included after ${after}s; the bundler could not say whether it holds it; re-sent`,
+    }[held];
+    const flagged = await flagStalledTransaction(this.ctx.db, { transactionId: this.id, reason });
+    if (flagged) this.log.warn({ userOpHash: tx.user_op_hash, reason, stalledAfterSeconds: after }, 'transaction stalled');
+    await this.withRetries('re-send after stall', () => sendStoredUserOperation(this.ctx.userOps, {
+      userOp: tx.user_op!, entryPoint: this.ctx.config.contracts.entryPoint,
+    }), { accept: (f) => f.kind === 'already-known' || f.kind === 'nonce-used', failTransaction: false });
+    return findTransaction(this.ctx.db, this.id);
   }
 
   private async effectiveDeadline(tx: Transaction): Promise<Date> {

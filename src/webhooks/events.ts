@@ -4,8 +4,10 @@ import { monotonicFactory } from 'ulid';
 import type { Transaction, TransactionStatus } from '../db/schema.js';
 
 export const TRANSACTION_EVENT_TYPES = ['transaction.confirmed', 'transaction.reverted', 'transaction.failed', 'transaction.expired'] as const;
+/** Not terminal: the transaction is SUBMITTED but was not included in time; Chronos is handling it. */
+export const STALLED_EVENT_TYPE = 'transaction.stalled';
 export const TEST_EVENT_TYPE = 'webhook.test';
-export const EVENT_TYPES = [...TRANSACTION_EVENT_TYPES, TEST_EVENT_TYPE] as const;
+export const EVENT_TYPES = [...TRANSACTION_EVENT_TYPES, STALLED_EVENT_TYPE, TEST_EVENT_TYPE] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export function isEventType(value: string): value is EventType {
@@ -24,6 +26,8 @@ export type TransactionEventData = {
   transactionId: string; userId: string; type: Transaction['type']; status: TransactionStatus;
   userOpHash: string | null; txHash: string | null; blockNumber: number | null;
   error: { code: string; message: string } | null;
+  /** transaction.stalled only: why it is not included yet and what Chronos did. */
+  reason?: string;
 };
 
 export type EventEnvelope<T> = { id: string; event: EventType; timestamp: string; data: T };
@@ -34,11 +38,11 @@ export function transactionEventType(status: TransactionStatus): EventType {
   return type;
 }
 
-/** The envelope for a transaction that just reached a terminal status. */
-export function toTransactionEvent(tx: Transaction, { eventId }: { eventId: string }): EventEnvelope<TransactionEventData> {
+/** The envelope for a transaction that just reached a terminal status (or stalled, with `reason`). */
+export function toTransactionEvent(tx: Transaction, { eventId, stalledReason }: { eventId: string; stalledReason?: string }): EventEnvelope<TransactionEventData> {
   return {
     id: eventId,
-    event: transactionEventType(tx.status),
+    event: stalledReason === undefined ? transactionEventType(tx.status) : STALLED_EVENT_TYPE,
     timestamp: new Date(tx.updated_at).toISOString(),
     data: {
       transactionId: tx.id,
@@ -49,6 +53,7 @@ export function toTransactionEvent(tx: Transaction, { eventId }: { eventId: stri
       txHash: tx.tx_hash,
       blockNumber: tx.block_number === null ? null : Number(tx.block_number),
       error: tx.error_code ? { code: tx.error_code, message: tx.error_message ?? '' } : null,
+      ...(stalledReason !== undefined && { reason: stalledReason }),
     },
   };
 }

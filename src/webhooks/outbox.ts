@@ -37,7 +37,16 @@ export async function queueDelivery(trx: DbTransaction<Database>, { event, redel
  * event is always kept; it is delivered when the client has a webhook URL.
  */
 export async function recordTerminalTransactionEvent(trx: DbTransaction<Database>, { transaction }: { transaction: Transaction }): Promise<void> {
-  const envelope = toTransactionEvent(transaction, { eventId: newEventId() });
+  await recordTransactionEvent(trx, { transaction });
+}
+
+/** A `transaction.stalled` event, written with the stall flag. */
+export async function recordStalledTransactionEvent(trx: DbTransaction<Database>, { transaction, reason }: { transaction: Transaction; reason: string }): Promise<void> {
+  await recordTransactionEvent(trx, { transaction, stalledReason: reason });
+}
+
+async function recordTransactionEvent(trx: DbTransaction<Database>, { transaction, stalledReason }: { transaction: Transaction; stalledReason?: string }): Promise<void> {
+  const envelope = toTransactionEvent(transaction, { eventId: newEventId(), stalledReason });
   const event = await insertWebhookEvent(trx, {
     id: envelope.id, clientId: transaction.client_id, eventType: envelope.event, transactionId: transaction.id, body: JSON.stringify(envelope),
   });

@@ -1,0 +1,9 @@
+-- A SUBMITTED transaction not included within STALLED_AFTER_SECONDS is flagged once, with why.
+-- Not a status: it keeps waiting (re-sent), and ends by inclusion or by replacement (EXPIRED).
+alter table transactions add column stalled_at timestamptz;
+alter table transactions add column stall_reason text;
+-- When the bundler first accepted it: the clock for stall detection and the inclusion deadline.
+alter table transactions add column submitted_at timestamptz;
+-- A transaction now has up to two events: `transaction.stalled` (once) and its terminal one (once).
+drop index webhook_events_one_per_transaction;
+create unique index webhook_events_once_per_transaction on webhook_events (transaction_id, event_type) where transaction_id is not null;
