@@ -4,28 +4,14 @@ import type { Logger } from '../observability/logger.js';
 
 export { AppError, unauthorized, forbidden, validationError } from '../app-error.js';
 import { AppError, unauthorized, validationError } from '../app-error.js';
+import { isDatabaseUnavailable, isRpcUnavailable } from '../dependency-errors.js';
+
+export { isDatabaseUnavailable } from '../dependency-errors.js';
 
 type ValidatorError = { status?: number; errors?: { path?: string; message?: string }[]; message?: string; type?: string };
 
 /** Errors of the auth step are stashed on the request: the OpenAPI validator re-wraps what its handler throws. */
 export type RequestWithAuthError = Request & { authError?: AppError };
-
-/** Postgres is unreachable or restarting: the request may succeed if retried. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e = error as { code?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53300'].includes(e.code ?? '')) return true;
-    if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '')) return true;
-  }
-  return false;
-}
-
-/** The chain RPC did not answer (viem's transport errors, wherever they sit in the cause chain). */
-export function isChainUnavailable(error: unknown): boolean {
-  for (let e = error as { name?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.name === 'HttpRequestError' || e.name === 'TimeoutError' || e.name === 'WebSocketRequestError') return true;
-  }
-  return false;
-}
 
 function fieldName(path: string | undefined): string {
   return (path ?? '').replace(/^\./, '').replace(/^headers\.x-/, 'header X-').replace(/^headers\./, 'header ');
@@ -40,6 +26,9 @@ export function toAppError(error: unknown, req: Request): AppError {
   if (e?.type === 'entity.too.large' || e?.status === 413) return new AppError(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
   if (e?.type === 'entity.parse.failed') return validationError('Request body is not valid JSON');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body encoding is not supported');
+  // Any other body the parser could not read (corrupt gzip/deflate/br data, an aborted upload) is the
+  // client's fault, not a 500; the parser marks those as exposable 400s without an `errors` list.
+  if (e?.expose === true && e.status === 400 && !Array.isArray(e.errors)) return validationError('Request body could not be read; check its Content-Encoding');
   if (e?.status && Array.isArray(e.errors)) {
     const first = e.errors[0] ?? {};
     if (e.status === 400) return validationError(`${fieldName(first.path)} ${first.message ?? 'is invalid'}`.trim());
@@ -48,7 +37,7 @@ export function toAppError(error: unknown, req: Request): AppError {
     if (e.status === 405) return new AppError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed on this endpoint');
     if (e.status === 415) return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
   }
-  if (isChainUnavailable(error)) return new AppError(503, 'SERVICE_UNAVAILABLE', 'The blockchain node is unavailable; retry shortly', undefined, { 'Retry-After': '1' });
+  if (isRpcUnavailable(error)) return new AppError(503, 'SERVICE_UNAVAILABLE', 'The blockchain node is unavailable; retry shortly', undefined, { 'Retry-After': '1' });
   if (isDatabaseUnavailable(error)) return new AppError(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; retry shortly', undefined, { 'Retry-After': '1' });
   return new AppError(500, 'INTERNAL_ERROR', 'Internal server error');
 }

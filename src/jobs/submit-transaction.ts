@@ -17,7 +17,8 @@ import { toUserSmartAccount, type UserSmartAccount } from '../accounts/smart-acc
 import { prepareSignedUserOperation } from '../userop/prepare.js';
 import { sendStoredUserOperation } from '../userop/send.js';
 import { isNonceUsed } from '../userop/nonce.js';
-import { classifyUserOpError, type UserOpFailure } from '../userop/errors.js';
+import { classifyUserOpError, summarize, type UserOpFailure } from '../userop/errors.js';
+import { isDatabaseUnavailable, isRpcUnavailable } from '../dependency-errors.js';
 import { failpoint } from '../observability/failpoints.js';
 import { TRACKER_CURSOR } from '../tracking/inclusion-tracker.js';
 import { settleFromLogs } from '../tracking/find-inclusion.js';
@@ -54,7 +55,24 @@ class SubmitRun {
     this.log = ctx.logger.child({ transactionId: id, jobId: helpers.job.id });
   }
 
+  /**
+   * Every step resumes from what is stored, so when the chain, bundler or database is unreachable
+   * the whole run simply starts over after a pause, for as long as it takes (or until shutdown).
+   */
   async run(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.runOnce();
+      } catch (error) {
+        if (error instanceof Shutdown || !isTransient(error)) throw error;
+        this.log.warn({ attempt, reason: summarize(error) }, 'a dependency is unreachable; resuming shortly');
+        await sleep(Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt));
+        this.checkShutdown();
+      }
+    }
+  }
+
+  private async runOnce(): Promise<void> {
     let tx = await findTransaction(this.ctx.db, this.id);
     if (!tx) return void this.log.warn('job for an unknown transaction; nothing to do');
     if (isTerminal(tx.status)) return;
@@ -255,6 +273,7 @@ class SubmitRun {
         return { ok: true, value: await fn() };
       } catch (error) {
         const failure = classifyUserOpError(error, this.ctx.config.chain);
+        if (failure.kind === 'unexpected') throw error;
         if (options.accept?.(failure)) return { ok: true };
         if (failure.kind === 'refused' && ++refusals >= REFUSAL_ATTEMPTS) {
           this.log.warn({ step, failure }, 'operation refused');
@@ -290,3 +309,7 @@ class SubmitRun {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function isTransient(error: unknown): boolean {
+  return isDatabaseUnavailable(error) || isRpcUnavailable(error);
+}

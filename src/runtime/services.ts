@@ -1,6 +1,4 @@
 // Building the shared context and running the API and the worker: the composition root's parts.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { run, Logger as GraphileLogger, type Runner, type TaskList } from 'graphile-worker';
 import type { Config } from '../config/schema.js';
 import type { AppContext } from '../context.js';
@@ -15,10 +13,16 @@ import { createLiveness } from '../worker/liveness.js';
 import type { WorkerContext } from '../worker/context.js';
 import { createUserOpClients } from '../userop/clients.js';
 import { createInclusionTracker, type InclusionTracker } from '../tracking/inclusion-tracker.js';
+import { listen, type RunningServer } from './http-server.js';
 
 export type OpenContext = AppContext & { close(): Promise<void> };
 
-export function openContext(config: Config, logger: Logger = createLogger({ level: config.logLevel })): OpenContext {
+/** The process logger, told this configuration's own secrets so that no line can carry them. */
+export function createConfiguredLogger(config: Config): Logger {
+  return createLogger({ level: config.logLevel, secrets: [config.masterKey, config.jwt.secret, config.deployerPrivateKey] });
+}
+
+export function openContext(config: Config, logger: Logger = createConfiguredLogger(config)): OpenContext {
   const pool = createPool({
     connectionString: config.databaseUrl,
     // Worker jobs and API requests share the pool; keep headroom above the job concurrency.
@@ -33,27 +37,11 @@ export function openContext(config: Config, logger: Logger = createLogger({ leve
   };
 }
 
-export type RunningApi = { url: string; server: Server; close(): Promise<void> };
+export type RunningApi = RunningServer;
 
-/** Listens, and on close stops accepting, lets in-flight requests finish, then closes idle sockets. */
+/** Listens; on close stops accepting, lets in-flight requests finish, and closes every connection (see http-server.ts). */
 export async function startApi(ctx: AppContext, { port, host }: { port: number; host: string }): Promise<RunningApi> {
-  const app = createApp({ ...ctx, clients: createClientCache(ctx.db) });
-  const server = createServer(app);
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => { server.off('error', reject); resolve(); });
-  });
-  const { port: actualPort } = server.address() as AddressInfo;
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return {
-    url: `http://${shownHost}:${actualPort}`,
-    server,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    }),
-  };
+  return listen(createApp({ ...ctx, clients: createClientCache(ctx.db) }), { port, host });
 }
 
 export type RunningWorker = { runner: Runner; tracker: InclusionTracker; stop(): Promise<void> };
@@ -69,8 +57,15 @@ export async function startWorker(ctx: AppContext, { tasks }: { tasks?: TaskList
   const liveness = createLiveness(ctx, ctx.config.worker.liveness);
   const tracker = createInclusionTracker(ctx, { pollMs: ctx.config.worker.trackerPollMs });
   tracker.start();
+  // graphile-worker gets a pool of its own, ended after it stops: after a database outage it can still
+  // have reconnect timers pending, and those must find a closed pool rather than open new connections.
+  const queuePool = createPool({
+    connectionString: ctx.config.databaseUrl,
+    max: ctx.config.worker.concurrency + 2,
+    onError: (error) => ctx.logger.warn({ code: (error as { code?: string }).code, reason: error.message }, 'job queue connection lost'),
+  });
   const runner = await run({
-    pgPool: ctx.pool,
+    pgPool: queuePool,
     taskList: tasks ?? taskList(workerCtx),
     concurrency: ctx.config.worker.concurrency,
     noHandleSignals: true,
@@ -89,6 +84,7 @@ export async function startWorker(ctx: AppContext, { tasks }: { tasks?: TaskList
       await tracker.stop();
       await waiter.stop();
       await liveness.stop();
+      await queuePool.end();
     },
   };
 }

@@ -30,7 +30,13 @@ export function createInclusionTracker(ctx: AppContext, { pollMs = 50 }: { pollM
     const client = await ctx.pool.connect();
     const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [LEADER_LOCK_KEY]);
     if (!rows[0].ok) { client.release(); return false; }
-    client.on('error', () => { if (leader === client) { leader = undefined; cursor = undefined; } });
+    // A lost connection also drops the advisory lock: give up leadership and let the loop re-elect.
+    client.on('error', (error) => {
+      if (leader !== client) return;
+      leader = undefined;
+      cursor = undefined;
+      client.release(error);
+    });
     leader = client;
     return true;
   };

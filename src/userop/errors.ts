@@ -1,13 +1,15 @@
 // What went wrong with a UserOperation, in the terms the submit job acts on: try again later
 // (a part is unreachable), or it was refused (the transaction ends FAILED with this code).
 import { BaseError } from 'viem';
+import { isRpcUnavailable } from '../dependency-errors.js';
 import { decodeRevertsIn } from '../chain/contracts/revert-reasons.js';
 
 export type UserOpFailure =
   | { kind: 'unavailable'; part: 'bundler' | 'paymaster' | 'chain'; message: string }
   | { kind: 'refused'; code: 'PAYMASTER_REJECTED' | 'SIMULATION_REVERTED' | 'BUNDLER_REJECTED'; message: string }
   | { kind: 'nonce-used'; message: string }
-  | { kind: 'already-known'; message: string };
+  | { kind: 'already-known'; message: string }
+  | { kind: 'unexpected'; message: string };
 
 type Walkable = { name?: string; message?: string; shortMessage?: string; details?: string; code?: number; status?: number; url?: string; cause?: unknown };
 
@@ -34,12 +36,9 @@ export function classifyUserOpError(error: unknown, urls: { bundlerUrl: string; 
   const message = decodeRevertsIn(summarize(error));
   if (/already known|already in mempool|duplicate user ?operation/i.test(text)) return { kind: 'already-known', message };
   if (/AA25|invalid account nonce|nonce.*(too low|already used)/i.test(text)) return { kind: 'nonce-used', message };
-  const transport = links.find((e) => e.name === 'HttpRequestError' || e.name === 'TimeoutError' || e.name === 'SocketClosedError');
-  const rpcError = links.find((e) => typeof e.code === 'number' && e.name !== 'HttpRequestError');
-  if (!rpcError) return { kind: 'unavailable', part, message };
-  if (transport && (!transport.status || transport.status >= 500 || transport.status === 429)) return { kind: 'unavailable', part, message };
-  // Internal errors, throttling and rate limits say "not now", not "never".
-  if ([-32603, -32504, -32005].includes(rpcError.code!)) return { kind: 'unavailable', part, message };
+  if (isRpcUnavailable(error)) return { kind: 'unavailable', part, message };
+  // Not an answer from a remote part at all: a bug, which retrying would only hide.
+  if (!links.some((e) => typeof e.code === 'number')) return { kind: 'unexpected', message };
   if (part === 'paymaster' || /AA3\d|paymaster/i.test(text)) return { kind: 'refused', code: 'PAYMASTER_REJECTED', message };
   if (/revert|AA2[0-4]|AA1\d|execution/i.test(text)) return { kind: 'refused', code: 'SIMULATION_REVERTED', message };
   return { kind: 'refused', code: 'BUNDLER_REJECTED', message };

@@ -64,11 +64,14 @@ export async function dropTestDatabase(databaseUrl: string): Promise<void> {
   await dropDatabase(testStackEnv().pgAdminUrl, new URL(databaseUrl).pathname.slice(1));
 }
 
-export async function createTestApp({ env = {}, clientCacheTtlMs, worker = false }: {
+export async function createTestApp({ env = {}, clientCacheTtlMs, worker = false, reachDatabaseVia }: {
   env?: Record<string, string>; clientCacheTtlMs?: number; worker?: boolean;
+  /** Rewrites the database URL the app uses (e.g. through a proxy a test can take down). */
+  reachDatabaseVia?: (url: URL) => URL;
 } = {}): Promise<TestApp> {
   const databaseUrl = await createTestDatabase();
-  const fullEnv = testEnvironment(databaseUrl, env);
+  const appDatabaseUrl = reachDatabaseVia ? reachDatabaseVia(new URL(databaseUrl)).toString() : databaseUrl;
+  const fullEnv = testEnvironment(appDatabaseUrl, env);
   const config = parseConfig(fullEnv, 'external');
   const ctx = openContext(config, createLogger({ level: process.env.CHRONOS_TEST_LOG_LEVEL ?? 'silent' }));
   const app = createApp({ ...ctx, clients: createClientCache(ctx.db, { ttlMs: clientCacheTtlMs }) });

@@ -1,0 +1,30 @@
+// Recognising "a part we depend on is unreachable right now" — as opposed to a refusal or a bug —
+// wherever it sits in an error's cause chain. The API answers these with 503; jobs retry them.
+
+type Link = { name?: string; code?: string | number; message?: string; cause?: unknown };
+
+function* causes(error: unknown): Generator<Link> {
+  let e = error as Link | undefined;
+  for (let depth = 0; e && depth < 20; depth++, e = e.cause as Link | undefined) yield e;
+}
+
+const PG_UNAVAILABLE = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53300'];
+
+/** Postgres is unreachable or restarting. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (const e of causes(error)) {
+    if (typeof e.code === 'string' && PG_UNAVAILABLE.includes(e.code)) return true;
+    if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '')) return true;
+  }
+  return false;
+}
+
+/** A JSON-RPC endpoint (chain, bundler, paymaster) did not answer, or answered "not now". */
+export function isRpcUnavailable(error: unknown): boolean {
+  for (const e of causes(error)) {
+    if (e.name === 'HttpRequestError' || e.name === 'TimeoutError' || e.name === 'SocketClosedError' || e.name === 'WebSocketRequestError') return true;
+    // Internal error, limit exceeded / throttled: the node or bundler says "not now".
+    if (e.code === -32603 || e.code === -32005 || e.code === -32504) return true;
+  }
+  return false;
+}
