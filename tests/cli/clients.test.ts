@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { runChronosCli, type CliRun as Run } from '../support/cli.js';
 import { createPublicClient, http } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createTestDatabase, dropTestDatabase } from '../support/test-app.js';
@@ -10,29 +9,10 @@ import { findClient } from '../../src/db/clients.js';
 import { createDb, createPool } from '../../src/db/connect.js';
 import { verifySecret } from '../../src/auth/secrets.js';
 
-type Run = { code: number | null; stdout: string; stderr: string; json: Record<string, any> };
-
 let databaseUrl: string;
 let env: Record<string, string>;
 
-function chronos(args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'chronos.js'), ...args], {
-      env: { PATH: process.env.PATH, ...env, ...extraEnv } as NodeJS.ProcessEnv,
-      cwd: process.cwd(),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      let json: Record<string, any> = {};
-      try { json = JSON.parse(stdout); } catch { /* not JSON */ }
-      resolve({ code, stdout, stderr, json });
-    });
-  });
-}
+const chronos = (args: string[], extraEnv: Record<string, string | undefined> = {}) => runChronosCli(args, { ...env, ...extraEnv });
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase();

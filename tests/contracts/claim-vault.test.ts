@@ -1,7 +1,4 @@
-import { createServer, type AddressInfo } from 'node:net';
 import {
-  BaseError,
-  ContractFunctionRevertedError,
   createPublicClient,
   createWalletClient,
   http,
@@ -19,6 +16,8 @@ import {
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil, type Anvil } from '../../src/dev/anvil.js';
+import { getFreePort } from '../../src/dev/free-port.js';
+import { expectRevert } from './support.js';
 import { chronosTokenAbi, claimVaultAbi } from '../../src/chain/contracts/abi.js';
 import { compileContracts } from '../../src/chain/contracts/compile.js';
 import { deployChronosContracts, mintMessageHash, setTokenSigner } from '../../src/chain/contracts/deploy.js';
@@ -46,7 +45,7 @@ const walletFor = (account: PrivateKeyAccount) =>
 const newClaimId = (): Hex => keccak256(toHex(`claim-${++claimCounter}`));
 
 beforeAll(async () => {
-  anvil = await startAnvil({ port: await freePort() });
+  anvil = await startAnvil({ port: await getFreePort() });
   publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl), cacheTime: 0, pollingInterval });
   ({ token, claimVault } = await deployChronosContracts(walletFor(owner), { owner: owner.address }));
   await setTokenSigner(walletFor(owner), { token, signer: signer.address, authorized: true });
@@ -173,21 +172,6 @@ describe('ClaimVault', () => {
   });
 });
 
-/** Resolves with the custom error's arguments; fails the test unless the call reverts with `errorName`. */
-async function expectRevert(action: Promise<unknown>, errorName: string): Promise<readonly unknown[]> {
-  const error = await action.then(
-    () => {
-      throw new Error(`expected a revert with ${errorName}, but the call succeeded`);
-    },
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(BaseError);
-  const reverted = (error as BaseError).walk((e) => e instanceof ContractFunctionRevertedError);
-  expect(reverted).toBeInstanceOf(ContractFunctionRevertedError);
-  const data = (reverted as ContractFunctionRevertedError).data;
-  expect(data?.errorName).toBe(errorName);
-  return data?.args ?? [];
-}
 
 /** Functions and events must match one-to-one; errors may be extra (ones that bubble up from the token). */
 function expectAbiMatches(handWritten: Abi, compiled: Abi) {
@@ -208,15 +192,4 @@ function describeAbiItem(item: Abi[number]): string {
   const mutability = 'stateMutability' in item ? ` ${item.stateMutability}` : '';
   const outputs = 'outputs' in item ? ` returns (${params(item.outputs)})` : '';
   return `${item.type} ${name}(${inputs})${mutability}${outputs}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,36 +1,17 @@
 // `chronos policy set | show | disable | enable | clear`, run as the operator would, each with --json
 // printing one JSON object.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { runChronosCli, type CliRun as Run } from '../support/cli.js';
 import { createTestDatabase, dropTestDatabase } from '../support/test-app.js';
 import { createDb, createPool } from '../../src/db/connect.js';
 import { createClient } from '../../src/admin/clients.js';
 import { parsePeriodLimits } from '../../src/admin/policies.js';
 import { findPolicy } from '../../src/db/policies.js';
 
-type Run = { code: number | null; stdout: string; stderr: string; json: Record<string, any> };
-
 let databaseUrl: string;
 let pool: ReturnType<typeof createPool>;
 let clientId: string;
 
-function chronos(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'chronos.js'), ...args], {
-      env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl } as NodeJS.ProcessEnv, cwd: process.cwd(),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      let json: Record<string, any> = {};
-      try { json = JSON.parse(stdout); } catch { /* not JSON */ }
-      resolve({ code, stdout, stderr, json });
-    });
-  });
-}
+const chronos = (args: string[]) => runChronosCli(args, { DATABASE_URL: databaseUrl });
 
 const oneJsonObject = (run: Run) => {
   expect(run.stdout.trim().split('\n')).toHaveLength(1);

@@ -1,0 +1,24 @@
+// Runs the `chronos` command as an operator would, capturing its output (and its one JSON object).
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export type CliRun = { code: number | null; stdout: string; stderr: string; json: Record<string, any> };
+
+export function runChronosCli(args: string[], env: Record<string, string | undefined>): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'chronos.js'), ...args], {
+      env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv,
+      cwd: process.cwd(),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      let json: Record<string, any> = {};
+      try { json = JSON.parse(stdout); } catch { /* not JSON */ }
+      resolve({ code, stdout, stderr, json });
+    });
+  });
+}
