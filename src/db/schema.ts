@@ -67,6 +67,7 @@ export interface TransactionsTable {
   stalled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   stall_reason: string | null;
   submitted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  accept_seq: Generated<string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
