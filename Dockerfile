@@ -4,12 +4,15 @@
 #   docker build -t chronos .
 #   docker run --env-file .env -p 3000:3000 chronos            # API + worker
 #   docker run --env-file .env chronos api | worker            # one role per container
+#   (a worker serves /healthz, /readyz and /metrics on METRICS_PORT, default 9464)
 
 # --- build: compile TypeScript with the full dependency set -------------------------------------
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --no-audit --no-fund
+# Exactly the locked versions; no install scripts (tsc needs none, and the image's npm would otherwise
+# run every dependency's scripts, including downloads and swagger-ui-dist's telemetry ping).
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npx tsc -p tsconfig.build.json
@@ -18,7 +21,7 @@ RUN npx tsc -p tsconfig.build.json
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # --- runtime -------------------------------------------------------------------------------------
 FROM node:20-bookworm-slim
@@ -31,10 +34,13 @@ COPY --chown=node:node bin ./bin
 COPY --chown=node:node migrations ./migrations
 COPY --chown=node:node contracts ./contracts
 USER node
-EXPOSE 3000
+# 3000: the API (start, api), with /healthz, /readyz, /metrics and /docs. 9464: a worker's probes and metrics.
+EXPOSE 3000 9464
+# Liveness of whichever role runs: the API port, or a worker's METRICS_PORT.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# SIGTERM drains in-flight requests and jobs, then exits 0.
+  CMD node -e "Promise.any([process.env.PORT||3000,process.env.METRICS_PORT||9464].map(p=>fetch('http://127.0.0.1:'+p+'/healthz').then(r=>{if(!r.ok)throw r.status}))).then(()=>process.exit(0),()=>process.exit(1))"
+# SIGTERM drains in-flight requests and jobs (within SHUTDOWN_GRACE_MS, 25 s), then exits 0. Docker's
+# default stop timeout is 10 s: use `docker stop -t 30` (compose: stop_grace_period: 30s).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "bin/chronos.js"]
 CMD ["start"]

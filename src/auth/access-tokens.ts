@@ -1,14 +1,25 @@
 // Access tokens: HS256 JWTs naming the client (`sub`) and its scopes, checked strictly on the way in.
 import jwt from 'jsonwebtoken';
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { isScope, type Scope } from './scopes.js';
 
 export type JwtConfig = { secret: string; issuer: string; audience: string; ttlSeconds: number };
 
 export type AccessTokenClaims = { clientId: string; scopes: Scope[]; tokenId: string; expiresAt: number };
 
+/**
+ * The secret as a KeyObject, made once per secret. Given a string, jsonwebtoken first tries to parse
+ * it as a public key and throws, on every call: ~0.4 ms of CPU per request, 10× the HMAC itself.
+ */
+const secretKeys = new Map<string, KeyObject>();
+function secretKeyOf(secret: string): KeyObject {
+  let key = secretKeys.get(secret);
+  if (!key) secretKeys.set(secret, (key = createSecretKey(Buffer.from(secret))));
+  return key;
+}
+
 export function issueAccessToken(config: JwtConfig, { clientId, scopes }: { clientId: string; scopes: readonly Scope[] }): { token: string; expiresIn: number } {
-  const token = jwt.sign({ scope: scopes.join(' ') }, config.secret, {
+  const token = jwt.sign({ scope: scopes.join(' ') }, secretKeyOf(config.secret), {
     algorithm: 'HS256',
     subject: clientId,
     issuer: config.issuer,
@@ -23,7 +34,7 @@ export function issueAccessToken(config: JwtConfig, { clientId, scopes }: { clie
 export function verifyAccessToken(config: JwtConfig, token: string): AccessTokenClaims | null {
   let payload: jwt.JwtPayload | string;
   try {
-    payload = jwt.verify(token, config.secret, { algorithms: ['HS256'], issuer: config.issuer, audience: config.audience });
+    payload = jwt.verify(token, secretKeyOf(config.secret), { algorithms: ['HS256'], issuer: config.issuer, audience: config.audience });
   } catch {
     return null;
   }

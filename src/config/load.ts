@@ -29,6 +29,8 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
     mode,
     port: e.PORT,
     host: e.HOST,
+    metricsPort: e.METRICS_PORT,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     chain: Object.freeze({ rpcUrl: e.RPC_URL, bundlerUrl: e.BUNDLER_URL, paymasterUrl: e.PAYMASTER_URL, chainId: e.CHAIN_ID }),

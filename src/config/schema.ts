@@ -32,6 +32,10 @@ export const envSchema = z.object({
   DEPLOYER_PRIVATE_KEY: privateKey.optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
+  // Where `chronos worker` serves /metrics, /healthz and /readyz (the API port serves them otherwise).
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  // After SIGTERM/SIGINT, how long in-flight requests and jobs get before the process exits anyway.
+  SHUTDOWN_GRACE_MS: positiveInt.default(25_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JWT_ISSUER: z.string().min(1).default('chronos'),
   JWT_AUDIENCE: z.string().min(1).default('chronos-api'),
@@ -62,6 +66,8 @@ export type Config = Readonly<{
   mode: 'embedded' | 'external';
   port: number;
   host: string;
+  metricsPort: number;
+  shutdownGraceMs: number;
   logLevel: z.output<typeof envSchema>['LOG_LEVEL'];
   databaseUrl: string;
   chain: Readonly<{ rpcUrl: string; bundlerUrl: string; paymasterUrl: string; chainId: number }>;

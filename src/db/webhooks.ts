@@ -31,6 +31,8 @@ export async function findWebhookEvent(db: Db, id: string): Promise<WebhookEvent
 
 export type DeliveryTarget = {
   eventId: string; body: string;
+  /** The transaction the event is about (null for webhook.test). */
+  transactionId: string | null;
   client: Pick<Client, 'webhook_url' | 'webhook_secret' | 'previous_webhook_secret' | 'previous_webhook_secret_expires_at' | 'revoked_at'>;
 };
 
@@ -39,11 +41,11 @@ export async function findDeliveryTarget(db: Db, deliveryId: string): Promise<De
   const row = await db.selectFrom('webhook_deliveries as d')
     .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
     .innerJoin('clients as c', 'c.id', 'd.client_id')
-    .select(['e.id as event_id', 'e.body', 'c.webhook_url', 'c.webhook_secret', 'c.previous_webhook_secret', 'c.previous_webhook_secret_expires_at', 'c.revoked_at'])
+    .select(['e.id as event_id', 'e.body', 'e.transaction_id', 'c.webhook_url', 'c.webhook_secret', 'c.previous_webhook_secret', 'c.previous_webhook_secret_expires_at', 'c.revoked_at'])
     .where('d.id', '=', deliveryId).executeTakeFirst();
   if (!row) return undefined;
-  const { event_id: eventId, body, ...client } = row;
-  return { eventId, body, client };
+  const { event_id: eventId, body, transaction_id: transactionId, ...client } = row;
+  return { eventId, body, transactionId, client };
 }
 
 export type DeliveryPosition = { createdAt: Date; id: string };

@@ -1,15 +1,19 @@
 // The Express application: JSON parsing, OpenAPI validation of every request (and, when enabled,
 // every response), one handler per operationId, and one error shape for every failure.
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { randomUUID } from 'node:crypto';
 import type { RouteContext, Route } from './route.js';
 import { routes as defaultRoutes } from './routes/index.js';
 import { loadOpenApiDocument, findOperation } from './openapi.js';
 import { bearerAuthHandler } from './authenticate.js';
-import { AppError, errorHandler, forbidden } from './errors.js';
+import { AppError, errorHandler, forbidden, toAppError } from './errors.js';
 import { authOf } from './request-context.js';
+import { canonicalContentType, refuseAnnouncedOversizedBodies, refuseDeeplyNestedBodies } from './request-values.js';
 import { createRateLimiter, rateLimitAfterAuthentication, rateLimitTokenRequests } from '../policy/rate-limit.js';
+import { observeRequests } from './observe-requests.js';
+import { probeRoutes } from './probes.js';
+import { docsRoutes } from './docs.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -18,11 +22,17 @@ export function createApp(ctx: RouteContext, { routes = defaultRoutes }: { route
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestId());
+  app.use(observeRequests(ctx.logger));
+  app.use(refuseAnnouncedOversizedBodies(MAX_BODY_BYTES));
   app.use(express.json({ limit: MAX_BODY_BYTES }));
+  app.use(refuseDeeplyNestedBodies());
+  app.use(canonicalContentType());
 
   const doc = loadOpenApiDocument();
   app.get('/openapi.json', (_req, res) => void res.json(doc));
-  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  // Before rate limiting and the OpenAPI validator: /healthz, /readyz, /metrics and /docs are not API operations.
+  app.use(probeRoutes(ctx));
+  app.use(docsRoutes());
   const mounted = routes.map((route) => ({ route, ...findOperation(doc, route.operationId) }));
   // Token requests are counted before anything else looks at them (even a request missing credentials).
   const limiter = createRateLimiter(ctx.db, { config: ctx.config.rateLimits, logger: ctx.logger });
@@ -50,8 +60,21 @@ export function createApp(ctx: RouteContext, { routes = defaultRoutes }: { route
   }
 
   app.use((_req, _res, next) => next(new AppError(404, 'NOT_FOUND', 'No such endpoint')));
+  for (const { route, method, path } of mounted) if (route.errorShape) app.use(reshapeErrors(method, path, route.errorShape));
   app.use(errorHandler(ctx.logger));
   return app;
+}
+
+/** Routes an operation's errors through its `errorShape`, whatever raised them (parser, validator, handler). */
+function reshapeErrors(method: string, path: string, shape: (error: AppError) => AppError): ErrorRequestHandler {
+  const pattern = new RegExp(`^${path.replace(/:\w+/g, '[^/]+')}/?$`);
+  return (error, req, _res, next) => {
+    if (req.method.toLowerCase() !== method || !pattern.test(req.path)) return next(error);
+    const appError = toAppError(error, req);
+    const shaped = shape(appError);
+    // Only a reshaped error replaces the original, so a 500 still logs what really happened.
+    next(shaped === appError ? error : shaped);
+  };
 }
 
 function requireScope(scope: string): RequestHandler {
@@ -62,7 +85,7 @@ function requireScope(scope: string): RequestHandler {
 }
 
 /** Accepts a caller's X-Request-Id (if sane) or makes one, and echoes it on the response. */
-function requestId(): RequestHandler {
+export function requestId(): RequestHandler {
   return (req, res, next) => {
     const given = req.headers['x-request-id'];
     const id = typeof given === 'string' && /^[\w\-.:]{1,128}$/.test(given) ? given : randomUUID();

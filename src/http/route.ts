@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { AppContext } from '../context.js';
 import type { ClientCache } from '../auth/client-cache.js';
 import type { Scope } from '../auth/scopes.js';
+import type { AppError } from '../app-error.js';
 
 export type RouteContext = AppContext & { clients: ClientCache };
 
@@ -13,4 +14,6 @@ export type Route = {
   /** Runs before OpenAPI validation, for operations whose documented errors differ from VALIDATION_ERROR. */
   precheck?: RequestHandler;
   handler: (ctx: RouteContext) => RequestHandler;
+  /** For operations whose documented error shape differs: applied to every error answered on it, whatever raised it. */
+  errorShape?: (error: AppError) => AppError;
 };

@@ -12,6 +12,7 @@ import { enqueueWebhookDelivery } from '../webhooks/outbox.js';
 import { postWebhook, type AttemptResult } from '../webhooks/send.js';
 import { activeSigningSecrets, signWebhook } from '../webhooks/sign.js';
 import { retryDelayMs } from '../webhooks/retry-schedule.js';
+import { webhookAttemptDuration, webhookDeliveries } from '../observability/metrics.js';
 
 export { DELIVER_WEBHOOK } from '../webhooks/outbox.js';
 
@@ -33,7 +34,7 @@ export function deliverWebhook(ctx: AppContext): Task {
   return async (payload, helpers) => {
     assertDeliverWebhookPayload(payload);
     const { deliveryId } = payload;
-    const log = ctx.logger.child({ deliveryId, jobId: helpers.job.id });
+    let log = ctx.logger.child({ deliveryId, jobId: helpers.job.id });
     const { maxAttempts, timeoutMs } = ctx.config.webhooks;
     const claimToken = randomUUID();
 
@@ -48,6 +49,7 @@ export function deliverWebhook(ctx: AppContext): Task {
 
     const { delivery } = claim;
     const target = await findDeliveryTarget(ctx.db, deliveryId);
+    if (target) log = log.child({ eventId: target.eventId, transactionId: target.transactionId ?? undefined });
     const startedAt = new Date();
     const result = await attempt(ctx, { target, signal: helpers.abortSignal });
     const outcome = decide(ctx, { delivery, result });
@@ -63,6 +65,11 @@ export function deliverWebhook(ctx: AppContext): Task {
       return moved;
     });
 
+    if (recorded) {
+      const counted = result.outcome === 'delivered' ? 'delivered' : outcome.status === 'FAILED' ? 'failed' : 'retry';
+      webhookDeliveries.inc({ outcome: counted });
+      webhookAttemptDuration.observe({ outcome: counted }, result.responseTimeMs / 1000);
+    }
     const details = { attempt: delivery.attempt_count, statusCode: result.statusCode, responseTimeMs: result.responseTimeMs, next: outcome };
     if (!recorded) log.warn(details, 'webhook attempt outlived its lease; another worker took the delivery over');
     else if (result.outcome === 'delivered') log.info(details, 'webhook delivered');

@@ -4,10 +4,11 @@ import type { WorkerContext } from '../worker/context.js';
 import { SUBMIT_TRANSACTION } from './enqueue.js';
 import { submitTransaction } from './submit-transaction.js';
 import { DELIVER_WEBHOOK, deliverWebhook } from './deliver-webhook.js';
+import { measured } from './measure.js';
 
 export function taskList(ctx: WorkerContext): TaskList {
   return {
-    [SUBMIT_TRANSACTION]: submitTransaction(ctx),
-    [DELIVER_WEBHOOK]: deliverWebhook(ctx),
+    [SUBMIT_TRANSACTION]: measured(SUBMIT_TRANSACTION, submitTransaction(ctx)),
+    [DELIVER_WEBHOOK]: measured(DELIVER_WEBHOOK, deliverWebhook(ctx)),
   };
 }

@@ -1,10 +1,10 @@
 // Building the shared context and running the API and the worker: the composition root's parts.
-import { run, Logger as GraphileLogger, type Runner, type TaskList } from 'graphile-worker';
+import { run, type Runner, type TaskList } from 'graphile-worker';
 import type { Config } from '../config/schema.js';
 import type { AppContext } from '../context.js';
 import { createDb, createPool } from '../db/connect.js';
 import { createChainPublicClient } from '../chain/clients.js';
-import { createLogger, type Logger } from '../observability/logger.js';
+import { createLogger, type CreateLoggerParameters, type Logger } from '../observability/logger.js';
 import { createClientCache } from '../auth/client-cache.js';
 import { createApp } from '../http/app.js';
 import { taskList } from '../jobs/index.js';
@@ -14,12 +14,30 @@ import type { WorkerContext } from '../worker/context.js';
 import { createUserOpClients } from '../userop/clients.js';
 import { createInclusionTracker, type InclusionTracker } from '../tracking/inclusion-tracker.js';
 import { listen, type RunningServer } from './http-server.js';
+import { graphileLogger } from '../observability/graphile-logger.js';
 
 export type OpenContext = AppContext & { close(): Promise<void> };
 
 /** The process logger, told this configuration's own secrets so that no line can carry them. */
-export function createConfiguredLogger(config: Config): Logger {
-  return createLogger({ level: config.logLevel, secrets: [config.masterKey, config.jwt.secret, config.deployerPrivateKey] });
+export function createConfiguredLogger(config: Config, { destination }: Pick<CreateLoggerParameters, 'destination'> = {}): Logger {
+  const rpcUrls = [config.chain.rpcUrl, config.chain.bundlerUrl, config.chain.paymasterUrl];
+  const secrets = [config.masterKey, config.jwt.secret, config.deployerPrivateKey, ...passwordIn(config.databaseUrl), ...rpcUrls.flatMap(credentialsIn)];
+  return createLogger({ level: config.logLevel, secrets, destination });
+}
+
+/**
+ * The parts of a service URL that are credentials: a password, and the path and query where hosted
+ * RPC providers put API keys (`/v2/<key>`, `?apikey=<key>`). viem's errors quote the URL they called.
+ */
+function credentialsIn(value: string): string[] {
+  const url = new URL(value);
+  const rest = `${url.pathname === '/' ? '' : url.pathname}${url.search}`;
+  return rest ? [...passwordIn(value), rest] : passwordIn(value);
+}
+
+function passwordIn(value: string): string[] {
+  const { password } = new URL(value);
+  return password ? [password, decodeURIComponent(password)] : [];
 }
 
 export function openContext(config: Config, logger: Logger = createConfiguredLogger(config)): OpenContext {
@@ -87,11 +105,4 @@ export async function startWorker(ctx: AppContext, { tasks }: { tasks?: TaskList
       await queuePool.end();
     },
   };
-}
-
-function graphileLogger(logger: Logger): GraphileLogger {
-  return new GraphileLogger((scope) => (level, message, meta) => {
-    const method = level === 'error' ? 'error' : level === 'warning' ? 'warn' : 'debug';
-    logger[method]({ ...scope, ...meta, component: 'worker' }, message);
-  });
 }

@@ -5,6 +5,7 @@ import { sql, type Transaction as DbTransaction } from 'kysely';
 import type { Database, Transaction, TransactionChanges, TransactionStatus } from '../db/schema.js';
 import { isTerminal, predecessorsOf } from './machine.js';
 import { recordTerminalTransactionEvent } from '../webhooks/outbox.js';
+import { timeInStatus, transactionTransitions } from '../observability/metrics.js';
 
 export const STATUS_CHANNEL = 'chronos_transaction_status';
 
@@ -24,6 +25,9 @@ export type TransitionParameters = {
 export async function transitionTransaction(trx: DbTransaction<Database>, { transactionId, to, reason, changes = {} }: TransitionParameters): Promise<Transaction | undefined> {
   const current = await trx.selectFrom('transactions').select('status').where('id', '=', transactionId).forUpdate().executeTakeFirst();
   if (!current || !predecessorsOf(to).includes(current.status)) return undefined;
+  const since = await trx.selectFrom('transaction_transitions')
+    .select(sql<number | null>`extract(epoch from clock_timestamp() - max(at))::float8`.as('seconds'))
+    .where('transaction_id', '=', transactionId).executeTakeFirst();
   const updated = await trx.updateTable('transactions')
     .set({ ...changes, status: to, updated_at: sql`clock_timestamp()` })
     .where('id', '=', transactionId)
@@ -35,6 +39,10 @@ export async function transitionTransaction(trx: DbTransaction<Database>, { tran
   // Outbox: the webhook event and its delivery job commit (or roll back) with the status itself.
   if (isTerminal(to)) await recordTerminalTransactionEvent(trx, { transaction: updated });
   await sql`select pg_notify(${STATUS_CHANNEL}, ${transactionId})`.execute(trx);
+  // Counted before the caller commits: a rollback (the database lost mid-way) over-counts one change,
+  // which beats threading a commit hook through every caller.
+  transactionTransitions.inc({ from: current.status, to });
+  if (since?.seconds != null) timeInStatus.observe({ status: current.status, type: updated.type }, Math.max(0, since.seconds));
   return updated;
 }
 
@@ -43,4 +51,5 @@ export async function recordCreation(trx: DbTransaction<Database>, { transaction
   await trx.insertInto('transaction_transitions')
     .values({ transaction_id: transactionId, from_status: null, to_status: 'ACCEPTED', reason: 'accepted' })
     .execute();
+  transactionTransitions.inc({ from: 'none', to: 'ACCEPTED' });
 }

@@ -40,6 +40,7 @@ export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): S
     }
     await check([...waiters.keys()]);
   };
+  const handedBack = new WeakSet<object>();
   const listen = async () => {
     if (stopped) return;
     try {
@@ -50,6 +51,9 @@ export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): S
         }
       });
       client.on('error', () => {
+        // Once stop() has handed this client back, its errors are no longer ours (releasing twice throws).
+        if (handedBack.has(client)) return;
+        handedBack.add(client);
         client.release(true);
         if (listener === client) listener = undefined;
         setTimeout(() => void listen(), 1_000).unref();
@@ -87,9 +91,10 @@ export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): S
       clearTimeout(sweepTimer);
       for (const id of [...waiters.keys()]) settle(id, undefined);
       if (listener) {
-        await listener.query(`unlisten ${STATUS_CHANNEL}`).catch(() => {});
-        listener.release();
+        const client = listener;
         listener = undefined;
+        await client.query(`unlisten ${STATUS_CHANNEL}`).catch(() => {});
+        if (!handedBack.has(client)) { handedBack.add(client); client.release(); }
       }
     },
   };

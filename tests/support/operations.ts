@@ -4,6 +4,7 @@ import request from 'supertest';
 import { getAddress, parseEther, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import type { TestApp, TestClient } from './test-app.js';
+import type { CreateClientParameters } from '../../src/admin/clients.js';
 import { mintMessageHash, setTokenSigner } from '../../src/chain/contracts/deploy.js';
 import { createWalletClient, http } from 'viem';
 import { toChain } from '../../src/chain/clients.js';
@@ -12,7 +13,7 @@ import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../src/runtime/embedded-keys.j
 export type Actor = { client: TestClient; token: string; signer: PrivateKeyAccount };
 
 /** A client with a mint signer registered in Chronos and authorized on ChronosToken. */
-export async function createMintingClient(t: TestApp, params: { scopes?: ('wallet' | 'mint' | 'transfer' | 'claim')[] } = {}): Promise<Actor> {
+export async function createMintingClient(t: TestApp, params: Omit<Partial<CreateClientParameters>, 'signerAddress'> = {}): Promise<Actor> {
   const signer = privateKeyToAccount(generatePrivateKey());
   const client = await t.createClient({ signerAddress: signer.address, ...params });
   const owner = createWalletClient({

@@ -3,9 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
+import type { DestinationStream } from 'pino';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { openContext, startWorker, type OpenContext, type RunningWorker } from '../../src/runtime/services.js';
+import { createConfiguredLogger, openContext, startWorker, type OpenContext, type RunningWorker } from '../../src/runtime/services.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createApp } from '../../src/http/app.js';
 import { createClientCache } from '../../src/auth/client-cache.js';
@@ -64,16 +65,21 @@ export async function dropTestDatabase(databaseUrl: string): Promise<void> {
   await dropDatabase(testStackEnv().pgAdminUrl, new URL(databaseUrl).pathname.slice(1));
 }
 
-export async function createTestApp({ env = {}, clientCacheTtlMs, worker = false, reachDatabaseVia }: {
+export async function createTestApp({ env = {}, clientCacheTtlMs, worker = false, reachDatabaseVia, logDestination }: {
   env?: Record<string, string>; clientCacheTtlMs?: number; worker?: boolean;
   /** Rewrites the database URL the app uses (e.g. through a proxy a test can take down). */
   reachDatabaseVia?: (url: URL) => URL;
+  /** Logs as production does (LOG_LEVEL from `env`, this app's secrets scrubbed) into this stream, for tests that read the logs. */
+  logDestination?: DestinationStream;
 } = {}): Promise<TestApp> {
   const databaseUrl = await createTestDatabase();
   const appDatabaseUrl = reachDatabaseVia ? reachDatabaseVia(new URL(databaseUrl)).toString() : databaseUrl;
   const fullEnv = testEnvironment(appDatabaseUrl, env);
   const config = parseConfig(fullEnv, 'external');
-  const ctx = openContext(config, createLogger({ level: process.env.CHRONOS_TEST_LOG_LEVEL ?? 'silent' }));
+  const logger = logDestination
+    ? createConfiguredLogger(config, { destination: logDestination })
+    : createLogger({ level: process.env.CHRONOS_TEST_LOG_LEVEL ?? 'silent' });
+  const ctx = openContext(config, logger);
   const app = createApp({ ...ctx, clients: createClientCache(ctx.db, { ttlMs: clientCacheTtlMs }) });
   const running = worker ? await startWorker(ctx) : undefined;
   return {

@@ -1,0 +1,32 @@
+// Gives addresses tokens without going through Chronos (no worker needed, nothing in its database):
+// the deployer's EOA sends mints signed by the bench's authorized signer straight to ChronosToken,
+// back to back with explicit nonces, then waits for all of them at once.
+import { createPublicClient, createWalletClient, encodeFunctionData, http, type Address, type Hash } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { chronosTokenAbi } from '../src/chain/contracts/abi.js';
+import { mintMessageHash } from '../src/chain/contracts/deploy.js';
+import { toChain } from '../src/chain/clients.js';
+import { DEPLOYER_PRIVATE_KEY, type BenchStack } from './stack.js';
+
+export async function fundOnChain(stack: BenchStack, { addresses, amountWei }: { addresses: readonly Address[]; amountWei: bigint }): Promise<void> {
+  const chain = toChain({ rpcUrl: stack.rpcUrl, chainId: stack.chainId });
+  const publicClient = createPublicClient({ chain, transport: http(stack.rpcUrl) });
+  const account = privateKeyToAccount(DEPLOYER_PRIVATE_KEY);
+  const wallet = createWalletClient({ account, chain, transport: http(stack.rpcUrl) });
+  const expiryBlock = (await publicClient.getBlockNumber({ cacheTime: 0 })) + 100_000n;
+  let nonce = await publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' });
+  const hashes: Hash[] = [];
+  for (const to of addresses) {
+    const mintNonce = await publicClient.readContract({ address: stack.token, abi: chronosTokenAbi, functionName: 'nonces', args: [to] });
+    const receiptId = `bench-fund-${to}-${mintNonce}-${Math.random().toString(36).slice(2)}`;
+    const hash = mintMessageHash({ token: stack.token, chainId: stack.chainId, to, receiptId, amount: amountWei, expiryBlock, nonce: mintNonce });
+    const signature = await stack.mintSigner.signMessage({ message: { raw: hash } });
+    hashes.push(await wallet.sendTransaction({
+      to: stack.token, nonce: nonce++, gas: 300_000n,
+      data: encodeFunctionData({ abi: chronosTokenAbi, functionName: 'mintWithSignature', args: [to, receiptId, amountWei, expiryBlock, mintNonce, signature] }),
+    }));
+  }
+  const receipts = await Promise.all(hashes.map((hash) => publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 })));
+  const reverted = receipts.filter((r) => r.status !== 'success');
+  if (reverted.length) throw new Error(`${reverted.length} funding mints reverted, e.g. ${reverted[0].transactionHash}`);
+}

@@ -1,0 +1,33 @@
+// Operational endpoints, not API operations: not in openapi.json's operations, not authenticated,
+// not rate limited. The API serves them on its port; a `chronos worker` process on METRICS_PORT.
+//   /healthz  the process is up (restart it if not)
+//   /readyz   it can do its work: database, chain RPC and bundler reachable (stop routing to it if not)
+//   /metrics  Prometheus text format
+import { Router, type RequestHandler } from 'express';
+import type { AppContext } from '../context.js';
+import { createReadinessChecker } from '../observability/readiness.js';
+import { collectDatabaseMetrics } from '../observability/database-metrics.js';
+import { enableProcessMetrics, registry } from '../observability/metrics.js';
+
+export function probeRoutes(ctx: AppContext): Router {
+  enableProcessMetrics();
+  const readiness = createReadinessChecker(ctx);
+  const router = Router();
+  const fresh: RequestHandler = (_req, res, next) => { res.setHeader('Cache-Control', 'no-store'); next(); };
+
+  router.get('/healthz', fresh, (_req, res) => void res.json({ status: 'ok' }));
+
+  router.get('/readyz', fresh, async (_req, res) => {
+    const { ready, checks, down } = await readiness.check();
+    if (ready) return void res.json({ status: 'ready', checks });
+    res.setHeader('Retry-After', '5');
+    res.status(503).json({ status: 'unavailable', code: 'SERVICE_UNAVAILABLE', error: `${down.join(' and ')} unreachable`, checks });
+  });
+
+  router.get('/metrics', fresh, async (_req, res) => {
+    await collectDatabaseMetrics(ctx.db, { stalledAfterSeconds: ctx.config.transactions.stalledAfterSeconds, logger: ctx.logger });
+    res.setHeader('Content-Type', registry.contentType);
+    res.send(await registry.metrics());
+  });
+  return router;
+}

@@ -1,0 +1,44 @@
+// The gauges that describe shared state rather than this process: read from Postgres when Prometheus
+// scrapes. Only active transactions are counted (a partial index covers them), so a scrape stays cheap
+// however many finished transactions the table holds; finished ones are counted by
+// chronos_transaction_transitions_total instead.
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.js';
+import { ACTIVE_STATUSES } from '../status/machine.js';
+import { TRACKER_CURSOR } from '../tracking/inclusion-tracker.js';
+import { databaseScrapeErrors, stalledTransactions, trackerBlock, transactionsByStatus } from './metrics.js';
+import type { Logger } from './logger.js';
+
+/** A scrape must answer even when Postgres does not: past this, the database gauges are left out. */
+const SCRAPE_TIMEOUT_MS = 2_000;
+
+export async function collectDatabaseMetrics(db: Db, { stalledAfterSeconds, logger }: { stalledAfterSeconds: number; logger: Logger }): Promise<void> {
+  try {
+    const [counts, cursor] = await withTimeout(Promise.all([
+      db.selectFrom('transactions')
+        .select(['status', sql<string>`count(*)`.as('count'),
+          sql<string>`count(*) filter (where status = 'SUBMITTED' and submitted_at < now() - make_interval(secs => ${stalledAfterSeconds}))`.as('stalled')])
+        .where('status', 'in', [...ACTIVE_STATUSES])
+        .groupBy('status')
+        .execute(),
+      db.selectFrom('chain_cursors').select('block').where('name', '=', TRACKER_CURSOR).executeTakeFirst(),
+    ]), SCRAPE_TIMEOUT_MS);
+    transactionsByStatus.reset();
+    for (const status of ACTIVE_STATUSES) transactionsByStatus.set({ status }, Number(counts.find((c) => c.status === status)?.count ?? 0));
+    stalledTransactions.set(counts.reduce((sum, c) => sum + Number(c.stalled), 0));
+    trackerBlock.set(cursor ? Number(cursor.block) : NaN);
+  } catch (error) {
+    // Stale values would look current, and 0 would look healthy: unknown is NaN (or no series).
+    transactionsByStatus.reset();
+    stalledTransactions.set(NaN);
+    trackerBlock.set(NaN);
+    databaseScrapeErrors.inc();
+    logger.warn({ reason: (error as Error).message }, 'metrics: could not read the database gauges');
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,82 @@
+// Can this process do its work right now? Postgres answers `select 1`, the chain RPC answers
+// eth_blockNumber, the bundler answers eth_supportedEntryPoints and supports our EntryPoint — each
+// within a short timeout, all at once. Reasons never include URLs: RPC URLs often carry API keys.
+import type { AppContext } from '../context.js';
+
+export type CheckName = 'database' | 'chain' | 'bundler';
+/** 'ok', or 'down: <why>'. */
+export type CheckResult = string;
+export type Readiness = { ready: boolean; checks: Record<CheckName, CheckResult>; down: CheckName[] };
+
+export const CHECK_TIMEOUT_MS = 1_500;
+
+export type ReadinessChecker = { check(): Promise<Readiness> };
+
+/**
+ * Probes arrive from load balancers, orchestrators and anyone who can reach the port: concurrent
+ * calls share one round of checks rather than each opening connections of its own.
+ */
+export function createReadinessChecker(ctx: Pick<AppContext, 'pool' | 'config'>): ReadinessChecker {
+  let running: Promise<Readiness> | undefined;
+  const round = async (): Promise<Readiness> => {
+    const [database, chain, bundler] = await Promise.all([
+      outcome(() => ctx.pool.query('select 1').then(() => undefined)),
+      outcome(() => jsonRpc(ctx.config.chain.rpcUrl, 'eth_blockNumber').then(() => undefined)),
+      outcome(async () => {
+        const entryPoints = await jsonRpc(ctx.config.chain.bundlerUrl, 'eth_supportedEntryPoints');
+        const ours = ctx.config.contracts.entryPoint.toLowerCase();
+        if (!Array.isArray(entryPoints) || !entryPoints.some((e) => String(e).toLowerCase() === ours)) {
+          throw new Error(`does not support EntryPoint ${ctx.config.contracts.entryPoint}`);
+        }
+      }),
+    ]);
+    const checks = { database, chain, bundler };
+    const down = (Object.keys(checks) as CheckName[]).filter((name) => checks[name] !== 'ok');
+    return { ready: down.length === 0, checks, down };
+  };
+  return {
+    check() {
+      running ??= round().finally(() => { running = undefined; });
+      return running;
+    },
+  };
+}
+
+async function outcome(check: () => Promise<void>): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return 'ok';
+  } catch (error) {
+    return `down: ${describe(error)}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One JSON-RPC call with its own deadline and no retries: a probe reports, it does not insist. */
+async function jsonRpc(url: string, method: string): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: [] }),
+    signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
+  });
+  if (!response.ok) throw new Error(`HTTP ${response.status} to ${method}`);
+  const body = (await response.json()) as { result?: unknown; error?: { code?: number; message?: string } };
+  if (body.error) throw new Error(`${method} answered error ${body.error.code ?? ''} ${String(body.error.message ?? '').slice(0, 120)}`.trim());
+  return body.result;
+}
+
+/** A short reason: the network error code when there is one (fetch hides it in `cause`). */
+function describe(error: unknown): string {
+  for (let e = error as { code?: unknown; name?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) return `${e.code === 'ECONNREFUSED' ? 'connection refused' : 'network error'} (${e.code})`;
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${CHECK_TIMEOUT_MS} ms`;
+  }
+  const message = (error as Error)?.message ?? String(error);
+  return message.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>').slice(0, 200);
+}

@@ -1,0 +1,90 @@
+// Nothing secret reaches a log line. The app and an in-process worker log at debug level, configured
+// as in production, into a captured stream, through a whole walk-through: token requests that work and
+// ones that fail (wrong secret, the secret in the wrong field, in a body too large or not JSON), forged
+// tokens and a token in the query string, a mint signed by the client's signer and executed with the
+// user's derived key, a transfer, and signed webhooks. Then every line is searched for every secret.
+import request from 'supertest';
+import { createWalletClient, http, type Hex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+import { api, createWallet, fund, waitForTerminal, type Actor } from '../support/operations.js';
+import { startReceiver, type Receiver } from '../webhooks/support/receiver.js';
+import { setTokenSigner } from '../../src/chain/contracts/deploy.js';
+import { toChain } from '../../src/chain/clients.js';
+import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../src/runtime/embedded-keys.js';
+import { deriveOwnerPrivateKey } from '../../src/accounts/derive-owner.js';
+import { findClient } from '../../src/db/clients.js';
+import { captureLogs } from './support/captured-logs.js';
+
+const logs = captureLogs();
+let t: TestApp;
+let receiver: Receiver;
+let actor: Actor;
+let signerKey: Hex;
+const tokens: string[] = [];
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  t = await createTestApp({
+    worker: true, logDestination: logs.destination,
+    env: { LOG_LEVEL: 'debug', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_RETRY_BASE_MS: '20' },
+  });
+  signerKey = generatePrivateKey();
+  const signer = privateKeyToAccount(signerKey);
+  const client = await t.createClient({ signerAddress: signer.address, webhookUrl: receiver.url('/hooks') });
+  const owner = createWalletClient({ account: privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY), chain: toChain(t.config.chain), transport: http(t.config.chain.rpcUrl) });
+  await setTokenSigner(owner, { token: t.config.contracts.token, signer: signer.address, authorized: true });
+  actor = { client, signer, token: await t.tokenFor(client) };
+  tokens.push(actor.token);
+}, 60_000);
+afterAll(async () => {
+  await t.close();
+  await receiver.close();
+});
+
+it('walks through failing and working requests, a mint, a transfer and webhooks without logging a secret', async () => {
+  const { clientId, clientSecret } = actor.client;
+  const token = (body: unknown, contentType = 'application/json') =>
+    request(t.app).post('/api/v1/auth/token').set('Content-Type', contentType).send(typeof body === 'string' ? body : JSON.stringify(body));
+  // Token requests that fail, each carrying the secret somewhere.
+  await token({ clientId, clientSecret: `${clientSecret}x` });
+  await token({ clientId: 'client_0000', clientSecret });
+  await token({ clientId: clientSecret, clientSecret });
+  await token(`{"clientId":"${clientId}","clientSecret":"${clientSecret}"`);
+  await token({ clientId, clientSecret, padding: 'p'.repeat(70_000) });
+  await token(`clientId=${clientId}&clientSecret=${clientSecret}`, 'application/x-www-form-urlencoded');
+  tokens.push((await token({ clientId, clientSecret })).body.token);
+  // Tokens that do not work: edited, in the query string, under another scheme.
+  await request(t.app).post('/api/v1/wallet/create').set('Authorization', `Bearer ${actor.token}x`).set('X-User-Id', 'alice');
+  await request(t.app).post(`/api/v1/wallet/create?access_token=${actor.token}`).set('X-User-Id', 'alice');
+  await request(t.app).post('/api/v1/wallet/create').set('Authorization', `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`).set('X-User-Id', 'alice');
+
+  // The real thing: a mint (signed by the client's signer, sent with the user's derived key), a transfer, webhooks.
+  await createWallet(t, actor, 'alice');
+  await fund(t, actor, 'alice', '10');
+  const transfer = await api(t, actor, 'alice').post('/api/v1/wallet/transfer', { to: privateKeyToAccount(generatePrivateKey()).address, amount: '1' });
+  expect((await waitForTerminal(t, actor, transfer.body.transactionId)).status).toBe('CONFIRMED');
+  expect((await api(t, actor).post('/api/v1/webhooks/test')).status).toBe(202);
+  await receiver.waitFor(3, { path: '/hooks' });
+
+  const row = await findClient(t.ctx.db, clientId);
+  const secrets: Record<string, string> = {
+    'client secret': clientSecret,
+    'client secret hash': row!.secret_hash,
+    'webhook secret': actor.client.webhookSecret,
+    'webhook signing key': actor.client.webhookSecret.replace(/^whsec_/, ''),
+    MASTER_KEY: t.config.masterKey,
+    'MASTER_KEY without 0x': t.config.masterKey.slice(2),
+    JWT_SECRET: t.config.jwt.secret,
+    'signer key': signerKey.slice(2),
+    "alice's derived owner key": deriveOwnerPrivateKey(t.config.masterKey, { clientId, userId: 'alice' }).slice(2),
+    ...Object.fromEntries(tokens.map((jwt, i) => [`access token ${i + 1}`, jwt])),
+    ...Object.fromEntries(tokens.map((jwt, i) => [`signature of access token ${i + 1}`, jwt.split('.')[2]])),
+  };
+  // The capture works and saw the walk-through, at debug level too.
+  expect(logs.lines.length).toBeGreaterThan(30);
+  expect(logs.lines.some((line) => JSON.parse(line).level === 20)).toBe(true);
+  const text = logs.text().toLowerCase();
+  const leaked = Object.entries(secrets).filter(([, value]) => text.includes(value.toLowerCase())).map(([name]) => name);
+  expect(leaked).toEqual([]);
+}, 120_000);
