@@ -8,7 +8,7 @@ export function printBanner(dev: DevFile): void {
     '  Chronos is running (embedded local stack)',
     '',
     `  API          ${dev.apiUrl}`,
-    `  API contract ${dev.apiUrl}/openapi.json`,
+    `  API docs     ${dev.apiUrl}/docs`,
     `  chain        ${dev.rpcUrl} (chain id ${dev.chainId})`,
     `  bundler      ${dev.bundlerUrl}`,
     `  paymaster    ${dev.paymasterUrl}`,
