@@ -10,7 +10,7 @@ import { bearerAuthHandler } from './authenticate.js';
 import { AppError, errorHandler, forbidden, toAppError } from './errors.js';
 import { authOf } from './request-context.js';
 import { canonicalContentType, refuseAnnouncedOversizedBodies, refuseDeeplyNestedBodies } from './request-values.js';
-import { createRateLimiter, rateLimitAfterAuthentication, rateLimitTokenRequests } from '../policy/rate-limit.js';
+import { createRateLimiter, rateLimitAfterAuthentication, rateLimitTokenRequests } from './rate-limit.js';
 import { observeRequests } from './observe-requests.js';
 import { probeRoutes } from './probes.js';
 import { docsRoutes } from './docs.js';

@@ -1,7 +1,7 @@
 // RATE_LIMIT_DEFAULTS and RATE_LIMIT_WINDOW_SCALE: deployment-wide defaults under the per-client
 // overrides, validated at boot like every other variable.
 import { parseConfig, ConfigError } from '../../src/config/load.js';
-import { rateLimitCategoryOf, windowMsOf } from '../../src/policy/rate-limit.js';
+import { rateLimitCategoryOf, windowMsOf } from '../../src/http/rate-limit.js';
 
 const valid = {
   DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/chronos',

@@ -12,8 +12,8 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
 import { hitRateLimitCounter, pruneRateLimitCounters } from '../db/rate-limit-counters.js';
 import { RATE_LIMIT_CATEGORIES, type RateLimitCategory } from '../admin/rate-limits.js';
-import { AppError, toAppError, type RequestWithAuthError } from '../http/errors.js';
-import { reportWindow, type WindowReport } from './sliding-window.js';
+import { AppError, toAppError, type RequestWithAuthError } from './errors.js';
+import { reportWindow, type WindowReport } from '../policy/sliding-window.js';
 
 export const WARNING_AT = 0.8;
 export const THROTTLE_AT = 0.9;
