@@ -1,9 +1,13 @@
 // CPU time each part of the stack spent during a run, from /proc/<pid>/stat (user + system, all
-// threads, plus children it has reaped). Divided by the requests served it gives a cost per request
+// threads). Divided by the requests served it gives a cost per request
 // that, unlike a rate, hardly moves when other work competes for the same cores.
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Linux reports times in clock ticks; USER_HZ is 100 on every mainstream kernel build. */
+/**
+ * Linux reports times in clock ticks; USER_HZ is 100 on every mainstream kernel build. Only the
+ * process's own time counts, not that of children it reaped: otherwise a Postgres connection closing
+ * during a run would add its whole lifetime's CPU to the postmaster's.
+ */
 const MS_PER_TICK = 10;
 
 export type CpuTargets = Record<string, () => number[]>;
@@ -13,8 +17,8 @@ function stat(pid: number): { ppid: number; ms: number } | undefined {
     const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces), starting at field 3 (state).
     const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-    const [ppid, utime, stime, cutime, cstime] = [f[1], f[11], f[12], f[13], f[14]].map(Number);
-    return { ppid, ms: (utime + stime + cutime + cstime) * MS_PER_TICK };
+    const [ppid, utime, stime] = [f[1], f[11], f[12]].map(Number);
+    return { ppid, ms: (utime + stime) * MS_PER_TICK };
   } catch {
     return undefined;
   }

@@ -27,6 +27,13 @@ export type LoadResult = {
   postgresCpuMsByProcess?: Record<string, number>;
 };
 
+/** Anything but the expected answers, for a progress note: "" when there was nothing else. */
+export function describeUnexpected(result: LoadResult, expectStatus: number): string {
+  const other = Object.entries(result.statuses).filter(([status]) => Number(status) !== expectStatus).map(([status, n]) => `${n} × ${status}`);
+  if (result.errors) other.push(`${result.errors} errors/timeouts`);
+  return other.length ? ` (also ${other.join(', ')})` : '';
+}
+
 /** Runs the load and adds the CPU time each target spent meanwhile, per expected response. */
 export async function withCpu(targets: CpuTargets, run: () => Promise<LoadResult>): Promise<LoadResult> {
   const meter = startCpuMeter(targets);

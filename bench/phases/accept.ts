@@ -12,9 +12,10 @@ import { getFreePort } from '../../src/dev/free-port.js';
 import { connectClient, createWallets, registerClient, type BenchClient } from '../api.js';
 import { startChronos } from '../chronos-process.js';
 import { fundOnChain } from '../funding.js';
-import { closedLoop, paced, withCpu, type LoadRequest, type LoadResult } from '../load.js';
-import { compare, type Comparison, type PhaseContext } from './context.js';
+import { closedLoop, describeUnexpected, paced, withCpu, type LoadRequest, type LoadResult } from '../load.js';
+import { chronosEnv, compare, type Comparison, type PhaseContext } from './context.js';
 import { resetStatements, topStatements, type StatementStat } from '../pg-statements.js';
+import type { CpuTargets } from '../cpu.js';
 
 const require = createRequire(import.meta.url);
 const TRANSFER_BODY = JSON.stringify({ to: '0x000000000000000000000000000000000000dEaD', amount: '0.000001' });
@@ -40,7 +41,7 @@ export async function runAcceptPhase({ stack, cleanup, progress, flags, chronosR
   progress.step('accept: API-only Chronos, bare Express, funded users');
   const databaseUrl = await stack.newDatabase('bench_accept');
   const registered = await registerClient(databaseUrl);
-  const api = await startChronos(cleanup, stack, { root: chronosRoot, role: 'api', databaseUrl, logLevel: flags.logLevel, cpuProf: flags.cpuProf });
+  const api = await startChronos(cleanup, stack, { root: chronosRoot, role: 'api', databaseUrl, logLevel: flags.logLevel, cpuProf: flags.cpuProf, env: chronosEnv(flags) });
   const client = await connectClient(api.url, registered);
   const bare = await startBareExpress(cleanup);
   const userIds = Array.from({ length: flags.acceptUsers }, (_, i) => `accept-user-${i}`);
@@ -57,20 +58,19 @@ export async function runAcceptPhase({ stack, cleanup, progress, flags, chronosR
   const bareTransfer = transferRequests({ ...client, token: 'bench' }, userIds);
   const chronosCpu = { ...stack.cpuTargets, chronos: () => [api.pid] };
   const bareCpu = { bare: () => [bare.pid], bench: stack.cpuTargets.bench };
-  const max = async (label: string, url: string, next: () => LoadRequest) => {
+  const max = async (label: string, url: string, next: () => LoadRequest, cpu: CpuTargets, beforeMeasuring?: () => Promise<void>) => {
     progress.step(`accept: ${label} at full load (${flags.connections} connections, ${flags.warmup}+${flags.duration}s)`);
     if (flags.warmup) await closedLoop({ url, connections: flags.connections, durationS: flags.warmup, expectStatus: 202, next });
     await drain();
-    const result = await withCpu(url === api.url ? chronosCpu : bareCpu,
-      () => closedLoop({ url, connections: flags.connections, durationS: flags.duration, expectStatus: 202, next }));
+    await beforeMeasuring?.();
+    const result = await withCpu(cpu, () => closedLoop({ url, connections: flags.connections, durationS: flags.duration, expectStatus: 202, next }));
     await drain();
     progress.note(`${label}: ${result.rate.toFixed(0)} × 202/s, p50 ${result.latencyMs.p50.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms; `
-      + `CPU ms per 202: ${describeCpu(result.cpuMsPerResponse)}`);
+      + `CPU ms per 202: ${describeCpu(result.cpuMsPerResponse)}${describeUnexpected(result, 202)}`);
     return result;
   };
-  const bareMax = await max('bare Express', bare.url, bareTransfer);
-  await resetStatements(databaseUrl);
-  const chronosMax = await max('Chronos', api.url, chronosTransfer);
+  const bareMax = await max('bare Express', bare.url, bareTransfer, bareCpu);
+  const chronosMax = await max('Chronos', api.url, chronosTransfer, chronosCpu, () => resetStatements(databaseUrl));
   const chronosStatements = await topStatements(databaseUrl);
   if (!chronosMax.rate) throw new Error(`Chronos accepted nothing: ${JSON.stringify(chronosMax.statuses)}`);
 
@@ -79,7 +79,7 @@ export async function runAcceptPhase({ stack, cleanup, progress, flags, chronosR
     progress.step(`accept: ${label} at ${halfRate} req/s (half Chronos's max, ${flags.duration}s)`);
     const result = await run();
     await drain();
-    progress.note(`${label}: p50 ${result.latencyMs.p50.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms`);
+    progress.note(`${label}: ${result.rate.toFixed(0)} × 202/s, p50 ${result.latencyMs.p50.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms${describeUnexpected(result, 202)}`);
     return result;
   };
   const chronosHalfPaced = await half('Chronos, paced', () => paced({ url: api.url, rate: halfRate, durationS: flags.duration, expectStatus: 202, next: chronosTransfer }));

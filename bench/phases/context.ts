@@ -16,3 +16,8 @@ export function compare(unit: string, value: number, baseline: number, target: {
   const ratio = baseline === 0 ? NaN : value / baseline;
   return { unit, value, baseline, ratio, target: target.text, met: target.met({ value, baseline, ratio }) };
 }
+
+/** Extra environment of every Chronos process the bench starts. */
+export function chronosEnv(flags: Flags): Record<string, string> {
+  return flags.nodeOptions ? { NODE_OPTIONS: flags.nodeOptions } : {};
+}

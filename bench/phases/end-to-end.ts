@@ -14,7 +14,7 @@ import { createDirectAccount, sendTransfer, type DirectAccount } from '../direct
 import { fundOnChain } from '../funding.js';
 import { summarize, type Summary } from '../stats.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhook-receiver.js';
-import { compare, type Comparison, type PhaseContext } from './context.js';
+import { chronosEnv, compare, type Comparison, type PhaseContext } from './context.js';
 import { startCpuMeter, type CpuTargets } from '../cpu.js';
 import { describeCpu } from './accept.js';
 import { resetStatements, topStatements, type StatementStat } from '../pg-statements.js';
@@ -71,7 +71,7 @@ export async function runEndToEndPhase({ stack, cleanup, progress, flags, chrono
   cleanup.add('webhook receiver', receiver.close);
   const databaseUrl = await stack.newDatabase('bench_e2e');
   const registered = await registerClient(databaseUrl, { webhookUrl: receiver.url });
-  const chronos = await startChronos(cleanup, stack, { root: chronosRoot, role: 'start', databaseUrl, logLevel: flags.logLevel, cpuProf: flags.cpuProf });
+  const chronos = await startChronos(cleanup, stack, { root: chronosRoot, role: 'start', databaseUrl, logLevel: flags.logLevel, cpuProf: flags.cpuProf, env: chronosEnv(flags) });
   const client = await connectClient(chronos.url, registered);
 
   // One more user on each side warms the code paths (module loading, JIT, first connections) up.
@@ -108,8 +108,8 @@ export async function runEndToEndPhase({ stack, cleanup, progress, flags, chrono
     comparisons: {
       throughput: compare('ops/s', chronosSide.opsPerSecond, direct.opsPerSecond, { text: '≥ 0.9 × direct', met: ({ ratio }) => ratio >= 0.9 }),
       latencyP50: compare('ms', chronosSide.acceptToConfirmedMs.p50, direct.latencyMs.p50, { text: '≤ direct p50 + 50 ms', met: ({ value, baseline }) => value <= baseline + 50 }),
-      // The delivery itself has no baseline other than "instant": the receiver answering at once.
-      webhookP50: compare('ms', chronosSide.confirmedToWebhookMs.p50, 0, { text: 'p50 ≤ 20 ms', met: ({ value }) => value <= 20 }),
+      // A delivery has no natural baseline (the receiver answers at once): it is compared with its budget.
+      webhookP50: compare('ms', chronosSide.confirmedToWebhookMs.p50, 20, { text: 'p50 ≤ 20 ms', met: ({ value }) => value <= 20 }),
       peakRss: compare('MB', chronosSide.memory.peakRssMb, 200, { text: '≤ 200 MB', met: ({ value }) => value <= 200 }),
     },
   };

@@ -4,9 +4,9 @@
 import pg from 'pg';
 import { connectClient, registerClient } from '../api.js';
 import { startChronos } from '../chronos-process.js';
-import { closedLoop, withCpu, type LoadRequest, type LoadResult } from '../load.js';
+import { closedLoop, describeUnexpected, withCpu, type LoadRequest, type LoadResult } from '../load.js';
 import { describeCpu } from './accept.js';
-import { compare, type Comparison, type PhaseContext } from './context.js';
+import { chronosEnv, compare, type Comparison, type PhaseContext } from './context.js';
 import { resetStatements, topStatements, type StatementStat } from '../pg-statements.js';
 
 export type StatusRun = { stored: number; load: LoadResult; explain: string[]; statements: StatementStat[] };
@@ -24,7 +24,7 @@ export async function runStatusPhase({ stack, cleanup, progress, flags, chronosR
   cleanup.add('status db pool', () => admin.end());
   const loadS: Record<string, number>[] = [];
   loadS.push(await insertConfirmed(admin, registered.clientId, 1, flags.statusSmall));
-  const api = await startChronos(cleanup, stack, { root: chronosRoot, role: 'api', databaseUrl, logLevel: flags.logLevel, cpuProf: flags.cpuProf });
+  const api = await startChronos(cleanup, stack, { root: chronosRoot, role: 'api', databaseUrl, logLevel: flags.logLevel, cpuProf: flags.cpuProf, env: chronosEnv(flags) });
   const client = await connectClient(api.url, registered);
 
   const measure = async (stored: number): Promise<StatusRun> => {
@@ -35,7 +35,7 @@ export async function runStatusPhase({ stack, cleanup, progress, flags, chronosR
     const load = await withCpu({ chronos: () => [api.pid], postgres: stack.cpuTargets.postgres, bench: stack.cpuTargets.bench },
       () => closedLoop({ url: api.url, connections: flags.connections, durationS: flags.duration, expectStatus: 200, next }));
     progress.note(`${stored} stored: ${load.rate.toFixed(0)} reads/s, p50 ${load.latencyMs.p50.toFixed(1)} ms, p99 ${load.latencyMs.p99.toFixed(1)} ms; `
-      + `CPU ms per read: ${describeCpu(load.cpuMsPerResponse)}`);
+      + `CPU ms per read: ${describeCpu(load.cpuMsPerResponse)}${describeUnexpected(load, 200)}`);
     return { stored, load, statements: await topStatements(databaseUrl), explain: await explainRead(admin, idOf(Math.ceil(stored / 2))) };
   };
   const small = await measure(flags.statusSmall);

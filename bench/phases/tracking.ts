@@ -7,7 +7,7 @@ import { createDb, createPool, type Db } from '../../src/db/connect.js';
 import { registerClient } from '../api.js';
 import { startChronos } from '../chronos-process.js';
 import { startRpcCounter } from '../rpc-counter.js';
-import { compare, type Comparison, type PhaseContext } from './context.js';
+import { chronosEnv, compare, type Comparison, type PhaseContext } from './context.js';
 import { TRACKER_CURSOR } from '../../src/tracking/inclusion-tracker.js';
 
 export type TrackingRun = { pending: number; blocks: number; calls: number; callsPerBlock: number; byMethod: Record<string, number> };
@@ -26,7 +26,7 @@ export async function runTrackingPhase({ stack, cleanup, progress, flags, chrono
   const db = createDb(pool);
   cleanup.add('tracking db pool', () => db.destroy());
   await insertPending(db, stack.rpcUrl, { clientId, from: 1, to: 1 });
-  const worker = await startChronos(cleanup, stack, { root: chronosRoot, role: 'worker', databaseUrl, rpcUrl: counter.url, logLevel: flags.logLevel, cpuProf: flags.cpuProf });
+  const worker = await startChronos(cleanup, stack, { root: chronosRoot, role: 'worker', databaseUrl, rpcUrl: counter.url, logLevel: flags.logLevel, cpuProf: flags.cpuProf, env: chronosEnv(flags) });
 
   const measure = async (pending: number): Promise<TrackingRun> => {
     progress.step(`tracking: ${pending} pending, ${flags.blocks} blocks every ${flags.blockIntervalMs} ms`);
