@@ -7,8 +7,6 @@ import {
   parseEventLogs,
   toBytes,
   zeroAddress,
-  type Abi,
-  type AbiParameter,
   type Address,
   type Hex,
   type PublicClient,
@@ -17,19 +15,20 @@ import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil, type Anvil } from '../../src/dev/anvil.js';
 import { getFreePort } from '../../src/dev/free-port.js';
-import { expectRevert } from './support.js';
+import { expectAbiMatches, expectRevert } from './support.js';
+import { ANVIL_DEV_KEYS } from '../../src/runtime/embedded-keys.js';
 import { chronosTokenAbi } from '../../src/chain/contracts/abi.js';
 import { compileContracts } from '../../src/chain/contracts/compile.js';
 import { deployChronosContracts, mintMessageHash, setTokenSigner } from '../../src/chain/contracts/deploy.js';
 
 // anvil's well-known default dev keys (public test keys; never fund them anywhere real).
-const owner = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
-const signer = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
-const user = privateKeyToAccount('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a');
-const stranger = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6');
+const owner = privateKeyToAccount(ANVIL_DEV_KEYS[0]);
+const signer = privateKeyToAccount(ANVIL_DEV_KEYS[1]);
+const user = privateKeyToAccount(ANVIL_DEV_KEYS[2]);
+const stranger = privateKeyToAccount(ANVIL_DEV_KEYS[3]);
 const revokedSigner = privateKeyToAccount('0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733526f3d4d3a6f0a5c');
 // Anyone may submit a signed mint (in production a smart account, paid by a paymaster).
-const relayer = privateKeyToAccount('0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba');
+const relayer = privateKeyToAccount(ANVIL_DEV_KEYS[5]);
 
 // anvil automines, so receipts exist at once; viem's default 4 s poll would only leave a sleeping
 // timer behind that keeps Jest from exiting.
@@ -321,25 +320,3 @@ describe('ChronosToken', () => {
     });
   });
 });
-
-
-/** Functions and events must match one-to-one; errors may be extra (ones that bubble up from other contracts). */
-function expectAbiMatches(handWritten: Abi, compiled: Abi) {
-  const signatures = (abi: Abi, types: string[]) =>
-    abi.filter((item) => types.includes(item.type)).map(describeAbiItem).sort();
-  expect(signatures(handWritten, ['function', 'event', 'constructor'])).toEqual(
-    signatures(compiled, ['function', 'event', 'constructor']),
-  );
-  expect(signatures(handWritten, ['error'])).toEqual(expect.arrayContaining(signatures(compiled, ['error'])));
-}
-
-// Parameter names are left out: they are documentation, not part of the wire format.
-function describeAbiItem(item: Abi[number]): string {
-  const params = (list: readonly AbiParameter[] = []) =>
-    list.map((p) => `${p.type}${'indexed' in p && p.indexed ? ' indexed' : ''}`).join(',');
-  const name = 'name' in item ? item.name : '';
-  const inputs = 'inputs' in item ? params(item.inputs) : '';
-  const mutability = 'stateMutability' in item ? ` ${item.stateMutability}` : '';
-  const outputs = 'outputs' in item ? ` returns (${params(item.outputs)})` : '';
-  return `${item.type} ${name}(${inputs})${mutability}${outputs}`;
-}
