@@ -6,8 +6,6 @@ export { AppError, unauthorized, forbidden, validationError } from '../app-error
 import { AppError, unauthorized, validationError } from '../app-error.js';
 import { isDatabaseUnavailable, isRpcUnavailable } from '../dependency-errors.js';
 
-export { isDatabaseUnavailable } from '../dependency-errors.js';
-
 type ValidatorError = { status?: number; errors?: { path?: string; message?: string }[]; message?: string; type?: string };
 
 /** Errors of the auth step are stashed on the request: the OpenAPI validator re-wraps what its handler throws. */

@@ -93,7 +93,7 @@ class SubmitRun {
     }
 
     if (tx.status === 'SUBMITTING') {
-      const sent = await this.sendOrFail(tx, tx.user_op!);
+      const sent = await this.sendOrFail(tx.user_op!);
       if (!sent) return;
       failpoint('after-userop-sent');
       const block = await this.ctx.publicClient.getBlockNumber({ cacheTime: 0 });
@@ -104,7 +104,7 @@ class SubmitRun {
       if (isTerminal(tx.status)) return;
     } else if (tx.status === 'SUBMITTED' && !tx.replacement_user_op) {
       // Resumed after a crash or restart: make sure the bundler still has it.
-      await this.sendOrFail(tx, tx.user_op!);
+      await this.sendOrFail(tx.user_op!);
     }
 
     await this.awaitInclusion(tx, account);
@@ -163,7 +163,7 @@ class SubmitRun {
   }
 
   /** Sends the stored operation; false when the transaction ended FAILED instead. */
-  private async sendOrFail(_tx: Transaction, userOp: Record<string, string>): Promise<boolean> {
+  private async sendOrFail(userOp: Record<string, string>): Promise<boolean> {
     const result = await this.withRetries('send', () => sendStoredUserOperation(this.ctx.userOps, { userOp, entryPoint: this.ctx.config.contracts.entryPoint }), {
       // The bundler already has it, or it was already included: both mean "sent".
       accept: (f) => f.kind === 'already-known' || f.kind === 'nonce-used',
