@@ -6,7 +6,7 @@ import { findClient } from '../db/clients.js';
 
 export type ClientCache = { get(id: string): Promise<Client | undefined>; forget(id: string): void };
 
-export function createClientCache(db: Db, { ttlMs = 2_000 }: { ttlMs?: number } = {}): ClientCache {
+export function createClientCache(db: Db, { ttlMs = 2_000 }: { ttlMs?: number | undefined } = {}): ClientCache {
   const entries = new Map<string, { client: Client | undefined; expiresAt: number; pending?: Promise<Client | undefined> }>();
   return {
     async get(id) {

@@ -56,27 +56,42 @@ export async function deletePolicy(db: Db, clientId: string): Promise<boolean> {
  * (from Monday 00:00 UTC) and calendar month, FAILED and EXPIRED ones excluded. Periods are taken
  * from the database clock (`now()`: inside the accept transaction, the time its row gets), or `at`.
  */
+export async function findPolicies(db: Queryable, clientIds: readonly string[]): Promise<Map<string, TransactionPolicy>> {
+  if (clientIds.length === 0) return new Map();
+  const rows = await db.selectFrom('transaction_policies').selectAll().where('client_id', 'in', [...clientIds]).execute();
+  return new Map(rows.map((row) => [row.client_id, row]));
+}
+
+const noUsage = () => Object.fromEntries(QUOTA_OPERATIONS.map((op) => [op, { daily: 0, weekly: 0, monthly: 0 }])) as Record<OperationType, PeriodCounts>;
+
 export async function countQuotaUsage(db: Queryable, { clientId, userId, types, at }: {
   clientId: string; userId: string; types: readonly OperationType[]; at?: Date;
 }): Promise<Record<OperationType, PeriodCounts>> {
-  const counts = Object.fromEntries(QUOTA_OPERATIONS.map((op) => [op, { daily: 0, weekly: 0, monthly: 0 }])) as Record<OperationType, PeriodCounts>;
-  if (types.length === 0) return counts;
+  return (await countQuotaUsageOfUsers(db, { clientId, userIds: [userId], types, at })).get(userId)!;
+}
+
+/** Operations of each type each user has had counted in the current day, week and month (UTC). */
+export async function countQuotaUsageOfUsers(db: Queryable, { clientId, userIds, types, at }: {
+  clientId: string; userIds: readonly string[]; types: readonly OperationType[]; at?: Date;
+}): Promise<Map<string, Record<OperationType, PeriodCounts>>> {
+  const usage = new Map(userIds.map((userId) => [userId, noUsage()]));
+  if (types.length === 0 || userIds.length === 0) return usage;
   // The status filter is spelled exactly as the partial index transactions_quota_usage is.
-  const { rows } = await sql<{ type: OperationType; daily: string; weekly: string; monthly: string }>`
+  const { rows } = await sql<{ user_id: string; type: OperationType; daily: string; weekly: string; monthly: string }>`
     with period as (
       select date_trunc('day', t, 'UTC') as day_start, date_trunc('week', t, 'UTC') as week_start, date_trunc('month', t, 'UTC') as month_start
       from (select coalesce(${at ?? null}::timestamptz, now()) as t) as clock
     )
-    select type,
+    select user_id, type,
       count(*) filter (where created_at >= day_start) as daily,
       count(*) filter (where created_at >= week_start) as weekly,
       count(*) filter (where created_at >= month_start) as monthly
     from transactions, period
-    where client_id = ${clientId} and user_id = ${userId} and type in (${sql.join([...types])})
+    where client_id = ${clientId} and user_id = any(${[...userIds]}::text[]) and type in (${sql.join([...types])})
       and status not in ('FAILED', 'EXPIRED')
       and created_at >= least(week_start, month_start)
-    group by type
+    group by user_id, type
   `.execute(db);
-  for (const row of rows) counts[row.type] = { daily: Number(row.daily), weekly: Number(row.weekly), monthly: Number(row.monthly) };
-  return counts;
+  for (const row of rows) usage.get(row.user_id)![row.type] = { daily: Number(row.daily), weekly: Number(row.weekly), monthly: Number(row.monthly) };
+  return usage;
 }

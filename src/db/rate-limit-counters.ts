@@ -17,12 +17,15 @@ export type RateLimitHitParameters = {
   limitOverrideOf?: string;
   /** For tests: the time of the request (ms since the epoch); the database clock otherwise. */
   nowMs?: number;
+  /** Requests counted at once (coalesced); as many as fit are let through, in order. Default 1. */
+  count?: number;
 };
 
 export type RateLimitHit = {
-  admitted: boolean;
+  /** How many of the `count` requests were let through: the first `admittedCount` of them. */
+  admittedCount: number;
   limit: number;
-  /** Counts after this request (a refused request is not counted). */
+  /** Counts after these requests (a refused request is not counted). */
   current: number;
   previous: number;
   windowStartMs: number;
@@ -43,29 +46,33 @@ export async function hitRateLimitCounter(db: Db, p: RateLimitHitParameters): Pr
   const windowStart = sql`greatest(c.window_start_ms, excluded.window_start_ms)`;
   // Share of the previous window that still lies inside the sliding window ending now.
   const previousWeight = sql`greatest(0::float8, least(1::float8, (${windowStart} + ${windowMs} - excluded.touched_at_ms)::float8 / ${windowMs}))`;
-  const admit = sql`(${current} + 1 + ${previous} * ${previousWeight} <= excluded.limit_value)`;
+  // Requests that fit: current + k + previous × weight ≤ limit (for one request, exactly the single-hit rule).
+  const count = sql`${p.count ?? 1}::integer`;
+  const admitted = sql`greatest(0, least(${count}, floor(excluded.limit_value - ${current} - ${previous} * ${previousWeight})::integer))`;
 
   const { rows } = await sql<{
-    admitted: boolean; limit_value: number; current_count: number; previous_count: number; window_start_ms: string; touched_at_ms: string;
+    admitted_count: number; limit_value: number; current_count: number; previous_count: number; window_start_ms: string; touched_at_ms: string;
   }>`
     with request as (
       select coalesce(${p.nowMs ?? null}::bigint, floor(extract(epoch from clock_timestamp()) * 1000)::bigint) as now_ms
     )
     insert into rate_limit_counters as c
-      (subject, category, window_start_ms, current_count, previous_count, limit_value, admitted, touched_at_ms)
-    select ${p.subject}, ${p.category}, now_ms - now_ms % ${windowMs}, 1, 0, ${limit}, true, now_ms from request
+      (subject, category, window_start_ms, current_count, previous_count, limit_value, admitted, admitted_count, touched_at_ms)
+    select ${p.subject}, ${p.category}, now_ms - now_ms % ${windowMs}, least(${count}, lim), 0, lim, true, least(${count}, lim), now_ms
+    from request, (select ${limit} as lim) as limit_value
     on conflict (subject, category) do update set
       window_start_ms = ${windowStart},
       previous_count = ${previous},
-      current_count = ${current} + case when ${admit} then 1 else 0 end,
+      current_count = ${current} + ${admitted},
       limit_value = excluded.limit_value,
-      admitted = ${admit},
+      admitted = ${admitted} > 0,
+      admitted_count = ${admitted},
       touched_at_ms = excluded.touched_at_ms
-    returning admitted, limit_value, current_count, previous_count, window_start_ms, touched_at_ms
+    returning admitted_count, limit_value, current_count, previous_count, window_start_ms, touched_at_ms
   `.execute(db);
   const row = rows[0];
   return {
-    admitted: row.admitted,
+    admittedCount: row.admitted_count,
     limit: row.limit_value,
     current: row.current_count,
     previous: row.previous_count,

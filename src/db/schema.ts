@@ -173,6 +173,7 @@ export interface RateLimitCountersTable {
   previous_count: number;
   limit_value: number;
   admitted: boolean;
+  admitted_count: Generated<number>;
   touched_at_ms: ColumnType<string, string | number, string | number>;
 }
 

@@ -5,14 +5,14 @@ import { getAddress, type Address } from 'viem';
 import type { RouteContext } from './route.js';
 import { AppError } from './errors.js';
 import { authOf, userIdOf } from './request-context.js';
-import { findWallet } from '../db/wallets.js';
 import type { Client, Wallet } from '../db/schema.js';
-import { acceptOperation, type AcceptParameters } from '../transactions/accept.js';
+import type { AcceptParameters } from '../transactions/accept.js';
 import { parseIdempotencyKey, replayIfKnown, requestFingerprint } from '../transactions/idempotency.js';
 
 export type OperationRequest = { client: Client; userId: string; wallet: Wallet; walletAddress: Address };
 
-export type PreparedAccept = Pick<AcceptParameters, 'row' | 'checkUnderLock'>;
+/** The row to accept: its `debit_wei` is checked against the balance, a mint's `mint_nonce` against the next nonce. */
+export type PreparedAccept = Pick<AcceptParameters, 'row'>;
 
 export const walletNotFound = () => new AppError(400, 'WALLET_ERROR', 'Wallet not found for this user. Call POST /api/v1/wallet/create first.');
 
@@ -28,10 +28,11 @@ export async function handleOperationRequest(ctx: RouteContext, req: Request, re
   // A retry of an accepted request is answered before any check that its own success would now fail.
   const known = idempotency && (await replayIfKnown(ctx.db, { clientId: client.id, ...idempotency }));
   const accepted = known || await (async () => {
-    const wallet = await findWallet(ctx.db, { clientId: client.id, userId });
+    const wallet = await ctx.wallets.find({ clientId: client.id, userId });
     if (!wallet) throw walletNotFound();
-    const prepared = await prepare({ client, userId, wallet, walletAddress: getAddress(wallet.address) });
-    return acceptOperation(ctx.db, { clientId: client.id, userId, walletAddress: wallet.address, idempotency, ...prepared });
+    const walletAddress = getAddress(wallet.address);
+    const prepared = await prepare({ client, userId, wallet, walletAddress });
+    return ctx.acceptor.accept({ clientId: client.id, userId, walletAddress, idempotency, ...prepared });
   })();
   if (accepted.replayed) res.setHeader('Idempotent-Replayed', 'true');
   if ('quotaRemaining' in accepted && accepted.quotaRemaining !== undefined) res.setHeader('X-Quota-Remaining', String(accepted.quotaRemaining));

@@ -10,7 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/connect.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
-import { hitRateLimitCounter, pruneRateLimitCounters } from '../db/rate-limit-counters.js';
+import { hitRateLimitCounter, pruneRateLimitCounters, type RateLimitHit, type RateLimitHitParameters } from '../db/rate-limit-counters.js';
+import { createGroupCommit, type ItemOutcome } from '../db/group-commit.js';
 import { RATE_LIMIT_CATEGORIES, type RateLimitCategory } from '../admin/rate-limits.js';
 import { AppError, toAppError, type RequestWithAuthError } from './errors.js';
 import { reportWindow, type WindowReport } from '../policy/sliding-window.js';
@@ -45,24 +46,48 @@ export function windowMsOf(category: RateLimitCategory, windowScale: number): nu
 export function createRateLimiter(db: Db, { config, logger }: { config: Config['rateLimits']; logger: Logger }): RateLimiter {
   const longestWindowMs = Math.max(...Object.keys(RATE_LIMIT_CATEGORIES).map((c) => windowMsOf(c as RateLimitCategory, config.windowScale)));
   let lastPruneAt = Date.now();
+  // Hits waiting while a statement is under way are counted together: one statement per counter row.
+  const hits = createGroupCommit<RateLimitHitParameters, RateLimitDecision>(async (items) => {
+    const outcomes: ItemOutcome<RateLimitDecision>[] = new Array(items.length);
+    const byCounter = new Map<string, number[]>();
+    items.forEach((item, i) => {
+      const key = JSON.stringify([item.subject, item.category, item.limit, item.limitOverrideOf ?? null]);
+      byCounter.set(key, [...(byCounter.get(key) ?? []), i]);
+    });
+    await Promise.all([...byCounter.values()].map(async (indexes) => {
+      const first = items[indexes[0]];
+      try {
+        const hit = await hitRateLimitCounter(db, { ...first, count: indexes.length });
+        const before = hit.current - hit.admittedCount;
+        indexes.forEach((index, nth) => {
+          const admitted = nth < hit.admittedCount;
+          outcomes[index] = { value: decide({ ...hit, current: admitted ? before + nth + 1 : hit.current }, admitted, first) };
+        });
+      } catch (error) {
+        for (const index of indexes) outcomes[index] = { error };
+      }
+    }));
+    return outcomes;
+  });
   return {
-    async check({ subject, category, overrides, overrideFromClient }) {
-      const windowMs = windowMsOf(category, config.windowScale);
-      const hit = await hitRateLimitCounter(db, {
-        subject, category, windowMs, limit: overrides?.[category] ?? config.defaults[category], limitOverrideOf: overrideFromClient,
-      });
+    check({ subject, category, overrides, overrideFromClient }) {
       if (Date.now() - lastPruneAt > PRUNE_EVERY_MS) {
         lastPruneAt = Date.now();
         pruneRateLimitCounters(db, { olderThanMs: 2 * longestWindowMs })
           .catch((error: unknown) => logger.warn({ err: error }, 'pruning rate-limit counters failed'));
       }
-      const report = reportWindow({ ...hit, windowMs });
-      const usage = report.used / hit.limit;
-      return {
-        ...report, category, windowMs, admitted: hit.admitted, limit: hit.limit,
-        warning: usage >= WARNING_AT, throttled: hit.admitted && usage >= THROTTLE_AT,
-      };
+      const windowMs = windowMsOf(category, config.windowScale);
+      return hits.submit({ subject, category, windowMs, limit: overrides?.[category] ?? config.defaults[category], limitOverrideOf: overrideFromClient });
     },
+  };
+}
+
+function decide(hit: RateLimitHit, admitted: boolean, { category, windowMs }: Pick<RateLimitHitParameters, 'category' | 'windowMs'>): RateLimitDecision {
+  const report = reportWindow({ ...hit, windowMs });
+  const usage = report.used / hit.limit;
+  return {
+    ...report, category: category as RateLimitCategory, windowMs, admitted, limit: hit.limit,
+    warning: usage >= WARNING_AT, throttled: admitted && usage >= THROTTLE_AT,
   };
 }
 

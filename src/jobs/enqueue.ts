@@ -13,11 +13,12 @@ export function userQueueName({ clientId, userId }: { clientId: string; userId: 
   return `user:${createHash('sha256').update(`${clientId}/${userId}`).digest('hex').slice(0, 40)}`;
 }
 
-export async function enqueueSubmitTransaction(trx: DbTransaction<Database>, p: { transactionId: string; clientId: string; userId: string }): Promise<void> {
-  await sql`select graphile_worker.add_job(
-    ${SUBMIT_TRANSACTION}::text,
-    json_build_object('transactionId', ${p.transactionId}::text),
-    queue_name => ${userQueueName(p)}::text,
-    max_attempts => 1000
-  )`.execute(trx);
+/** One submit job per transaction, on its user's queue: one statement for any number of them. */
+export async function enqueueSubmitTransactions(trx: DbTransaction<Database>, jobs: readonly { transactionId: string; clientId: string; userId: string }[]): Promise<void> {
+  if (jobs.length === 0) return;
+  await sql`select graphile_worker.add_jobs(array(
+    select row(${SUBMIT_TRANSACTION}::text, json_build_object('transactionId', id), queue_name, null, 1000, null, null, null)::graphile_worker.job_spec
+    from unnest(${jobs.map((j) => j.transactionId)}::text[], ${jobs.map(userQueueName)}::text[]) with ordinality as job(id, queue_name, n)
+    order by n
+  ))`.execute(trx);
 }

@@ -4,9 +4,8 @@
 // Usage is counted from the transactions table itself (accepted operations of that type in the period,
 // FAILED and EXPIRED excluded), so nothing has to be "given back": an operation that fails or expires
 // stops counting when its status changes. No policy, or a disabled one, limits nothing.
-import type { Transaction as DbTransaction } from 'kysely';
 import type { Db } from '../db/connect.js';
-import type { Database, OperationType } from '../db/schema.js';
+import type { OperationType } from '../db/schema.js';
 import {
   QUOTA_OPERATIONS, QUOTA_PERIODS, countQuotaUsage, findPolicy, limitsOf,
   type PeriodCounts, type PeriodLimits, type QuotaPeriod,
@@ -43,23 +42,17 @@ export function smallestRemaining(status: QuotaStatus): number | undefined {
 }
 
 /**
- * Runs inside the accept transaction, under the per-user lock, so concurrent requests of one user
- * are counted one after another. Throws 429 QUOTA_EXCEEDED (the transaction then writes nothing);
- * otherwise returns what is left once this operation is counted (undefined when not limited).
+ * Whether one more `operation` fits what this user has `used` (counted under the per-user lock, see
+ * src/transactions/accept-batch.ts): a 429 QUOTA_EXCEEDED refusal, or what is left once it is counted
+ * (undefined when no period is limited).
  */
-export async function enforceQuotaUnderLock(trx: DbTransaction<Database>, { clientId, userId, operation }: {
-  clientId: string; userId: string; operation: OperationType;
-}): Promise<{ remaining?: number }> {
-  const policy = await findPolicy(trx, clientId);
-  if (!policy?.enabled) return {};
-  const limits = limitsOf(policy)[operation];
+export function quotaDecision(limits: PeriodLimits, used: PeriodCounts, operation: OperationType): { refusal?: AppError; remaining?: number } {
   if (!isLimited(limits)) return {};
-  const used = (await countQuotaUsage(trx, { clientId, userId, types: [operation] }))[operation];
   const status = quotaStatusOf(limits, used);
   if (!status.allowed) {
     const exhausted = QUOTA_PERIODS.filter((period) => status.remaining[period] === 0);
     const detail = exhausted.map((period) => `${limits[period]} ${period}`).join(', ');
-    throw new AppError(429, 'QUOTA_EXCEEDED', `Transaction quota exceeded: this user has reached the ${operation} limit (${detail})`);
+    return { refusal: new AppError(429, 'QUOTA_EXCEEDED', `Transaction quota exceeded: this user has reached the ${operation} limit (${detail})`) };
   }
   return { remaining: smallestRemaining(status)! - 1 };
 }

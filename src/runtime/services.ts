@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import { createDb, createPool } from '../db/connect.js';
 import { createChainPublicClient } from '../chain/clients.js';
 import { createLogger, type CreateLoggerParameters, type Logger } from '../observability/logger.js';
-import { createClientCache } from '../auth/client-cache.js';
+import { createRouteContext } from '../http/route-context.js';
 import { createApp } from '../http/app.js';
 import { taskList } from '../jobs/index.js';
 import { createStatusWaiter } from '../worker/status-waiter.js';
@@ -59,7 +59,7 @@ export type RunningApi = RunningServer;
 
 /** Listens; on close stops accepting, lets in-flight requests finish, and closes every connection (see http-server.ts). */
 export async function startApi(ctx: AppContext, { port, host }: { port: number; host: string }): Promise<RunningApi> {
-  return listen(createApp({ ...ctx, clients: createClientCache(ctx.db) }), { port, host });
+  return listen(createApp(createRouteContext(ctx)), { port, host });
 }
 
 export type RunningWorker = { runner: Runner; tracker: InclusionTracker; stop(): Promise<void> };

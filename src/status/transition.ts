@@ -46,10 +46,11 @@ export async function transitionTransaction(trx: DbTransaction<Database>, { tran
   return updated;
 }
 
-/** The first entry of a transaction's history, written with its row (which starts ACCEPTED). */
-export async function recordCreation(trx: DbTransaction<Database>, { transactionId }: { transactionId: string }): Promise<void> {
+/** The first entry of each new transaction's history, written with its row (which starts ACCEPTED). */
+export async function recordCreations(trx: DbTransaction<Database>, transactionIds: readonly string[]): Promise<void> {
+  if (transactionIds.length === 0) return;
   await trx.insertInto('transaction_transitions')
-    .values({ transaction_id: transactionId, from_status: null, to_status: 'ACCEPTED', reason: 'accepted' })
+    .values(transactionIds.map((id) => ({ transaction_id: id, from_status: null, to_status: 'ACCEPTED' as const, reason: 'accepted' })))
     .execute();
-  transactionTransitions.inc({ from: 'none', to: 'ACCEPTED' });
+  transactionTransitions.inc({ from: 'none', to: 'ACCEPTED' }, transactionIds.length);
 }

@@ -1,7 +1,9 @@
 // X-Idempotency-Key (SPEC §5): per client, the same key with the same request replays the first
 // answer; with a different request it is a 409. The unique key in the database decides, not a read.
 import { createHash } from 'node:crypto';
+import type { Transaction as DbTransaction } from 'kysely';
 import type { Db } from '../db/connect.js';
+import type { Database } from '../db/schema.js';
 import { AppError, validationError } from '../app-error.js';
 
 export type IdempotencyKey = { key: string; requestHash: string };
@@ -39,4 +41,34 @@ export async function replayIfKnown(db: Db, { clientId, key, requestHash }: { cl
     throw new AppError(409, 'IDEMPOTENCY_CONFLICT', 'This X-Idempotency-Key was already used with a different request');
   }
   return { status: row.response_status, body: row.response_body, replayed: true };
+}
+
+export type KeyClaim = IdempotencyKey & { clientId: string; transactionId: string };
+
+/**
+ * Claims the keys for these new transactions, first thing in the accept transaction: returns the
+ * claims written. A key already stored (by an earlier request) is skipped: that request is a replay.
+ */
+export async function claimIdempotencyKeys(trx: DbTransaction<Database>, claims: readonly KeyClaim[]): Promise<Set<KeyClaim>> {
+  if (claims.length === 0) return new Set();
+  const written = await trx.insertInto('idempotency_keys')
+    .values(claims.map((c) => ({
+      client_id: c.clientId, key: c.key, request_hash: c.requestHash, transaction_id: c.transactionId,
+      response_status: 202, response_body: JSON.stringify(acceptedBody(c.transactionId)),
+    })))
+    .onConflict((oc) => oc.columns(['client_id', 'key']).doNothing())
+    .returning(['client_id', 'key']).execute();
+  const claimed = new Set(written.map((row) => `${row.client_id}\n${row.key}`));
+  return new Set(claims.filter((c) => claimed.has(`${c.clientId}\n${c.key}`)));
+}
+
+/** Gives back the keys of requests refused after claiming them, so a corrected retry can use them. */
+export async function releaseIdempotencyKeys(trx: DbTransaction<Database>, claims: readonly KeyClaim[]): Promise<void> {
+  for (const c of claims) {
+    await trx.deleteFrom('idempotency_keys').where('client_id', '=', c.clientId).where('key', '=', c.key).execute();
+  }
+}
+
+export function acceptedBody(transactionId: string) {
+  return { transactionId, status: 'ACCEPTED' };
 }

@@ -1,7 +1,7 @@
 // Building and signing a UserOperation: calls → account callData, nonce, sponsored gas (ERC-7677
 // stub → bundler estimate → final paymaster data), then the owner's signature and the hash.
 import type { Hex } from 'viem';
-import { formatUserOperationRequest, getUserOperationHash, prepareUserOperation } from 'viem/account-abstraction';
+import { estimateUserOperationGas, formatUserOperationRequest, getUserOperationHash, prepareUserOperation } from 'viem/account-abstraction';
 import type { UserSmartAccount } from '../accounts/smart-account.js';
 import type { Call } from '../operations/types.js';
 import { getUserOperationFees, type Fees, type UserOpClients } from './clients.js';
@@ -26,7 +26,7 @@ export async function prepareSignedUserOperation(clients: UserOpClients, p: Prep
   // Key 0, sequential: a user's operations are serialized, and a replacement must reuse the exact nonce.
   const nonce = p.nonce ?? (await p.account.getNonce({ key: 0n }));
   const base = {
-    account: p.account,
+    account: withCallGasHeadroom(clients, p.account),
     paymaster: clients.paymaster,
     nonce,
     ...fees,
@@ -44,4 +44,30 @@ export async function prepareSignedUserOperation(clients: UserOpClients, p: Prep
   });
   const userOp = formatUserOperationRequest(signed) as unknown as Record<string, string>;
   return { userOp, hash, nonce, fees };
+}
+
+/**
+ * Headroom over the bundler's callGasLimit estimate. The estimate is simulated alone, against the
+ * chain as it is now; executed in a bundle or a block after others, the same call can need more (a
+ * storage slot cold again, a counter written from zero): a few thousand gas short is an on-chain
+ * revert that was paid for. 20 % stays under EntryPoint v0.7's 40,000 unused-gas penalty for
+ * ordinary calls.
+ */
+export const CALL_GAS_HEADROOM_PERCENT = 20n;
+
+type GasEstimate = Awaited<ReturnType<NonNullable<NonNullable<UserSmartAccount['userOperation']>['estimateGas']>>>;
+
+function withCallGasHeadroom(clients: UserOpClients, account: UserSmartAccount): UserSmartAccount {
+  return {
+    ...account,
+    userOperation: {
+      ...account.userOperation,
+      async estimateGas(userOperation) {
+        const zero = { callGasLimit: 0n, preVerificationGas: 0n, verificationGasLimit: 0n };
+        const paymasterZero = userOperation.paymaster ? { paymasterPostOpGasLimit: 0n, paymasterVerificationGasLimit: 0n } : {};
+        const gas = await estimateUserOperationGas(clients.bundler, { ...zero, ...paymasterZero, ...userOperation, account } as never);
+        return { ...gas, callGasLimit: (gas.callGasLimit * (100n + CALL_GAS_HEADROOM_PERCENT)) / 100n } as GasEstimate;
+      },
+    },
+  };
 }

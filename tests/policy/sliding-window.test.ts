@@ -41,7 +41,11 @@ describe('the counter statement in Postgres', () => {
 
   let n = 0;
   const subject = () => `client:window-test-${++n}`;
-  const hit = (who: string, nowMs: number, limit = 10) => hitRateLimitCounter(t.ctx.db, { subject: who, category: 'general', windowMs: MINUTE, limit, nowMs });
+  const hitMany = (who: string, nowMs: number, count: number, limit = 10) => hitRateLimitCounter(t.ctx.db, { subject: who, category: 'general', windowMs: MINUTE, limit, nowMs, count });
+  const hit = async (who: string, nowMs: number, limit = 10) => {
+    const h = await hitMany(who, nowMs, 1, limit);
+    return { ...h, admitted: h.admittedCount === 1 };
+  };
   const hits = async (who: string, nowMs: number, count: number) => {
     const admitted: boolean[] = [];
     for (let i = 0; i < count; i++) admitted.push((await hit(who, nowMs)).admitted);
@@ -76,18 +80,32 @@ describe('the counter statement in Postgres', () => {
     expect(Math.max(...results.map((r) => r.current))).toBe(10);
   });
 
+  it('counts coalesced requests as the same requests one by one would be counted', async () => {
+    const one = subject();
+    const many = subject();
+    // 7, then 3 of 7 (limit 10); 10 % into the next window 9 weigh: 1 of 3; half-way 5 + 1 weigh: 4 of 9.
+    for (const [nowMs, count, expected] of [[T0 + 50_000, 7, 7], [T0 + 50_000, 7, 3], [T0 + MINUTE + 6_000, 3, 1], [T0 + MINUTE + 30_000, 9, 4]] as const) {
+      const together = await hitMany(many, nowMs, count);
+      const separately = await hits(one, nowMs, count);
+      expect([together.admittedCount, separately]).toEqual([expected, expected]);
+      const last = await hitMany(one, nowMs, 0);
+      expect([together.current, together.previous]).toEqual([last.current, last.previous]);
+    }
+    expect((await hitMany(subject(), T0, 25)).admittedCount).toBe(10);
+  });
+
   it('keeps subjects and categories apart', async () => {
     const who = subject();
     expect(await hits(who, T0, 11)).toBe(10);
     expect((await hit(subject(), T0)).admitted).toBe(true);
-    expect((await hitRateLimitCounter(t.ctx.db, { subject: who, category: 'minting', windowMs: MINUTE, limit: 10, nowMs: T0 })).admitted).toBe(true);
+    expect((await hitRateLimitCounter(t.ctx.db, { subject: who, category: 'minting', windowMs: MINUTE, limit: 10, nowMs: T0 })).admittedCount).toBe(1);
   });
 
   it('takes the limit from the named client’s override when it has one', async () => {
     const { clientId } = await t.createClient({ rateLimits: { auth: 2 } });
     const auth = (nowMs: number) => hitRateLimitCounter(t.ctx.db, { subject: `client:${clientId}`, category: 'auth', windowMs: 5 * MINUTE, limit: 5, limitOverrideOf: clientId, nowMs });
     const results = [await auth(T0), await auth(T0), await auth(T0)];
-    expect(results.map((r) => [r.admitted, r.limit])).toEqual([[true, 2], [true, 2], [false, 2]]);
+    expect(results.map((r) => [r.admittedCount, r.limit])).toEqual([[1, 2], [1, 2], [0, 2]]);
     const unknown = await hitRateLimitCounter(t.ctx.db, { subject: 'client:nobody', category: 'auth', windowMs: 5 * MINUTE, limit: 5, limitOverrideOf: 'nobody', nowMs: T0 });
     expect(unknown.limit).toBe(5);
   });

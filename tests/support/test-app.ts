@@ -9,7 +9,7 @@ import type { Config } from '../../src/config/schema.js';
 import { createConfiguredLogger, openContext, startWorker, type OpenContext, type RunningWorker } from '../../src/runtime/services.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createApp } from '../../src/http/app.js';
-import { createClientCache } from '../../src/auth/client-cache.js';
+import { createRouteContext } from '../../src/http/route-context.js';
 import { createDatabase, dropDatabase } from '../../src/dev/embedded-postgres.js';
 import { createClient, type CreateClientParameters } from '../../src/admin/clients.js';
 import { TEMPLATE_DATABASE, testStackEnv } from './stack-env.js';
@@ -80,7 +80,7 @@ export async function createTestApp({ env = {}, clientCacheTtlMs, worker = false
     ? createConfiguredLogger(config, { destination: logDestination })
     : createLogger({ level: process.env.CHRONOS_TEST_LOG_LEVEL ?? 'silent' });
   const ctx = openContext(config, logger);
-  const app = createApp({ ...ctx, clients: createClientCache(ctx.db, { ttlMs: clientCacheTtlMs }) });
+  const app = createApp(createRouteContext(ctx, { clientCacheTtlMs }));
   const running = worker ? await startWorker(ctx) : undefined;
   return {
     app, ctx, config, databaseUrl, env: fullEnv, worker: running,
@@ -107,6 +107,6 @@ export async function createTestApp({ env = {}, clientCacheTtlMs, worker = false
  */
 export function createPeerApp(t: TestApp): { app: Express; close(): Promise<void> } {
   const ctx = openContext(parseConfig(t.env, 'external'), createLogger({ level: process.env.CHRONOS_TEST_LOG_LEVEL ?? 'silent' }));
-  const app = createApp({ ...ctx, clients: createClientCache(ctx.db) });
+  const app = createApp(createRouteContext(ctx));
   return { app, close: () => ctx.close() };
 }

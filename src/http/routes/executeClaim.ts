@@ -2,7 +2,6 @@ import { keccak256, toBytes, type Hex } from 'viem';
 import type { Route } from '../route.js';
 import { AppError, validationError } from '../errors.js';
 import { handleOperationRequest } from '../operation-request.js';
-import { requireAvailableBalance } from '../balance-check.js';
 import { parseTokenAmount } from '../../chain/token-units.js';
 import { claimVaultAbi } from '../../chain/contracts/abi.js';
 import { numbersToStrings, EXTERNAL_ID } from '../request-values.js';
@@ -14,7 +13,7 @@ export const executeClaim: Route = {
   precheck: numbersToStrings(['amount']),
   handler: (ctx) => (req, res) => handleOperationRequest(ctx, req, res, {
     operationId: 'executeClaim',
-    async prepare({ client, userId, walletAddress }) {
+    async prepare() {
       const { claimId, claimIdBytes32, amount } = req.body as { claimId: string; claimIdBytes32?: string; amount: string };
       if (!EXTERNAL_ID.test(claimId)) throw validationError('claimId must be 1-256 characters: letters, digits, dashes and underscores');
       const hashed = keccak256(toBytes(claimId));
@@ -30,8 +29,7 @@ export const executeClaim: Route = {
         row: {
           type: 'claim', claim_id: hashed, debit_wei: amountWei,
           params: JSON.stringify({ claimId, claimIdBytes32: hashed, amountWei: amountWei.toString() }),
-        },
-        checkUnderLock: (trx) => requireAvailableBalance(ctx, trx, { clientId: client.id, userId, walletAddress, debitWei: amountWei }),
+        }
       };
     },
   }),

@@ -3,7 +3,7 @@ import type { Route } from '../route.js';
 import { AppError, validationError } from '../errors.js';
 import { handleOperationRequest } from '../operation-request.js';
 import { EXTERNAL_ID, numbersToStrings } from '../request-values.js';
-import { nextMintNonce, receiptHashOf, requireReceiptUnused } from '../mint-checks.js';
+import { receiptHashOf, requireReceiptUnused } from '../mint-checks.js';
 import { mintMessageHash } from '../../chain/contracts/deploy.js';
 import { chronosTokenAbi } from '../../chain/contracts/abi.js';
 
@@ -54,10 +54,6 @@ export const executeMint: Route = {
             to: walletAddress, receiptId: body.receiptId, amountWei: amount.toString(),
             expiryBlock: expiryBlock.toString(), nonce: nonce.toString(), signature,
           }),
-        },
-        async checkUnderLock(trx) {
-          const expected = await nextMintNonce(ctx, trx, walletAddress);
-          if (nonce !== expected) throw new AppError(400, 'INVALID_NONCE', `nonce ${nonce} is not current (expected ${expected}); call /mint/prepare again and sign with its nonce`);
         },
       };
     },

@@ -2,7 +2,6 @@ import { getAddress, isAddress, zeroAddress } from 'viem';
 import type { Route } from '../route.js';
 import { validationError } from '../errors.js';
 import { handleOperationRequest } from '../operation-request.js';
-import { requireAvailableBalance } from '../balance-check.js';
 import { parseTokenAmount } from '../../chain/token-units.js';
 
 export const transferTokens: Route = {
@@ -19,14 +18,13 @@ export const transferTokens: Route = {
   },
   handler: (ctx) => (req, res) => handleOperationRequest(ctx, req, res, {
     operationId: 'transferTokens',
-    async prepare({ client, userId, walletAddress }) {
+    async prepare() {
       const { to, amount } = req.body as { to: string; amount: string };
       if (!isAddress(to, { strict: false }) || getAddress(to) === zeroAddress) throw validationError('to must be a non-zero 0x-prefixed 20-byte address');
       const amountWei = parseTokenAmount(amount);
       if (amountWei === undefined) throw validationError('amount must be a positive decimal number of tokens with at most 18 decimals, e.g. "100" or "100.5"');
       return {
-        row: { type: 'transfer', params: JSON.stringify({ to: getAddress(to), amountWei: amountWei.toString() }), debit_wei: amountWei },
-        checkUnderLock: (trx) => requireAvailableBalance(ctx, trx, { clientId: client.id, userId, walletAddress, debitWei: amountWei }),
+        row: { type: 'transfer', params: JSON.stringify({ to: getAddress(to), amountWei: amountWei.toString() }), debit_wei: amountWei }
       };
     },
   }),

@@ -1,0 +1,72 @@
+// What the chain says about a wallet at a known block — token balance and mint nonce — cached per
+// wallet, so accepting an operation does not cost an RPC call.
+//
+// A cached read is never wrong, only old, and the accept batch makes "old" safe: it subtracts every
+// operation of the user in flight *or settled after the block the read was made at*
+// (src/db/transactions.ts loadUnsettledSince), and only Chronos can debit a wallet (only it holds the
+// owner key). What an old read can miss is a credit (a transfer in, a mint by someone else), so a
+// refusal decided on a read older than the request is re-decided on a fresh read before it is given.
+import { erc20Abi, type Address } from 'viem';
+import type { ChainPublicClient } from './clients.js';
+import { chronosTokenAbi } from './contracts/abi.js';
+
+export type WalletChainState = {
+  block: bigint;
+  balanceWei: bigint;
+  /** ChronosToken.nonces(wallet): the nonce the next mint to it must carry. */
+  mintNonce: bigint;
+  /** When the read was made (Date.now()). */
+  readAt: number;
+};
+
+export type WalletChainStates = {
+  /** The cached state, or a read at the current block when there is none. */
+  get(wallet: Address): Promise<WalletChainState>;
+  /** A state read no earlier than `since`: the cached one if it is that recent, a new read otherwise. */
+  fresh(wallet: Address, since: number): Promise<WalletChainState>;
+};
+
+const MAX_WALLETS = 100_000;
+
+export function createWalletChainStates(publicClient: ChainPublicClient, token: Address): WalletChainStates {
+  const cache = new Map<Address, WalletChainState>();
+  const reading = new Map<Address, Promise<WalletChainState>>();
+
+  const read = async (wallet: Address): Promise<WalletChainState> => {
+    const readAt = Date.now();
+    const block = await publicClient.getBlockNumber({ cacheTime: 0 });
+    const [balanceWei, mintNonce] = await Promise.all([
+      publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [wallet], blockNumber: block }),
+      publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'nonces', args: [wallet], blockNumber: block }),
+    ]);
+    return { block, balanceWei, mintNonce, readAt };
+  };
+
+  // Concurrent callers share one read; the newest read wins the cache.
+  const readShared = (wallet: Address, since: number): Promise<WalletChainState> => {
+    const pending = reading.get(wallet);
+    if (pending) return pending.then((state) => (state.readAt >= since ? state : readShared(wallet, since)));
+    const started = read(wallet).then((state) => {
+      const cached = cache.get(wallet);
+      if (!cached || cached.readAt <= state.readAt) {
+        cache.delete(wallet);
+        cache.set(wallet, state);
+        if (cache.size > MAX_WALLETS) cache.delete(cache.keys().next().value as Address);
+      }
+      return state;
+    }).finally(() => reading.delete(wallet));
+    reading.set(wallet, started);
+    return started;
+  };
+
+  return {
+    get: (wallet) => {
+      const cached = cache.get(wallet);
+      return cached ? Promise.resolve(cached) : readShared(wallet, 0);
+    },
+    fresh: (wallet, since) => {
+      const cached = cache.get(wallet);
+      return cached && cached.readAt >= since ? Promise.resolve(cached) : readShared(wallet, since);
+    },
+  };
+}

@@ -1,0 +1,18 @@
+// The per-process state every route shares, built once per API: caches of clients, wallets and wallet
+// chain state, and the accept batcher.
+import type { AppContext } from '../context.js';
+import type { RouteContext } from './route.js';
+import { createClientCache } from '../auth/client-cache.js';
+import { createWalletCache } from '../accounts/wallet-cache.js';
+import { createWalletChainStates } from '../chain/wallet-chain-state.js';
+import { createAcceptor } from '../transactions/accept.js';
+
+export function createRouteContext(ctx: AppContext, { clientCacheTtlMs }: { clientCacheTtlMs?: number } = {}): RouteContext {
+  const chain = createWalletChainStates(ctx.publicClient, ctx.config.contracts.token);
+  return {
+    ...ctx,
+    clients: createClientCache(ctx.db, { ttlMs: clientCacheTtlMs }),
+    wallets: createWalletCache(ctx.db),
+    acceptor: createAcceptor(ctx.db, chain),
+  };
+}

@@ -1,0 +1,172 @@
+// One database transaction decides and records a batch of accept requests (SPEC §5 step 1): the
+// requests that arrived while the previous batch was being written (src/db/group-commit.ts). Per
+// batch, not per request: one lock statement, one idempotency claim, one read of what each user has
+// in flight, the quota counts, one insert of the rows, their first transitions and their jobs.
+//
+// Correctness is per user, as if the requests had been accepted one by one in arrival order: every
+// user in the batch is locked (pg_advisory_xact_lock, in a fixed order, so concurrent batches cannot
+// deadlock), and each request is decided against what the requests before it in the batch took.
+import { sql, type Transaction as DbTransaction } from 'kysely';
+import type { Address } from 'viem';
+import type { Db } from '../db/connect.js';
+import type { Database, NewTransaction, OperationType } from '../db/schema.js';
+import type { ItemOutcome } from '../db/group-commit.js';
+import type { WalletChainState, WalletChainStates } from '../chain/wallet-chain-state.js';
+import { insertTransactions, loadUnsettledSince } from '../db/transactions.js';
+import { countQuotaUsageOfUsers, findPolicies, limitsOf, QUOTA_PERIODS, type PeriodCounts } from '../db/policies.js';
+import { recordCreations } from '../status/transition.js';
+import { enqueueSubmitTransactions } from '../jobs/enqueue.js';
+import { AppError } from '../app-error.js';
+import { quotaDecision } from '../policy/quota.js';
+import { newTransactionId } from './ids.js';
+import { claimIdempotencyKeys, releaseIdempotencyKeys, type IdempotencyKey, type KeyClaim } from './idempotency.js';
+
+export type AcceptRequest = {
+  clientId: string;
+  userId: string;
+  walletAddress: Address;
+  /** The row to insert; `debit_wei` is checked against the balance, a mint's `mint_nonce` against the next nonce. */
+  row: Omit<NewTransaction, 'id' | 'client_id' | 'user_id' | 'wallet_address' | 'status'>;
+  idempotency?: IdempotencyKey;
+  /** When the request arrived (Date.now()): a chain read older than this may miss a credit. */
+  arrivedAt: number;
+};
+
+export type AcceptOutcome =
+  | { kind: 'accepted'; transactionId: string; quotaRemaining?: number }
+  /** Its idempotency key is stored already (or taken by an earlier request of the batch): answer with what is stored. */
+  | { kind: 'replay' }
+  /** Refused; `staleChainState` when the chain read it was decided on predates the request. */
+  | { kind: 'refused'; error: AppError; staleChainState: boolean };
+
+const UNIQUE_REFUSALS: Partial<Record<OperationType, () => AppError>> = {
+  mint: () => new AppError(409, 'RECEIPT_ALREADY_MINTED', 'Receipt has already been minted'),
+  claim: () => new AppError(409, 'CLAIM_ALREADY_USED', 'This claim id has already been used'),
+};
+
+/** Thrown inside the transaction when a unique index refused rows: decide the batch again without them. */
+class UniqueConflict extends Error {
+  constructor(readonly indexes: number[]) { super('unique conflict in an accept batch'); }
+}
+
+const DEADLOCK = '40P01';
+
+export async function runAcceptBatch(db: Db, chain: WalletChainStates, requests: AcceptRequest[]): Promise<ItemOutcome<AcceptOutcome>[]> {
+  // Chain reads happen before any lock is taken; after a cache warm-up they cost nothing.
+  const wallets = [...new Set(requests.map((r) => r.walletAddress))];
+  const states = new Map(await Promise.all(wallets.map(async (w) => [w, await chain.get(w)] as const)));
+  const conflicted = new Map<number, AppError>();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute((trx) => decideAndRecord(trx, requests, states, conflicted));
+    } catch (error) {
+      if (error instanceof UniqueConflict) {
+        for (const index of error.indexes) conflicted.set(index, UNIQUE_REFUSALS[requests[index].row.type]!());
+        continue;
+      }
+      // Two batches waiting on each other's idempotency keys or receipts: Postgres broke the tie.
+      if ((error as { code?: string }).code === DEADLOCK && attempt < 3) continue;
+      throw error;
+    }
+  }
+}
+
+type Tally = { state: WalletChainState; debitWei: bigint; maxMintNonce?: bigint };
+
+async function decideAndRecord(
+  trx: DbTransaction<Database>, requests: AcceptRequest[], states: Map<Address, WalletChainState>, conflicted: Map<number, AppError>,
+): Promise<ItemOutcome<AcceptOutcome>[]> {
+  const outcomes: AcceptOutcome[] = new Array(requests.length);
+  const userKey = (r: AcceptRequest) => `${r.clientId}/${r.userId}`;
+  const users = [...new Map(requests.map((r) => [userKey(r), r])).values()];
+  await sql`select pg_advisory_xact_lock(key) from (
+    select distinct hashtextextended(user_key, 0) as key from unnest(${users.map(userKey)}::text[]) as user_key order by 1
+  ) as keys`.execute(trx);
+
+  // Idempotency keys first: a replay stops before any other work.
+  const ids = requests.map(() => newTransactionId());
+  const claims = new Map<number, KeyClaim>();
+  const seenKeys = new Set<string>();
+  requests.forEach((r, i) => {
+    if (!r.idempotency || conflicted.has(i)) return;
+    const seen = `${r.clientId}\n${r.idempotency.key}`;
+    // A second request with the key in this batch answers as a later retry would: with what the first stored.
+    if (seenKeys.has(seen)) { outcomes[i] = { kind: 'replay' }; return; }
+    seenKeys.add(seen);
+    claims.set(i, { clientId: r.clientId, ...r.idempotency, transactionId: ids[i] });
+  });
+  const claimed = await claimIdempotencyKeys(trx, [...claims.values()]);
+  for (const [i, claim] of claims) if (!claimed.has(claim)) outcomes[i] = { kind: 'replay' };
+
+  const unsettled = await loadUnsettledSince(trx, users.map((r) => ({ clientId: r.clientId, userId: r.userId, block: states.get(r.walletAddress)!.block })));
+  const tallies = new Map(users.map((r, i) => [userKey(r), { state: states.get(r.walletAddress)!, ...unsettled[i] } satisfies Tally]));
+  const quotas = await loadQuotaUsage(trx, requests);
+
+  const accepted: number[] = [];
+  requests.forEach((r, i) => {
+    if (outcomes[i]) return;
+    const refusal = conflicted.get(i);
+    if (refusal) { outcomes[i] = { kind: 'refused', error: refusal, staleChainState: false }; return; }
+    const decision = decide(r, tallies.get(userKey(r))!, quotas.get(userKey(r)));
+    outcomes[i] = decision.kind === 'accepted' ? { ...decision, transactionId: ids[i] } : decision;
+    if (decision.kind === 'accepted') accepted.push(i);
+  });
+
+  const written = await insertTransactions(trx, accepted.map((i) => ({
+    ...requests[i].row, id: ids[i], client_id: requests[i].clientId, user_id: requests[i].userId, wallet_address: requests[i].walletAddress,
+  })));
+  const refusedByIndex = accepted.filter((i) => !written.has(ids[i]));
+  if (refusedByIndex.length) {
+    if (refusedByIndex.some((i) => !UNIQUE_REFUSALS[requests[i].row.type])) throw new Error('a transaction row was refused by a unique index it cannot break');
+    throw new UniqueConflict(refusedByIndex);
+  }
+  await recordCreations(trx, accepted.map((i) => ids[i]));
+  await enqueueSubmitTransactions(trx, accepted.map((i) => ({ transactionId: ids[i], clientId: requests[i].clientId, userId: requests[i].userId })));
+  await releaseIdempotencyKeys(trx, [...claims].filter(([i, claim]) => claimed.has(claim) && outcomes[i].kind !== 'accepted').map(([, claim]) => claim));
+  return outcomes.map((value) => ({ value }));
+}
+
+type QuotaUsage = { limits: ReturnType<typeof limitsOf>; used: Record<OperationType, PeriodCounts> };
+
+/** Current usage of every user in the batch whose client has an enabled policy limiting a type they ask for. */
+async function loadQuotaUsage(trx: DbTransaction<Database>, requests: AcceptRequest[]): Promise<Map<string, QuotaUsage>> {
+  const usage = new Map<string, QuotaUsage>();
+  const policies = await findPolicies(trx, [...new Set(requests.map((r) => r.clientId))]);
+  for (const [clientId, policy] of policies) {
+    if (!policy.enabled) continue;
+    const limits = limitsOf(policy);
+    const ofClient = requests.filter((r) => r.clientId === clientId);
+    const types = [...new Set(ofClient.map((r) => r.row.type))].filter((type) => QUOTA_PERIODS.some((p) => limits[type][p] !== null));
+    if (types.length === 0) continue;
+    const counts = await countQuotaUsageOfUsers(trx, { clientId, userIds: [...new Set(ofClient.map((r) => r.userId))], types });
+    for (const [userId, used] of counts) usage.set(`${clientId}/${userId}`, { limits, used });
+  }
+  return usage;
+}
+
+/** One request against what its user has: quota, then balance or mint nonce. Updates the tallies when accepted. */
+function decide(r: AcceptRequest, tally: Tally, quota: QuotaUsage | undefined): Extract<AcceptOutcome, { kind: 'refused' }> | { kind: 'accepted'; quotaRemaining?: number } {
+  const stale = tally.state.readAt < r.arrivedAt;
+  const type = r.row.type;
+  const { refusal: overQuota, remaining } = quota ? quotaDecision(quota.limits[type], quota.used[type], type) : {};
+  if (overQuota) return { kind: 'refused', error: overQuota, staleChainState: false };
+
+  const debitWei = BigInt(r.row.debit_wei ?? 0);
+  if (debitWei > 0n && tally.state.balanceWei - tally.debitWei < debitWei) {
+    return { kind: 'refused', error: new AppError(400, 'INSUFFICIENT_BALANCE', 'Insufficient balance'), staleChainState: stale };
+  }
+  const mintNonce = type === 'mint' && r.row.mint_nonce != null ? BigInt(r.row.mint_nonce) : undefined;
+  if (mintNonce !== undefined) {
+    const expected = tally.maxMintNonce !== undefined && tally.maxMintNonce + 1n > tally.state.mintNonce ? tally.maxMintNonce + 1n : tally.state.mintNonce;
+    if (mintNonce !== expected) {
+      return {
+        kind: 'refused', staleChainState: stale,
+        error: new AppError(400, 'INVALID_NONCE', `nonce ${mintNonce} is not current (expected ${expected}); call /mint/prepare again and sign with its nonce`),
+      };
+    }
+    tally.maxMintNonce = mintNonce;
+  }
+  tally.debitWei += debitWei;
+  if (quota) for (const period of QUOTA_PERIODS) quota.used[type][period] += 1;
+  return { kind: 'accepted', quotaRemaining: remaining };
+}
