@@ -30,8 +30,33 @@ export function issueAccessToken(config: JwtConfig, { clientId, scopes }: { clie
   return { token, expiresIn: config.ttlSeconds };
 }
 
+/**
+ * Tokens already verified, per configuration: a client sends the same token with every request until
+ * it expires, and its signature, issuer and audience cannot change meanwhile. Expiry is checked on
+ * every use. Bounded: the oldest entry goes first.
+ */
+const verified = new WeakMap<JwtConfig, Map<string, AccessTokenClaims>>();
+const MAX_VERIFIED_TOKENS = 10_000;
+
 /** Returns the claims of a valid token or null: wrong algorithm (incl. `none`), signature, issuer, audience or expiry. */
 export function verifyAccessToken(config: JwtConfig, token: string): AccessTokenClaims | null {
+  let cache = verified.get(config);
+  if (!cache) verified.set(config, (cache = new Map()));
+  const known = cache.get(token);
+  if (known) {
+    if (known.expiresAt * 1000 > Date.now()) return known;
+    cache.delete(token);
+    return null;
+  }
+  const claims = verifyAccessTokenSignature(config, token);
+  if (claims) {
+    cache.set(token, claims);
+    if (cache.size > MAX_VERIFIED_TOKENS) cache.delete(cache.keys().next().value as string);
+  }
+  return claims;
+}
+
+function verifyAccessTokenSignature(config: JwtConfig, token: string): AccessTokenClaims | null {
   let payload: jwt.JwtPayload | string;
   try {
     payload = jwt.verify(token, secretKeyOf(config.secret), { algorithms: ['HS256'], issuer: config.issuer, audience: config.audience });

@@ -56,12 +56,6 @@ export async function deletePolicy(db: Db, clientId: string): Promise<boolean> {
  * (from Monday 00:00 UTC) and calendar month, FAILED and EXPIRED ones excluded. Periods are taken
  * from the database clock (`now()`: inside the accept transaction, the time its row gets), or `at`.
  */
-export async function findPolicies(db: Queryable, clientIds: readonly string[]): Promise<Map<string, TransactionPolicy>> {
-  if (clientIds.length === 0) return new Map();
-  const rows = await db.selectFrom('transaction_policies').selectAll().where('client_id', 'in', [...clientIds]).execute();
-  return new Map(rows.map((row) => [row.client_id, row]));
-}
-
 const noUsage = () => Object.fromEntries(QUOTA_OPERATIONS.map((op) => [op, { daily: 0, weekly: 0, monthly: 0 }])) as Record<OperationType, PeriodCounts>;
 
 export async function countQuotaUsage(db: Queryable, { clientId, userId, types, at }: {

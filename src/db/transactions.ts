@@ -1,6 +1,6 @@
-import { sql, type Transaction as DbTransaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction as DbTransaction } from 'kysely';
 import type { Db } from './connect.js';
-import type { Database, NewTransaction, Transaction } from './schema.js';
+import type { Database, NewTransaction, Transaction, TransactionPolicy } from './schema.js';
 import { ACTIVE_STATUSES } from '../status/machine.js';
 
 export async function findTransaction(db: Db, id: string): Promise<Transaction | undefined> {
@@ -9,16 +9,26 @@ export async function findTransaction(db: Db, id: string): Promise<Transaction |
 
 export type UserAtBlock = { clientId: string; userId: string; block: bigint };
 
+export type AcceptState = {
+  /** Wei of the user's operations in flight or settled after the block. */
+  debitWei: bigint;
+  /** The highest mint nonce among the user's mints in flight or settled after the block. */
+  maxMintNonce?: bigint;
+  /** The user's client's transaction policy, if it has one. */
+  policy?: TransactionPolicy;
+};
+
 /**
- * For each user, what the chain as of `block` does not show yet: the wei of their operations in flight
- * or settled after that block, and the highest mint nonce among their mints in that state. An operation
- * included at or before `block` but not yet settled is counted too (twice, which only errs safe).
+ * For each user, what the chain as of `block` does not show yet — their operations in flight or settled
+ * after that block — and their client's policy, in one round trip. An operation included at or before
+ * `block` but not yet settled is counted too (twice, which only errs safe).
  */
-export async function loadUnsettledSince(trx: DbTransaction<Database> | Db, users: readonly UserAtBlock[]): Promise<{ debitWei: bigint; maxMintNonce?: bigint }[]> {
+export async function loadAcceptState(trx: DbTransaction<Database> | Db, users: readonly UserAtBlock[]): Promise<AcceptState[]> {
   if (users.length === 0) return [];
   const active = sql.join(ACTIVE_STATUSES.map((status) => sql.lit(status)));
-  const { rows } = await sql<{ i: string; debit_wei: string; mint_nonce: string | null }>`
-    select u.i, coalesce(sum(t.debit_wei), 0)::text as debit_wei, (max(t.mint_nonce) filter (where t.type = 'mint'))::text as mint_nonce
+  const { rows } = await sql<{ i: string; debit_wei: string; mint_nonce: string | null; policy: TransactionPolicy | null }>`
+    select u.i, coalesce(sum(t.debit_wei), 0)::text as debit_wei, (max(t.mint_nonce) filter (where t.type = 'mint'))::text as mint_nonce,
+      (select to_jsonb(p) from transaction_policies as p where p.client_id = u.client_id) as policy
     from unnest(${users.map((u) => u.clientId)}::text[], ${users.map((u) => u.userId)}::text[], ${users.map((u) => u.block.toString())}::bigint[])
       with ordinality as u(client_id, user_id, block, i)
     left join lateral (
@@ -28,20 +38,39 @@ export async function loadUnsettledSince(trx: DbTransaction<Database> | Db, user
       select debit_wei, type, mint_nonce from transactions
       where client_id = u.client_id and user_id = u.user_id and block_number > u.block and status not in (${active})
     ) as t on true
-    group by u.i
+    group by u.i, u.client_id
   `.execute(trx);
   const byIndex = new Map(rows.map((row) => [Number(row.i), row]));
   return users.map((_, index) => {
     const row = byIndex.get(index + 1)!;
-    return { debitWei: BigInt(row.debit_wei), maxMintNonce: row.mint_nonce === null ? undefined : BigInt(row.mint_nonce) };
+    return {
+      debitWei: BigInt(row.debit_wei),
+      maxMintNonce: row.mint_nonce === null ? undefined : BigInt(row.mint_nonce),
+      policy: row.policy ?? undefined,
+    };
   });
 }
 
-/** Inserts the rows; returns the ids written (a row a unique index refuses is skipped, not an error). */
-export async function insertTransactions(trx: DbTransaction<Database>, rows: NewTransaction[]): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
-  const inserted = await trx.insertInto('transactions').values(rows).onConflict((oc) => oc.doNothing()).returning('id').execute();
-  return new Set(inserted.map((row) => row.id));
+export type NewTransactionRow = Pick<NewTransaction, 'id' | 'client_id' | 'user_id' | 'wallet_address' | 'type' | 'params'>
+  & Partial<Pick<NewTransaction, 'debit_wei' | 'receipt_hash' | 'claim_id' | 'mint_nonce' | 'expiry_block'>>;
+
+/**
+ * SQL inserting the rows, as a CTE body: `returning id, accept_seq`. A row a unique index refuses (a
+ * receipt or claim id in use) is skipped, not an error. Any number of rows, one fixed statement.
+ */
+export function insertTransactionsSql(rows: readonly NewTransactionRow[]): RawBuilder<{ id: string; accept_seq: string }> {
+  const column = <T>(pick: (row: NewTransactionRow) => T) => rows.map(pick);
+  const text = (v: unknown) => (v === undefined || v === null ? null : String(v));
+  return sql`insert into transactions (id, client_id, user_id, wallet_address, type, params, debit_wei, receipt_hash, claim_id, mint_nonce, expiry_block)
+    select id, client_id, user_id, wallet_address, type, params, debit_wei, receipt_hash, claim_id, mint_nonce, expiry_block from unnest(
+      ${column((r) => r.id)}::text[], ${column((r) => r.client_id)}::text[], ${column((r) => r.user_id)}::text[],
+      ${column((r) => r.wallet_address)}::text[], ${column((r) => r.type)}::text[], ${column((r) => (typeof r.params === 'string' ? r.params : JSON.stringify(r.params)))}::jsonb[],
+      ${column((r) => text(r.debit_wei) ?? '0')}::numeric[], ${column((r) => text(r.receipt_hash))}::text[], ${column((r) => text(r.claim_id))}::text[],
+      ${column((r) => text(r.mint_nonce))}::numeric[], ${column((r) => text(r.expiry_block))}::numeric[]
+    ) with ordinality as r(id, client_id, user_id, wallet_address, type, params, debit_wei, receipt_hash, claim_id, mint_nonce, expiry_block, n)
+    order by n
+    on conflict do nothing
+    returning id, accept_seq`;
 }
 
 /** The highest mint nonce among this wallet's in-flight mints, if any. */

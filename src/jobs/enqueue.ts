@@ -1,7 +1,6 @@
 // Jobs are added with SQL inside the caller's transaction, so a job exists exactly when its row does.
 import { createHash } from 'node:crypto';
-import { sql, type Transaction as DbTransaction } from 'kysely';
-import type { Database } from '../db/schema.js';
+import { sql, type RawBuilder } from 'kysely';
 
 export const SUBMIT_TRANSACTION = 'submit_transaction';
 
@@ -13,12 +12,18 @@ export function userQueueName({ clientId, userId }: { clientId: string; userId: 
   return `user:${createHash('sha256').update(`${clientId}/${userId}`).digest('hex').slice(0, 40)}`;
 }
 
-/** One submit job per transaction, on its user's queue: one statement for any number of them. */
-export async function enqueueSubmitTransactions(trx: DbTransaction<Database>, jobs: readonly { transactionId: string; clientId: string; userId: string }[]): Promise<void> {
-  if (jobs.length === 0) return;
-  await sql`select graphile_worker.add_jobs(array(
-    select row(${SUBMIT_TRANSACTION}::text, json_build_object('transactionId', id), queue_name, null, 1000, null, null, null)::graphile_worker.job_spec
-    from unnest(${jobs.map((j) => j.transactionId)}::text[], ${jobs.map(userQueueName)}::text[]) with ordinality as job(id, queue_name, n)
-    order by n
-  ))`.execute(trx);
+/**
+ * SQL adding one submit job per row of `inserted` (a CTE with `id` and `accept_seq`), each on its
+ * user's queue, in acceptance order: composed into the statement that inserts the rows, so a job
+ * exists exactly when its row does. Selects the number of jobs added.
+ */
+export function submitJobsFor(inserted: string, jobs: readonly { transactionId: string; clientId: string; userId: string }[]): RawBuilder<{ n: number }> {
+  return sql`select case when exists (select 1 from ${sql.table(inserted)}) then (
+    select count(*) from graphile_worker.add_jobs(array(
+      select row(${SUBMIT_TRANSACTION}::text, json_build_object('transactionId', i.id), q.queue_name, null, 1000, null, null, null)::graphile_worker.job_spec
+      from ${sql.table(inserted)} as i
+      join unnest(${jobs.map((j) => j.transactionId)}::text[], ${jobs.map(userQueueName)}::text[]) as q(id, queue_name) on q.id = i.id
+      order by i.accept_seq
+    ))
+  ) else 0 end as n`;
 }

@@ -41,7 +41,26 @@ export function createLogger({ level, secrets = [], destination }: CreateLoggerP
     redact: { paths: REDACT, censor: '[redacted]' },
     hooks: { streamWrite: (line: string) => scrub(line, exact) },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? bufferedStdout());
+}
+
+const FLUSH_EVERY_MS = 100;
+
+/**
+ * Stdout written in blocks rather than a system call per line (one per request adds up under load),
+ * and at least every 100 ms so a tail stays live. pino flushes the buffer when the process exits, a
+ * crash included; only a SIGKILL can lose the last lines.
+ */
+function bufferedStdout(): DestinationStream {
+  const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const timer = setInterval(() => {
+    try {
+      stream.flush();
+    } catch {
+      clearInterval(timer); // destroyed: the process is ending
+    }
+  }, FLUSH_EVERY_MS).unref();
+  return stream;
 }
 
 function scrub(line: string, exact: RegExp | undefined): string {

@@ -1,7 +1,7 @@
 // The one place transaction status is written: a guarded update that only moves forward, the
 // transition recorded beside it, and a notification for whoever waits on the transaction — all in
 // the caller's database transaction.
-import { sql, type Transaction as DbTransaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction as DbTransaction } from 'kysely';
 import type { Database, Transaction, TransactionChanges, TransactionStatus } from '../db/schema.js';
 import { isTerminal, predecessorsOf } from './machine.js';
 import { recordTerminalTransactionEvent } from '../webhooks/outbox.js';
@@ -46,11 +46,13 @@ export async function transitionTransaction(trx: DbTransaction<Database>, { tran
   return updated;
 }
 
-/** The first entry of each new transaction's history, written with its row (which starts ACCEPTED). */
-export async function recordCreations(trx: DbTransaction<Database>, transactionIds: readonly string[]): Promise<void> {
-  if (transactionIds.length === 0) return;
-  await trx.insertInto('transaction_transitions')
-    .values(transactionIds.map((id) => ({ transaction_id: id, from_status: null, to_status: 'ACCEPTED' as const, reason: 'accepted' })))
-    .execute();
-  transactionTransitions.inc({ from: 'none', to: 'ACCEPTED' }, transactionIds.length);
+/**
+ * SQL writing the first entry of each new transaction's history — its rows start ACCEPTED — for every
+ * row of `inserted` (a CTE with `id`): composed into the statement that inserts the rows.
+ */
+export function creationHistoryFor(inserted: string, count: number): RawBuilder<unknown> {
+  // Counted before the statement commits, as every transition is (see transitionTransaction).
+  transactionTransitions.inc({ from: 'none', to: 'ACCEPTED' }, count);
+  return sql`insert into transaction_transitions (transaction_id, from_status, to_status, reason)
+    select id, null, 'ACCEPTED', 'accepted' from ${sql.table(inserted)}`;
 }

@@ -1,7 +1,8 @@
 // One database transaction decides and records a batch of accept requests (SPEC §5 step 1): the
 // requests that arrived while the previous batch was being written (src/db/group-commit.ts). Per
 // batch, not per request: one lock statement, one idempotency claim, one read of what each user has
-// in flight, the quota counts, one insert of the rows, their first transitions and their jobs.
+// in flight (and their client's policy), the quota counts when a policy limits them, and one statement
+// inserting the rows, their first transitions and their jobs.
 //
 // Correctness is per user, as if the requests had been accepted one by one in arrival order: every
 // user in the batch is locked (pg_advisory_xact_lock, in a fixed order, so concurrent batches cannot
@@ -12,10 +13,10 @@ import type { Db } from '../db/connect.js';
 import type { Database, NewTransaction, OperationType } from '../db/schema.js';
 import type { ItemOutcome } from '../db/group-commit.js';
 import type { WalletChainState, WalletChainStates } from '../chain/wallet-chain-state.js';
-import { insertTransactions, loadUnsettledSince } from '../db/transactions.js';
-import { countQuotaUsageOfUsers, findPolicies, limitsOf, QUOTA_PERIODS, type PeriodCounts } from '../db/policies.js';
-import { recordCreations } from '../status/transition.js';
-import { enqueueSubmitTransactions } from '../jobs/enqueue.js';
+import { insertTransactionsSql, loadAcceptState, type AcceptState } from '../db/transactions.js';
+import { countQuotaUsageOfUsers, limitsOf, QUOTA_PERIODS, type PeriodCounts } from '../db/policies.js';
+import { creationHistoryFor } from '../status/transition.js';
+import { submitJobsFor } from '../jobs/enqueue.js';
 import { AppError } from '../app-error.js';
 import { quotaDecision } from '../policy/quota.js';
 import { newTransactionId } from './ids.js';
@@ -98,9 +99,9 @@ async function decideAndRecord(
   const claimed = await claimIdempotencyKeys(trx, [...claims.values()]);
   for (const [i, claim] of claims) if (!claimed.has(claim)) outcomes[i] = { kind: 'replay' };
 
-  const unsettled = await loadUnsettledSince(trx, users.map((r) => ({ clientId: r.clientId, userId: r.userId, block: states.get(r.walletAddress)!.block })));
-  const tallies = new Map(users.map((r, i) => [userKey(r), { state: states.get(r.walletAddress)!, ...unsettled[i] } satisfies Tally]));
-  const quotas = await loadQuotaUsage(trx, requests);
+  const loaded = await loadAcceptState(trx, users.map((r) => ({ clientId: r.clientId, userId: r.userId, block: states.get(r.walletAddress)!.block })));
+  const tallies = new Map(users.map((r, i) => [userKey(r), { state: states.get(r.walletAddress)!, debitWei: loaded[i].debitWei, maxMintNonce: loaded[i].maxMintNonce } satisfies Tally]));
+  const quotas = await loadQuotaUsage(trx, requests, new Map(users.map((r, i) => [r.clientId, loaded[i].policy])));
 
   const accepted: number[] = [];
   requests.forEach((r, i) => {
@@ -112,16 +113,23 @@ async function decideAndRecord(
     if (decision.kind === 'accepted') accepted.push(i);
   });
 
-  const written = await insertTransactions(trx, accepted.map((i) => ({
-    ...requests[i].row, id: ids[i], client_id: requests[i].clientId, user_id: requests[i].userId, wallet_address: requests[i].walletAddress,
-  })));
-  const refusedByIndex = accepted.filter((i) => !written.has(ids[i]));
-  if (refusedByIndex.length) {
-    if (refusedByIndex.some((i) => !UNIQUE_REFUSALS[requests[i].row.type])) throw new Error('a transaction row was refused by a unique index it cannot break');
-    throw new UniqueConflict(refusedByIndex);
+  if (accepted.length) {
+    // One statement: the rows, their first transitions and their jobs.
+    const { rows } = await sql<{ id: string }>`
+      with inserted as (${insertTransactionsSql(accepted.map((i) => ({
+        ...requests[i].row, id: ids[i], client_id: requests[i].clientId, user_id: requests[i].userId, wallet_address: requests[i].walletAddress,
+      })))}),
+      history as (${creationHistoryFor('inserted', accepted.length)}),
+      jobs as (${submitJobsFor('inserted', accepted.map((i) => ({ transactionId: ids[i], clientId: requests[i].clientId, userId: requests[i].userId })))})
+      select inserted.id from inserted cross join jobs
+    `.execute(trx);
+    const written = new Set(rows.map((row) => row.id));
+    const refusedByIndex = accepted.filter((i) => !written.has(ids[i]));
+    if (refusedByIndex.length) {
+      if (refusedByIndex.some((i) => !UNIQUE_REFUSALS[requests[i].row.type])) throw new Error('a transaction row was refused by a unique index it cannot break');
+      throw new UniqueConflict(refusedByIndex);
+    }
   }
-  await recordCreations(trx, accepted.map((i) => ids[i]));
-  await enqueueSubmitTransactions(trx, accepted.map((i) => ({ transactionId: ids[i], clientId: requests[i].clientId, userId: requests[i].userId })));
   await releaseIdempotencyKeys(trx, [...claims].filter(([i, claim]) => claimed.has(claim) && outcomes[i].kind !== 'accepted').map(([, claim]) => claim));
   return outcomes.map((value) => ({ value }));
 }
@@ -129,11 +137,10 @@ async function decideAndRecord(
 type QuotaUsage = { limits: ReturnType<typeof limitsOf>; used: Record<OperationType, PeriodCounts> };
 
 /** Current usage of every user in the batch whose client has an enabled policy limiting a type they ask for. */
-async function loadQuotaUsage(trx: DbTransaction<Database>, requests: AcceptRequest[]): Promise<Map<string, QuotaUsage>> {
+async function loadQuotaUsage(trx: DbTransaction<Database>, requests: AcceptRequest[], policies: Map<string, AcceptState['policy']>): Promise<Map<string, QuotaUsage>> {
   const usage = new Map<string, QuotaUsage>();
-  const policies = await findPolicies(trx, [...new Set(requests.map((r) => r.clientId))]);
   for (const [clientId, policy] of policies) {
-    if (!policy.enabled) continue;
+    if (!policy?.enabled) continue;
     const limits = limitsOf(policy);
     const ofClient = requests.filter((r) => r.clientId === clientId);
     const types = [...new Set(ofClient.map((r) => r.row.type))].filter((type) => QUOTA_PERIODS.some((p) => limits[type][p] !== null));
