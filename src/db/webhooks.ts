@@ -1,6 +1,7 @@
 // Webhook events, deliveries and attempts. A delivery moves PENDING → DELIVERING → DELIVERED | FAILED
-// (or back to PENDING to be retried); DELIVERING is a lease held by one worker, taken with the row
-// locked, so any number of workers never send the same attempt twice nor a delivered delivery again.
+// (or back to PENDING to be retried); DELIVERING is a lease held by one worker, taken by one guarded
+// update, so any number of workers (and the process that recorded the event, sending it as soon as
+// it commits) never send the same attempt twice nor a delivered delivery again.
 import { sql, type Kysely, type Transaction as DbTransaction } from 'kysely';
 import type { Db } from './connect.js';
 import type { Client, Database, WebhookDelivery, WebhookDeliveryAttempt, WebhookDeliveryStatus, WebhookEvent } from './schema.js';
@@ -36,18 +37,6 @@ export type DeliveryTarget = {
   client: Pick<Client, 'webhook_url' | 'webhook_secret' | 'previous_webhook_secret' | 'previous_webhook_secret_expires_at' | 'revoked_at'>;
 };
 
-/** What an attempt needs: the event's body and the client's current URL and secrets. */
-export async function findDeliveryTarget(db: Db, deliveryId: string): Promise<DeliveryTarget | undefined> {
-  const row = await db.selectFrom('webhook_deliveries as d')
-    .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
-    .innerJoin('clients as c', 'c.id', 'd.client_id')
-    .select(['e.id as event_id', 'e.body', 'e.transaction_id', 'c.webhook_url', 'c.webhook_secret', 'c.previous_webhook_secret', 'c.previous_webhook_secret_expires_at', 'c.revoked_at'])
-    .where('d.id', '=', deliveryId).executeTakeFirst();
-  if (!row) return undefined;
-  const { event_id: eventId, body, transaction_id: transactionId, ...client } = row;
-  return { eventId, body, transactionId, client };
-}
-
 export type DeliveryPosition = { createdAt: Date; id: string };
 
 /** Newest first, strictly after `after` in that order (keyset: stable while rows are inserted). */
@@ -68,26 +57,45 @@ export async function listDeliveryAttempts(db: Db, deliveryId: string): Promise<
   return db.selectFrom('webhook_delivery_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt_number').execute();
 }
 
+/** A delivery whose lease this worker holds, with what its attempt sends (undefined: the event is gone). */
+export type ClaimedDelivery = { delivery: WebhookDelivery; target: DeliveryTarget | undefined };
+
 export type ClaimResult =
   /** This worker may send attempt `delivery.attempt_count` now. */
-  | { kind: 'claimed'; delivery: WebhookDelivery }
+  | ({ kind: 'claimed' } & ClaimedDelivery)
   /** Not now: another worker holds the lease, or the retry time has not come. Look again in `retryInMs`. */
   | { kind: 'wait'; retryInMs: number }
   /** Nothing to send: delivered, failed, or unknown. */
   | { kind: 'done' };
 
+export type ClaimParameters = { deliveryId: string; claimToken: string; leaseMs: number; maxAttempts: number };
+
 /** What is written for an attempt whose worker died before it could record the outcome. */
 export const INTERRUPTED_ATTEMPT_ERROR = 'the worker making this attempt stopped before recording its outcome';
+
+/**
+ * The common case in one statement: takes the lease on a PENDING delivery whose retry time has come
+ * and which has attempts left, counting the attempt about to be made, and returns it with the event's
+ * body and the client's current URL and secrets. Two callers racing for it cannot both get it: the
+ * second one's update waits for the first's row lock, then no longer matches `status = 'PENDING'`.
+ * Undefined when the delivery is not in that state (claimDelivery sorts out why).
+ */
+export async function claimDueDelivery(db: Db, params: ClaimParameters): Promise<ClaimedDelivery | undefined> {
+  return takeLease(db, params, { onlyIfDue: true });
+}
 
 /**
  * Takes the lease on a PENDING delivery whose retry time has come (or on a DELIVERING one whose lease
  * ran out: its worker died; that attempt is recorded as interrupted) and counts the attempt about to
  * be made. A job that runs early (a duplicate) therefore neither sends twice nor cuts a backoff short.
  */
-export async function claimDelivery(db: Db, { deliveryId, claimToken, leaseMs, maxAttempts }: {
-  deliveryId: string; claimToken: string; leaseMs: number; maxAttempts: number;
-}): Promise<ClaimResult> {
-  return db.transaction().execute(async (trx) => {
+export async function claimDelivery(db: Db, params: ClaimParameters): Promise<ClaimResult> {
+  const due = await claimDueDelivery(db, params);
+  if (due) return { kind: 'claimed', ...due };
+  const { deliveryId, maxAttempts } = params;
+  // Rarer cases (a lease to check or take over, a retry time not reached, attempts used up), decided
+  // with the row locked.
+  return db.transaction().execute(async (trx): Promise<ClaimResult> => {
     const row = await trx.selectFrom('webhook_deliveries').selectAll()
       .select(sql<number>`coalesce(greatest(0, ceil(extract(epoch from claim_expires_at - now()) * 1000)), 0)::int`.as('lease_left_ms'))
       .select(sql<number>`coalesce(greatest(0, ceil(extract(epoch from next_attempt_at - now()) * 1000)), 0)::int`.as('retry_in_ms'))
@@ -109,14 +117,49 @@ export async function claimDelivery(db: Db, { deliveryId, claimToken, leaseMs, m
         .where('id', '=', deliveryId).execute();
       return { kind: 'done' };
     }
-    const delivery = await trx.updateTable('webhook_deliveries')
-      .set({
-        status: 'DELIVERING', attempt_count: sql<number>`attempt_count + 1`, claim_token: claimToken,
-        claim_expires_at: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`, last_attempt_at: sql<Date>`clock_timestamp()`, next_attempt_at: null,
-      })
-      .where('id', '=', deliveryId).returningAll().executeTakeFirstOrThrow();
-    return { kind: 'claimed', delivery };
+    const claimed = await takeLease(trx, params, { onlyIfDue: false });
+    if (!claimed) throw new Error(`delivery ${deliveryId} vanished while locked`);
+    return { kind: 'claimed', ...claimed };
   });
+}
+
+/** The lease update and, in the same statement, the event and client the attempt needs. */
+async function takeLease(db: Kysely<Database>, { deliveryId, claimToken, leaseMs, maxAttempts }: ClaimParameters, { onlyIfDue }: { onlyIfDue: boolean }): Promise<ClaimedDelivery | undefined> {
+  const row = await db
+    .with('claimed', (qb) => {
+      let update = qb.updateTable('webhook_deliveries')
+        .set({
+          status: 'DELIVERING', attempt_count: sql<number>`attempt_count + 1`, claim_token: claimToken,
+          claim_expires_at: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`, last_attempt_at: sql<Date>`clock_timestamp()`, next_attempt_at: null,
+        })
+        .where('id', '=', deliveryId);
+      if (onlyIfDue) {
+        update = update.where('status', '=', 'PENDING').where('attempt_count', '<', maxAttempts)
+          .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', sql<Date>`now()`)]));
+      }
+      return update.returningAll();
+    })
+    .selectFrom('claimed as d')
+    .leftJoin('webhook_events as e', 'e.id', 'd.event_id')
+    .leftJoin('clients as c', 'c.id', 'd.client_id')
+    .selectAll('d')
+    .select(['e.body', 'e.transaction_id', 'c.webhook_url', 'c.webhook_secret', 'c.previous_webhook_secret', 'c.previous_webhook_secret_expires_at', 'c.revoked_at'])
+    .executeTakeFirst();
+  return row && toClaimedDelivery(row);
+}
+
+/** A delivery row with its event's and client's columns beside it, as one query returns them. */
+export type DeliveryWithTarget = WebhookDelivery & { body: string | null; transaction_id: string | null } & {
+  [K in keyof DeliveryTarget['client']]: DeliveryTarget['client'][K] | null;
+};
+
+export function toClaimedDelivery(row: DeliveryWithTarget): ClaimedDelivery {
+  const { body, transaction_id: transactionId, webhook_url, webhook_secret, previous_webhook_secret, previous_webhook_secret_expires_at, revoked_at, ...delivery } = row;
+  const target = body === null || webhook_secret === null ? undefined : {
+    eventId: delivery.event_id, body, transactionId,
+    client: { webhook_url, webhook_secret, previous_webhook_secret, previous_webhook_secret_expires_at, revoked_at },
+  };
+  return { delivery, target };
 }
 
 export type AttemptRecord = {

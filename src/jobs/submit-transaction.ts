@@ -39,6 +39,8 @@ const REFUSAL_ATTEMPTS = 3;
 const MAX_BACKOFF_MS = 5_000;
 /** How long after sending a replacement we wait before sending it again. */
 const REPLACEMENT_WAIT_MS = 10_000;
+/** How old the tracker's last head may be to stand for "a block before the send" (older only widens searches). */
+const HEAD_REUSE_MS = 5_000;
 
 class Shutdown extends Error {}
 
@@ -81,6 +83,8 @@ class SubmitRun {
     if (tx.status === 'ACCEPTED') {
       if (await this.expireUnsentMint(tx)) return;
       tx = (await this.move({ transactionId: this.id, to: 'SUBMITTING', reason: 'worker picked it up' })) ?? tx;
+      // The tracker hears this through the status channel too; in this process, tell it directly.
+      this.ctx.tracker.wake();
     }
     if (isTerminal(tx.status)) return;
     const account = await this.account(tx);
@@ -93,10 +97,10 @@ class SubmitRun {
     }
 
     if (tx.status === 'SUBMITTING') {
+      const block = await this.headBeforeSend();
       const sent = await this.sendOrFail(tx.user_op!);
       if (!sent) return;
       failpoint('after-userop-sent');
-      const block = await this.ctx.publicClient.getBlockNumber({ cacheTime: 0 });
       const now = Date.now();
       const deadline = new Date(now + this.ctx.config.transactions.inclusionTimeoutSeconds * 1000);
       tx = (await this.move({ transactionId: this.id, to: 'SUBMITTED', reason: 'sent to the bundler',
@@ -134,11 +138,21 @@ class SubmitRun {
   }
 
   private account(tx: Transaction): Promise<UserSmartAccount> {
-    return toUserSmartAccount(this.ctx.publicClient, {
+    return this.ctx.accounts.get(JSON.stringify([tx.client_id, tx.user_id, tx.wallet_address]), () => toUserSmartAccount(this.ctx.publicClient, {
       ownerPrivateKey: deriveOwnerPrivateKey(this.ctx.config.masterKey, { clientId: tx.client_id, userId: tx.user_id }),
       contracts: this.ctx.config.contracts,
       address: tx.wallet_address as `0x${string}`,
-    });
+    }));
+  }
+
+  /**
+   * A block mined before the operation is (re-)sent, so at or below the block that includes it: where
+   * log searches for it start (submitted_block). The tracker's last read head if it is recent, else the node's.
+   */
+  private async headBeforeSend(): Promise<bigint> {
+    const known = this.ctx.tracker.knownHead();
+    if (known && Date.now() - known.seenAt < HEAD_REUSE_MS) return known.block;
+    return this.ctx.publicClient.getBlockNumber({ cacheTime: 0 });
   }
 
   /** Builds, sponsors and signs the UserOperation and stores it; undefined when the transaction ended. */

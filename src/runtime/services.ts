@@ -12,7 +12,8 @@ import { createStatusWaiter } from '../worker/status-waiter.js';
 import { createLiveness } from '../worker/liveness.js';
 import type { WorkerContext } from '../worker/context.js';
 import { createUserOpClients } from '../userop/clients.js';
-import { createInclusionTracker, type InclusionTracker } from '../tracking/inclusion-tracker.js';
+import { createInclusionTracker, type CreateInclusionTrackerParameters, type InclusionTracker } from '../tracking/inclusion-tracker.js';
+import { createAccountCache } from '../userop/account-cache.js';
 import { listen, type RunningServer } from './http-server.js';
 import { graphileLogger } from '../observability/graphile-logger.js';
 
@@ -68,12 +69,21 @@ export type RunningWorker = { runner: Runner; tracker: InclusionTracker; stop():
  * The worker role: graphile-worker running the tasks, the inclusion tracker, the status waiter jobs
  * block on, and the heartbeat that lets other processes recover this one's jobs if it dies.
  */
-export async function startWorker(ctx: AppContext, { tasks }: { tasks?: TaskList } = {}): Promise<RunningWorker> {
+export async function startWorker(ctx: AppContext, { tasks, tracker: trackerOptions, feeQuoteTtlMs }: {
+  tasks?: TaskList;
+  /** Overrides of the tracker's pacing and of how long a fee quote is shared (tests). */
+  tracker?: Omit<CreateInclusionTrackerParameters, 'pollMs'>;
+  feeQuoteTtlMs?: number;
+} = {}): Promise<RunningWorker> {
   const waiter = createStatusWaiter(ctx);
   await waiter.start();
-  const workerCtx: WorkerContext = { ...ctx, waiter, userOps: createUserOpClients(ctx.publicClient, ctx.config.chain) };
+  const tracker = createInclusionTracker(ctx, { pollMs: ctx.config.worker.trackerPollMs, ...trackerOptions });
+  const workerCtx: WorkerContext = {
+    ...ctx, waiter, tracker,
+    userOps: createUserOpClients(ctx.publicClient, ctx.config.chain, { feeQuoteTtlMs }),
+    accounts: createAccountCache(),
+  };
   const liveness = createLiveness(ctx, ctx.config.worker.liveness);
-  const tracker = createInclusionTracker(ctx, { pollMs: ctx.config.worker.trackerPollMs });
   tracker.start();
   // graphile-worker gets a pool of its own, ended after it stops: after a database outage it can still
   // have reconnect timers pending, and those must find a closed pool rather than open new connections.

@@ -1,10 +1,16 @@
 // Finds out which UserOperations were included by reading the EntryPoint's logs block range by block
 // range: one eth_blockNumber per poll and one eth_getLogs per new range, however many operations are
 // pending. One process at a time tracks (a Postgres advisory lock); the cursor lives in the database.
+//
+// It polls fast only while something is in flight (SUBMITTING or SUBMITTED). With nothing in flight it
+// backs off to a slow poll that keeps the cursor near the head; a status change anywhere (the leader
+// LISTENs on the status channel) or wake() from this process switches it back to fast at once, before
+// the operation that caused it can have been sent.
 import { parseAbiItem, type Address, type Hex, type Log } from 'viem';
 import type pg from 'pg';
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import { STATUS_CHANNEL } from '../status/transition.js';
 import { settleInclusions, type InclusionEvent } from './settle.js';
 
 export const USER_OPERATION_EVENT = parseAbiItem('event UserOperationEvent(bytes32 indexed userOpHash, address indexed sender, address indexed paymaster, uint256 nonce, bool success, uint256 actualGasCost, uint256 actualGasUsed)');
@@ -13,17 +19,62 @@ export const USER_OPERATION_REVERT_REASON = parseAbiItem('event UserOperationRev
 export const TRACKER_CURSOR = 'entrypoint-logs';
 const LEADER_LOCK_KEY = 7243511;
 const MAX_RANGE = 1_000n;
+/** How often a process that is not the leader tries to become it. */
+const FOLLOWER_RETRY_MS = 1_000;
 
-export type TrackerStats = { polls: number; rpcCalls: number; blocksScanned: number; settled: number };
+export type TrackerStats = {
+  polls: number; rpcCalls: number; blocksScanned: number; settled: number;
+  /** Polls made at the idle pace (nothing in flight), and returns to the fast pace (a status change or wake()). */
+  idlePolls: number; wakes: number;
+  /** The current pace: fast while something is in flight (or might be), idle otherwise. */
+  pace: 'fast' | 'idle';
+};
 
-export type InclusionTracker = { stats: TrackerStats; start(): void; stop(): Promise<void> };
+/** A block number seen at the chain head, and when (Date.now()) it was asked for. */
+export type KnownHead = { block: bigint; seenAt: number };
 
-export function createInclusionTracker(ctx: AppContext, { pollMs = 50 }: { pollMs?: number } = {}): InclusionTracker {
-  const stats: TrackerStats = { polls: 0, rpcCalls: 0, blocksScanned: 0, settled: 0 };
+export type InclusionTracker = {
+  stats: TrackerStats;
+  /** Something is about to be sent: poll at the fast pace from now on (and now). */
+  wake(): void;
+  /** The newest head this process has read, if it is the leader and has polled. */
+  knownHead(): KnownHead | undefined;
+  start(): void;
+  stop(): Promise<void>;
+};
+
+export type CreateInclusionTrackerParameters = {
+  /** Poll interval while operations are in flight. */
+  pollMs?: number;
+  /** Poll interval while nothing is in flight. */
+  idlePollMs?: number;
+  /** While polling fast, how often to ask the database whether anything is still in flight. */
+  inFlightCheckMs?: number;
+};
+
+export function createInclusionTracker(ctx: AppContext, { pollMs = 50, idlePollMs = 2_000, inFlightCheckMs = 1_000 }: CreateInclusionTrackerParameters = {}): InclusionTracker {
+  const stats: TrackerStats = { polls: 0, rpcCalls: 0, blocksScanned: 0, settled: 0, idlePolls: 0, wakes: 0, pace: 'fast' };
   let leader: pg.PoolClient | undefined;
   let cursor: bigint | undefined;
+  let head: KnownHead | undefined;
   let stopped = false;
   let running: Promise<void> | undefined;
+  // Until the database says otherwise, assume there is something to track.
+  let inFlight = true;
+  const setInFlight = (value: boolean) => { inFlight = value; stats.pace = value ? 'fast' : 'idle'; };
+  let inFlightCheckedAt = 0;
+  /** Bumped by every wake(), so that an in-flight check that started before it cannot undo it. */
+  let wakeSeq = 0;
+  let interruptSleep: (() => void) | undefined;
+
+  const wake = () => {
+    wakeSeq++;
+    if (inFlight) return;
+    setInFlight(true);
+    stats.wakes++;
+    // Only the idle sleep is cut short: while polling fast, notifications change nothing.
+    interruptSleep?.();
+  };
 
   const becomeLeader = async (): Promise<boolean> => {
     if (leader) return true;
@@ -35,9 +86,15 @@ export function createInclusionTracker(ctx: AppContext, { pollMs = 50 }: { pollM
       if (leader !== client) return;
       leader = undefined;
       cursor = undefined;
+      head = undefined;
       client.release(error);
     });
+    client.on('notification', (msg) => { if (msg.channel === STATUS_CHANNEL && leader === client) wake(); });
+    await client.query(`listen ${STATUS_CHANNEL}`);
     leader = client;
+    // Whatever happened while another process led (or none did) is unknown: look before slowing down.
+    setInFlight(true);
+    inFlightCheckedAt = 0;
     return true;
   };
 
@@ -53,11 +110,20 @@ export function createInclusionTracker(ctx: AppContext, { pollMs = 50 }: { pollM
   const saveCursor = (block: bigint) => ctx.db.insertInto('chain_cursors').values({ name: TRACKER_CURSOR, block })
     .onConflict((oc) => oc.column('name').doUpdateSet({ block, updated_at: sql`now()` })).execute();
 
+  /** Anything that can still be included: SUBMITTING (it may be sent any moment) or SUBMITTED. */
+  const anythingInFlight = async (): Promise<boolean> => {
+    // Uses the partial index transactions_submitted (status in SUBMITTING, SUBMITTED).
+    const row = await ctx.db.selectFrom('transactions').select('id').where('status', 'in', ['SUBMITTING', 'SUBMITTED']).limit(1).executeTakeFirst();
+    return row !== undefined;
+  };
+
   const poll = async () => {
     stats.polls++;
-    if (!(await becomeLeader())) return;
+    if (!inFlight) stats.idlePolls++;
+    const askedAt = Date.now();
     const latest = await ctx.publicClient.getBlockNumber({ cacheTime: 0 });
     stats.rpcCalls++;
+    head = { block: latest, seenAt: askedAt };
     let from: bigint = cursor ?? (await loadCursor(latest));
     cursor = from;
     while (from < latest && !stopped) {
@@ -78,28 +144,55 @@ export function createInclusionTracker(ctx: AppContext, { pollMs = 50 }: { pollM
     }
   };
 
+  /** Re-reads whether anything is in flight, at most every inFlightCheckMs. */
+  const refreshInFlight = async () => {
+    const now = Date.now();
+    if (now - inFlightCheckedAt < inFlightCheckMs) return;
+    const seq = wakeSeq;
+    const found = await anythingInFlight();
+    inFlightCheckedAt = now;
+    // A wake() during the query wins: it announced something the query may not have seen.
+    if (wakeSeq === seq) setInFlight(found);
+  };
+
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() { clearTimeout(timer); interruptSleep = undefined; resolve(); }
+    interruptSleep = done;
+  });
+
   const loop = async () => {
     while (!stopped) {
+      let delay = FOLLOWER_RETRY_MS;
       try {
-        await poll();
+        if (await becomeLeader()) {
+          await refreshInFlight();
+          await poll();
+          delay = inFlight ? pollMs : idlePollMs;
+        }
       } catch (error) {
         ctx.logger.warn({ err: error }, 'inclusion tracker poll failed; retrying');
-        await sleep(500);
+        delay = 500;
       }
-      await sleep(leader ? pollMs : 1_000);
+      if (!stopped) await sleep(delay);
     }
   };
 
   return {
     stats,
+    wake,
+    knownHead: () => (leader ? head : undefined),
     start() { running = loop(); },
     async stop() {
       stopped = true;
+      interruptSleep?.();
       await running;
       if (leader) {
-        await leader.query('select pg_advisory_unlock($1)', [LEADER_LOCK_KEY]).catch(() => {});
-        leader.release();
+        const client = leader;
         leader = undefined;
+        await client.query(`unlisten ${STATUS_CHANNEL}`).catch(() => {});
+        await client.query('select pg_advisory_unlock($1)', [LEADER_LOCK_KEY]).catch(() => {});
+        client.release();
       }
     },
   };
@@ -124,4 +217,3 @@ export function toInclusionEvents(logs: readonly DecodedLog[]): InclusionEvent[]
   }]);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,6 +3,7 @@ import type { Hex } from 'viem';
 import type { Db } from '../db/connect.js';
 import { transitionTransaction } from '../status/transition.js';
 import { describeRevert } from '../chain/contracts/revert-reasons.js';
+import { transactionSendingWebhooks } from '../webhooks/send-on-commit.js';
 
 export type InclusionEvent = {
   userOpHash: Hex; success: boolean; actualGasUsed: bigint; actualGasCost: bigint;
@@ -34,7 +35,8 @@ export async function settleInclusions(db: Db, events: InclusionEvent[]): Promis
       ...(status === 'REVERTED' && { error_code: 'EXECUTION_REVERTED', error_message: revertMessage(event.revertReason) }),
       ...(status === 'EXPIRED' && { error_code: 'INCLUSION_TIMEOUT', error_message: 'Not included before its deadline; a no-op replacement consumed its nonce, so it can never execute' }),
     };
-    const moved = await db.transaction().execute(async (trx) => {
+    // The webhook of the final status goes out from here as soon as this commits, not after a queue hop.
+    const moved = await transactionSendingWebhooks(db, async (trx) => {
       if (row.status === 'SUBMITTING') {
         await transitionTransaction(trx, { transactionId: row.id, to: 'SUBMITTED', reason: 'seen on-chain before the send was recorded' });
       }

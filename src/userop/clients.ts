@@ -2,14 +2,16 @@
 import { http, hexToBigInt, type Hex } from 'viem';
 import { createBundlerClient, createPaymasterClient, type BundlerClient, type PaymasterClient } from 'viem/account-abstraction';
 import type { ChainPublicClient } from '../chain/clients.js';
+import { createFeeQuote, type FeeQuote } from './fee-quote.js';
 
-export type UserOpClients = { publicClient: ChainPublicClient; bundler: BundlerClient; paymaster: PaymasterClient };
+export type UserOpClients = { publicClient: ChainPublicClient; bundler: BundlerClient; paymaster: PaymasterClient; fees: FeeQuote };
 
-export function createUserOpClients(publicClient: ChainPublicClient, { bundlerUrl, paymasterUrl }: { bundlerUrl: string; paymasterUrl: string }): UserOpClients {
+export function createUserOpClients(publicClient: ChainPublicClient, { bundlerUrl, paymasterUrl }: { bundlerUrl: string; paymasterUrl: string }, { feeQuoteTtlMs }: { feeQuoteTtlMs?: number } = {}): UserOpClients {
   // No automatic retries: the submit job decides what to retry, knowing what has been stored.
   const bundler = createBundlerClient({ client: publicClient, transport: http(bundlerUrl, { retryCount: 0, timeout: 15_000 }) });
   const paymaster = createPaymasterClient({ transport: http(paymasterUrl, { retryCount: 0, timeout: 15_000 }) });
-  return { publicClient, bundler, paymaster };
+  const fees = createFeeQuote(() => getUserOperationFees({ bundler, publicClient }), { ttlMs: feeQuoteTtlMs });
+  return { publicClient, bundler, paymaster, fees };
 }
 
 export type Fees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
@@ -20,7 +22,7 @@ type PimlicoGasPrice = { fast: { maxFeePerGas: Hex; maxPriorityFeePerGas: Hex } 
  * Fees the bundler will accept: Pimlico-compatible bundlers (alto) quote them with
  * `pimlico_getUserOperationGasPrice`; elsewhere we fall back to the node's estimate with headroom.
  */
-export async function getUserOperationFees({ bundler, publicClient }: UserOpClients): Promise<Fees> {
+export async function getUserOperationFees({ bundler, publicClient }: Pick<UserOpClients, 'bundler' | 'publicClient'>): Promise<Fees> {
   try {
     const price = await bundler.request<{ Method: 'pimlico_getUserOperationGasPrice'; Parameters: []; ReturnType: PimlicoGasPrice }>({
       method: 'pimlico_getUserOperationGasPrice', params: [],

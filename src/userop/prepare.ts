@@ -20,20 +20,28 @@ export type PrepareSignedUserOperationParameters = {
 };
 
 export async function prepareSignedUserOperation(clients: UserOpClients, p: PrepareSignedUserOperationParameters): Promise<SignedUserOperation> {
-  const quoted = await getUserOperationFees(clients);
+  // Key 0, sequential: a user's operations are serialized, and a replacement must reuse the exact nonce.
+  // A replacement is sent because something is stuck: it gets a fresh quote, not the shared one.
+  const quote = p.feeBumpPercent ? getUserOperationFees(clients) : clients.fees.get();
+  const [quoted, nonce] = await Promise.all([quote, p.nonce ?? p.account.getNonce({ key: 0n })]);
   const bump = BigInt(100 + (p.feeBumpPercent ?? 0));
   const fees = { maxFeePerGas: (quoted.maxFeePerGas * bump) / 100n, maxPriorityFeePerGas: (quoted.maxPriorityFeePerGas * bump) / 100n };
-  // Key 0, sequential: a user's operations are serialized, and a replacement must reuse the exact nonce.
-  const nonce = p.nonce ?? (await p.account.getNonce({ key: 0n }));
   const base = {
     account: withCallGasHeadroom(clients, p.account),
     paymaster: clients.paymaster,
     nonce,
     ...fees,
   };
-  const prepared = p.calls
-    ? await prepareUserOperation(clients.bundler, { ...base, calls: p.calls })
-    : await prepareUserOperation(clients.bundler, { ...base, callData: p.callData ?? '0x' });
+  let prepared;
+  try {
+    prepared = p.calls
+      ? await prepareUserOperation(clients.bundler, { ...base, calls: p.calls })
+      : await prepareUserOperation(clients.bundler, { ...base, callData: p.callData ?? '0x' });
+  } catch (error) {
+    // Whatever the refusal was, a retry should not be able to blame a shared, older quote.
+    clients.fees.invalidate();
+    throw error;
+  }
   const signature = await p.account.signUserOperation(prepared);
   const signed = { ...prepared, signature };
   const hash = getUserOperationHash({

@@ -1,8 +1,9 @@
 // The webhook outbox: events, their deliveries and the jobs that send them are written inside the
 // caller's database transaction, so they exist exactly when the change they report was committed.
-import { sql, type Kysely, type Transaction as DbTransaction } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type RawBuilder, type Transaction as DbTransaction } from 'kysely';
 import type { Database, Transaction, WebhookDelivery, WebhookEvent } from '../db/schema.js';
-import { insertWebhookDelivery, insertWebhookEvent } from '../db/webhooks.js';
+import { insertWebhookDelivery, insertWebhookEvent, toClaimedDelivery, type ClaimedDelivery, type DeliveryWithTarget } from '../db/webhooks.js';
 import { newDeliveryId, newEventId, toTestEvent, toTransactionEvent } from './events.js';
 
 export const DELIVER_WEBHOOK = 'deliver_webhook';
@@ -14,13 +15,22 @@ export const DELIVER_WEBHOOK = 'deliver_webhook';
  * the task failing outright (database unavailable).
  */
 export async function enqueueWebhookDelivery(db: Kysely<Database>, { deliveryId, delayMs = 0 }: { deliveryId: string; delayMs?: number }): Promise<void> {
-  await sql`select graphile_worker.add_job(
+  await sql`select ${addJob(sql`${deliveryId}::text`, delayMs)}`.execute(db);
+}
+
+function addJob(deliveryId: RawBuilder<string>, delayMs: number): RawBuilder<unknown> {
+  return sql`graphile_worker.add_job(
     ${DELIVER_WEBHOOK}::text,
-    json_build_object('deliveryId', ${deliveryId}::text),
+    json_build_object('deliveryId', ${deliveryId}),
     run_at => now() + ${Math.max(0, Math.round(delayMs))} * interval '1 millisecond',
     max_attempts => 25,
-    job_key => ${`${DELIVER_WEBHOOK}:${deliveryId}`}::text
-  )`.execute(db);
+    job_key => ${`${DELIVER_WEBHOOK}:`}::text || ${deliveryId}
+  )`;
+}
+
+/** Drops the waiting job of a delivery that needs no more attempts (a running one is told not to retry). */
+export async function removeWebhookDeliveryJob(db: Kysely<Database>, { deliveryId }: { deliveryId: string }): Promise<void> {
+  await sql`select graphile_worker.remove_job(${`${DELIVER_WEBHOOK}:${deliveryId}`}::text)`.execute(db);
 }
 
 /** A new delivery of `event` to its client's webhook URL, queued to be sent now. */
@@ -30,6 +40,23 @@ export async function queueDelivery(trx: DbTransaction<Database>, { event, redel
   const delivery = await insertWebhookDelivery(trx, { id: newDeliveryId(), event, redeliveryOf });
   await enqueueWebhookDelivery(trx, { deliveryId: delivery.id });
   return delivery;
+}
+
+/** A delivery claimed when it was recorded, to be sent by the recording process once it commits. */
+export type DeliveryToSend = ClaimedDelivery & { claimToken: string };
+
+/**
+ * Transactions whose deliveries the process recording them sends itself as soon as they commit
+ * (send-on-commit.ts). Such a delivery is recorded already claimed (DELIVERING, under a lease), so no
+ * job can take it meanwhile; its job waits the lease out and only acts should that process die.
+ */
+const sentOnCommit = new WeakMap<DbTransaction<Database>, { leaseMs: number; deliveries: DeliveryToSend[] }>();
+
+/** From now on, the deliveries `trx` records are claimed and collected into the returned list. */
+export function collectDeliveriesToSend(trx: DbTransaction<Database>, { leaseMs }: { leaseMs: number }): DeliveryToSend[] {
+  const deliveries: DeliveryToSend[] = [];
+  sentOnCommit.set(trx, { leaseMs, deliveries });
+  return deliveries;
 }
 
 /**
@@ -45,13 +72,38 @@ export async function recordStalledTransactionEvent(trx: DbTransaction<Database>
   await recordTransactionEvent(trx, { transaction, stalledReason: reason });
 }
 
+/**
+ * The event, its delivery when the client has a webhook URL, and the delivery's job, in one statement:
+ * this runs inside the status change, whose commit (and so the webhook) waits for every round trip.
+ */
 async function recordTransactionEvent(trx: DbTransaction<Database>, { transaction, stalledReason }: { transaction: Transaction; stalledReason?: string }): Promise<void> {
   const envelope = toTransactionEvent(transaction, { eventId: newEventId(), stalledReason });
-  const event = await insertWebhookEvent(trx, {
-    id: envelope.id, clientId: transaction.client_id, eventType: envelope.event, transactionId: transaction.id, body: JSON.stringify(envelope),
-  });
-  const client = await trx.selectFrom('clients').select('webhook_url').where('id', '=', transaction.client_id).executeTakeFirstOrThrow();
-  if (client.webhook_url) await queueDelivery(trx, { event });
+  const sending = sentOnCommit.get(trx);
+  const deliveryId = newDeliveryId();
+  const claimToken = randomUUID();
+  // status, attempt_count, next_attempt_at, claim_token, claim_expires_at, last_attempt_at
+  const state = sending
+    ? sql`'DELIVERING', 1, null::timestamptz, ${claimToken}::text, now() + ${sending.leaseMs} * interval '1 millisecond', clock_timestamp()`
+    : sql`'PENDING', 0, now(), null::text, null::timestamptz, null::timestamptz`;
+  const { rows: [row] } = await sql<DeliveryWithTarget & { queued: boolean }>`
+    with event as (
+      insert into webhook_events (id, client_id, event_type, transaction_id, body)
+      values (${envelope.id}, ${transaction.client_id}, ${envelope.event}, ${transaction.id}, ${JSON.stringify(envelope)})
+      returning id, client_id, event_type, transaction_id, body
+    ), delivery as (
+      insert into webhook_deliveries (id, event_id, client_id, event_type, status, attempt_count, next_attempt_at, claim_token, claim_expires_at, last_attempt_at)
+      select ${deliveryId}, e.id, e.client_id, e.event_type, ${state}
+      from event e join clients c on c.id = e.client_id
+      where c.webhook_url is not null
+      returning *
+    )
+    select d.*, e.body, e.transaction_id,
+      c.webhook_url, c.webhook_secret, c.previous_webhook_secret, c.previous_webhook_secret_expires_at, c.revoked_at,
+      ${addJob(sql`d.id`, sending?.leaseMs ?? 0)} is not null as queued
+    from delivery d join event e on e.id = d.event_id join clients c on c.id = d.client_id`.execute(trx);
+  if (!row || !sending) return;
+  const { queued: _queued, ...recorded } = row;
+  sending.deliveries.push({ ...toClaimedDelivery(recorded), claimToken });
 }
 
 /** POST /webhooks/test: a `webhook.test` event and its delivery. */

@@ -1,6 +1,14 @@
 import type { AppContext } from '../context.js';
 import type { UserOpClients } from '../userop/clients.js';
+import type { AccountCache } from '../userop/account-cache.js';
+import type { InclusionTracker } from '../tracking/inclusion-tracker.js';
 import type { StatusWaiter } from './status-waiter.js';
 
 /** What worker tasks get beyond the shared context. */
-export type WorkerContext = AppContext & { userOps: UserOpClients; waiter: StatusWaiter };
+export type WorkerContext = AppContext & {
+  userOps: UserOpClients;
+  accounts: AccountCache;
+  waiter: StatusWaiter;
+  /** This process's inclusion tracker: told when something is about to be sent, asked for the head it last read. */
+  tracker: Pick<InclusionTracker, 'wake' | 'knownHead'>;
+};

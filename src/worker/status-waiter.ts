@@ -6,11 +6,14 @@ import type { Transaction } from '../db/schema.js';
 import { STATUS_CHANNEL } from '../status/transition.js';
 import { isTerminal } from '../status/machine.js';
 
-type Waiter = { until: number; resolve: (tx: Transaction | undefined) => void };
+/** What a waiter learns: the transaction's id and its (terminal) status. */
+export type TransactionOutcome = Pick<Transaction, 'id' | 'status'>;
+
+type Waiter = { until: number; resolve: (tx: TransactionOutcome | undefined) => void };
 
 export type StatusWaiter = {
-  /** Resolves with the row once terminal, or undefined at `until` (or on stop). */
-  waitForTerminal(transactionId: string, until: Date, signal?: AbortSignal): Promise<Transaction | undefined>;
+  /** Resolves with the outcome once terminal, or undefined at `until` (or on stop). */
+  waitForTerminal(transactionId: string, until: Date, signal?: AbortSignal): Promise<TransactionOutcome | undefined>;
   start(): Promise<void>;
   stop(): Promise<void>;
 };
@@ -23,10 +26,11 @@ export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): S
 
   const check = async (ids: string[]) => {
     if (!ids.length) return;
-    const rows = await ctx.db.selectFrom('transactions').selectAll().where('id', 'in', ids).execute();
+    // Only what decides: the rows carry the signed UserOperations, which nobody waiting here reads.
+    const rows = await ctx.db.selectFrom('transactions').select(['id', 'status']).where('id', 'in', ids).execute();
     for (const row of rows) if (isTerminal(row.status)) settle(row.id, row);
   };
-  const settle = (id: string, tx: Transaction | undefined) => {
+  const settle = (id: string, tx: TransactionOutcome | undefined) => {
     const set = waiters.get(id);
     if (!set) return;
     waiters.delete(id);
