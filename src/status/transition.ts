@@ -23,26 +23,38 @@ export type TransitionParameters = {
  * undefined when it was already elsewhere (another process got there first, or it is terminal).
  */
 export async function transitionTransaction(trx: DbTransaction<Database>, { transactionId, to, reason, changes = {} }: TransitionParameters): Promise<Transaction | undefined> {
-  const current = await trx.selectFrom('transactions').select('status').where('id', '=', transactionId).forUpdate().executeTakeFirst();
-  if (!current || !predecessorsOf(to).includes(current.status)) return undefined;
-  const since = await trx.selectFrom('transaction_transitions')
-    .select(sql<number | null>`extract(epoch from clock_timestamp() - max(at))::float8`.as('seconds'))
-    .where('transaction_id', '=', transactionId).executeTakeFirst();
-  const updated = await trx.updateTable('transactions')
+  // One statement (it runs inside settlements and sends, whose commits wait on every round trip): lock
+  // the row and read its status as it is now, move it if that status may precede `to`, record the move
+  // and how long the old status lasted, and notify whoever waits on the transaction.
+  const moved = trx.updateTable('transactions')
     .set({ ...changes, status: to, updated_at: sql`clock_timestamp()` })
-    .where('id', '=', transactionId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await trx.insertInto('transaction_transitions')
-    .values({ transaction_id: transactionId, from_status: current.status, to_status: to, reason: reason ?? null })
-    .execute();
+    .where('id', '=', transactionId).where('status', 'in', predecessorsOf(to))
+    // Makes the row lock below come first.
+    .where(sql<boolean>`exists (select 1 from current)`)
+    .returningAll();
+  const { rows } = await sql<Transaction & { from_status: TransactionStatus; since_seconds: number | null }>`
+    with current as (select status from transactions where id = ${transactionId} for update),
+    since as (
+      select extract(epoch from clock_timestamp() - max(at))::float8 as seconds from transaction_transitions where transaction_id = ${transactionId}
+    ),
+    moved as (${moved}),
+    history as (
+      insert into transaction_transitions (transaction_id, from_status, to_status, reason)
+      select id, (select status from current), ${to}, ${reason ?? null} from moved
+    ),
+    notified as (select pg_notify(${STATUS_CHANNEL}, id) from moved)
+    select moved.*, (select status from current) as from_status, (select seconds from since) as since_seconds
+    from moved where (select count(*) from notified) >= 0
+  `.execute(trx);
+  const row = rows[0];
+  if (!row) return undefined;
+  const { from_status: from, since_seconds: seconds, ...updated } = row;
   // Outbox: the webhook event and its delivery job commit (or roll back) with the status itself.
   if (isTerminal(to)) await recordTerminalTransactionEvent(trx, { transaction: updated });
-  await sql`select pg_notify(${STATUS_CHANNEL}, ${transactionId})`.execute(trx);
   // Counted before the caller commits: a rollback (the database lost mid-way) over-counts one change,
   // which beats threading a commit hook through every caller.
-  transactionTransitions.inc({ from: current.status, to });
-  if (since?.seconds != null) timeInStatus.observe({ status: current.status, type: updated.type }, Math.max(0, since.seconds));
+  transactionTransitions.inc({ from, to });
+  if (seconds != null) timeInStatus.observe({ status: from, type: updated.type }, Math.max(0, seconds));
   return updated;
 }
 
