@@ -34,7 +34,8 @@ export function createWalletChainStates(publicClient: ChainPublicClient, token: 
 
   const read = async (wallet: Address): Promise<WalletChainState> => {
     const readAt = Date.now();
-    const block = await publicClient.getBlockNumber({ cacheTime: 0 });
+    // The head from its header (eth_getBlockByNumber): the block every read below is pinned to.
+    const { number: block } = await publicClient.getBlock({ blockTag: 'latest' });
     const [balanceWei, mintNonce] = await Promise.all([
       publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [wallet], blockNumber: block }),
       publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'nonces', args: [wallet], blockNumber: block }),
