@@ -2,7 +2,7 @@
 import { http, hexToBigInt, type Hex } from 'viem';
 import { createBundlerClient, createPaymasterClient, type BundlerClient, type PaymasterClient } from 'viem/account-abstraction';
 import type { ChainPublicClient } from '../chain/clients.js';
-import { createFeeQuote, type FeeQuote } from './fee-quote.js';
+import { createFeeQuote, type FeeQuote, type Fees } from './fee-quote.js';
 
 export type UserOpClients = { publicClient: ChainPublicClient; bundler: BundlerClient; paymaster: PaymasterClient; fees: FeeQuote };
 
@@ -14,7 +14,6 @@ export function createUserOpClients(publicClient: ChainPublicClient, { bundlerUr
   return { publicClient, bundler, paymaster, fees };
 }
 
-export type Fees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
 
 type PimlicoGasPrice = { fast: { maxFeePerGas: Hex; maxPriorityFeePerGas: Hex } };
 

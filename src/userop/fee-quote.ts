@@ -2,7 +2,9 @@
 // quote for a while after giving it (alto: `--gas-price-expiry`, 20 s by default), so asking once per
 // second instead of once per operation changes nothing on the chain and saves a bundler round trip
 // (and the bundler's own calls to the node) for every operation beyond the first each second.
-import type { Fees } from './clients.js';
+
+/** What a UserOperation offers to pay per gas. */
+export type Fees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
 
 export type FeeQuote = {
   /** A quote at most `ttlMs` old; concurrent callers share one request. */

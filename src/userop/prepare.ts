@@ -4,7 +4,8 @@ import type { Hex } from 'viem';
 import { estimateUserOperationGas, formatUserOperationRequest, getUserOperationHash, prepareUserOperation } from 'viem/account-abstraction';
 import type { UserSmartAccount } from '../accounts/smart-account.js';
 import type { Call } from '../operations/types.js';
-import { getUserOperationFees, type Fees, type UserOpClients } from './clients.js';
+import { getUserOperationFees, type UserOpClients } from './clients.js';
+import type { Fees } from './fee-quote.js';
 
 export type SignedUserOperation = { userOp: Record<string, string>; hash: Hex; nonce: bigint; fees: Fees };
 
