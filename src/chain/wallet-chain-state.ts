@@ -3,7 +3,7 @@
 //
 // A cached read is never wrong, only old, and the accept batch makes "old" safe: it subtracts every
 // operation of the user in flight *or settled after the block the read was made at*
-// (src/db/transactions.ts loadUnsettledSince), and only Chronos can debit a wallet (only it holds the
+// (src/db/transactions.ts loadAcceptState), and only Chronos can debit a wallet (only it holds the
 // owner key). What an old read can miss is a credit (a transfer in, a mint by someone else), so a
 // refusal decided on a read older than the request is re-decided on a fresh read before it is given.
 import { erc20Abi, type Address } from 'viem';

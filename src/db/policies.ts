@@ -51,13 +51,13 @@ export async function deletePolicy(db: Db, clientId: string): Promise<boolean> {
   return result.numDeletedRows > 0n;
 }
 
+const noUsage = () => Object.fromEntries(QUOTA_OPERATIONS.map((op) => [op, { daily: 0, weekly: 0, monthly: 0 }])) as Record<OperationType, PeriodCounts>;
+
 /**
  * How many operations of each type this user has had accepted in the current UTC day, ISO week
  * (from Monday 00:00 UTC) and calendar month, FAILED and EXPIRED ones excluded. Periods are taken
  * from the database clock (`now()`: inside the accept transaction, the time its row gets), or `at`.
  */
-const noUsage = () => Object.fromEntries(QUOTA_OPERATIONS.map((op) => [op, { daily: 0, weekly: 0, monthly: 0 }])) as Record<OperationType, PeriodCounts>;
-
 export async function countQuotaUsage(db: Queryable, { clientId, userId, types, at }: {
   clientId: string; userId: string; types: readonly OperationType[]; at?: Date;
 }): Promise<Record<OperationType, PeriodCounts>> {

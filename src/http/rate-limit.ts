@@ -52,7 +52,9 @@ export function createRateLimiter(db: Db, { config, logger }: { config: Config['
     const byCounter = new Map<string, number[]>();
     items.forEach((item, i) => {
       const key = JSON.stringify([item.subject, item.category, item.limit, item.limitOverrideOf ?? null]);
-      byCounter.set(key, [...(byCounter.get(key) ?? []), i]);
+      const indexes = byCounter.get(key);
+      if (indexes) indexes.push(i);
+      else byCounter.set(key, [i]);
     });
     await Promise.all([...byCounter.values()].map(async (indexes) => {
       const first = items[indexes[0]];
