@@ -6,8 +6,10 @@
 #   docker run --env-file .env chronos api | worker            # one role per container
 #   (a worker serves /healthz, /readyz and /metrics on METRICS_PORT, default 9464)
 
+# Node 24 LTS: graphile-worker needs Node >= 22.18 and kysely >= 22 (package.json "engines").
+
 # --- build: compile TypeScript with the full dependency set -------------------------------------
-FROM node:20-bookworm-slim AS build
+FROM node:24-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Exactly the locked versions; no install scripts (tsc needs none, and the image's npm would otherwise
@@ -18,13 +20,13 @@ COPY src ./src
 RUN npx tsc -p tsconfig.build.json
 
 # --- production dependencies only ---------------------------------------------------------------
-FROM node:20-bookworm-slim AS deps
+FROM node:24-trixie-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # --- runtime -------------------------------------------------------------------------------------
-FROM node:20-bookworm-slim
+FROM node:24-trixie-slim
 # V8's young generation grows to 2 × 16 MB by default and the old generation fills with what it promotes
 # between full collections; 4 MB semi-spaces keep a busy process's peak RSS below 200 MB, for more
 # frequent (short) young-generation collections (README, "Memory"). Replace NODE_OPTIONS to tune it.
