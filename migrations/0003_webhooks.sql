@@ -1,4 +1,4 @@
--- Signed webhooks (SPEC §6) as an outbox: an event and its delivery are inserted in the same database
+-- Signed webhooks (README, Webhooks) as an outbox: an event and its delivery are inserted in the same database
 -- transaction as the status change they report, together with the graphile-worker job that sends
 -- them, so a crash between the change and the send cannot lose an event.
 

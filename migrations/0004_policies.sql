@@ -1,4 +1,4 @@
--- Client policy (SPEC §7): per-user transaction quotas and per-client sliding-window rate limits.
+-- Client policy (README, Limits): per-user transaction quotas and per-client sliding-window rate limits.
 
 -- A client's transaction policy: how many operations of each type one user may have accepted per UTC
 -- calendar day, week (from Monday) and month. NULL = no limit for that operation and period. A

@@ -147,7 +147,7 @@ export interface WebhookDeliveryAttemptsTable {
   finished_at: Timestamp;
 }
 
-/** Per-user quotas of one client (SPEC §7); NULL = unlimited for that operation and period. */
+/** Per-user quotas of one client (README, Quotas); NULL = unlimited for that operation and period. */
 export interface TransactionPoliciesTable {
   client_id: string;
   enabled: ColumnType<boolean, boolean | undefined, boolean>;

@@ -1,4 +1,4 @@
-// Every failure leaves the API as `{ error, code }` (SPEC §8): never a stack trace, never HTML.
+// Every failure leaves the API as `{ error, code }` (README, API): never a stack trace, never HTML.
 import type { ErrorRequestHandler, Request } from 'express';
 import type { Logger } from '../observability/logger.js';
 

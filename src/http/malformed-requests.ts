@@ -1,6 +1,6 @@
 // Requests Node's HTTP parser refuses before Express sees them (a bare CR or LF or a NUL in a header,
 // obs-fold continuation lines, headers over 16 KiB, a conflicting Content-Length) would otherwise get
-// a status line with no body. They get the same JSON error shape as everything else (SPEC §8).
+// a status line with no body. They get the same JSON error shape as everything else (README, Input and security).
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 

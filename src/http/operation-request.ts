@@ -1,5 +1,5 @@
 // The accept path shared by every mutating operation: who and which wallet, idempotency replay,
-// the operation's own checks, then one database transaction (SPEC §5 step 1).
+// the operation's own checks, then one database transaction (README, How an operation travels).
 import type { Request, Response } from 'express';
 import { getAddress, type Address } from 'viem';
 import type { RouteContext } from './route.js';

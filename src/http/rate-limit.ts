@@ -1,4 +1,4 @@
-// Per-client rate limits (SPEC §7): a sliding window per category, kept in Postgres so every API
+// Per-client rate limits (README, Rate limits): a sliding window per category, kept in Postgres so every API
 // process sees the same count, with a graduated response — a warning header from 80 % of the limit,
 // a 500 ms delay from 90 %, and 429 RATE_LIMITED once nothing is left.
 //

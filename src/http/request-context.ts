@@ -17,7 +17,7 @@ export function authOf(req: Request): RequestAuth {
   return req.auth;
 }
 
-/** 1–256 printable ASCII characters, no surrounding spaces (SPEC §4). */
+/** 1–256 printable ASCII characters, no surrounding spaces (README, API). */
 const USER_ID = /^[\x21-\x7e](?:[\x20-\x7e]{0,254}[\x21-\x7e])?$/;
 
 export function userIdOf(req: Request): string {

@@ -1,4 +1,4 @@
-// Per-user transaction quotas (SPEC §7). Enforcement and GET /quota/check share the same counting and
+// Per-user transaction quotas (README, Quotas). Enforcement and GET /quota/check share the same counting and
 // the same arithmetic, so what the check promises is what accepting an operation then decides.
 //
 // Usage is counted from the transactions table itself (accepted operations of that type in the period,

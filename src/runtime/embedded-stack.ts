@@ -1,4 +1,4 @@
-// The embedded default (SPEC §1): Postgres, anvil, the canonical ERC-4337 contracts, ChronosToken and
+// The embedded default (README, Quick start): Postgres, anvil, the canonical ERC-4337 contracts, ChronosToken and
 // ClaimVault, alto and an ERC-7677 paymaster, all on loopback, state kept under `.chronos/`.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -8,7 +8,7 @@ export function chronosHome(env: Record<string, string | undefined> = process.en
   return resolve(env.CHRONOS_HOME ?? join(process.cwd(), '.chronos'));
 }
 
-/** `.chronos/dev.json`, exactly the fields SPEC §1 lists. */
+/** `.chronos/dev.json`, exactly the fields README, Quick start shows. */
 export type DevFile = {
   apiUrl: string; rpcUrl: string; bundlerUrl: string; paymasterUrl: string; chainId: number;
   entryPoint: Address; accountFactory: Address; token: Address; claimVault: Address; databaseUrl: string;

@@ -1,4 +1,4 @@
-// The transaction lifecycle (SPEC §5). Status moves only forward along these edges.
+// The transaction lifecycle (README, Transaction statuses). Status moves only forward along these edges.
 import type { TransactionStatus } from '../db/schema.js';
 
 export const TERMINAL_STATUSES = ['CONFIRMED', 'REVERTED', 'FAILED', 'EXPIRED'] as const satisfies readonly TransactionStatus[];

@@ -1,4 +1,4 @@
-// One database transaction decides and records a batch of accept requests (SPEC §5 step 1): the
+// One database transaction decides and records a batch of accept requests (README, How an operation travels): the
 // requests that arrived while the previous batch was being written (src/db/group-commit.ts). Per
 // batch, not per request: one lock statement, one idempotency claim, one read of what each user has
 // in flight (and their client's policy), the quota counts when a policy limits them, and one statement

@@ -1,4 +1,4 @@
-// X-Idempotency-Key (SPEC §5): per client, the same key with the same request replays the first
+// X-Idempotency-Key (README, API): per client, the same key with the same request replays the first
 // answer; with a different request it is a 409. The unique key in the database decides, not a read.
 import { createHash } from 'node:crypto';
 import type { Transaction as DbTransaction } from 'kysely';

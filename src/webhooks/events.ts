@@ -1,4 +1,4 @@
-// The events Chronos sends and their envelope (SPEC §6):
+// The events Chronos sends and their envelope (README, Webhooks):
 //   { id: "evt_…", event: "transaction.confirmed", timestamp: ISO-8601, data: { … } }
 import { monotonicFactory } from 'ulid';
 import type { Transaction, TransactionStatus } from '../db/schema.js';

@@ -1,4 +1,4 @@
-// Where a webhook may go (SPEC §6). A webhook URL is chosen by a client, but the request leaves from
+// Where a webhook may go (README, Webhooks). A webhook URL is chosen by a client, but the request leaves from
 // inside the operator's network: without these checks it could reach the cloud metadata service, the
 // database or an admin port (SSRF). So, unless the operator allows private targets, every address a
 // host resolves to must be public — checked when the URL is registered and again at every attempt,

@@ -1,4 +1,4 @@
-// Per-user quotas (SPEC §7) enforced atomically when an operation is accepted, and GET /quota/check
+// Per-user quotas (README, Quotas) enforced atomically when an operation is accepted, and GET /quota/check
 // agreeing with what enforcement decides. No worker runs here: accepted operations stay ACCEPTED, and
 // their status is moved by hand where a test needs a FAILED or EXPIRED one.
 import type { Server } from 'node:http';

@@ -1,4 +1,4 @@
-// SPEC §1/§7: any number of API processes share one database, and a client's limit holds across
+// README, Processes and roles / Rate limits: any number of API processes share one database, and a client's limit holds across
 // all of them — concurrent requests spread over two processes never get more than the limit through.
 import type { Server } from 'node:http';
 import request from 'supertest';

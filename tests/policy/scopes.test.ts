@@ -1,4 +1,4 @@
-// SPEC §7: every endpoint needs its scope (403 FORBIDDEN without it); transactions, quota and webhook
+// README, API: every endpoint needs its scope (403 FORBIDDEN without it); transactions, quota and webhook
 // deliveries need only a valid token.
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../support/test-app.js';

@@ -1,4 +1,4 @@
-// What every answer must look like, whatever was sent (SPEC §8): no 5xx, a status the operation
+// What every answer must look like, whatever was sent (README, Input and security): no 5xx, a status the operation
 // documents or a generic refusal, JSON, and errors as `{ error, code }` without a stack trace.
 import type { Response } from 'supertest';
 import { GENERIC_REFUSALS, type DocumentedOperation } from './openapi-operations.js';

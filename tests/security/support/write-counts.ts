@@ -33,7 +33,7 @@ export function sum(a: WriteCounts, b: WriteCounts): WriteCounts {
 
 /**
  * Exactly what an answer allows to have been written: nothing for any refusal; for a success, what
- * that operation writes (SPEC §5: an accepted operation is one row, its first transition, its job and
+ * that operation writes (README, How an operation travels: an accepted operation is one row, its first transition, its job and
  * its idempotency key if one was sent; a replay writes nothing). `undefined` for an operation these
  * tests do not know yet: its successes are not counted (its refusals still must write nothing).
  */
