@@ -5,7 +5,10 @@
 // A refused request is not counted: the window drains at its normal pace while a client keeps
 // retrying, so a client hammering a full window is let through again as soon as its own earlier
 // requests age out, never locked out for as long as it keeps trying.
-import type { Request, RequestHandler, Response } from 'express';
+//
+// Callers without valid credentials are counted per source address against fixed guards (see
+// ADDRESS_GUARDS, and token-request-limits.ts for POST /auth/token).
+import type { Request, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/connect.js';
 import type { Config } from '../config/schema.js';
