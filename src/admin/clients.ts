@@ -80,9 +80,25 @@ export async function revokeClient(db: Db, id: string): Promise<ClientView> {
   return toClientView(await change(db, id, { revoked_at: new Date() }));
 }
 
+/**
+ * Takes a revoked client back into service: its wallets and transactions were never deleted. Tokens
+ * issued before now stay refused (see `tokens_not_before`), so a token that leaked before the
+ * revocation does not come back to life with the client.
+ */
+export async function unrevokeClient(db: Db, id: string): Promise<ClientView> {
+  const existing = await findClient(db, id);
+  if (!existing) throw new ClientNotFoundError(id);
+  if (!existing.revoked_at) return toClientView(existing);
+  return toClientView(await change(db, id, { revoked_at: null, tokens_not_before: new Date() }));
+}
+
+/**
+ * A rotation is usually done because the old secret may have leaked, and so may tokens issued with
+ * it: every token issued before now stops working too (within the client cache's few seconds).
+ */
 export async function rotateClientSecret(db: Db, id: string): Promise<{ client: ClientView; clientSecret: string }> {
   const clientSecret = generateClientSecret();
-  const client = await change(db, id, { secret_hash: await hashSecret(clientSecret) });
+  const client = await change(db, id, { secret_hash: await hashSecret(clientSecret), tokens_not_before: new Date() });
   return { client: toClientView(client), clientSecret };
 }
 

@@ -14,7 +14,8 @@ export function parseRateLimits(spec: string): RateLimitOverrides {
   const overrides: RateLimitOverrides = {};
   for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
     const [name, value] = part.split('=');
-    if (!(name in RATE_LIMIT_CATEGORIES)) {
+    // Own names only: `in` would also accept what every object inherits (toString, constructor…).
+    if (!Object.hasOwn(RATE_LIMIT_CATEGORIES, name)) {
       throw new Error(`unknown rate-limit category '${name}' (known: ${Object.keys(RATE_LIMIT_CATEGORIES).join(', ')})`);
     }
     const n = Number(value);

@@ -5,7 +5,8 @@ import { isScope, type Scope } from './scopes.js';
 
 export type JwtConfig = { secret: string; issuer: string; audience: string; ttlSeconds: number };
 
-export type AccessTokenClaims = { clientId: string; scopes: Scope[]; tokenId: string; expiresAt: number };
+/** `issuedAt` and `expiresAt` in seconds since the epoch, as in the token. */
+export type AccessTokenClaims = { clientId: string; scopes: Scope[]; tokenId: string; issuedAt: number; expiresAt: number };
 
 /**
  * The secret as a KeyObject, made once per secret. Given a string, jsonwebtoken first tries to parse
@@ -33,7 +34,8 @@ export function issueAccessToken(config: JwtConfig, { clientId, scopes }: { clie
 /**
  * Tokens already verified, per configuration: a client sends the same token with every request until
  * it expires, and its signature, issuer and audience cannot change meanwhile. Expiry is checked on
- * every use. Bounded: the oldest entry goes first.
+ * every use; the client's state (revoked, scopes, tokens_not_before) is checked by the caller on every
+ * use too, so a rotation or revocation is not hidden by this cache. Bounded: the oldest entry goes first.
  */
 const verified = new WeakMap<JwtConfig, Map<string, AccessTokenClaims>>();
 const MAX_VERIFIED_TOKENS = 10_000;
@@ -64,11 +66,12 @@ function verifyAccessTokenSignature(config: JwtConfig, token: string): AccessTok
     return null;
   }
   if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.scope !== 'string'
-    || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') return null;
+    || typeof payload.jti !== 'string' || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return null;
   return {
     clientId: payload.sub,
     scopes: payload.scope.split(' ').filter(isScope),
     tokenId: payload.jti,
+    issuedAt: payload.iat,
     expiresAt: payload.exp,
   };
 }

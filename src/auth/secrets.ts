@@ -12,6 +12,11 @@ export function generateClientId(): string {
   return `client_${randomBytes(10).toString('hex')}`;
 }
 
+/** Whether `value` can be a client id at all (the shape generateClientId makes); checked before any lookup. */
+export function isClientIdShape(value: unknown): value is string {
+  return typeof value === 'string' && /^client_[0-9a-f]{20}$/.test(value);
+}
+
 export function generateClientSecret(): string {
   return `sk_${randomBytes(32).toString('base64url')}`;
 }

@@ -32,8 +32,9 @@ export const envSchema = z.object({
   DEPLOYER_PRIVATE_KEY: privateKey.optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
-  // Where `chronos worker` serves /metrics, /healthz and /readyz (the API port serves them otherwise).
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  // Where /metrics, /healthz and /readyz are served apart from the API (a worker: 9464 when unset).
+  // Set for `start`/`api`, it moves /metrics off the API port (see src/runtime/ops-server.ts).
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   // After SIGTERM/SIGINT, how long in-flight requests and jobs get before the process exits anyway.
   SHUTDOWN_GRACE_MS: positiveInt.default(25_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -66,7 +67,8 @@ export type Config = Readonly<{
   mode: 'embedded' | 'external';
   port: number;
   host: string;
-  metricsPort: number;
+  /** Undefined: the API port serves /metrics, a worker's ops server listens on 9464. */
+  metricsPort: number | undefined;
   shutdownGraceMs: number;
   logLevel: z.output<typeof envSchema>['LOG_LEVEL'];
   databaseUrl: string;

@@ -89,3 +89,16 @@ export async function pruneRateLimitCounters(db: Db, { olderThanMs }: { olderTha
   `.execute(db);
   return Number(result.numAffectedRows ?? 0n);
 }
+
+/**
+ * Takes back one request counted at `windowStartMs` (e.g. a token request that turned out to be no
+ * failure): from the current slot if it is still that one, from the previous slot if time moved on.
+ */
+export async function refundRateLimitHit(db: Db, p: { subject: string; category: string; windowStartMs: number; windowMs: number }): Promise<void> {
+  await sql`
+    update rate_limit_counters set
+      current_count = case when window_start_ms = ${p.windowStartMs}::bigint then greatest(0, current_count - 1) else current_count end,
+      previous_count = case when window_start_ms = ${p.windowStartMs}::bigint + ${p.windowMs}::bigint then greatest(0, previous_count - 1) else previous_count end
+    where subject = ${p.subject} and category = ${p.category}
+  `.execute(db);
+}

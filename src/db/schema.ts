@@ -15,6 +15,8 @@ export interface ClientsTable {
   scopes: ColumnType<string[], string[] | undefined, string[]>;
   rate_limits: ColumnType<Record<string, number>, string | undefined, string>;
   revoked_at: Date | null;
+  /** Tokens issued (`iat`) before this second are refused: set by rotate-secret and unrevoke. */
+  tokens_not_before: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

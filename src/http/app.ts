@@ -10,9 +10,10 @@ import { bearerAuthHandler } from './authenticate.js';
 import { AppError, errorHandler, forbidden, toAppError } from './errors.js';
 import { authOf } from './request-context.js';
 import { canonicalContentType, refuseAnnouncedOversizedBodies, refuseDeeplyNestedBodies } from './request-values.js';
-import { createRateLimiter, rateLimitAfterAuthentication, rateLimitTokenRequests } from './rate-limit.js';
+import { createRateLimiter, rateLimitAfterAuthentication } from './rate-limit.js';
+import { rateLimitTokenRequests } from './token-request-limits.js';
 import { observeRequests } from './observe-requests.js';
-import { probeRoutes } from './probes.js';
+import { apiServesMetrics, probeRoutes } from './probes.js';
 import { docsRoutes } from './docs.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -31,7 +32,7 @@ export function createApp(ctx: RouteContext, { routes = defaultRoutes }: { route
   const doc = loadOpenApiDocument();
   app.get('/openapi.json', (_req, res) => void res.json(doc));
   // Before rate limiting and the OpenAPI validator: /healthz, /readyz, /metrics and /docs are not API operations.
-  app.use(probeRoutes(ctx));
+  app.use(probeRoutes(ctx, { metrics: apiServesMetrics(ctx.config) }));
   app.use(docsRoutes());
   const mounted = routes.map((route) => ({ route, ...findOperation(doc, route.operationId) }));
   // Token requests are counted before anything else looks at them (even a request missing credentials).

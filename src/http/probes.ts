@@ -1,5 +1,6 @@
 // Operational endpoints, not API operations: not in openapi.json's operations, not authenticated,
-// not rate limited. The API serves them on its port; a `chronos worker` process on METRICS_PORT.
+// not rate limited. The API serves them on its port (/metrics only while METRICS_PORT is unset); a
+// `chronos worker` process, and any process with METRICS_PORT set, on METRICS_PORT.
 //   /healthz  the process is up (restart it if not)
 //   /readyz   it can do its work: database, chain RPC and bundler reachable (stop routing to it if not)
 //   /metrics  Prometheus text format
@@ -9,7 +10,12 @@ import { createReadinessChecker } from '../observability/readiness.js';
 import { collectDatabaseMetrics } from '../observability/database-metrics.js';
 import { enableProcessMetrics, registry } from '../observability/metrics.js';
 
-export function probeRoutes(ctx: AppContext): Router {
+/** Whether the API port serves /metrics: only while it has no port of its own (METRICS_PORT). */
+export function apiServesMetrics(config: AppContext['config']): boolean {
+  return config.metricsPort === undefined;
+}
+
+export function probeRoutes(ctx: AppContext, { metrics = true }: { metrics?: boolean } = {}): Router {
   enableProcessMetrics();
   const readiness = createReadinessChecker(ctx);
   const router = Router();
@@ -24,6 +30,7 @@ export function probeRoutes(ctx: AppContext): Router {
     res.status(503).json({ status: 'unavailable', code: 'SERVICE_UNAVAILABLE', error: `${down.join(' and ')} unreachable`, checks });
   });
 
+  if (!metrics) return router;
   router.get('/metrics', fresh, async (_req, res) => {
     await collectDatabaseMetrics(ctx.db, { stalledAfterSeconds: ctx.config.transactions.stalledAfterSeconds, logger: ctx.logger });
     res.setHeader('Content-Type', registry.contentType);

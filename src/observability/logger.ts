@@ -73,8 +73,9 @@ function scrub(line: string, exact: RegExp | undefined): string {
 function exactValuePattern(secrets: (string | undefined)[]): RegExp | undefined {
   const values = new Set<string>();
   for (const secret of secrets) {
-    // Too short to be a secret worth matching, and would blank innocent text.
-    if (!secret || secret.length < 16) continue;
+    // However short: a short database password is still a password. (It may blank the same letters
+    // elsewhere in a line too; an unreadable word is the lesser harm.)
+    if (!secret) continue;
     values.add(secret);
     values.add(JSON.stringify(secret).slice(1, -1)); // as it appears inside a JSON string
     if (/^0x[0-9a-fA-F]+$/.test(secret)) values.add(secret.slice(2));

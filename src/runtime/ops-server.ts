@@ -1,6 +1,8 @@
-// The small HTTP server of a `chronos worker` process: it has no API port, but orchestrators still
-// need to probe it and Prometheus to scrape it (METRICS_PORT). In `start` and `api` the API port
-// serves the same endpoints.
+// The small HTTP server for probes and metrics on METRICS_PORT. A `chronos worker` process always runs
+// it: it has no API port, but orchestrators still need to probe it and Prometheus to scrape it. In
+// `start` and `api` it runs when METRICS_PORT is set, and then /metrics is served here only, not on
+// the API port: the API port is usually public, and metrics tell outsiders about the traffic and
+// the process. Without METRICS_PORT the API port serves /metrics (the simplest setup).
 import express from 'express';
 import type { AppContext } from '../context.js';
 import { probeRoutes } from '../http/probes.js';
@@ -8,6 +10,9 @@ import { observeRequests } from '../http/observe-requests.js';
 import { AppError, errorHandler } from '../http/errors.js';
 import { requestId } from '../http/app.js';
 import { listen, type RunningServer } from './http-server.js';
+
+/** Where a worker's ops server listens when METRICS_PORT is not set. */
+export const DEFAULT_WORKER_METRICS_PORT = 9464;
 
 export async function startOpsServer(ctx: AppContext, { port, host }: { port: number; host: string }): Promise<RunningServer> {
   const app = express();

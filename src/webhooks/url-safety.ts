@@ -28,6 +28,7 @@ const IPV4_RANGES: [string, number, string][] = [
   ['169.254.0.0', 16, 'link-local, incl. cloud metadata'],
   ['172.16.0.0', 12, 'private'],
   ['192.0.0.0', 24, 'IETF protocol assignments'],
+  ['168.63.129.16', 32, 'cloud platform service (Azure wire server)'],
   ['192.168.0.0', 16, 'private'],
   ['198.18.0.0', 15, 'benchmarking'],
   ['224.0.0.0', 4, 'multicast'],
@@ -37,7 +38,10 @@ const IPV4_RANGES: [string, number, string][] = [
 const IPV6_RANGES: [string, number, string][] = [
   ['::', 128, 'unspecified'],
   ['::1', 128, 'loopback'],
+  ['::ffff:0:0:0', 96, 'IPv4-translated (SIIT)'],
+  ['64:ff9b:1::', 48, 'local-use NAT64'],
   ['100::', 64, 'discard-only'],
+  ['2001::', 32, 'Teredo tunnel'],
   ['fc00::', 7, 'unique local (private)'],
   ['fe80::', 10, 'link-local'],
   ['fec0::', 10, 'site-local (private)'],

@@ -88,6 +88,14 @@ describe('chronos clients', () => {
     expect((await chronos(['clients', 'revoke', clientId, '--json'])).json).toMatchObject({ clientId, revoked: true });
   });
 
+  it('unrevoke takes a revoked client back, and refuses an unknown id', async () => {
+    expect((await chronos(['clients', 'unrevoke', clientId, '--json'])).json).toMatchObject({ clientId, revoked: false, revokedAt: null });
+    expect((await chronos(['clients', 'show', clientId, '--json'])).json).toMatchObject({ clientId, revoked: false });
+    const unknown = await chronos(['clients', 'unrevoke', 'client_nope', '--json']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.json.error).toMatch(/no client with id/);
+  });
+
   it.each([
     [['clients', 'create', '--json'], /--name/],
     [['clients', 'create', '--name', 'x', '--scopes', 'wallet,root', '--json'], /unknown scope/],

@@ -2,7 +2,8 @@ import request from 'supertest';
 import jwt from 'jsonwebtoken';
 import { createTestApp, type TestApp, type TestClient } from '../support/test-app.js';
 import { expectError } from '../support/errors.js';
-import { revokeClient, setScopes } from '../../src/admin/clients.js';
+import { revokeClient, rotateClientSecret, setScopes, unrevokeClient } from '../../src/admin/clients.js';
+import { bearerTokenOf, MAX_AUTHORIZATION_LENGTH } from '../../src/http/authenticate.js';
 
 let t: TestApp;
 let client: TestClient;
@@ -91,6 +92,68 @@ describe('Bearer authentication', () => {
     await new Promise((r) => setTimeout(r, 2_200));
     expectError(await create(`Bearer ${tok}`), 401, 'UNAUTHORIZED');
   });
+
+  it('stops tokens issued before rotate-secret within seconds, and takes tokens of the new secret at once', async () => {
+    const c = await t.createClient();
+    const before = await t.tokenFor(c);
+    expect((await create(`Bearer ${before}`)).status).toBe(200);
+    await nextSecond(); // tokens carry their issue time in whole seconds
+    const { clientSecret } = await rotateClientSecret(t.ctx.db, c.clientId);
+    const after = await t.tokenFor({ ...c, clientSecret });
+    await sleep(2_200); // the client cache's lifetime
+    expectError(await create(`Bearer ${before}`), 401, 'UNAUTHORIZED');
+    expect((await create(`Bearer ${after}`)).status).toBe(200);
+  });
+
+  it('lets an unrevoked client work again with new tokens, while its tokens from before stay refused', async () => {
+    const c = await t.createClient();
+    const before = await t.tokenFor(c);
+    await revokeClient(t.ctx.db, c.clientId);
+    await sleep(2_200);
+    expectError(await create(`Bearer ${before}`), 401, 'UNAUTHORIZED');
+    expectError(await request(t.app).post('/api/v1/auth/token').send({ clientId: c.clientId, clientSecret: c.clientSecret }), 401, 'INVALID_SECRET');
+    await nextSecond();
+    expect(await unrevokeClient(t.ctx.db, c.clientId)).toMatchObject({ clientId: c.clientId, revoked: false });
+    const after = await t.tokenFor(c);
+    await sleep(2_200);
+    expect((await create(`Bearer ${after}`)).status).toBe(200);
+    expectError(await create(`Bearer ${before}`), 401, 'UNAUTHORIZED');
+  });
+});
+
+describe('reading the Bearer token from the header', () => {
+  it.each([
+    ['Bearer aaa.bbb.ccc', 'aaa.bbb.ccc'],
+    ['Bearer eyJh-_.eyJ=.sig_-=', 'eyJh-_.eyJ=.sig_-='],
+    ['Bearer aaa.bbb.', 'aaa.bbb.'],
+    ['Bearer aaa.bbb', undefined],
+    ['Bearer aaa.bbb.ccc.ddd', undefined],
+    ['Bearer .bbb.ccc', undefined],
+    ['Bearer aaa..ccc', undefined],
+    ['Bearer aaa.bbb.c+c', undefined],
+    ['Bearer aaa.bbb.ccc ', undefined],
+    ['bearer aaa.bbb.ccc', undefined],
+    ['Bearer  aaa.bbb.ccc', undefined],
+    ['Basic aaa.bbb.ccc', undefined],
+    ['', undefined],
+    [undefined, undefined],
+  ])('reads %j as %j', (header, token) => {
+    expect(bearerTokenOf(header)).toBe(token);
+  });
+
+  it('refuses a header longer than the cap without reading it, and takes one just under it', () => {
+    const token = (length: number) => `a.b.${'c'.repeat(length - 'Bearer a.b.'.length)}`;
+    expect(bearerTokenOf(`Bearer ${token(MAX_AUTHORIZATION_LENGTH)}`)).toBe(token(MAX_AUTHORIZATION_LENGTH));
+    expect(bearerTokenOf(`Bearer ${token(MAX_AUTHORIZATION_LENGTH + 1)}`)).toBeUndefined();
+  });
+
+  it('refuses the near-misses that made the old regex backtrack quadratically, long or short', async () => {
+    // `Bearer a.` + 16,000 × `a` + `!` cost ~130 ms of event loop per request with the old pattern.
+    expect(bearerTokenOf(`Bearer a.${'a'.repeat(16_000)}!`)).toBeUndefined();
+    expect(bearerTokenOf(`Bearer a.${'a'.repeat(2_000)}!`)).toBeUndefined();
+    expect(bearerTokenOf(`Bearer a.${'a'.repeat(1_000)}.${'a'.repeat(900)}!`)).toBeUndefined();
+    expectError(await create(`Bearer a.${'a'.repeat(16_000)}!`), 401, 'UNAUTHORIZED');
+  });
 });
 
 describe('Unknown routes and methods', () => {
@@ -113,3 +176,7 @@ describe('Unknown routes and methods', () => {
     expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits into the next whole second, so that a token issued before it has an earlier `iat`. */
+const nextSecond = () => sleep(1_000 - (Date.now() % 1_000) + 20);

@@ -51,13 +51,15 @@ describe('POST /api/v1/auth/token', () => {
     expectError(await token(body), 400, 'MISSING_CREDENTIALS');
   });
 
-  it('gives the same 401 INVALID_SECRET for a wrong secret, an unknown client and a revoked client', async () => {
+  it('gives the same 401 INVALID_SECRET for a wrong secret, an unknown, a revoked and a malformed client id', async () => {
     const revoked = await t.createClient({ name: 'gone' });
     await revokeClient(t.ctx.db, revoked.clientId);
     const answers = [
       await token({ clientId: client.clientId, clientSecret: 'sk_wrong' }),
-      await token({ clientId: 'client_doesnotexist', clientSecret: client.clientSecret }),
+      await token({ clientId: `client_${'0'.repeat(20)}`, clientSecret: client.clientSecret }),
       await token({ clientId: revoked.clientId, clientSecret: revoked.clientSecret }),
+      // Not shaped like a client id at all: refused before any lookup, with the same answer.
+      await token({ clientId: 'client_doesnotexist', clientSecret: client.clientSecret }),
     ];
     for (const res of answers) expectError(res, 401, 'INVALID_SECRET');
     expect(new Set(answers.map((r) => JSON.stringify(r.body))).size).toBe(1);
@@ -73,7 +75,7 @@ describe('POST /api/v1/auth/token', () => {
     const unknown: number[] = [];
     for (let i = 0; i < 5; i++) {
       wrong.push(await time({ clientId: client.clientId, clientSecret: 'sk_wrong' }));
-      unknown.push(await time({ clientId: 'client_nobody', clientSecret: 'sk_wrong' }));
+      unknown.push(await time({ clientId: `client_${'f'.repeat(20)}`, clientSecret: 'sk_wrong' }));
     }
     const median = (xs: number[]) => xs.sort((a, b) => a - b)[2];
     // Both pay for one scrypt (tens of ms); an unknown client must not be answered noticeably faster.

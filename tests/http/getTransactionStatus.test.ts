@@ -13,7 +13,7 @@ afterAll(() => t.close());
 const get = (id: string, who = actor) => api(t, who).get(`/api/v1/transactions/${encodeURIComponent(id)}`);
 
 describe('GET /api/v1/transactions/{transactionId}', () => {
-  it('reports an active transaction with Retry-After and no-store, a terminal one as immutable', async () => {
+  it('reports an active transaction with Retry-After and no-store, a terminal one as immutable and varying on Authorization', async () => {
     const res = await requestMint(t, actor, 'status-user', { receiptId: 'status-1', amountWei: 1n });
     const early = await get(res.body.transactionId);
     expect(early.status).toBe(200);
@@ -23,6 +23,8 @@ describe('GET /api/v1/transactions/{transactionId}', () => {
     await waitForTerminal(t, actor, res.body.transactionId);
     const done = await get(res.body.transactionId);
     expect(done.headers['cache-control']).toBe('public, max-age=300, immutable');
+    // A shared cache may keep it, but must not hand it to a request with another Authorization.
+    expect(done.headers.vary).toBe('Authorization');
     expect(done.headers['retry-after']).toBeUndefined();
     expect(done.body).toEqual({
       transactionId: res.body.transactionId, status: 'CONFIRMED', type: 'mint',

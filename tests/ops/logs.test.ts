@@ -36,7 +36,7 @@ beforeAll(async () => {
     ...t.env, LOG_LEVEL: 'debug', HOST: '127.0.0.1', PORT: String(apiPort), METRICS_PORT: String(metricsPort),
     DEPLOYER_PRIVATE_KEY: EMBEDDED_DEPLOYER_PRIVATE_KEY, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_RETRY_BASE_MS: '50',
   };
-  apiProcess = spawnChronos('api', env);
+  apiProcess = spawnChronos('api', { ...env, METRICS_PORT: '' }); // its metrics stay on the API port
   workerProcess = spawnChronos('worker', env);
   api = remote(`http://127.0.0.1:${apiPort}`);
   metricsUrl = `http://127.0.0.1:${metricsPort}`;

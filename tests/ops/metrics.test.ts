@@ -9,6 +9,9 @@ import { startReceiver, type Receiver } from '../webhooks/support/receiver.js';
 import { insertSubmittedTransaction } from '../webhooks/support/deliveries.js';
 import { setWebhook } from '../../src/admin/clients.js';
 import { declaredMetrics, parsePrometheus, valueOf, type Sample } from './support/prometheus.js';
+import { spawnChronos, stopChronos } from '../support/processes.js';
+import { waitUntilServing } from './support/remote.js';
+import { getFreePorts } from '../../src/dev/free-port.js';
 
 let t: TestApp;
 let receiver: Receiver;
@@ -125,4 +128,26 @@ describe('GET /metrics after a CONFIRMED mint and transfer', () => {
     expect(valueOf(samples, 'chronos_transactions', { status: 'SUBMITTED' })).toBe(2);
     expect(valueOf(samples, 'chronos_transactions_stalled')).toBe(1);
   });
+});
+
+describe('with METRICS_PORT set', () => {
+  it('a `chronos api` process serves /metrics on that port only, and its API and probes on PORT', async () => {
+    const [apiPort, metricsPort] = await getFreePorts(2);
+    const api = spawnChronos('api', { ...t.env, HOST: '127.0.0.1', PORT: String(apiPort), METRICS_PORT: String(metricsPort), LOG_LEVEL: 'warn' });
+    try {
+      await waitUntilServing(`http://127.0.0.1:${apiPort}/healthz`, { output: api.output });
+      await waitUntilServing(`http://127.0.0.1:${metricsPort}/healthz`, { output: api.output });
+      const onApiPort = await fetch(`http://127.0.0.1:${apiPort}/metrics`);
+      expect(onApiPort.status).toBe(404);
+      expect(((await onApiPort.json()) as { code: string }).code).toBe('NOT_FOUND');
+      expect((await fetch(`http://127.0.0.1:${apiPort}/readyz`)).status).toBe(200);
+      const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(scraped.status).toBe(200);
+      // The refused scrape on the API port was counted, and shows up here.
+      expect(valueOf(parsePrometheus(await scraped.text()), 'chronos_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/api/v1/wallet/balance`)).status).toBe(404);
+    } finally {
+      await stopChronos(api);
+    }
+  }, 60_000);
 });

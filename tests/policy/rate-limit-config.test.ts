@@ -2,6 +2,7 @@
 // overrides, validated at boot like every other variable.
 import { parseConfig, ConfigError } from '../../src/config/load.js';
 import { rateLimitCategoryOf, windowMsOf } from '../../src/http/rate-limit.js';
+import { parseRateLimits } from '../../src/admin/rate-limits.js';
 
 const valid = {
   DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/chronos',
@@ -37,13 +38,21 @@ describe('rate-limit configuration', () => {
     expect(() => parseConfig({ ...valid, ...change }, 'external')).toThrow(message);
   });
 
-  it('puts each endpoint in its category', () => {
-    expect(rateLimitCategoryOf('/api/v1/auth/token')).toBe('auth');
-    expect(rateLimitCategoryOf('/api/v1/mint/prepare')).toBe('minting');
-    expect(rateLimitCategoryOf('/api/v1/mint/execute')).toBe('minting');
-    expect(rateLimitCategoryOf('/api/v1/webhooks/deliveries')).toBe('external');
-    expect(rateLimitCategoryOf('/api/v1/webhooks/test')).toBe('external');
-    expect(rateLimitCategoryOf('/api/v1/wallet/transfer')).toBe('general');
-    expect(rateLimitCategoryOf('/api/v1/quota/check')).toBe('general');
+  it('puts each operation in its category by operationId, and anything else in general', () => {
+    expect(rateLimitCategoryOf('createToken')).toBe('auth');
+    expect(rateLimitCategoryOf('prepareMint')).toBe('minting');
+    expect(rateLimitCategoryOf('executeMint')).toBe('minting');
+    expect(rateLimitCategoryOf('listWebhookDeliveries')).toBe('external');
+    expect(rateLimitCategoryOf('redeliverWebhookDelivery')).toBe('external');
+    expect(rateLimitCategoryOf('sendTestWebhook')).toBe('external');
+    expect(rateLimitCategoryOf('transferTokens')).toBe('general');
+    expect(rateLimitCategoryOf('checkQuota')).toBe('general');
+    expect(rateLimitCategoryOf('toString')).toBe('general');
+    expect(rateLimitCategoryOf(undefined)).toBe('general');
+  });
+
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'])('refuses the inherited name %s as a category', (name) => {
+    expect(() => parseRateLimits(`${name}=5`)).toThrow(`unknown rate-limit category '${name}'`);
+    expect(() => parseConfig({ ...valid, RATE_LIMIT_DEFAULTS: `${name}=5` }, 'external')).toThrow(ConfigError);
   });
 });

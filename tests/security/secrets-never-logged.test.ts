@@ -6,7 +6,9 @@
 import request from 'supertest';
 import { createWalletClient, http, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { createTestApp, testEnvironment, type TestApp } from '../support/test-app.js';
+import { parseConfig } from '../../src/config/load.js';
+import { createConfiguredLogger } from '../../src/runtime/services.js';
 import { api, createWallet, fund, waitForTerminal, type Actor } from '../support/operations.js';
 import { startReceiver, type Receiver } from '../webhooks/support/receiver.js';
 import { setTokenSigner } from '../../src/chain/contracts/deploy.js';
@@ -88,3 +90,14 @@ it('walks through failing and working requests, a mint, a transfer and webhooks 
   const leaked = Object.entries(secrets).filter(([, value]) => text.includes(value.toLowerCase())).map(([name]) => name);
   expect(leaked).toEqual([]);
 }, 120_000);
+
+it.each(['pw', 'pg-pw1', 'short-password'])('scrubs a database password as short as %j from every line', (password) => {
+  const url = `postgres://chronos:${password}@127.0.0.1:5432/chronos`;
+  const written: string[] = [];
+  const logger = createConfiguredLogger(parseConfig(testEnvironment(url, { LOG_LEVEL: 'info' }), 'external'), { destination: { write: (line: string) => void written.push(line) } });
+  logger.error({ err: new Error(`connect to ${url} failed`), databaseUrl: url }, `database unreachable (${password})`);
+  const text = written.join('');
+  expect(text).toContain('database unreachable');
+  expect(text).not.toContain(`:${password}@`);
+  expect(text).not.toContain(`(${password})`);
+});

@@ -31,11 +31,22 @@ describe('which addresses count as non-public', () => {
     ['fc00::1', 'unique local (private)'], ['fd12:3456::1', 'unique local (private)'],
     ['::ffff:127.0.0.1', 'loopback, as IPv4 127.0.0.1 inside IPv6'], ['::ffff:a9fe:a9fe', 'link-local, incl. cloud metadata, as IPv4 169.254.169.254 inside IPv6'],
     ['::ffff:10.0.0.1', 'private, as IPv4 10.0.0.1 inside IPv6'], ['64:ff9b::7f00:1', 'loopback, as IPv4 127.0.0.1 inside IPv6'],
+    // NAT64 (well-known prefix) and 6to4 carrying a private IPv4 address.
+    ['64:ff9b::10.1.2.3', 'private, as IPv4 10.1.2.3 inside IPv6'], ['64:ff9b::c0a8:101', 'private, as IPv4 192.168.1.1 inside IPv6'],
+    ['2002:a00:1::1', 'private, as IPv4 10.0.0.1 inside IPv6'], ['2002:a9fe:a9fe::', 'link-local, incl. cloud metadata, as IPv4 169.254.169.254 inside IPv6'],
+    // Ranges that lead into the operator's network whatever follows the prefix.
+    ['64:ff9b:1::808:808', 'local-use NAT64'], ['64:ff9b:1:ffff::a00:1', 'local-use NAT64'],
+    ['::ffff:0:808:808', 'IPv4-translated (SIIT)'], ['::ffff:0:a00:1', 'IPv4-translated (SIIT)'],
+    ['2001::1', 'Teredo tunnel'], ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo tunnel'],
+    ['168.63.129.16', 'cloud platform service (Azure wire server)'], ['::ffff:168.63.129.16', 'cloud platform service (Azure wire server), as IPv4 168.63.129.16 inside IPv6'],
   ])('%s is %s', (ip, range) => {
     expect(nonPublicRange(ip)).toBe(range);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('%s is public', (ip) => {
+  it.each([
+    '8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8',
+    '64:ff9b::8.8.8.8', '2002:808:808::1', '168.63.129.17', '2001:4860:4860::8888', '64:ff9b:2::1',
+  ])('%s is public', (ip) => {
     expect(nonPublicRange(ip)).toBeUndefined();
   });
 
@@ -66,6 +77,9 @@ describe('at delivery', () => {
     ['a CGNAT address', () => 'http://100.64.0.1/hooks'],
     ['a unique-local IPv6 address', () => 'http://[fd00::1]/hooks'],
     ['a link-local IPv6 address', () => 'http://[fe80::1]/hooks'],
+    ['a local-use NAT64 address', () => 'http://[64:ff9b:1::a00:1]/hooks'],
+    ['a Teredo address', () => 'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hooks'],
+    ['the Azure wire server', () => 'http://168.63.129.16/machine'],
   ])('refuses %s: one failed attempt that says why, no retry, nothing sent', async (_name, url) => {
     const client = await t.createClient({ webhookUrl: url() });
     const res = await request(t.app).post('/api/v1/webhooks/test').set('Authorization', `Bearer ${await t.tokenFor(client)}`);

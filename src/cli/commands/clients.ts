@@ -10,7 +10,7 @@ import { UsageError, type Output } from '../output.js';
 
 export type ClientsArgs = { positionals: string[]; values: Record<string, string | boolean | undefined> };
 
-const SUBCOMMANDS = 'create | list | show ID | revoke ID | rotate-secret ID | rotate-webhook-secret ID | set-webhook ID URL | set-scopes ID LIST | set-rate-limit ID SPEC | set-signer ID ADDRESS';
+const SUBCOMMANDS = 'create | list | show ID | revoke ID | unrevoke ID | rotate-secret ID | rotate-webhook-secret ID | set-webhook ID URL | set-scopes ID LIST | set-rate-limit ID SPEC | set-signer ID ADDRESS';
 
 export async function clientsCommand(out: Output, { positionals, values }: ClientsArgs): Promise<void> {
   const [sub, id, arg] = positionals;
@@ -57,6 +57,11 @@ export async function clientsCommand(out: Output, { positionals, values }: Clien
       case 'revoke': {
         const client = await admin.revokeClient(db, needId());
         out.result(client, [`client ${client.clientId} revoked; its tokens stop working within seconds`]);
+        return;
+      }
+      case 'unrevoke': {
+        const client = await admin.unrevokeClient(db, needId());
+        out.result(client, [`client ${client.clientId} is live again; tokens issued before now stay refused`]);
         return;
       }
       case 'rotate-secret': {

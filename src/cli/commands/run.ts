@@ -5,7 +5,7 @@ import type { Config } from '../../config/schema.js';
 import { createLogger } from '../../observability/logger.js';
 import { migrate } from '../../db/migrate.js';
 import { openContext, startApi, startWorker, type RunningApi, type RunningWorker } from '../../runtime/services.js';
-import { startOpsServer } from '../../runtime/ops-server.js';
+import { DEFAULT_WORKER_METRICS_PORT, startOpsServer } from '../../runtime/ops-server.js';
 import type { RunningServer } from '../../runtime/http-server.js';
 import type { EmbeddedStack } from '../../runtime/embedded-stack.js';
 import { printBanner } from '../../runtime/banner.js';
@@ -79,8 +79,8 @@ export async function runCommand(_out: Output, { role }: { role: Role }): Promis
         process.exit(1);
       });
     }
-    // A worker has no API port; probes and Prometheus reach it here.
-    if (role === 'worker') ops = await startOpsServer(ctx, { port: config.metricsPort, host: config.host });
+    // A worker has no API port; probes and Prometheus reach it here (and any role's /metrics when METRICS_PORT is set).
+    if (role === 'worker' || config.metricsPort !== undefined) ops = await startOpsServer(ctx, { port: config.metricsPort ?? DEFAULT_WORKER_METRICS_PORT, host: config.host });
   })();
   try {
     await starting;

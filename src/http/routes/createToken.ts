@@ -1,9 +1,10 @@
 import type { Route } from '../route.js';
 import { AppError } from '../errors.js';
 import { findClient } from '../../db/clients.js';
-import { UNMATCHABLE_HASH, verifySecret } from '../../auth/secrets.js';
+import { isClientIdShape, UNMATCHABLE_HASH, verifySecret } from '../../auth/secrets.js';
 import { issueAccessToken } from '../../auth/access-tokens.js';
 import type { Scope } from '../../auth/scopes.js';
+import { forgiveTokenRequest } from '../token-request-limits.js';
 
 const MAX_CREDENTIAL_LENGTH = 512;
 
@@ -23,11 +24,14 @@ export const createToken: Route = {
   },
   handler: ({ db, config }) => async (req, res) => {
     const { clientId, clientSecret } = req.body as { clientId: string; clientSecret: string };
+    // No client can have such an id, and the format is public: no lookup, no scrypt, same answer.
+    if (!isClientIdShape(clientId)) throw invalidCredentials();
     const client = await findClient(db, clientId);
     const live = client && !client.revoked_at ? client : undefined;
     // Unknown, revoked and wrong-secret all cost one scrypt and get the same answer.
     const matches = await verifySecret(clientSecret, live?.secret_hash ?? UNMATCHABLE_HASH);
     if (!live || !matches) throw invalidCredentials();
+    await forgiveTokenRequest(res);
     res.json(issueAccessToken(config.jwt, { clientId: live.id, scopes: live.scopes as Scope[] }));
   },
 };

@@ -21,7 +21,10 @@ export const getTransactionStatus: Route = {
     if (!tx || tx.client_id !== authOf(req).client.id) throw shaped(404, 'TRANSACTION_NOT_FOUND', `Transaction ${id} not found`);
     const history = await listTransitions(ctx.db, id);
     if (isTerminal(tx.status)) {
+      // Public (the contract says so) yet only for this token: a shared cache must not answer another
+      // Authorization with it, or one client would read another's transaction.
       res.setHeader('Cache-Control', 'public, max-age=300, immutable');
+      res.vary('Authorization');
     } else {
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Retry-After', tx.status === 'SUBMITTED' ? '3' : '1');
