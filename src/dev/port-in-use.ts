@@ -2,6 +2,7 @@
 // we can tell, and which variable picks another, in one line.
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { basename } from 'node:path';
 
 export class PortInUseError extends Error {
   override name = 'PortInUseError';
@@ -54,10 +55,18 @@ export async function findPortHolder(port: number): Promise<string | undefined> 
     for (const fd of fds) {
       const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
       if (inodes.has(target.match(/^socket:\[(\d+)\]$/)?.[1] ?? '')) {
-        const name = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => 'a process')).trim();
-        return `${name} (pid ${pid})`;
+        return `${await processName(pid)} (pid ${pid})`;
       }
     }
   }
   return undefined;
+}
+
+/** The command's name; for node (whose main thread calls itself MainThread) the script it runs. */
+async function processName(pid: string): Promise<string> {
+  const name = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => 'a process')).trim();
+  if (name !== 'node' && name !== 'MainThread') return name;
+  const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean);
+  const script = args.slice(1).find((arg) => !arg.startsWith('-') && /\.[cm]?[jt]s$/.test(arg));
+  return script ? `node ${basename(script)}` : 'node';
 }

@@ -2,7 +2,7 @@
 // ChronosToken and ClaimVault, alto and an ERC-7677 paymaster, all on loopback, state kept under
 // `.chronos/`. Each part runs in a process group of its own, so a terminal's Ctrl-C reaches Chronos
 // alone, which drains first and stops them last.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPublicClient, createWalletClient, http, type Address } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -16,7 +16,7 @@ import { toChain } from '../chain/clients.js';
 import { deployChronosContracts } from '../chain/contracts/deploy.js';
 import { CANONICAL_ENTRY_POINT_07, CANONICAL_SIMPLE_ACCOUNT_FACTORY_07 } from '../config/schema.js';
 import { EMBEDDED_BUNDLER_EXECUTOR_KEYS, EMBEDDED_BUNDLER_UTILITY_KEY, EMBEDDED_DEPLOYER_PRIVATE_KEY } from './embedded-keys.js';
-import { devFilePath, readDevFile, type DevFile } from './home.js';
+import { readDevFile, writeDevFile, type DevFile } from './home.js';
 import { loadOrCreateSecrets } from './secrets-file.js';
 import { ensureDemoClient } from './demo-client.js';
 import { acquireInstanceLock } from './instance-lock.js';
@@ -118,7 +118,7 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
           entryPoint: CANONICAL_ENTRY_POINT_07, accountFactory: CANONICAL_SIMPLE_ACCOUNT_FACTORY_07,
           token: contracts.token, claimVault: contracts.claimVault, databaseUrl, demoClient,
         };
-        await writeFile(devFilePath(home), `${JSON.stringify(dev, null, 2)}\n`, { mode: 0o600 });
+        await writeDevFile(home, dev);
         return dev;
       },
       stop,
