@@ -1,0 +1,117 @@
+// `npm start` as a newcomer runs it: bin/chronos.js start as a real child process with nothing
+// configured, in a folder of its own (CHRONOS_HOME, own ports, so neither the checkout's .chronos nor
+// the shared test stack is touched). One instance is started and shared: a second start in the same
+// home and a start on its busy port are refused, the demo client's rotated secrets reach dev.json,
+// and Ctrl-C — SIGINT to the whole process group, as a terminal sends it — ends it cleanly.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getFreePorts } from '../../src/dev/free-port.js';
+import { runChronosCli } from '../support/cli.js';
+import type { DevFile } from '../../src/runtime/home.js';
+
+const BIN = join(process.cwd(), 'bin', 'chronos.js');
+const START_TIMEOUT_MS = 150_000;
+
+let folder: string;
+let home: string;
+let env: Record<string, string>;
+let child: ChildProcess;
+let output = '';
+let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+let apiPort: number;
+
+beforeAll(async () => {
+  folder = mkdtempSync(join(tmpdir(), 'chronos-start-'));
+  home = join(folder, '.chronos');
+  const [api, postgres, chain, bundler, paymaster] = await getFreePorts(5);
+  apiPort = api;
+  env = {
+    PATH: process.env.PATH ?? '', HOME: folder, CHRONOS_HOME: home, LOG_LEVEL: 'info', PORT: String(api),
+    EMBEDDED_POSTGRES_PORT: String(postgres), EMBEDDED_CHAIN_PORT: String(chain),
+    EMBEDDED_BUNDLER_PORT: String(bundler), EMBEDDED_PAYMASTER_PORT: String(paymaster),
+  };
+  // A process group of its own, like a shell's foreground job, so the test can Ctrl-C all of it.
+  child = spawn(process.execPath, [BIN, 'start'], { cwd: folder, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d) => { output += d; });
+  child.stderr!.on('data', (d) => { output += d; });
+  exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!output.includes('Chronos is running')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`chronos start did not come up:\n${output.slice(-4000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}, START_TIMEOUT_MS + 10_000);
+
+afterAll(async () => {
+  // Only when an assertion failed before the Ctrl-C test: never leave the stack running.
+  if (child?.exitCode === null && child.signalCode === null) {
+    process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+  }
+});
+
+const devFile = () => JSON.parse(readFileSync(join(home, 'dev.json'), 'utf8')) as DevFile;
+
+/** `chronos start` once more, to be refused: its exit code and the lines it wrote to stderr. */
+function startAgain(extra: Record<string, string>) {
+  const cwd = mkdtempSync(join(tmpdir(), 'chronos-start-'));
+  const result = spawnSync(process.execPath, [BIN, 'start'], { cwd, env: { ...env, ...extra }, encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, stderr: result.stderr.trim().split('\n') };
+}
+
+async function tokenStatus(clientId: string, clientSecret: string): Promise<number> {
+  const response = await fetch(`${devFile().apiUrl}/api/v1/auth/token`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId, clientSecret }),
+  });
+  return response.status;
+}
+
+describe('npm start with nothing configured', () => {
+  it('serves the API on loopback only, as dev.json says', () => {
+    expect(devFile().apiUrl).toBe(`http://127.0.0.1:${apiPort}`);
+    // /proc/net/tcp: local address 0100007F is 127.0.0.1; state 0A is LISTEN.
+    const listeners = readFileSync('/proc/net/tcp', 'utf8').split('\n').map((row) => row.trim().split(/\s+/))
+      .filter((fields) => fields[3] === '0A' && parseInt(fields[1]?.split(':')[1] ?? '', 16) === apiPort).map((fields) => fields[1].split(':')[0]);
+    expect(listeners).toEqual(['0100007F']);
+  });
+
+  it('when started again in the same folder, says another one is running and exits non-zero', () => {
+    const { status, stderr } = startAgain({ PORT: '0' });
+    expect(status).toBe(1);
+    expect(stderr).toEqual([`chronos: another chronos start is already running in ${home} (pid ${child.pid}): stop it first, or give a second one its own CHRONOS_HOME and ports`]);
+  });
+
+  it('when its API port is taken, exits non-zero with one line naming the port, its holder and PORT', () => {
+    const { status, stderr } = startAgain({ CHRONOS_HOME: mkdtempSync(join(tmpdir(), 'chronos-start-home-')) });
+    expect(status).toBe(1);
+    expect(stderr).toEqual([`chronos: port ${apiPort} is already in use by node chronos.js (pid ${child.pid}): stop that process, or set PORT to another port`]);
+  });
+
+  it('when the demo client\'s secrets are rotated, dev.json holds the new ones and they work', async () => {
+    const before = devFile().demoClient;
+    const rotated = await runChronosCli(['clients', 'rotate-secret', before.clientId, '--json'], { CHRONOS_HOME: home });
+    expect(rotated.code).toBe(0);
+    expect(devFile().demoClient.clientSecret).toBe(rotated.json.clientSecret);
+    expect(await tokenStatus(before.clientId, rotated.json.clientSecret)).toBe(200);
+    expect(await tokenStatus(before.clientId, before.clientSecret)).toBe(401);
+
+    const webhook = await runChronosCli(['clients', 'rotate-webhook-secret', before.clientId, '--json'], { CHRONOS_HOME: home });
+    expect(webhook.code).toBe(0);
+    expect(devFile().demoClient).toEqual({ ...before, clientSecret: rotated.json.clientSecret, webhookSecret: webhook.json.webhookSecret });
+  });
+
+  it('on Ctrl-C drains, stops every part it started, logs "shut down cleanly" and exits 0', async () => {
+    const lock = JSON.parse(readFileSync(join(home, 'chronos.lock'), 'utf8')) as { children: { name: string; pid: number }[] };
+    expect(lock.children.map((c) => c.name)).toEqual(['postgres', 'anvil']);
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(output).toContain('"msg":"shut down cleanly"');
+    expect(output).not.toContain('connection lost');
+    expect(output).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(join(home, 'chronos.lock'))).toBe(false);
+    const alive = lock.children.filter(({ pid }) => { try { process.kill(pid, 0); return true; } catch { return false; } });
+    expect(alive).toEqual([]);
+  }, 60_000);
+});
