@@ -2,7 +2,8 @@
 // configured, in a folder of its own (CHRONOS_HOME, own ports, so neither the checkout's .chronos nor
 // the shared test stack is touched). One instance is started and shared: a second start in the same
 // home and a start on its busy port are refused, the demo client's rotated secrets reach dev.json,
-// and Ctrl-C — SIGINT to the whole process group, as a terminal sends it — ends it cleanly.
+// and Ctrl-C — SIGINT to the whole process group, as a terminal sends it — ends it cleanly; a second
+// instance then checks what the next start resumes with.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,10 +18,33 @@ const START_TIMEOUT_MS = 150_000;
 let folder: string;
 let home: string;
 let env: Record<string, string>;
-let child: ChildProcess;
-let output = '';
-let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+let chronos: Started;
 let apiPort: number;
+/** What the DATABASE_URL rotation test leaves for the next-start test. */
+const rotatedElsewhere = {} as { before: DevFile['demoClient']; clientSecret: string; webhookSecret: string };
+
+type Started = { child: ChildProcess; output(): string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
+
+/** `chronos start` in a process group of its own, like a shell's foreground job, once its banner is out. */
+async function start(): Promise<Started> {
+  const child = spawn(process.execPath, [BIN, 'start'], { cwd: folder, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => { output += d; });
+  child.stderr!.on('data', (d) => { output += d; });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!output.includes('Chronos is running')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`chronos start did not come up:\n${output.slice(-4000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { child, output: () => output, exited };
+}
+
+/** Ctrl-C in the terminal: SIGINT to the whole process group. */
+async function interrupt(started: Started) {
+  process.kill(-started.child.pid!, 'SIGINT');
+  return started.exited;
+}
 
 beforeAll(async () => {
   folder = mkdtempSync(join(tmpdir(), 'chronos-start-'));
@@ -32,23 +56,14 @@ beforeAll(async () => {
     EMBEDDED_POSTGRES_PORT: String(postgres), EMBEDDED_CHAIN_PORT: String(chain),
     EMBEDDED_BUNDLER_PORT: String(bundler), EMBEDDED_PAYMASTER_PORT: String(paymaster),
   };
-  // A process group of its own, like a shell's foreground job, so the test can Ctrl-C all of it.
-  child = spawn(process.execPath, [BIN, 'start'], { cwd: folder, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d) => { output += d; });
-  child.stderr!.on('data', (d) => { output += d; });
-  exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!output.includes('Chronos is running')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`chronos start did not come up:\n${output.slice(-4000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  chronos = await start();
 }, START_TIMEOUT_MS + 10_000);
 
 afterAll(async () => {
-  // Only when an assertion failed before the Ctrl-C test: never leave the stack running.
-  if (child?.exitCode === null && child.signalCode === null) {
-    process.kill(-child.pid!, 'SIGTERM');
-    await exited;
+  // Only when an assertion failed before its Ctrl-C: never leave the stack running.
+  if (chronos?.child.exitCode === null && chronos.child.signalCode === null) {
+    process.kill(-chronos.child.pid!, 'SIGTERM');
+    await chronos.exited;
   }
 });
 
@@ -80,13 +95,13 @@ describe('npm start with nothing configured', () => {
   it('when started again in the same folder, says another one is running and exits non-zero', () => {
     const { status, stderr } = startAgain({ PORT: '0' });
     expect(status).toBe(1);
-    expect(stderr).toEqual([`chronos: another chronos start is already running in ${home} (pid ${child.pid}): stop it first, or give a second one its own CHRONOS_HOME and ports`]);
+    expect(stderr).toEqual([`chronos: another chronos start is already running in ${home} (pid ${chronos.child.pid}): stop it first, or give a second one its own CHRONOS_HOME and ports`]);
   });
 
   it('when its API port is taken, exits non-zero with one line naming the port, its holder and PORT', () => {
     const { status, stderr } = startAgain({ CHRONOS_HOME: mkdtempSync(join(tmpdir(), 'chronos-start-home-')) });
     expect(status).toBe(1);
-    expect(stderr).toEqual([`chronos: port ${apiPort} is already in use by node chronos.js (pid ${child.pid}): stop that process, or set PORT to another port`]);
+    expect(stderr).toEqual([`chronos: port ${apiPort} is already in use by node chronos.js (pid ${chronos.child.pid}): stop that process, or set PORT to another port`]);
   });
 
   it('when the demo client\'s secrets are rotated, dev.json holds the new ones and they work', async () => {
@@ -102,16 +117,44 @@ describe('npm start with nothing configured', () => {
     expect(devFile().demoClient).toEqual({ ...before, clientSecret: rotated.json.clientSecret, webhookSecret: webhook.json.webhookSecret });
   });
 
+  it('when rotated through DATABASE_URL instead, dev.json cannot follow (the next start puts that right)', async () => {
+    rotatedElsewhere.before = devFile().demoClient;
+    // As against any deployment: the CLI cannot know that this database belongs to an embedded folder.
+    const viaUrl = { DATABASE_URL: devFile().databaseUrl };
+    const secret = await runChronosCli(['clients', 'rotate-secret', rotatedElsewhere.before.clientId, '--json'], viaUrl);
+    const webhook = await runChronosCli(['clients', 'rotate-webhook-secret', rotatedElsewhere.before.clientId, '--json'], viaUrl);
+    expect([secret.code, webhook.code]).toEqual([0, 0]);
+    rotatedElsewhere.clientSecret = secret.json.clientSecret;
+    rotatedElsewhere.webhookSecret = webhook.json.webhookSecret;
+    expect(devFile().demoClient).toEqual(rotatedElsewhere.before);
+  });
+
   it('on Ctrl-C drains, stops every part it started, logs "shut down cleanly" and exits 0', async () => {
-    const lock = JSON.parse(readFileSync(join(home, 'chronos.lock'), 'utf8')) as { children: { name: string; pid: number }[] };
-    expect(lock.children.map((c) => c.name)).toEqual(['postgres', 'anvil']);
-    process.kill(-child.pid!, 'SIGINT');
-    expect(await exited).toEqual({ code: 0, signal: null });
+    const lockFile = join(home, 'chronos.lock');
+    const lock = existsSync(lockFile) ? JSON.parse(readFileSync(lockFile, 'utf8')) as { children: { name: string; pid: number }[] } : undefined;
+    expect(await interrupt(chronos)).toEqual({ code: 0, signal: null });
+    const output = chronos.output();
     expect(output).toContain('"msg":"shut down cleanly"');
     expect(output).not.toContain('connection lost');
     expect(output).not.toMatch(/\n\s+at /); // no stack trace
-    expect(existsSync(join(home, 'chronos.lock'))).toBe(false);
-    const alive = lock.children.filter(({ pid }) => { try { process.kill(pid, 0); return true; } catch { return false; } });
+    // The processes it ran in their own groups (the lock names them) are gone, and so is the lock.
+    expect(lock?.children.map((c) => c.name)).toEqual(['postgres', 'anvil']);
+    const alive = lock!.children.filter(({ pid }) => { try { process.kill(pid, 0); return true; } catch { return false; } });
     expect(alive).toEqual([]);
+    expect(existsSync(lockFile)).toBe(false);
   }, 60_000);
+
+  it('on the next start, dev.json and the banner hold secrets that are valid now', async () => {
+    const { before } = rotatedElsewhere;
+    chronos = await start();
+    const now = devFile().demoClient;
+    // The webhook secret is read back; a client secret is stored hashed, so a new one was issued.
+    expect(now).toEqual({ ...before, clientSecret: expect.stringMatching(/^sk_/), webhookSecret: rotatedElsewhere.webhookSecret });
+    expect(now.clientSecret).not.toBe(before.clientSecret);
+    expect(chronos.output()).toContain(`clientSecret   ${now.clientSecret}`);
+    expect(chronos.output()).toContain(`webhookSecret  ${now.webhookSecret}`);
+    expect(await tokenStatus(before.clientId, now.clientSecret)).toBe(200);
+    expect(await tokenStatus(before.clientId, rotatedElsewhere.clientSecret)).toBe(401);
+    expect(await interrupt(chronos)).toEqual({ code: 0, signal: null });
+  }, START_TIMEOUT_MS + 30_000);
 });

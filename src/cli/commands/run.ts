@@ -1,6 +1,6 @@
 // `chronos start | api | worker`: the composition root. Builds configuration (bringing up the embedded
-// stack when nothing is configured), runs the chosen roles, and shuts down cleanly on SIGTERM/SIGINT/
-// SIGHUP: stop accepting, drain requests and jobs, stop the worker, close the pools, and only then stop
+// stack when nothing is configured), runs the chosen roles, and shuts down cleanly on SIGTERM/SIGINT
+// (and SIGHUP with the embedded stack): stop accepting, drain requests and jobs, stop the worker, close the pools, and only then stop
 // the embedded parts (README, "Graceful shutdown").
 import { checkEmbeddedEnvironment, ConfigError, describeExternalMode, parseConfig, wantsEmbeddedStack } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
@@ -28,7 +28,9 @@ export async function runCommand(_out: Output, { role }: { role: Role }): Promis
   const startup = new AbortController();
   let shutdown: ((signal: NodeJS.Signals) => void) | undefined;
   const onSignal = (signal: NodeJS.Signals) => (shutdown ? shutdown(signal) : startup.abort(signal));
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  // SIGHUP (the terminal closed) too for the embedded stack, whose parts would otherwise outlive us; not
+  // in production, where it would override nohup and turn a service manager's reload into a stop.
+  for (const signal of embedded ? ['SIGINT', 'SIGTERM', 'SIGHUP'] as const : ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
   if (embedded) {
     const early = checkEmbeddedEnvironment(env);
     const bootLogger = createLogger({ level: early.logLevel });
