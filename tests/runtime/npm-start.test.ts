@@ -5,7 +5,8 @@
 // and Ctrl-C — SIGINT to the whole process group, as a terminal sends it — ends it cleanly; a second
 // instance then checks what the next start resumes with.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getFreePorts } from '../../src/dev/free-port.js';
@@ -65,6 +66,9 @@ afterAll(async () => {
     process.kill(-chronos.child.pid!, 'SIGTERM');
     await chronos.exited;
   }
+  // As root the cluster lives outside the (0700) temp folder, linked from it: remove both.
+  if (existsSync(join(home, 'postgres'))) await rm(realpathSync(join(home, 'postgres')), { recursive: true, force: true });
+  await rm(folder, { recursive: true, force: true });
 });
 
 const devFile = () => JSON.parse(readFileSync(join(home, 'dev.json'), 'utf8')) as DevFile;
