@@ -1,35 +1,72 @@
-import { envSchema, type Config } from './schema.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import type { z } from 'zod';
+import { envSchema, type Config, type EmbeddedPorts } from './schema.js';
 import { RATE_LIMIT_CATEGORIES, type RateLimitCategory } from '../admin/rate-limits.js';
 
-/** A configuration value is missing or malformed; the message names the variable. */
+/** Configuration values are missing or malformed; the message names each variable, one per line. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  readonly problems: readonly string[];
+
+  /** `note` is a last line of context, e.g. why this start is in external mode. */
+  constructor(problems: string | readonly string[], note?: string) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    const text = list.length === 1 ? list[0] : `${list.length} problems\n${list.map((p) => `  ${p}`).join('\n')}`;
+    super(note ? `${text}\n  (${note})` : text);
+    this.problems = list;
+  }
 }
 
 /** Variables whose presence means "use these external parts, start nothing". */
 export const EXTERNAL_PART_VARIABLES = ['DATABASE_URL', 'RPC_URL', 'BUNDLER_URL', 'PAYMASTER_URL'] as const;
+
+/** What the embedded stack provides itself; the rest of the environment is checked before it starts. */
+const EMBEDDED_STACK_VARIABLES = [
+  ...EXTERNAL_PART_VARIABLES, 'CHAIN_ID', 'TOKEN_ADDRESS', 'CLAIM_VAULT_ADDRESS', 'ENTRY_POINT_ADDRESS', 'ACCOUNT_FACTORY_ADDRESS',
+  'JWT_SECRET', 'MASTER_KEY', 'WEBHOOK_ALLOW_PRIVATE_TARGETS',
+] as const;
 
 /** Embedded mode applies when none of the external parts is configured. */
 export function wantsEmbeddedStack(env: Record<string, string | undefined>): boolean {
   return EXTERNAL_PART_VARIABLES.every((name) => !env[name]);
 }
 
-/** Parses the environment into a frozen Config, or throws a ConfigError naming the first bad variable. */
+/**
+ * Which variables made this an external-mode start, and whether `.env` set them: a `.env` copied from
+ * `.env.example` is the usual way to end up there without meaning to.
+ */
+export function describeExternalMode(env: Record<string, string | undefined>, dotenvPath = join(process.cwd(), '.env')): string {
+  const set = EXTERNAL_PART_VARIABLES.filter((name) => env[name]);
+  let fromFile: string[] = [];
+  try {
+    const parsed = parseDotenv(readFileSync(dotenvPath));
+    fromFile = set.filter((name) => parsed[name] === env[name]);
+  } catch { /* no .env */ }
+  const origin = fromFile.length ? ` (${fromFile.length === set.length ? '' : `${fromFile.join(', ')} `}from ${dotenvPath})` : '';
+  return `external services, not the embedded stack, because ${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set${origin}; unset all of ${EXTERNAL_PART_VARIABLES.join(', ')} for the embedded stack`;
+}
+
+/**
+ * In embedded mode, everything the stack does not provide, checked before anything starts: a bad
+ * LOG_LEVEL or PORT must not cost a minute of bring-up first. Returns what the start-up needs.
+ */
+export function checkEmbeddedEnvironment(env: Record<string, string | undefined>): Pick<Config, 'logLevel' | 'port' | 'host' | 'embeddedPorts'> {
+  const omitted = Object.fromEntries(EMBEDDED_STACK_VARIABLES.map((name) => [name, true])) as Record<(typeof EMBEDDED_STACK_VARIABLES)[number], true>;
+  const e = parseOrThrow(envSchema.omit(omitted), withEmbeddedDefaults(env));
+  return { logLevel: e.LOG_LEVEL, port: e.PORT, host: e.HOST, embeddedPorts: embeddedPortsOf(e) };
+}
+
+/** Parses the environment into a frozen Config, or throws a ConfigError naming every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>, mode: Config['mode']): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = envSchema.safeParse(present);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const variable = String(issue.path[0] ?? 'configuration');
-    const message = issue.code === 'invalid_type' && present[variable] === undefined ? 'is required' : issue.message;
-    throw new ConfigError(`${variable} ${message}`);
-  }
-  const e = result.data;
+  const e = parseOrThrow(envSchema, mode === 'embedded' ? withEmbeddedDefaults(env) : env);
   return Object.freeze({
     mode,
     port: e.PORT,
     host: e.HOST,
     metricsPort: e.METRICS_PORT,
+    embeddedPorts: embeddedPortsOf(e),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
@@ -63,4 +100,28 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       windowScale: e.RATE_LIMIT_WINDOW_SCALE,
     }),
   });
+}
+
+/** Everything wrong at once, one variable per line, rather than one fix-and-retry per variable. */
+function parseOrThrow<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(present);
+  if (result.success) return result.data;
+  const problems = new Map<string, string>();
+  for (const issue of result.error.issues) {
+    const variable = String(issue.path[0] ?? 'configuration');
+    if (problems.has(variable)) continue; // the first complaint about a variable is the useful one
+    const message = issue.code === 'invalid_type' && present[variable] === undefined ? 'is required' : issue.message;
+    problems.set(variable, `${variable} ${message}`);
+  }
+  throw new ConfigError([...problems.values()]);
+}
+
+/** The embedded default listens on loopback only, like every part of the stack it runs. */
+function withEmbeddedDefaults(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return env.HOST ? env : { ...env, HOST: '127.0.0.1' };
+}
+
+function embeddedPortsOf(e: { EMBEDDED_POSTGRES_PORT: number; EMBEDDED_CHAIN_PORT: number; EMBEDDED_BUNDLER_PORT: number; EMBEDDED_PAYMASTER_PORT: number }): EmbeddedPorts {
+  return Object.freeze({ postgres: e.EMBEDDED_POSTGRES_PORT, chain: e.EMBEDDED_CHAIN_PORT, bundler: e.EMBEDDED_BUNDLER_PORT, paymaster: e.EMBEDDED_PAYMASTER_PORT });
 }

@@ -3,12 +3,20 @@ import { z } from 'zod';
 import { isAddress, getAddress, type Address, type Hex } from 'viem';
 import { parseRateLimits, type RateLimitCategory } from '../admin/rate-limits.js';
 
+// `.env.example` carries placeholders so that it reads as a template; a `.env` copied from it must not
+// start a deployment with an all-zero MASTER_KEY, a published JWT secret or example.com services.
+const PLACEHOLDER = 'is still the .env.example placeholder: put your own value here';
+const isExampleHost = (v: string) => { try { return /(^|\.)example\.(com|org|net)$/.test(new URL(v).hostname); } catch { return false; } };
+
 const url = (protocols: string[]) =>
   z.string().trim().refine((v) => {
     try { return protocols.includes(new URL(v).protocol); } catch { return false; }
-  }, `must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`);
+  }, `must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`).refine((v) => !isExampleHost(v), PLACEHOLDER);
 
 const address = z.string().trim().refine(isAddress, 'must be a 0x-prefixed 20-byte address').transform((v) => getAddress(v) as Address);
+const contractAddress = address.refine((v) => !/^0x0{40}$/.test(v), 'must be a deployed contract, not the zero address');
+const port = z.coerce.number().int().min(0).max(65535);
+const fixedPort = z.coerce.number().int().min(1).max(65535);
 const privateKey = z.string().trim().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key').transform((v) => v as Hex);
 const positiveInt = z.coerce.number().int().positive();
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -23,18 +31,26 @@ export const envSchema = z.object({
   BUNDLER_URL: url(['http:', 'https:']),
   PAYMASTER_URL: url(['http:', 'https:']),
   CHAIN_ID: positiveInt,
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
-  MASTER_KEY: z.string().trim().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters (32 random bytes)').transform((v) => v as Hex),
-  TOKEN_ADDRESS: address,
-  CLAIM_VAULT_ADDRESS: address,
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').refine((v) => !v.startsWith('change-me'), PLACEHOLDER),
+  MASTER_KEY: z.string().trim().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters (32 random bytes)')
+    .refine((v) => !/^0x0{64}$/.test(v), 'must be 32 random bytes, not zeros (the .env.example placeholder): generate one with openssl rand -hex 32')
+    .transform((v) => v as Hex),
+  TOKEN_ADDRESS: contractAddress,
+  CLAIM_VAULT_ADDRESS: contractAddress,
   ENTRY_POINT_ADDRESS: address.default(CANONICAL_ENTRY_POINT_07),
   ACCOUNT_FACTORY_ADDRESS: address.default(CANONICAL_SIMPLE_ACCOUNT_FACTORY_07),
   DEPLOYER_PRIVATE_KEY: privateKey.optional(),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: port.default(3000),
+  // The API's listen address; the embedded default uses 127.0.0.1 unless HOST is set (see load.ts).
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   // Where /metrics, /healthz and /readyz are served apart from the API (a worker: 9464 when unset).
   // Set for `start`/`api`, it moves /metrics off the API port (see src/runtime/ops-server.ts).
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_PORT: port.optional(),
+  // Loopback ports of the embedded default's own parts (only `chronos start` with no DATABASE_URL & co.).
+  EMBEDDED_POSTGRES_PORT: fixedPort.default(54329),
+  EMBEDDED_CHAIN_PORT: fixedPort.default(8545),
+  EMBEDDED_BUNDLER_PORT: fixedPort.default(4337),
+  EMBEDDED_PAYMASTER_PORT: fixedPort.default(4338),
   // After SIGTERM/SIGINT, how long in-flight requests and jobs get before the process exits anyway.
   SHUTDOWN_GRACE_MS: positiveInt.default(25_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -63,12 +79,15 @@ export const envSchema = z.object({
 
 export type Env = z.input<typeof envSchema>;
 
+export type EmbeddedPorts = Readonly<{ postgres: number; chain: number; bundler: number; paymaster: number }>;
+
 export type Config = Readonly<{
   mode: 'embedded' | 'external';
   port: number;
   host: string;
   /** Undefined: the API port serves /metrics, a worker's ops server listens on 9464. */
   metricsPort: number | undefined;
+  embeddedPorts: EmbeddedPorts;
   shutdownGraceMs: number;
   logLevel: z.output<typeof envSchema>['LOG_LEVEL'];
   databaseUrl: string;

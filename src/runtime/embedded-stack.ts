@@ -1,6 +1,8 @@
-// The embedded default (README, Quick start): Postgres, anvil, the canonical ERC-4337 contracts, ChronosToken and
-// ClaimVault, alto and an ERC-7677 paymaster, all on loopback, state kept under `.chronos/`.
-import { mkdir, writeFile } from 'node:fs/promises';
+// The embedded default (README, "Quick start"): Postgres, anvil, the canonical ERC-4337 contracts,
+// ChronosToken and ClaimVault, alto and an ERC-7677 paymaster, all on loopback, state kept under
+// `.chronos/`. Each part runs in a process group of its own, so a terminal's Ctrl-C reaches Chronos
+// alone, which drains first and stops them last.
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPublicClient, createWalletClient, http, type Address } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -14,12 +16,13 @@ import { toChain } from '../chain/clients.js';
 import { deployChronosContracts } from '../chain/contracts/deploy.js';
 import { CANONICAL_ENTRY_POINT_07, CANONICAL_SIMPLE_ACCOUNT_FACTORY_07 } from '../config/schema.js';
 import { EMBEDDED_BUNDLER_EXECUTOR_KEYS, EMBEDDED_BUNDLER_UTILITY_KEY, EMBEDDED_DEPLOYER_PRIVATE_KEY } from './embedded-keys.js';
-import { devFilePath, readDevFile, type DevFile } from './home.js';
+import { readDevFile, writeDevFile, type DevFile } from './home.js';
 import { loadOrCreateSecrets } from './secrets-file.js';
 import { ensureDemoClient } from './demo-client.js';
+import { acquireInstanceLock } from './instance-lock.js';
+import { assertPortsFree } from '../dev/port-in-use.js';
+import type { EmbeddedPorts } from '../config/schema.js';
 
-/** Fixed loopback ports so dev.json, the banner and the README stay true across restarts. */
-export const EMBEDDED_PORTS = { postgres: 54329, chain: 8545, bundler: 4337, paymaster: 4338 } as const;
 export const EMBEDDED_DATABASE = 'chronos';
 const CHAIN_ID = 31337;
 
@@ -30,33 +33,63 @@ export type EmbeddedStack = {
   stop(): Promise<void>;
 };
 
-export async function startEmbeddedStack({ home, logger }: { home: string; logger: Logger }): Promise<EmbeddedStack> {
+export type StartEmbeddedStackParameters = {
+  home: string;
+  logger: Logger;
+  ports: EmbeddedPorts;
+  /** The API's own address, checked with the others before anything starts. */
+  api: { port: number; host: string };
+  /** Aborted by a signal during start-up: stop what has started, start nothing more. */
+  signal?: AbortSignal;
+};
+
+export async function startEmbeddedStack({ home, logger, ports, api, signal }: StartEmbeddedStackParameters): Promise<EmbeddedStack> {
   await mkdir(home, { recursive: true });
+  const lock = await acquireInstanceLock(home);
   const started: { stop(): Promise<void> }[] = [];
-  const stop = async () => { for (const part of started.reverse()) await part.stop().catch(() => {}); };
+  // In reverse order of start (paymaster, alto, anvil, Postgres); the lock goes last, once all are gone.
+  const stop = async () => {
+    for (const part of started.reverse()) await part.stop().catch(() => {});
+    await lock.release();
+  };
   try {
     const t0 = Date.now();
+    await assertPortsFree([
+      { port: api.port, host: api.host, variable: 'PORT' },
+      { port: ports.postgres, host: '127.0.0.1', variable: 'EMBEDDED_POSTGRES_PORT' },
+      { port: ports.chain, host: '127.0.0.1', variable: 'EMBEDDED_CHAIN_PORT' },
+      { port: ports.bundler, host: '127.0.0.1', variable: 'EMBEDDED_BUNDLER_PORT' },
+      { port: ports.paymaster, host: '127.0.0.1', variable: 'EMBEDDED_PAYMASTER_PORT' },
+    ]);
     const previous = await readDevFile(home);
     const secrets = await loadOrCreateSecrets(home);
 
-    const pg = await startEmbeddedPostgres({ dataDir: join(home, 'postgres'), port: EMBEDDED_PORTS.postgres });
+    signal?.throwIfAborted();
+    const pg = await startEmbeddedPostgres({ dataDir: join(home, 'postgres'), port: ports.postgres, detached: true });
     started.push(pg);
+    await lock.addChild({ name: 'postgres', pid: pg.pid, signal: 'SIGINT' });
     if (!(await databaseExists(pg.url, EMBEDDED_DATABASE))) await createDatabase(pg.url, EMBEDDED_DATABASE);
     const databaseUrl = withDatabase(pg.url, EMBEDDED_DATABASE);
 
-    const anvil = await startAnvil({ port: EMBEDDED_PORTS.chain, statePath: join(home, 'anvil-state.json') });
+    signal?.throwIfAborted();
+    const anvil = await startAnvil({ port: ports.chain, statePath: join(home, 'anvil-state.json'), detached: true });
     started.push(anvil);
+    await lock.addChild({ name: 'anvil', pid: anvil.process.pid!, signal: 'SIGTERM' });
     await deployCanonicalAccountContracts(anvil.rpcUrl, { deployerPrivateKey: EMBEDDED_DEPLOYER_PRIVATE_KEY });
     const contracts = await ensureChronosContracts(anvil.rpcUrl, previous);
 
+    // alto and the paymaster are Node processes that exit when our IPC channel closes: nothing to record.
+    signal?.throwIfAborted();
     const bundler = await startBundler({
-      rpcUrl: anvil.rpcUrl, port: EMBEDDED_PORTS.bundler,
+      rpcUrl: anvil.rpcUrl, port: ports.bundler, detached: true,
       executorPrivateKeys: [...EMBEDDED_BUNDLER_EXECUTOR_KEYS], utilityPrivateKey: EMBEDDED_BUNDLER_UTILITY_KEY,
     });
     started.push(bundler);
-    const paymaster = await startPaymaster({ rpcUrl: anvil.rpcUrl, bundlerUrl: bundler.url, port: EMBEDDED_PORTS.paymaster });
+    signal?.throwIfAborted();
+    const paymaster = await startPaymaster({ rpcUrl: anvil.rpcUrl, bundlerUrl: bundler.url, port: ports.paymaster, detached: true });
     started.push(paymaster);
 
+    signal?.throwIfAborted();
     const demoClient = await ensureDemoClient({
       databaseUrl, previous: previous?.demoClient, rpcUrl: anvil.rpcUrl, chainId: CHAIN_ID, token: contracts.token,
     });
@@ -85,7 +118,7 @@ export async function startEmbeddedStack({ home, logger }: { home: string; logge
           entryPoint: CANONICAL_ENTRY_POINT_07, accountFactory: CANONICAL_SIMPLE_ACCOUNT_FACTORY_07,
           token: contracts.token, claimVault: contracts.claimVault, databaseUrl, demoClient,
         };
-        await writeFile(devFilePath(home), `${JSON.stringify(dev, null, 2)}\n`, { mode: 0o600 });
+        await writeDevFile(home, dev);
         return dev;
       },
       stop,

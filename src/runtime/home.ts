@@ -1,14 +1,14 @@
 // The embedded default keeps everything it generates under one folder: `.chronos/` in the working
 // directory, or CHRONOS_HOME.
 import { join, resolve } from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { Address, Hex } from 'viem';
 
 export function chronosHome(env: Record<string, string | undefined> = process.env): string {
   return resolve(env.CHRONOS_HOME ?? join(process.cwd(), '.chronos'));
 }
 
-/** `.chronos/dev.json`, exactly the fields README, Quick start shows. */
+/** `.chronos/dev.json`, exactly the fields the README's "Quick start" shows. */
 export type DevFile = {
   apiUrl: string; rpcUrl: string; bundlerUrl: string; paymasterUrl: string; chainId: number;
   entryPoint: Address; accountFactory: Address; token: Address; claimVault: Address; databaseUrl: string;
@@ -24,4 +24,11 @@ export async function readDevFile(home: string): Promise<DevFile | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`${devFilePath(home)} is unreadable: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** Written whole and renamed into place: a reader (the CLI, a script) never sees half a file. */
+export async function writeDevFile(home: string, dev: DevFile): Promise<void> {
+  const partial = `${devFilePath(home)}.${process.pid}.partial`;
+  await writeFile(partial, `${JSON.stringify(dev, null, 2)}\n`, { mode: 0o600 });
+  await rename(partial, devFilePath(home));
 }

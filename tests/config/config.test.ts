@@ -1,8 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
 import { parseConfig, wantsEmbeddedStack, ConfigError } from '../../src/config/load.js';
+import { createTestDatabase, dropTestDatabase } from '../support/test-app.js';
+import { testStackEnv } from '../support/stack-env.js';
 
 const valid = {
   DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/chronos',
@@ -41,6 +44,42 @@ describe('configuration', () => {
     expect(() => parseConfig({ ...valid, ...change }, 'external')).toThrow(message);
   });
 
+  it('reports every missing or malformed variable at once, one per line', () => {
+    const run = () => parseConfig({ ...valid, RPC_URL: undefined, CHAIN_ID: 'abc', JWT_SECRET: 'short', PORT: '70000' }, 'external');
+    expect(run).toThrow(ConfigError);
+    try {
+      run();
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        'RPC_URL is required',
+        expect.stringMatching(/^CHAIN_ID /),
+        'JWT_SECRET must be at least 32 characters',
+        expect.stringMatching(/^PORT /),
+      ]);
+      expect((error as Error).message.split('\n')).toHaveLength(5);
+    }
+  });
+
+  it.each([
+    ['MASTER_KEY', { MASTER_KEY: `0x${'0'.repeat(64)}` }, /^MASTER_KEY must be 32 random bytes, not zeros/],
+    ['JWT_SECRET', { JWT_SECRET: 'change-me-to-a-long-random-string-of-32-or-more-characters' }, /^JWT_SECRET is still the .env.example placeholder/],
+    ['TOKEN_ADDRESS', { TOKEN_ADDRESS: `0x${'0'.repeat(40)}` }, /^TOKEN_ADDRESS must be a deployed contract, not the zero address$/],
+    ['RPC_URL', { RPC_URL: 'https://rpc.example.com' }, /^RPC_URL is still the .env.example placeholder/],
+  ])('refuses the .env.example placeholder of %s', (_name, change, message) => {
+    expect(() => parseConfig({ ...valid, ...change }, 'external')).toThrow(message);
+  });
+
+  it('binds the API to loopback in embedded mode unless HOST says otherwise', () => {
+    expect(parseConfig(valid, 'embedded').host).toBe('127.0.0.1');
+    expect(parseConfig({ ...valid, HOST: '0.0.0.0' }, 'embedded').host).toBe('0.0.0.0');
+    expect(parseConfig(valid, 'external').host).toBe('0.0.0.0');
+  });
+
+  it('keeps the embedded stack when .env is a plain copy of .env.example', () => {
+    const copied = parseDotenv(readFileSync(join(process.cwd(), '.env.example')));
+    expect(wantsEmbeddedStack(copied)).toBe(true);
+  });
+
   it('uses the embedded stack only when no external part is configured', () => {
     expect(wantsEmbeddedStack({})).toBe(true);
     expect(wantsEmbeddedStack({ PORT: '3000', JWT_SECRET: 'x' })).toBe(true);
@@ -62,12 +101,69 @@ describe('chronos api with bad configuration', () => {
     expect(lines[0]).toMatch(/RPC_URL must be a http or https URL/);
   });
 
-  it('refuses a partial external configuration, naming the first missing variable', () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'chronos-config-'));
-    const result = spawnSync(process.execPath, [join(process.cwd(), 'bin', 'chronos.js'), 'api'], {
-      cwd, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_URL: valid.DATABASE_URL }, timeout: 30_000,
-    });
+  it('refuses a partial external configuration, naming every missing variable on its own line', () => {
+    const result = chronos('api', { DATABASE_URL: valid.DATABASE_URL });
     expect(result.status).toBe(1);
-    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/RPC_URL is required/)]);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'chronos: configuration error: 8 problems',
+      ...['RPC_URL', 'BUNDLER_URL', 'PAYMASTER_URL', 'CHAIN_ID', 'JWT_SECRET', 'MASTER_KEY', 'TOKEN_ADDRESS', 'CLAIM_VAULT_ADDRESS'].map((name) => `  ${name} is required`),
+    ]);
   });
+});
+
+/** `chronos <role>` in an empty folder (no .env, no .chronos of the checkout), with only `env`. */
+function chronos(role: string, env: Record<string, string>, cwd = mkdtempSync(join(tmpdir(), 'chronos-config-'))) {
+  return spawnSync(process.execPath, [join(process.cwd(), 'bin', 'chronos.js'), role], {
+    cwd, encoding: 'utf8', env: { PATH: process.env.PATH, CHRONOS_HOME: join(cwd, '.chronos'), ...env }, timeout: 30_000,
+  });
+}
+
+describe('chronos start with bad configuration', () => {
+  it('names LOG_LEVEL when it is not a level, before bringing anything up', () => {
+    const result = chronos('start', { LOG_LEVEL: 'loud' });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^chronos: configuration error: LOG_LEVEL Invalid option: expected one of "fatal"/)]);
+  });
+
+  it('says which variable of .env switched it to external services', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'chronos-config-'));
+    writeFileSync(join(cwd, '.env'), `DATABASE_URL=${valid.DATABASE_URL}\n`);
+    const result = chronos('start', {}, cwd);
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines[0]).toBe('chronos: configuration error: 8 problems');
+    expect(lines.at(-1)).toBe(`  (external services, not the embedded stack, because DATABASE_URL is set (from ${join(cwd, '.env')}); unset all of DATABASE_URL, RPC_URL, BUNDLER_URL, PAYMASTER_URL for the embedded stack)`);
+  });
+});
+
+describe('chronos api against a chain with another id', () => {
+  it('refuses to start when CHAIN_ID differs from the chain id the RPC serves', async () => {
+    const stack = testStackEnv();
+    const databaseUrl = await createTestDatabase();
+    try {
+      const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'chronos.js'), 'api'], {
+        cwd: mkdtempSync(join(tmpdir(), 'chronos-config-')),
+        env: {
+          PATH: process.env.PATH, ...valid, DATABASE_URL: databaseUrl, RPC_URL: stack.rpcUrl, BUNDLER_URL: stack.bundlerUrl, PAYMASTER_URL: stack.paymasterUrl,
+          TOKEN_ADDRESS: stack.token, CLAIM_VAULT_ADDRESS: stack.claimVault, CHAIN_ID: String(stack.chainId + 1), PORT: '0', LOG_LEVEL: 'warn',
+        },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => { stdout += d; });
+      child.stderr.on('data', (d) => { stderr += d; });
+      // A process that wrongly starts serving is stopped by the test rather than left running.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      clearTimeout(timer);
+      expect({ code, stdout: stdout.includes('chronos is running') ? 'running' : '' }).toEqual({ code: 1, stdout: '' });
+      expect(stderr.trim().split('\n')).toEqual([
+        `chronos: configuration error: 2 problems`,
+        `  CHAIN_ID is ${stack.chainId + 1} but RPC_URL serves chain ${stack.chainId}`,
+        `  CHAIN_ID is ${stack.chainId + 1} but BUNDLER_URL serves chain ${stack.chainId}`,
+      ]);
+    } finally {
+      await dropTestDatabase(databaseUrl);
+    }
+  }, 60_000);
 });

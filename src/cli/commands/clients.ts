@@ -7,6 +7,8 @@ import { authorizeSigner, type SignerAuthorization } from '../../admin/authorize
 import { allowsPrivateWebhookTargets, checkWebhookDestination } from '../../admin/webhook-url.js';
 import { resolveAdminEnvironment, type AdminEnvironment } from '../admin-environment.js';
 import { UsageError, type Output } from '../output.js';
+import { chronosHome } from '../../runtime/home.js';
+import { recordDemoClientSecrets } from '../../runtime/demo-credentials.js';
 
 export type ClientsArgs = { positionals: string[]; values: Record<string, string | boolean | undefined> };
 
@@ -66,11 +68,13 @@ export async function clientsCommand(out: Output, { positionals, values }: Clien
       }
       case 'rotate-secret': {
         const { client, clientSecret } = await admin.rotateClientSecret(db, needId());
+        if (env.embedded) await recordDemoClientSecrets(chronosHome(), client.clientId, { clientSecret });
         out.result({ ...client, clientSecret }, [`new clientSecret for ${client.clientId}: ${clientSecret}   (shown once)`]);
         return;
       }
       case 'rotate-webhook-secret': {
         const { client, webhookSecret, previousSecretValidUntil } = await admin.rotateWebhookSecret(db, needId());
+        if (env.embedded) await recordDemoClientSecrets(chronosHome(), client.clientId, { webhookSecret });
         out.result({ ...client, webhookSecret, previousSecretValidUntil }, [
           `new webhookSecret for ${client.clientId}: ${webhookSecret}`,
           `deliveries carry both signatures until ${previousSecretValidUntil}`,

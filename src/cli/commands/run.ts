@@ -1,6 +1,8 @@
 // `chronos start | api | worker`: the composition root. Builds configuration (bringing up the embedded
-// stack when nothing is configured), runs the chosen roles, and shuts down cleanly on SIGTERM/SIGINT.
-import { parseConfig, wantsEmbeddedStack } from '../../config/load.js';
+// stack when nothing is configured), runs the chosen roles, and shuts down cleanly on SIGTERM/SIGINT
+// (and SIGHUP with the embedded stack): stop accepting, drain requests and jobs, stop the worker, close the pools, and only then stop
+// the embedded parts (README, "Graceful shutdown").
+import { checkEmbeddedEnvironment, ConfigError, describeExternalMode, parseConfig, wantsEmbeddedStack } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { createLogger } from '../../observability/logger.js';
 import { migrate } from '../../db/migrate.js';
@@ -10,20 +12,39 @@ import type { RunningServer } from '../../runtime/http-server.js';
 import type { EmbeddedStack } from '../../runtime/embedded-stack.js';
 import { printBanner } from '../../runtime/banner.js';
 import { chronosHome } from '../../runtime/home.js';
+import { assertChainId } from '../../runtime/chain-id-check.js';
+import { PortInUseError } from '../../dev/port-in-use.js';
 import { UsageError, type Output } from '../output.js';
 
 export type Role = 'start' | 'api' | 'worker';
 
 export async function runCommand(_out: Output, { role }: { role: Role }): Promise<void> {
   const env = process.env;
-  const bootLogger = createLogger({ level: env.LOG_LEVEL ?? 'info' });
+  const embedded = wantsEmbeddedStack(env);
+  if (embedded && role !== 'start') throw new UsageError(`chronos ${role} needs DATABASE_URL, RPC_URL, BUNDLER_URL and PAYMASTER_URL; only 'chronos start' brings up the embedded stack`);
   let stack: EmbeddedStack | undefined;
   let config: Config;
-  if (wantsEmbeddedStack(env)) {
-    if (role !== 'start') throw new UsageError(`chronos ${role} needs DATABASE_URL, RPC_URL, BUNDLER_URL and PAYMASTER_URL; only 'chronos start' brings up the embedded stack`);
+  // Signals are ours from here on: a Ctrl-C while the embedded stack comes up stops what it started.
+  const startup = new AbortController();
+  let shutdown: ((signal: NodeJS.Signals) => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => (shutdown ? shutdown(signal) : startup.abort(signal));
+  // SIGHUP (the terminal closed) too for the embedded stack, whose parts would otherwise outlive us; not
+  // in production, where it would override nohup and turn a service manager's reload into a stop.
+  for (const signal of embedded ? ['SIGINT', 'SIGTERM', 'SIGHUP'] as const : ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
+  if (embedded) {
+    const early = checkEmbeddedEnvironment(env);
+    const bootLogger = createLogger({ level: early.logLevel });
     // Loaded only here: the embedded parts are development dependencies, absent from production images.
     const { startEmbeddedStack } = await import('../../runtime/embedded-stack.js');
-    stack = await startEmbeddedStack({ home: chronosHome(env), logger: bootLogger });
+    try {
+      stack = await startEmbeddedStack({
+        home: chronosHome(env), logger: bootLogger, ports: early.embeddedPorts, api: { port: early.port, host: early.host }, signal: startup.signal,
+      });
+    } catch (error) {
+      if (!startup.signal.aborted) throw error;
+      bootLogger.info({ signal: startup.signal.reason }, 'interrupted during start-up; stopped what had started');
+      process.exit(0);
+    }
     try {
       config = parseConfig({ ...env, ...stack.env }, 'embedded');
     } catch (error) {
@@ -31,7 +52,13 @@ export async function runCommand(_out: Output, { role }: { role: Role }): Promis
       throw error;
     }
   } else {
-    config = parseConfig(env, 'external');
+    try {
+      config = parseConfig(env, 'external');
+    } catch (error) {
+      // The usual surprise: a .env copied from .env.example turned `npm start` into external mode.
+      if (role === 'start' && error instanceof ConfigError) throw new ConfigError(error.problems, describeExternalMode(env));
+      throw error;
+    }
   }
 
   const ctx = openContext(config);
@@ -40,7 +67,7 @@ export async function runCommand(_out: Output, { role }: { role: Role }): Promis
   let ops: RunningServer | undefined;
   let stopping = false;
   let starting: Promise<void> = Promise.resolve();
-  const shutdown = async (signal: string) => {
+  const stopGracefully = async (signal: string) => {
     if (stopping) {
       ctx.logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
@@ -63,12 +90,16 @@ export async function runCommand(_out: Output, { role }: { role: Role }): Promis
     ctx.logger.info({ signal }, 'shut down cleanly');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  shutdown = (signal) => void stopGracefully(signal);
+  // A signal that came after the embedded stack was up but before this point: act on it now.
+  if (startup.signal.aborted) shutdown(startup.signal.reason as NodeJS.Signals);
 
   starting = (async () => {
-    if (config.mode === 'external') await migrate(ctx.pool);
-    if (role !== 'worker') api = await startApi(ctx, { port: config.port, host: config.host });
+    if (config.mode === 'external') {
+      await assertChainId(config, ctx.logger);
+      await migrate(ctx.pool);
+    }
+    if (role !== 'worker') api = await startApi(ctx, { port: config.port, host: config.host }).catch(portHint(config.port, 'PORT'));
     if (role !== 'api') {
       worker = await startWorker(ctx);
       // If graphile-worker gives up (e.g. it could not record a job's outcome for a long time), this
@@ -80,7 +111,10 @@ export async function runCommand(_out: Output, { role }: { role: Role }): Promis
       });
     }
     // A worker has no API port; probes and Prometheus reach it here (and any role's /metrics when METRICS_PORT is set).
-    if (role === 'worker' || config.metricsPort !== undefined) ops = await startOpsServer(ctx, { port: config.metricsPort ?? DEFAULT_WORKER_METRICS_PORT, host: config.host });
+    if (role === 'worker' || config.metricsPort !== undefined) {
+      const port = config.metricsPort ?? DEFAULT_WORKER_METRICS_PORT;
+      ops = await startOpsServer(ctx, { port, host: config.host }).catch(portHint(port, 'METRICS_PORT'));
+    }
   })();
   try {
     await starting;
@@ -97,6 +131,15 @@ export async function runCommand(_out: Output, { role }: { role: Role }): Promis
     const dev = await stack.writeDevFile({ apiUrl: api.url });
     printBanner(dev);
   } else {
-    ctx.logger.info({ role, url: api?.url, metricsUrl: ops ? `${ops.url}/metrics` : undefined }, 'chronos is running');
+    const why = role === 'start' ? describeExternalMode(env) : undefined;
+    ctx.logger.info({ role, url: api?.url, metricsUrl: ops ? `${ops.url}/metrics` : undefined, mode: why }, 'chronos is running');
   }
+}
+
+/** EADDRINUSE from listen() becomes the one line that names the port, its holder and the variable. */
+function portHint(port: number, variable: string) {
+  return async (error: unknown): Promise<never> => {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw await PortInUseError.describe(port, variable);
+    throw error;
+  };
 }

@@ -1,0 +1,37 @@
+// CHAIN_ID signs every UserOperation (the EntryPoint hashes it in): against a chain with another id
+// each one is refused, so a mismatch is a boot error rather than a process that says it is running.
+import type { Config } from '../config/schema.js';
+import { ConfigError } from '../config/load.js';
+import type { Logger } from '../observability/logger.js';
+
+const TIMEOUT_MS = 5_000;
+
+/**
+ * Asks the RPC and the bundler for their chain id. One that answers with another id fails the start;
+ * one that cannot be reached is left to /readyz (a dependency may come up after us).
+ */
+export async function assertChainId(config: Config, logger: Logger): Promise<void> {
+  const endpoints = [['RPC_URL', config.chain.rpcUrl], ['BUNDLER_URL', config.chain.bundlerUrl]] as const;
+  const answers = await Promise.all(endpoints.map(async ([variable, url]) => ({ variable, chainId: await chainIdAt(url) })));
+  const problems: string[] = [];
+  for (const { variable, chainId } of answers) {
+    if (chainId === undefined) logger.warn({ variable }, 'could not ask for the chain id at start; /readyz reports the endpoint until it answers');
+    else if (chainId !== config.chain.chainId) problems.push(`CHAIN_ID is ${config.chain.chainId} but ${variable} serves chain ${chainId}`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+}
+
+async function chainIdAt(url: string): Promise<number | undefined> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    const body = (await response.json()) as { result?: unknown };
+    return typeof body.result === 'string' ? Number(BigInt(body.result)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
