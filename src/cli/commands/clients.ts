@@ -28,6 +28,9 @@ export async function clientsCommand(out: Output, { positionals, values }: Clien
         const name = values.name;
         if (typeof name !== 'string' || !name.trim()) throw new UsageError('usage: chronos clients create --name NAME [--scopes wallet,mint,transfer,claim] [--webhook-url URL] [--signer 0x…] [--rate-limit general=100,…] [--token 0x…]');
         if (typeof values['webhook-url'] === 'string') await checkDestination(values['webhook-url']);
+        // Everything is checked before a token is deployed, so a refused command costs nothing on-chain.
+        const scopes = typeof values.scopes === 'string' ? parseScopes(values.scopes) : undefined;
+        const rateLimits = typeof values['rate-limit'] === 'string' ? parseRateLimits(values['rate-limit']) : undefined;
         const signerAddress = typeof values.signer === 'string' ? values.signer : undefined;
         if (signerAddress !== undefined && !isAddress(signerAddress)) throw new UsageError(`signer '${signerAddress}' is not an address`);
         const shared = typeof values.token === 'string' ? values.token : undefined;
@@ -37,10 +40,10 @@ export async function clientsCommand(out: Output, { positionals, values }: Clien
         const deployed = shared === undefined ? await deployTokenFor(env, signerAddress && getAddress(signerAddress)) : undefined;
         const created = await admin.createClient(db, {
           name,
-          scopes: typeof values.scopes === 'string' ? parseScopes(values.scopes) : undefined,
+          scopes,
           webhookUrl: typeof values['webhook-url'] === 'string' ? values['webhook-url'] : undefined,
           signerAddress,
-          rateLimits: typeof values['rate-limit'] === 'string' ? parseRateLimits(values['rate-limit']) : undefined,
+          rateLimits,
           tokenAddress: deployed?.token ?? shared,
         });
         const signer: SignerAuthorization | undefined = deployed?.signerTxHash
