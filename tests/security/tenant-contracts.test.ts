@@ -5,7 +5,9 @@ import { keccak256, parseEther, toBytes, type Address } from 'viem';
 import { BaseError, ContractFunctionRevertedError } from 'viem';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { expectError } from '../support/errors.js';
-import { api, createMintingClient, createWallet, fund, requestMint, waitForTerminal, type Actor } from '../support/operations.js';
+import { api, createMintingClient, createWallet, fund, requestMint, signMint, waitForTerminal, type Actor } from '../support/operations.js';
+import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy.js';
+import { testStackEnv } from '../support/stack-env.js';
 import { withTestDeployer } from '../support/client-tokens.js';
 import { chronosTokenAbi, claimVaultAbi } from '../../src/chain/contracts/abi.js';
 import { mintMessageHash } from '../../src/chain/contracts/deploy.js';
@@ -14,13 +16,20 @@ import { countWrites, NO_WRITES, difference } from './support/write-counts.js';
 let t: TestApp;
 let a: Actor;
 let b: Actor;
+/** Between Chronos and the bundler, so a test can act just before an operation reaches it. */
+let bundler: RpcProxy;
 
 beforeAll(async () => {
-  t = await createTestApp({ worker: true });
+  bundler = await startRpcProxy(testStackEnv().bundlerUrl);
+  t = await createTestApp({ worker: true, env: { BUNDLER_URL: bundler.url } });
   a = await createMintingClient(t, { name: 'client A' });
   b = await createMintingClient(t, { name: 'client B' });
 });
-afterAll(() => t.close());
+afterEach(() => { bundler.intercept = undefined; });
+afterAll(async () => {
+  await t.close();
+  await bundler.close();
+});
 
 const prepare = (actor: Actor, userId: string, receiptId: string, userAddress: Address) =>
   api(t, actor, userId).post('/api/v1/mint/prepare', { receiptId, userAddress });
@@ -77,6 +86,40 @@ describe('when two clients use Chronos on the same deployment', () => {
     });
     expectError(res, 400, 'INVALID_SIGNATURE');
     expect(difference(await countWrites(t.ctx.db), before)).toEqual(NO_WRITES);
+  });
+
+  it('a mint signature seen before it lands cannot be front-run: the chain refuses anyone but the recipient, and the mint is CONFIRMED', async () => {
+    const to = await createWallet(t, a, 'front-run');
+    const prep = await prepare(a, 'front-run', 'front-run-1', to);
+    const mint = { to, receiptId: 'front-run-1', amount: 11n, expiryBlock: BigInt(prep.body.expiryBlock), nonce: BigInt(prep.body.nonce) };
+    const signature = await signMint(t, a, mint);
+    let frontRunner: 'reverted' | 'minted' | undefined;
+    // Just before the bundler sees the operation, someone who saw the signature submits it themselves.
+    bundler.intercept = async (call) => {
+      if (call.method !== 'eth_sendUserOperation') return undefined;
+      bundler.intercept = undefined;
+      await withTestDeployer(async (thief) => {
+        const args = [mint.to, mint.receiptId, mint.amount, mint.expiryBlock, mint.nonce, signature] as const;
+        const attempt = t.ctx.publicClient.simulateContract({ account: thief.account, address: a.client.tokenAddress, abi: chronosTokenAbi, functionName: 'mintWithSignature', args });
+        if (await attempt.then(() => false, () => true)) {
+          expect(await revertName(attempt)).toBe('MintCallerNotRecipient');
+          frontRunner = 'reverted';
+          return;
+        }
+        const hash = await thief.writeContract({ address: a.client.tokenAddress, abi: chronosTokenAbi, functionName: 'mintWithSignature', args });
+        await t.ctx.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+        frontRunner = 'minted';
+      });
+      return undefined;
+    };
+    const res = await api(t, a, 'front-run').post('/api/v1/mint/execute', {
+      receiptId: mint.receiptId, amount: '11', signature, expiryBlock: mint.expiryBlock.toString(), nonce: mint.nonce.toString(),
+    });
+    expect(res.status).toBe(202);
+    const done = await waitForTerminal(t, a, res.body.transactionId);
+    expect(frontRunner).toBe('reverted');
+    expect(done.status).toBe('CONFIRMED');
+    expect(await t.ctx.publicClient.readContract({ address: a.client.tokenAddress, abi: chronosTokenAbi, functionName: 'balanceOf', args: [to] })).toBe(11n);
   });
 
   it("a receipt id client A minted does not block client B from minting it on its own token", async () => {

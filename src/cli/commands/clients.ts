@@ -37,7 +37,7 @@ export async function clientsCommand(out: Output, { positionals, values }: Clien
         if (shared !== undefined && !isAddress(shared)) throw new UsageError(`--token '${shared}' is not an address`);
         if (shared !== undefined) process.stderr.write(`chronos: ${sharedTokenWarning(getAddress(shared))}\n`);
         // Deployed before the row is written: a client never exists without its token.
-        const deployed = shared === undefined ? await deployTokenFor(env, signerAddress && getAddress(signerAddress)) : undefined;
+        const deployed = shared === undefined ? await deployTokenFor(env, signerAddress ? getAddress(signerAddress) : undefined) : undefined;
         const created = await admin.createClient(db, {
           name,
           scopes,
