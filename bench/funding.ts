@@ -1,7 +1,8 @@
 // Gives addresses tokens without going through Chronos (no worker needed, nothing in its database):
-// the deployer's EOA sends mints signed by the bench's authorized signer straight to ChronosToken,
-// back to back with explicit nonces, then waits for all of them at once.
-import { createPublicClient, createWalletClient, encodeFunctionData, http, type Address, type Hash } from 'viem';
+// the deployer's EOA mints the total to itself with an authorization signed by the bench's signer
+// (only a mint's recipient may submit it), then transfers each address its share, back to back with
+// explicit nonces, and waits for all of them at once.
+import { createPublicClient, createWalletClient, encodeFunctionData, erc20Abi, http, type Address, type Hash } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { chronosTokenAbi } from '../src/chain/contracts/abi.js';
 import { mintMessageHash } from '../src/chain/contracts/deploy.js';
@@ -15,18 +16,23 @@ export async function fundOnChain(stack: BenchStack, { addresses, amountWei }: {
   const wallet = createWalletClient({ account, chain, transport: http(stack.rpcUrl) });
   const expiryBlock = (await publicClient.getBlockNumber({ cacheTime: 0 })) + 100_000n;
   let nonce = await publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' });
-  const hashes: Hash[] = [];
+  const self = account.address;
+  const total = amountWei * BigInt(addresses.length);
+  const mintNonce = await publicClient.readContract({ address: stack.token, abi: chronosTokenAbi, functionName: 'nonces', args: [self] });
+  const receiptId = `bench-fund-${self}-${mintNonce}-${Math.random().toString(36).slice(2)}`;
+  const hash = mintMessageHash({ token: stack.token, chainId: stack.chainId, to: self, receiptId, amount: total, expiryBlock, nonce: mintNonce });
+  const signature = await stack.mintSigner.signMessage({ message: { raw: hash } });
+  const hashes: Hash[] = [await wallet.sendTransaction({
+    to: stack.token, nonce: nonce++, gas: 300_000n,
+    data: encodeFunctionData({ abi: chronosTokenAbi, functionName: 'mintWithSignature', args: [self, receiptId, total, expiryBlock, mintNonce, signature] }),
+  })];
   for (const to of addresses) {
-    const mintNonce = await publicClient.readContract({ address: stack.token, abi: chronosTokenAbi, functionName: 'nonces', args: [to] });
-    const receiptId = `bench-fund-${to}-${mintNonce}-${Math.random().toString(36).slice(2)}`;
-    const hash = mintMessageHash({ token: stack.token, chainId: stack.chainId, to, receiptId, amount: amountWei, expiryBlock, nonce: mintNonce });
-    const signature = await stack.mintSigner.signMessage({ message: { raw: hash } });
     hashes.push(await wallet.sendTransaction({
-      to: stack.token, nonce: nonce++, gas: 300_000n,
-      data: encodeFunctionData({ abi: chronosTokenAbi, functionName: 'mintWithSignature', args: [to, receiptId, amountWei, expiryBlock, mintNonce, signature] }),
+      to: stack.token, nonce: nonce++, gas: 100_000n,
+      data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, amountWei] }),
     }));
   }
-  const receipts = await Promise.all(hashes.map((hash) => publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 })));
+  const receipts = await Promise.all(hashes.map((h) => publicClient.waitForTransactionReceipt({ hash: h, pollingInterval: 50 })));
   const reverted = receipts.filter((r) => r.status !== 'success');
-  if (reverted.length) throw new Error(`${reverted.length} funding mints reverted, e.g. ${reverted[0].transactionHash}`);
+  if (reverted.length) throw new Error(`${reverted.length} funding transactions reverted, e.g. ${reverted[0].transactionHash}`);
 }

@@ -8,8 +8,9 @@ import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/Messa
 
 /// @title ChronosToken
 /// @notice ERC-20 whose supply is minted only against receipts signed by signers the owner authorizes.
-/// Anyone may submit a signed mint (in Chronos: the user's smart account, gas paid by a paymaster);
-/// the signature, not the sender, is what authorizes it.
+/// Only the recipient may submit its signed mint (in Chronos: the user's smart account, gas paid by a
+/// paymaster): the signature authorizes the mint, and the sender check stops anyone who saw the
+/// signature from front-running it, which would make the recipient's own submission revert.
 contract ChronosToken is ERC20, Ownable {
     /// @notice Addresses whose signatures authorize mints.
     mapping(address signer => bool authorized) public signers;
@@ -30,6 +31,7 @@ contract ChronosToken is ERC20, Ownable {
         address indexed signer
     );
 
+    error MintCallerNotRecipient(address caller, address to);
     error MintExpired(uint256 expiryBlock, uint256 currentBlock);
     error InvalidNonce(uint256 expected, uint256 provided);
     error ReceiptAlreadyMinted(string receiptId);
@@ -67,8 +69,9 @@ contract ChronosToken is ERC20, Ownable {
         uint256 nonce,
         bytes calldata signature
     ) external {
-        // Cheap argument checks first so a bad request fails with the most specific error.
-        if (to == address(0)) revert ERC20InvalidReceiver(address(0));
+        // Cheap argument checks first so a bad request fails with the most specific error. msg.sender is
+        // never the zero address, so the recipient check also refuses minting to it.
+        if (msg.sender != to) revert MintCallerNotRecipient(msg.sender, to);
         if (amount == 0) revert ZeroAmount();
         if (block.number > expiryBlock) revert MintExpired(expiryBlock, block.number);
         if (nonce != nonces[to]) revert InvalidNonce(nonces[to], nonce);

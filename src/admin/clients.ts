@@ -18,6 +18,8 @@ export class ClientNotFoundError extends Error {
 
 export type ClientView = {
   clientId: string; name: string; scopes: string[]; webhookUrl: string | null; signerAddress: string | null;
+  /** The client's own ChronosToken; null: the shared TOKEN_ADDRESS (registered before tokens were per client). */
+  tokenAddress: string | null;
   rateLimits: Record<string, number>; revoked: boolean; revokedAt: string | null; createdAt: string;
 };
 
@@ -28,6 +30,7 @@ export function toClientView(client: Client): ClientView {
     scopes: client.scopes,
     webhookUrl: client.webhook_url,
     signerAddress: client.signer_address,
+    tokenAddress: client.token_address,
     rateLimits: client.rate_limits,
     revoked: client.revoked_at !== null,
     revokedAt: client.revoked_at?.toISOString() ?? null,
@@ -37,11 +40,14 @@ export function toClientView(client: Client): ClientView {
 
 export type CreateClientParameters = {
   name: string; scopes?: Scope[]; webhookUrl?: string; signerAddress?: string; rateLimits?: RateLimitOverrides;
+  /** The client's ChronosToken (deployed for it by src/admin/client-token.ts, or shared deliberately); unset: the shared TOKEN_ADDRESS. */
+  tokenAddress?: string;
 };
 
 export async function createClient(db: Db, params: CreateClientParameters): Promise<{ client: ClientView; clientSecret: string; webhookSecret: string }> {
   if (!params.name.trim()) throw new Error('client name must not be empty');
   if (params.signerAddress !== undefined && !isAddress(params.signerAddress)) throw new Error(`signer '${params.signerAddress}' is not an address`);
+  if (params.tokenAddress !== undefined && !isAddress(params.tokenAddress)) throw new Error(`token '${params.tokenAddress}' is not an address`);
   const clientSecret = generateClientSecret();
   const webhookSecret = generateWebhookSecret();
   const client = await insertClient(db, {
@@ -51,6 +57,7 @@ export async function createClient(db: Db, params: CreateClientParameters): Prom
     webhook_url: params.webhookUrl ? checkWebhookUrl(params.webhookUrl) : null,
     webhook_secret: webhookSecret,
     signer_address: params.signerAddress ? getAddress(params.signerAddress) : null,
+    token_address: params.tokenAddress ? getAddress(params.tokenAddress) : null,
     scopes: params.scopes ?? [...SCOPES],
     rate_limits: JSON.stringify(params.rateLimits ?? {}),
   });

@@ -1,5 +1,5 @@
 // What the chain says about a wallet at a known block — token balance and mint nonce — cached per
-// wallet, so accepting an operation does not cost an RPC call.
+// (token, wallet), so accepting an operation does not cost an RPC call. Each client has its own token.
 //
 // A cached read is never wrong, only old, and the accept batch makes "old" safe: it subtracts every
 // operation of the user in flight *or settled after the block the read was made at*
@@ -19,20 +19,25 @@ export type WalletChainState = {
   readAt: number;
 };
 
+/** A wallet's holdings of one token. */
+export type TokenWallet = { token: Address; wallet: Address };
+
 export type WalletChainStates = {
   /** The cached state, or a read at the current block when there is none. */
-  get(wallet: Address): Promise<WalletChainState>;
+  get(at: TokenWallet): Promise<WalletChainState>;
   /** A state read no earlier than `since`: the cached one if it is that recent, a new read otherwise. */
-  fresh(wallet: Address, since: number): Promise<WalletChainState>;
+  fresh(at: TokenWallet, since: number): Promise<WalletChainState>;
 };
 
 const MAX_WALLETS = 100_000;
 
-export function createWalletChainStates(publicClient: ChainPublicClient, token: Address): WalletChainStates {
-  const cache = new Map<Address, WalletChainState>();
-  const reading = new Map<Address, Promise<WalletChainState>>();
+export const tokenWalletKey = ({ token, wallet }: TokenWallet) => `${token}/${wallet}`;
 
-  const read = async (wallet: Address): Promise<WalletChainState> => {
+export function createWalletChainStates(publicClient: ChainPublicClient): WalletChainStates {
+  const cache = new Map<string, WalletChainState>();
+  const reading = new Map<string, Promise<WalletChainState>>();
+
+  const read = async ({ token, wallet }: TokenWallet): Promise<WalletChainState> => {
     const readAt = Date.now();
     // The head from its header (eth_getBlockByNumber): the block every read below is pinned to.
     const { number: block } = await publicClient.getBlock({ blockTag: 'latest' });
@@ -44,30 +49,31 @@ export function createWalletChainStates(publicClient: ChainPublicClient, token: 
   };
 
   // Concurrent callers share one read; the newest read wins the cache.
-  const readShared = (wallet: Address, since: number): Promise<WalletChainState> => {
-    const pending = reading.get(wallet);
-    if (pending) return pending.then((state) => (state.readAt >= since ? state : readShared(wallet, since)));
-    const started = read(wallet).then((state) => {
-      const cached = cache.get(wallet);
+  const readShared = (at: TokenWallet, since: number): Promise<WalletChainState> => {
+    const key = tokenWalletKey(at);
+    const pending = reading.get(key);
+    if (pending) return pending.then((state) => (state.readAt >= since ? state : readShared(at, since)));
+    const started = read(at).then((state) => {
+      const cached = cache.get(key);
       if (!cached || cached.readAt <= state.readAt) {
-        cache.delete(wallet);
-        cache.set(wallet, state);
-        if (cache.size > MAX_WALLETS) cache.delete(cache.keys().next().value as Address);
+        cache.delete(key);
+        cache.set(key, state);
+        if (cache.size > MAX_WALLETS) cache.delete(cache.keys().next().value as string);
       }
       return state;
-    }).finally(() => reading.delete(wallet));
-    reading.set(wallet, started);
+    }).finally(() => reading.delete(key));
+    reading.set(key, started);
     return started;
   };
 
   return {
-    get: (wallet) => {
-      const cached = cache.get(wallet);
-      return cached ? Promise.resolve(cached) : readShared(wallet, 0);
+    get: (at) => {
+      const cached = cache.get(tokenWalletKey(at));
+      return cached ? Promise.resolve(cached) : readShared(at, 0);
     },
-    fresh: (wallet, since) => {
-      const cached = cache.get(wallet);
-      return cached && cached.readAt >= since ? Promise.resolve(cached) : readShared(wallet, since);
+    fresh: (at, since) => {
+      const cached = cache.get(tokenWalletKey(at));
+      return cached && cached.readAt >= since ? Promise.resolve(cached) : readShared(at, since);
     },
   };
 }

@@ -20,6 +20,7 @@ Run:
 Administer:
   clients create --name NAME [--scopes wallet,mint,transfer,claim] [--webhook-url URL]
                  [--signer 0xADDRESS] [--rate-limit general=100,minting=10,external=30,auth=5]
+                 [--token 0xADDRESS]  share an existing ChronosToken (default: deploy the client's own)
   clients list | show ID | revoke ID | rotate-secret ID | rotate-webhook-secret ID
   clients set-webhook ID URL|none | set-scopes ID LIST | set-rate-limit ID SPEC | set-signer ID 0xADDRESS
   policy set ID [--mint D/W/M] [--transfer D/W/M] [--claim D/W/M]
@@ -44,6 +45,7 @@ async function main(argv: string[]): Promise<void> {
       scopes: { type: 'string' },
       'webhook-url': { type: 'string' },
       signer: { type: 'string' },
+      token: { type: 'string' },
       'rate-limit': { type: 'string' },
       mint: { type: 'string' },
       transfer: { type: 'string' },

@@ -12,6 +12,8 @@ export interface ClientsTable {
   previous_webhook_secret: string | null;
   previous_webhook_secret_expires_at: Date | null;
   signer_address: string | null;
+  /** The client's own ChronosToken; null: the shared TOKEN_ADDRESS (clients registered before migration 0008). */
+  token_address: ColumnType<string | null, string | null | undefined, string | null>;
   scopes: ColumnType<string[], string[] | undefined, string[]>;
   rate_limits: ColumnType<Record<string, number>, string | undefined, string>;
   revoked_at: Date | null;
@@ -52,6 +54,8 @@ export interface TransactionsTable {
   debit_wei: ColumnType<string, string | bigint | undefined, string | bigint>;
   receipt_hash: string | null;
   claim_id: string | null;
+  /** The client's token at accept; null on rows accepted before migration 0008 (the shared TOKEN_ADDRESS). */
+  token_address: ColumnType<string | null, string | null | undefined, string | null>;
   mint_nonce: NullableNumeric;
   expiry_block: NullableNumeric;
   user_op: NullableJson<StoredUserOperation>;

@@ -52,7 +52,7 @@ export async function loadAcceptState(trx: DbTransaction<Database> | Db, users: 
 }
 
 export type NewTransactionRow = Pick<NewTransaction, 'id' | 'client_id' | 'user_id' | 'wallet_address' | 'type' | 'params'>
-  & Partial<Pick<NewTransaction, 'debit_wei' | 'receipt_hash' | 'claim_id' | 'mint_nonce' | 'expiry_block'>>;
+  & Partial<Pick<NewTransaction, 'debit_wei' | 'receipt_hash' | 'claim_id' | 'mint_nonce' | 'expiry_block' | 'token_address'>>;
 
 /**
  * SQL inserting the rows, as a CTE body: `returning id, accept_seq`. A row a unique index refuses (a
@@ -61,13 +61,14 @@ export type NewTransactionRow = Pick<NewTransaction, 'id' | 'client_id' | 'user_
 export function insertTransactionsSql(rows: readonly NewTransactionRow[]): RawBuilder<{ id: string; accept_seq: string }> {
   const column = <T>(pick: (row: NewTransactionRow) => T) => rows.map(pick);
   const text = (v: unknown) => (v === undefined || v === null ? null : String(v));
-  return sql`insert into transactions (id, client_id, user_id, wallet_address, type, params, debit_wei, receipt_hash, claim_id, mint_nonce, expiry_block)
-    select id, client_id, user_id, wallet_address, type, params, debit_wei, receipt_hash, claim_id, mint_nonce, expiry_block from unnest(
+  return sql`insert into transactions (id, client_id, user_id, wallet_address, type, params, debit_wei, receipt_hash, claim_id, mint_nonce, expiry_block, token_address)
+    select id, client_id, user_id, wallet_address, type, params, debit_wei, receipt_hash, claim_id, mint_nonce, expiry_block, token_address from unnest(
       ${column((r) => r.id)}::text[], ${column((r) => r.client_id)}::text[], ${column((r) => r.user_id)}::text[],
       ${column((r) => r.wallet_address)}::text[], ${column((r) => r.type)}::text[], ${column((r) => (typeof r.params === 'string' ? r.params : JSON.stringify(r.params)))}::jsonb[],
       ${column((r) => text(r.debit_wei) ?? '0')}::numeric[], ${column((r) => text(r.receipt_hash))}::text[], ${column((r) => text(r.claim_id))}::text[],
-      ${column((r) => text(r.mint_nonce))}::numeric[], ${column((r) => text(r.expiry_block))}::numeric[]
-    ) with ordinality as r(id, client_id, user_id, wallet_address, type, params, debit_wei, receipt_hash, claim_id, mint_nonce, expiry_block, n)
+      ${column((r) => text(r.mint_nonce))}::numeric[], ${column((r) => text(r.expiry_block))}::numeric[],
+      ${column((r) => text(r.token_address))}::text[]
+    ) with ordinality as r(id, client_id, user_id, wallet_address, type, params, debit_wei, receipt_hash, claim_id, mint_nonce, expiry_block, token_address, n)
     order by n
     on conflict do nothing
     returning id, accept_seq`;
@@ -83,11 +84,16 @@ export async function maxInFlightMintNonce(trx: DbTransaction<Database> | Db, { 
   return row.nonce === null ? undefined : BigInt(row.nonce);
 }
 
-/** Whether a receipt is in flight or minted through Chronos (any client: receipts are per token). */
-export async function receiptInUse(db: Db, receiptHash: string): Promise<boolean> {
+/**
+ * Whether a receipt is in flight or minted through Chronos on this token (receipts are per token; a
+ * row with no token is on the shared one). Other tokens' receipts say nothing about this one, and
+ * must not tell one client what another is minting.
+ */
+export async function receiptInUse(db: Db, { receiptHash, token, sharedToken }: { receiptHash: string; token: string; sharedToken: string }): Promise<boolean> {
   const row = await db.selectFrom('transactions').select('id')
     .where('type', '=', 'mint').where('receipt_hash', '=', receiptHash)
     .where('status', 'not in', ['FAILED', 'EXPIRED', 'REVERTED'])
+    .where(sql<string>`coalesce(token_address, ${sharedToken})`, '=', token)
     .executeTakeFirst();
   return row !== undefined;
 }

@@ -8,8 +8,10 @@ import { authOf, userIdOf } from './request-context.js';
 import type { Client, Wallet } from '../db/schema.js';
 import type { AcceptParameters } from '../transactions/accept.js';
 import { parseIdempotencyKey, replayIfKnown, requestFingerprint } from '../transactions/idempotency.js';
+import { tokenOf } from '../operations/contracts.js';
 
-export type OperationRequest = { client: Client; userId: string; wallet: Wallet; walletAddress: Address };
+/** `token`: the client's own ChronosToken, which every operation of its users runs on. */
+export type OperationRequest = { client: Client; userId: string; wallet: Wallet; walletAddress: Address; token: Address };
 
 /** The row to accept: its `debit_wei` is checked against the balance, a mint's `mint_nonce` against the next nonce. */
 export type PreparedAccept = Pick<AcceptParameters, 'row'>;
@@ -31,8 +33,9 @@ export async function handleOperationRequest(ctx: RouteContext, req: Request, re
     const wallet = await ctx.wallets.find({ clientId: client.id, userId });
     if (!wallet) throw walletNotFound();
     const walletAddress = getAddress(wallet.address);
-    const prepared = await prepare({ client, userId, wallet, walletAddress });
-    return ctx.acceptor.accept({ clientId: client.id, userId, walletAddress, idempotency, ...prepared });
+    const token = tokenOf(ctx.config, client.token_address);
+    const prepared = await prepare({ client, userId, wallet, walletAddress, token });
+    return ctx.acceptor.accept({ clientId: client.id, userId, walletAddress, token, idempotency, ...prepared });
   })();
   if (accepted.replayed) res.setHeader('Idempotent-Replayed', 'true');
   if ('quotaRemaining' in accepted && accepted.quotaRemaining !== undefined) res.setHeader('X-Quota-Remaining', String(accepted.quotaRemaining));

@@ -8,7 +8,7 @@ import { createWalletChainStates } from '../chain/wallet-chain-state.js';
 import { createAcceptor } from '../transactions/accept.js';
 
 export function createRouteContext(ctx: AppContext, { clientCacheTtlMs }: { clientCacheTtlMs?: number } = {}): RouteContext {
-  const chain = createWalletChainStates(ctx.publicClient, ctx.config.contracts.token);
+  const chain = createWalletChainStates(ctx.publicClient);
   return {
     ...ctx,
     clients: createClientCache(ctx.db, { ttlMs: clientCacheTtlMs }),

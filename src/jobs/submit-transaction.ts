@@ -12,6 +12,7 @@ import { isTerminal } from '../status/machine.js';
 import { transitionTransaction, type TransitionParameters } from '../status/transition.js';
 import { operations } from '../operations/index.js';
 import { InvalidParamsError } from '../operations/types.js';
+import { operationContracts } from '../operations/contracts.js';
 import { deriveOwnerPrivateKey } from '../accounts/derive-owner.js';
 import { toUserSmartAccount, type UserSmartAccount } from '../accounts/smart-account.js';
 import { prepareSignedUserOperation } from '../userop/prepare.js';
@@ -160,7 +161,7 @@ class SubmitRun {
     const operation = operations[tx.type];
     let calls;
     try {
-      calls = operation.buildCalls(this.ctx.config, operation.parseParams(tx.params));
+      calls = operation.buildCalls(operationContracts(this.ctx.config, tx.token_address), operation.parseParams(tx.params));
     } catch (error) {
       if (!(error instanceof InvalidParamsError)) throw error;
       await this.fail({ kind: 'refused', code: 'BUNDLER_REJECTED', message: error.message }, 'INVALID_OPERATION');

@@ -12,14 +12,14 @@ export const claim: OperationDefinition<ClaimParams> = {
     claimIdBytes32: field(value, 'claimIdBytes32', isHex),
     amountWei: field(value, 'amountWei', isWeiString),
   }),
-  buildCalls: ({ contracts }, { claimIdBytes32, amountWei }) => [
+  buildCalls: (contracts, { claimIdBytes32, amountWei }) => [
     {
       to: contracts.token,
       data: encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [contracts.claimVault, BigInt(amountWei)] }),
     },
     {
       to: contracts.claimVault,
-      data: encodeFunctionData({ abi: claimVaultAbi, functionName: 'claim', args: [claimIdBytes32, BigInt(amountWei)] }),
+      data: encodeFunctionData({ abi: claimVaultAbi, functionName: 'claim', args: [contracts.token, claimIdBytes32, BigInt(amountWei)] }),
     },
   ],
 };

@@ -17,7 +17,7 @@ export const mint: OperationDefinition<MintParams> = {
     nonce: field(value, 'nonce', isWeiString),
     signature: field(value, 'signature', isHex),
   }),
-  buildCalls: ({ contracts }, p) => [{
+  buildCalls: (contracts, p) => [{
     to: contracts.token,
     data: encodeFunctionData({
       abi: chronosTokenAbi,

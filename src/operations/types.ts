@@ -1,8 +1,8 @@
 // An on-chain operation type: how its stored parameters are checked and which calls the user's
 // smart account makes. Adding a type is one file like mint.ts plus one line in index.ts.
 import type { Address, Hex } from 'viem';
-import type { Config } from '../config/schema.js';
 import type { OperationType } from '../db/schema.js';
+import type { OperationContracts } from './contracts.js';
 
 export type Call = { to: Address; data: Hex; value?: bigint };
 
@@ -10,8 +10,8 @@ export type OperationDefinition<Params> = {
   type: OperationType;
   /** Asserts the stored payload: jobs may carry shapes written by an older version. */
   parseParams(value: unknown): Params;
-  /** The calls executed, atomically and in order, by the user's smart account. */
-  buildCalls(config: Pick<Config, 'contracts'>, params: Params): Call[];
+  /** The calls executed, atomically and in order, by the user's smart account, on its client's contracts. */
+  buildCalls(contracts: OperationContracts, params: Params): Call[];
 };
 
 export class InvalidParamsError extends Error {

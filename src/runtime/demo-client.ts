@@ -1,23 +1,28 @@
-// The embedded default's demo client: created on first start with a fresh mint signer authorized on
-// the token, and reused on every later start.
-import { createPublicClient, http, type Address } from 'viem';
+// The embedded default's demo client: created on first start with a fresh mint signer and its own
+// ChronosToken (README "Decisions": one token per client), and reused on every later start.
+import { createPublicClient, getAddress, http, type Address } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createDb, createPool } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
-import { findClient } from '../db/clients.js';
+import { findClient, updateClient } from '../db/clients.js';
 import { createClient, rotateClientSecret } from '../admin/clients.js';
 import { verifySecret } from '../auth/secrets.js';
 import { authorizeSigner } from '../admin/authorize-signer.js';
+import { createDeployerClient, deployClientToken } from '../admin/client-token.js';
 import { chronosTokenAbi } from '../chain/contracts/abi.js';
 import { toChain } from '../chain/clients.js';
 import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from './embedded-keys.js';
 import type { DevFile } from './home.js';
 
+/** The demo client and the token it mints (dev.json's `token`). */
 export async function ensureDemoClient(params: {
-  databaseUrl: string; previous?: DevFile['demoClient']; rpcUrl: string; chainId: number; token: Address;
-}): Promise<DevFile['demoClient']> {
+  databaseUrl: string; previous?: DevFile['demoClient']; rpcUrl: string; chainId: number;
+  /** The shared TOKEN_ADDRESS: the token of a demo client created before tokens were per client. */
+  token: Address;
+}): Promise<{ demoClient: DevFile['demoClient']; token: Address }> {
   const pool = createPool({ connectionString: params.databaseUrl, max: 2 });
   const db = createDb(pool);
+  const deployer = createDeployerClient({ rpcUrl: params.rpcUrl, chainId: params.chainId, privateKey: EMBEDDED_DEPLOYER_PRIVATE_KEY });
   try {
     await migrate(pool);
     let demo = params.previous;
@@ -25,26 +30,33 @@ export async function ensureDemoClient(params: {
     if (!demo || !existing || existing.revoked_at) {
       const signer = generatePrivateKey();
       const signerAddress = privateKeyToAccount(signer).address;
-      const created = await createClient(db, { name: 'demo', signerAddress });
+      const { token } = await deployClientToken(deployer, { signer: signerAddress });
+      const created = await createClient(db, { name: 'demo', signerAddress, tokenAddress: token });
       demo = {
         clientId: created.client.clientId, clientSecret: created.clientSecret, webhookSecret: created.webhookSecret,
         signerPrivateKey: signer, signerAddress,
       };
-    } else {
-      // Rotated where dev.json could not follow (DATABASE_URL pointed at it): the webhook secret is
-      // stored and read back; a client secret is only hashed, so a new one is issued for the banner.
-      demo = { ...demo, webhookSecret: existing.webhook_secret };
-      if (!(await verifySecret(demo.clientSecret, existing.secret_hash))) {
-        demo = { ...demo, clientSecret: (await rotateClientSecret(db, demo.clientId)).clientSecret };
-      }
+      return { demoClient: demo, token };
     }
-    // The chain may have been reset while the database was kept: make sure the signer is authorized.
+    // Rotated where dev.json could not follow (DATABASE_URL pointed at it): the webhook secret is
+    // stored and read back; a client secret is only hashed, so a new one is issued for the banner.
+    demo = { ...demo, webhookSecret: existing.webhook_secret };
+    if (!(await verifySecret(demo.clientSecret, existing.secret_hash))) {
+      demo = { ...demo, clientSecret: (await rotateClientSecret(db, demo.clientId)).clientSecret };
+    }
+    // The chain may have been reset while the database was kept: the token and the signer's authorization go with it.
     const publicClient = createPublicClient({ chain: toChain(params), transport: http(params.rpcUrl) });
-    const authorized = await publicClient.readContract({ address: params.token, abi: chronosTokenAbi, functionName: 'signers', args: [demo.signerAddress] });
-    if (!authorized) {
-      await authorizeSigner({ ...params, signer: demo.signerAddress, ownerPrivateKey: EMBEDDED_DEPLOYER_PRIVATE_KEY });
+    const token = existing.token_address ? getAddress(existing.token_address) : params.token;
+    if (!(await publicClient.getCode({ address: token }))) {
+      const redeployed = await deployClientToken(deployer, { signer: demo.signerAddress });
+      await updateClient(db, demo.clientId, { token_address: redeployed.token });
+      return { demoClient: demo, token: redeployed.token };
     }
-    return demo;
+    const authorized = await publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'signers', args: [demo.signerAddress] });
+    if (!authorized) {
+      await authorizeSigner({ ...params, token, signer: demo.signerAddress, ownerPrivateKey: EMBEDDED_DEPLOYER_PRIVATE_KEY });
+    }
+    return { demoClient: demo, token };
   } finally {
     await db.destroy();
   }

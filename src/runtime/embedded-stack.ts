@@ -4,7 +4,7 @@
 // alone, which drains first and stops them last.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPublicClient, createWalletClient, http, type Address } from 'viem';
+import { createPublicClient, createWalletClient, http, zeroAddress, zeroHash, type Address } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { Logger } from '../observability/logger.js';
 import { startEmbeddedPostgres, createDatabase, databaseExists } from '../dev/embedded-postgres.js';
@@ -13,7 +13,8 @@ import { deployCanonicalAccountContracts } from '../dev/canonical-contracts.js';
 import { startBundler } from '../dev/alto.js';
 import { startPaymaster } from '../dev/paymaster.js';
 import { toChain } from '../chain/clients.js';
-import { deployChronosContracts } from '../chain/contracts/deploy.js';
+import { deployChronosToken, deployClaimVault } from '../chain/contracts/deploy.js';
+import { claimVaultAbi } from '../chain/contracts/abi.js';
 import { CANONICAL_ENTRY_POINT_07, CANONICAL_SIMPLE_ACCOUNT_FACTORY_07 } from '../config/schema.js';
 import { EMBEDDED_BUNDLER_EXECUTOR_KEYS, EMBEDDED_BUNDLER_UTILITY_KEY, EMBEDDED_DEPLOYER_PRIVATE_KEY } from './embedded-keys.js';
 import { readDevFile, writeDevFile, type DevFile } from './home.js';
@@ -90,7 +91,7 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
     started.push(paymaster);
 
     signal?.throwIfAborted();
-    const demoClient = await ensureDemoClient({
+    const { demoClient, token: demoToken } = await ensureDemoClient({
       databaseUrl, previous: previous?.demoClient, rpcUrl: anvil.rpcUrl, chainId: CHAIN_ID, token: contracts.token,
     });
     logger.info({ ms: Date.now() - t0 }, 'embedded stack is up');
@@ -116,7 +117,7 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
         const dev: DevFile = {
           apiUrl, rpcUrl: anvil.rpcUrl, bundlerUrl: bundler.url, paymasterUrl: paymaster.url, chainId: CHAIN_ID,
           entryPoint: CANONICAL_ENTRY_POINT_07, accountFactory: CANONICAL_SIMPLE_ACCOUNT_FACTORY_07,
-          token: contracts.token, claimVault: contracts.claimVault, databaseUrl, demoClient,
+          token: demoToken, claimVault: contracts.claimVault, databaseUrl, demoClient,
         };
         await writeDevFile(home, dev);
         return dev;
@@ -135,17 +136,20 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-/** Reuses the contracts recorded in dev.json while the chain still has their code; deploys them otherwise. */
+/** Reuses the contracts recorded in dev.json while the chain still has them; deploys what is missing. */
 async function ensureChronosContracts(rpcUrl: string, previous: DevFile | undefined): Promise<{ token: Address; claimVault: Address }> {
   const chain = toChain({ rpcUrl, chainId: CHAIN_ID });
   const publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
-  if (previous?.token && previous.claimVault) {
-    const [tokenCode, vaultCode] = await Promise.all([
-      publicClient.getCode({ address: previous.token }), publicClient.getCode({ address: previous.claimVault }),
-    ]);
-    if (tokenCode && vaultCode) return { token: previous.token, claimVault: previous.claimVault };
-  }
+  // A vault from before claims were keyed by claimer has no used(address, bytes32): the call fails and a new one is deployed.
+  const [tokenCode, vaultCurrent] = await Promise.all([
+    previous?.token ? publicClient.getCode({ address: previous.token }) : undefined,
+    previous?.claimVault
+      ? publicClient.readContract({ address: previous.claimVault, abi: claimVaultAbi, functionName: 'used', args: [zeroAddress, zeroHash] }).then(() => true, () => false)
+      : false,
+  ]);
   const account = privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY);
   const walletClient = createWalletClient({ account, chain, transport: http(rpcUrl) });
-  return deployChronosContracts(walletClient, { owner: account.address });
+  const token = tokenCode ? previous!.token : await deployChronosToken(walletClient, { owner: account.address });
+  const claimVault = vaultCurrent ? previous!.claimVault : await deployClaimVault(walletClient);
+  return { token, claimVault };
 }

@@ -12,7 +12,7 @@ import type { Address } from 'viem';
 import type { Db } from '../db/connect.js';
 import type { Database, NewTransaction, OperationType } from '../db/schema.js';
 import type { ItemOutcome } from '../db/group-commit.js';
-import type { WalletChainState, WalletChainStates } from '../chain/wallet-chain-state.js';
+import { tokenWalletKey, type WalletChainState, type WalletChainStates } from '../chain/wallet-chain-state.js';
 import { insertTransactionsSql, loadAcceptState, type AcceptState } from '../db/transactions.js';
 import { countQuotaUsageOfUsers, limitsOf, QUOTA_PERIODS, type PeriodCounts } from '../db/policies.js';
 import { creationHistoryFor } from '../status/transition.js';
@@ -26,6 +26,8 @@ export type AcceptRequest = {
   clientId: string;
   userId: string;
   walletAddress: Address;
+  /** The client's token: the balance and mint nonce checked are the wallet's on it, and the row records it. */
+  token: Address;
   /** The row to insert; `debit_wei` is checked against the balance, a mint's `mint_nonce` against the next nonce. */
   row: Omit<NewTransaction, 'id' | 'client_id' | 'user_id' | 'wallet_address' | 'status'>;
   idempotency?: IdempotencyKey;
@@ -54,8 +56,8 @@ const DEADLOCK = '40P01';
 
 export async function runAcceptBatch(db: Db, chain: WalletChainStates, requests: AcceptRequest[]): Promise<ItemOutcome<AcceptOutcome>[]> {
   // Chain reads happen before any lock is taken; after a cache warm-up they cost nothing.
-  const wallets = [...new Set(requests.map((r) => r.walletAddress))];
-  const states = new Map(await Promise.all(wallets.map(async (w) => [w, await chain.get(w)] as const)));
+  const holdings = [...new Map(requests.map((r) => { const at = { token: r.token, wallet: r.walletAddress }; return [tokenWalletKey(at), at] as const; })).values()];
+  const states = new Map(await Promise.all(holdings.map(async (at) => [tokenWalletKey(at), await chain.get(at)] as const)));
   const conflicted = new Map<number, AppError>();
   for (let attempt = 1; ; attempt++) {
     try {
@@ -75,7 +77,7 @@ export async function runAcceptBatch(db: Db, chain: WalletChainStates, requests:
 type Tally = { state: WalletChainState; debitWei: bigint; maxMintNonce?: bigint };
 
 async function decideAndRecord(
-  trx: DbTransaction<Database>, requests: AcceptRequest[], states: Map<Address, WalletChainState>, conflicted: Map<number, AppError>,
+  trx: DbTransaction<Database>, requests: AcceptRequest[], states: Map<string, WalletChainState>, conflicted: Map<number, AppError>,
 ): Promise<ItemOutcome<AcceptOutcome>[]> {
   const outcomes: AcceptOutcome[] = new Array(requests.length);
   const userKey = (r: AcceptRequest) => `${r.clientId}/${r.userId}`;
@@ -99,8 +101,9 @@ async function decideAndRecord(
   const claimed = await claimIdempotencyKeys(trx, [...claims.values()]);
   for (const [i, claim] of claims) if (!claimed.has(claim)) outcomes[i] = { kind: 'replay' };
 
-  const loaded = await loadAcceptState(trx, users.map((r) => ({ clientId: r.clientId, userId: r.userId, block: states.get(r.walletAddress)!.block })));
-  const tallies = new Map(users.map((r, i) => [userKey(r), { state: states.get(r.walletAddress)!, debitWei: loaded[i].debitWei, maxMintNonce: loaded[i].maxMintNonce } satisfies Tally]));
+  const stateOf = (r: AcceptRequest) => states.get(tokenWalletKey({ token: r.token, wallet: r.walletAddress }))!;
+  const loaded = await loadAcceptState(trx, users.map((r) => ({ clientId: r.clientId, userId: r.userId, block: stateOf(r).block })));
+  const tallies = new Map(users.map((r, i) => [userKey(r), { state: stateOf(r), debitWei: loaded[i].debitWei, maxMintNonce: loaded[i].maxMintNonce } satisfies Tally]));
   const quotas = await loadQuotaUsage(trx, requests, new Map(users.map((r, i) => [r.clientId, loaded[i].policy])));
 
   const accepted: number[] = [];
@@ -118,6 +121,7 @@ async function decideAndRecord(
     const { rows } = await sql<{ id: string }>`
       with inserted as (${insertTransactionsSql(accepted.map((i) => ({
         ...requests[i].row, id: ids[i], client_id: requests[i].clientId, user_id: requests[i].userId, wallet_address: requests[i].walletAddress,
+        token_address: requests[i].token,
       })))}),
       history as (${creationHistoryFor('inserted', accepted.length)}),
       jobs as (${submitJobsFor('inserted', accepted.map((i) => ({ transactionId: ids[i], clientId: requests[i].clientId, userId: requests[i].userId })))})

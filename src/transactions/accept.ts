@@ -41,7 +41,7 @@ export function createAcceptor(db: Db, chain: WalletChainStates, { maxBatch = 20
           case 'refused':
             // Decided on a chain read older than the request: a credit may be missing from it.
             if (!outcome.staleChainState || last) throw outcome.error;
-            await chain.fresh(p.walletAddress, arrivedAt);
+            await chain.fresh({ token: p.token, wallet: p.walletAddress }, arrivedAt);
             break;
         }
       }

@@ -35,7 +35,7 @@ describe('chronos clients', () => {
   let clientId: string;
   const signer = privateKeyToAccount(generatePrivateKey()).address;
 
-  it('create --json prints one object with the secrets and authorizes the signer on-chain', async () => {
+  it('create --json prints one object with the secrets, deploys the client its own token and authorizes the signer on it', async () => {
     const run = await chronos(['clients', 'create', '--name', 'acme', '--signer', signer, '--webhook-url', 'http://127.0.0.1:9999/hook', '--json']);
     expect(run.code).toBe(0);
     expectOneJsonObject(run);
@@ -45,8 +45,11 @@ describe('chronos clients', () => {
       signerAuthorization: { authorized: true },
     });
     clientId = run.json.clientId;
+    expect(run.json.tokenAddress).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(run.json.tokenAddress).not.toBe(testStackEnv().token);
     const publicClient = createPublicClient({ transport: http(env.RPC_URL) });
-    expect(await publicClient.readContract({ address: testStackEnv().token, abi: chronosTokenAbi, functionName: 'signers', args: [signer] })).toBe(true);
+    expect(await publicClient.readContract({ address: run.json.tokenAddress, abi: chronosTokenAbi, functionName: 'signers', args: [signer] })).toBe(true);
+    expect(await publicClient.readContract({ address: testStackEnv().token, abi: chronosTokenAbi, functionName: 'signers', args: [signer] })).toBe(false);
 
     const pool = createPool({ connectionString: databaseUrl, max: 1 });
     const row = await findClient(createDb(pool), clientId);
@@ -54,11 +57,24 @@ describe('chronos clients', () => {
     expect(await verifySecret(run.json.clientSecret, row!.secret_hash)).toBe(true);
   });
 
-  it('without an owner key, says what call the operator must make instead', async () => {
+  it('without an owner key, --token shares an existing token with a warning and says what call the operator must make', async () => {
     const other = privateKeyToAccount(generatePrivateKey()).address;
-    const run = await chronos(['clients', 'create', '--name', 'nokey', '--signer', other, '--json'], { DEPLOYER_PRIVATE_KEY: undefined });
+    const shared = testStackEnv().token;
+    const run = await chronos(['clients', 'create', '--name', 'nokey', '--signer', other, '--token', shared, '--json'], { DEPLOYER_PRIVATE_KEY: undefined });
     expect(run.code).toBe(0);
+    expectOneJsonObject(run);
+    expect(run.json.tokenAddress).toBe(shared);
+    expect(run.stderr).toContain(`warning: sharing ChronosToken ${shared} deliberately`);
     expect(run.json.signerAuthorization).toEqual({ authorized: false, instruction: expect.stringContaining(`setSigner(${other}, true)`) });
+  });
+
+  it('without an owner key and without --token, refuses with one line saying what to pass, and registers nothing', async () => {
+    const before = await chronos(['clients', 'list', '--json']);
+    const run = await chronos(['clients', 'create', '--name', 'nowhere', '--json'], { DEPLOYER_PRIVATE_KEY: undefined });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/DEPLOYER_PRIVATE_KEY.*--token 0xADDRESS/);
+    expect((await chronos(['clients', 'list', '--json'])).json.clients).toHaveLength(before.json.clients.length);
   });
 
   it('list and show never include a secret', async () => {

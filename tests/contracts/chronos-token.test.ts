@@ -27,8 +27,11 @@ const signer = privateKeyToAccount(ANVIL_DEV_KEYS[1]);
 const user = privateKeyToAccount(ANVIL_DEV_KEYS[2]);
 const stranger = privateKeyToAccount(ANVIL_DEV_KEYS[3]);
 const revokedSigner = privateKeyToAccount('0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733526f3d4d3a6f0a5c');
-// Anyone may submit a signed mint (in production a smart account, paid by a paymaster).
+// Someone who saw a signed mint and tries to submit it before its recipient does.
 const relayer = privateKeyToAccount(ANVIL_DEV_KEYS[5]);
+/** Only the recipient may submit its mint (in production its smart account, paid by a paymaster). */
+const recipients = new Map([user, stranger].map((account) => [account.address, account]));
+const submitterFor = (to: Address) => recipients.get(to) ?? relayer;
 
 // anvil automines, so receipts exist at once; viem's default 4 s poll would only leave a sleeping
 // timer behind that keeps Jest from exiting.
@@ -89,9 +92,9 @@ function mintArgs(request: MintRequest, signature: Hex) {
   return [request.to, request.receiptId, request.amount, request.expiryBlock, request.nonce, signature] as const;
 }
 
-function simulateMint(request: MintRequest, signature: Hex) {
+function simulateMint(request: MintRequest, signature: Hex, from: PrivateKeyAccount = submitterFor(request.to)) {
   return publicClient.simulateContract({
-    account: relayer,
+    account: from,
     address: token,
     abi: chronosTokenAbi,
     functionName: 'mintWithSignature',
@@ -100,7 +103,7 @@ function simulateMint(request: MintRequest, signature: Hex) {
 }
 
 async function mint(request: MintRequest, signature: Hex) {
-  const hash = await walletFor(relayer).writeContract({
+  const hash = await walletFor(submitterFor(request.to)).writeContract({
     address: token,
     abi: chronosTokenAbi,
     functionName: 'mintWithSignature',
@@ -313,10 +316,20 @@ describe('ChronosToken', () => {
       await expectRevert(simulateMint(request, await sign(signer, request)), 'ZeroAmount');
     });
 
-    test('reverts with ERC20InvalidReceiver for the zero address as recipient', async () => {
+    test('reverts with MintCallerNotRecipient when anyone but the recipient submits a valid signature, leaving it usable', async () => {
+      const request = await validRequest();
+      const signature = await sign(signer, request);
+      const args = await expectRevert(simulateMint(request, signature, relayer), 'MintCallerNotRecipient');
+      expect(args).toEqual([relayer.address, user.address]);
+      // Front-running fails, so the recipient's own submission still goes through.
+      await mint(request, signature);
+      expect(await read.minted(request.receiptId)).toBe(true);
+    });
+
+    test('reverts with MintCallerNotRecipient for the zero address as recipient (no account can send as it)', async () => {
       const request = await validRequest({ to: zeroAddress });
-      const args = await expectRevert(simulateMint(request, await sign(signer, request)), 'ERC20InvalidReceiver');
-      expect(args).toEqual([zeroAddress]);
+      const args = await expectRevert(simulateMint(request, await sign(signer, request), relayer), 'MintCallerNotRecipient');
+      expect(args).toEqual([relayer.address, zeroAddress]);
     });
   });
 });

@@ -19,7 +19,7 @@ import { expectAbiMatches, expectRevert } from './support.js';
 import { ANVIL_DEV_KEYS } from '../../src/runtime/embedded-keys.js';
 import { chronosTokenAbi, claimVaultAbi } from '../../src/chain/contracts/abi.js';
 import { compileContracts } from '../../src/chain/contracts/compile.js';
-import { deployChronosContracts, mintMessageHash, setTokenSigner } from '../../src/chain/contracts/deploy.js';
+import { deployChronosContracts, deployChronosToken, mintMessageHash, setTokenSigner } from '../../src/chain/contracts/deploy.js';
 
 // anvil's well-known default dev keys (public test keys; never fund them anywhere real).
 const owner = privateKeyToAccount(ANVIL_DEV_KEYS[0]);
@@ -37,6 +37,8 @@ let anvil: Anvil;
 let publicClient: PublicClient;
 let token: Address;
 let claimVault: Address;
+/** A second ChronosToken (another client's), claimed through the same vault. */
+let otherToken: Address;
 let claimCounter = 0;
 
 const walletFor = (account: PrivateKeyAccount) =>
@@ -47,26 +49,28 @@ beforeAll(async () => {
   anvil = await startAnvil({ port: await getFreePort() });
   publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl), cacheTime: 0, pollingInterval });
   ({ token, claimVault } = await deployChronosContracts(walletFor(owner), { owner: owner.address }));
-  await setTokenSigner(walletFor(owner), { token, signer: signer.address, authorized: true });
-  for (const account of [user, otherUser]) await mintTo(account.address, initialBalance);
+  otherToken = await deployChronosToken(walletFor(owner), { owner: owner.address });
+  for (const each of [token, otherToken]) await setTokenSigner(walletFor(owner), { token: each, signer: signer.address, authorized: true });
+  for (const account of [user, otherUser]) await mintTo(account, initialBalance);
+  await mintTo(user, initialBalance, otherToken);
 });
 
 afterAll(async () => {
   await anvil?.stop();
 });
 
-/** Funds an account the way Chronos does: a signed mint. */
-async function mintTo(to: Address, amount: bigint) {
+/** Funds an account the way Chronos does: a signed mint, submitted by its recipient. */
+async function mintTo(account: PrivateKeyAccount, amount: bigint, into: Address = token) {
   const request = {
-    to,
-    receiptId: `fund-${to}`,
+    to: account.address,
+    receiptId: `fund-${account.address}`,
     amount,
     expiryBlock: (await publicClient.getBlockNumber()) + 10n,
     nonce: 0n,
   };
-  const signature = await signer.signMessage({ message: { raw: mintMessageHash({ token, chainId: foundry.id, ...request }) } });
-  await send(owner, {
-    address: token,
+  const signature = await signer.signMessage({ message: { raw: mintMessageHash({ token: into, chainId: foundry.id, ...request }) } });
+  await send(account, {
+    address: into,
     abi: chronosTokenAbi,
     functionName: 'mintWithSignature',
     args: [request.to, request.receiptId, request.amount, request.expiryBlock, request.nonce, signature],
@@ -83,23 +87,22 @@ async function send(
   return receipt;
 }
 
-const approve = (account: PrivateKeyAccount, amount: bigint) =>
-  send(account, { address: token, abi: chronosTokenAbi, functionName: 'approve', args: [claimVault, amount] });
+const approve = (account: PrivateKeyAccount, amount: bigint, of: Address = token) =>
+  send(account, { address: of, abi: chronosTokenAbi, functionName: 'approve', args: [claimVault, amount] });
 
-const simulateClaim = (account: PrivateKeyAccount, claimId: Hex, amount: bigint) =>
-  publicClient.simulateContract({ account, address: claimVault, abi: claimVaultAbi, functionName: 'claim', args: [claimId, amount] });
+const claim = (account: PrivateKeyAccount, claimId: Hex, amount: bigint, of: Address = token) =>
+  send(account, { address: claimVault, abi: claimVaultAbi, functionName: 'claim', args: [of, claimId, amount] });
 
-const balanceOf = (account: Address) =>
-  publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'balanceOf', args: [account] });
+const simulateClaim = (account: PrivateKeyAccount, claimId: Hex, amount: bigint, of: Address = token) =>
+  publicClient.simulateContract({ account, address: claimVault, abi: claimVaultAbi, functionName: 'claim', args: [of, claimId, amount] });
 
-const isUsed = (claimId: Hex) =>
-  publicClient.readContract({ address: claimVault, abi: claimVaultAbi, functionName: 'used', args: [claimId] });
+const balanceOf = (account: Address, of: Address = token) =>
+  publicClient.readContract({ address: of, abi: chronosTokenAbi, functionName: 'balanceOf', args: [account] });
+
+const isUsed = (account: PrivateKeyAccount, claimId: Hex) =>
+  publicClient.readContract({ address: claimVault, abi: claimVaultAbi, functionName: 'used', args: [account.address, claimId] });
 
 describe('ClaimVault', () => {
-  test('is bound to the token it was deployed for', async () => {
-    expect(await publicClient.readContract({ address: claimVault, abi: claimVaultAbi, functionName: 'token' })).toBe(token);
-  });
-
   test('the hand-written ABI declares exactly the compiled functions and events, and every compiled error', async () => {
     const { ClaimVault } = await compileContracts();
     expectAbiMatches(claimVaultAbi, ClaimVault.abi);
@@ -109,17 +112,17 @@ describe('ClaimVault', () => {
     const claimId = newClaimId();
     const amount = parseEther('7');
     const [userBefore, vaultBefore] = await Promise.all([balanceOf(user.address), balanceOf(claimVault)]);
-    expect(await isUsed(claimId)).toBe(false);
+    expect(await isUsed(user, claimId)).toBe(false);
 
     await approve(user, amount);
-    const receipt = await send(user, { address: claimVault, abi: claimVaultAbi, functionName: 'claim', args: [claimId, amount] });
+    const receipt = await claim(user, claimId, amount);
 
     expect(await balanceOf(user.address)).toBe(userBefore - amount);
     expect(await balanceOf(claimVault)).toBe(vaultBefore + amount);
-    expect(await isUsed(claimId)).toBe(true);
+    expect(await isUsed(user, claimId)).toBe(true);
     expect(
-      await publicClient.readContract({ address: claimVault, abi: claimVaultAbi, functionName: 'claims', args: [claimId] }),
-    ).toEqual([user.address, amount]);
+      await publicClient.readContract({ address: claimVault, abi: claimVaultAbi, functionName: 'claims', args: [user.address, claimId] }),
+    ).toEqual([token, amount]);
     // The allowance is spent exactly, so nothing is left for a later pull.
     expect(
       await publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'allowance', args: [user.address, claimVault] }),
@@ -127,22 +130,57 @@ describe('ClaimVault', () => {
 
     const [claimed] = parseEventLogs({ abi: claimVaultAbi, logs: receipt.logs, eventName: 'Claimed' });
     expect(isAddressEqual(claimed.address, claimVault)).toBe(true);
-    expect(claimed.args).toEqual({ claimId, account: user.address, amount });
+    expect(claimed.args).toEqual({ claimId, account: user.address, token, amount });
     const [transfer] = parseEventLogs({ abi: chronosTokenAbi, logs: receipt.logs, eventName: 'Transfer' });
     expect(transfer.args).toEqual({ from: user.address, to: claimVault, value: amount });
   });
 
-  test('reverts with ClaimAlreadyUsed when a claim id is reused, by the same or another account', async () => {
+  test('reverts with ClaimAlreadyUsed when an account reuses its own claim id, with the same or another token', async () => {
     const claimId = newClaimId();
     const amount = parseEther('1');
     await approve(user, amount);
-    await send(user, { address: claimVault, abi: claimVaultAbi, functionName: 'claim', args: [claimId, amount] });
+    await claim(user, claimId, amount);
 
-    for (const account of [user, otherUser]) {
-      await approve(account, amount);
-      const args = await expectRevert(simulateClaim(account, claimId, amount), 'ClaimAlreadyUsed');
-      expect(args).toEqual([claimId]);
+    for (const each of [token, otherToken]) {
+      await approve(user, amount, each);
+      const args = await expectRevert(simulateClaim(user, claimId, amount, each), 'ClaimAlreadyUsed');
+      expect(args).toEqual([user.address, claimId]);
     }
+  });
+
+  test('a claim id used by one account does not block another account from using it', async () => {
+    const claimId = newClaimId();
+    const amount = parseEther('1');
+    await approve(user, amount);
+    await claim(user, claimId, amount);
+    expect(await isUsed(otherUser, claimId)).toBe(false);
+
+    await approve(otherUser, amount);
+    await claim(otherUser, claimId, amount);
+    expect(await isUsed(otherUser, claimId)).toBe(true);
+    expect(
+      await publicClient.readContract({ address: claimVault, abi: claimVaultAbi, functionName: 'claims', args: [user.address, claimId] }),
+    ).toEqual([token, amount]);
+  });
+
+  test('serves any token: a claim of another ChronosToken pulls that token', async () => {
+    const claimId = newClaimId();
+    const amount = parseEther('4');
+    const [userBefore, vaultBefore, firstTokenBefore] = await Promise.all([
+      balanceOf(user.address, otherToken), balanceOf(claimVault, otherToken), balanceOf(claimVault),
+    ]);
+    await approve(user, amount, otherToken);
+    await claim(user, claimId, amount, otherToken);
+    expect(await balanceOf(user.address, otherToken)).toBe(userBefore - amount);
+    expect(await balanceOf(claimVault, otherToken)).toBe(vaultBefore + amount);
+    expect(await balanceOf(claimVault)).toBe(firstTokenBefore);
+  });
+
+  test('reverts with SafeERC20FailedOperation when the token is not a contract, leaving the id unused', async () => {
+    const claimId = newClaimId();
+    const args = await expectRevert(simulateClaim(user, claimId, 1n, otherUser.address), 'SafeERC20FailedOperation');
+    expect(args).toEqual([otherUser.address]);
+    expect(await isUsed(user, claimId)).toBe(false);
   });
 
   test('reverts with the token\'s ERC20InsufficientAllowance when the vault was not approved for enough, leaving the id unused', async () => {
@@ -152,10 +190,10 @@ describe('ClaimVault', () => {
     expect(args).toEqual([claimVault, parseEther('2'), parseEther('3')]);
 
     // A failed claim does not burn its id: with enough allowance the same id still works.
-    expect(await isUsed(claimId)).toBe(false);
+    expect(await isUsed(user, claimId)).toBe(false);
     await approve(user, parseEther('3'));
-    await send(user, { address: claimVault, abi: claimVaultAbi, functionName: 'claim', args: [claimId, parseEther('3')] });
-    expect(await isUsed(claimId)).toBe(true);
+    await claim(user, claimId, parseEther('3'));
+    expect(await isUsed(user, claimId)).toBe(true);
   });
 
   test('reverts with the token\'s ERC20InsufficientBalance when the account holds less than the amount', async () => {

@@ -35,7 +35,7 @@ describe('when the bundler is stopped for a while', () => {
     await bundler.up();
     const done = await terminalStatuses(t, actor, ids);
     expect(done.map((d) => d.status)).toEqual(ids.map(() => 'CONFIRMED'));
-    expect(await t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(parseEther(String(ids.length)));
+    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(parseEther(String(ids.length)));
     for (const d of done) expect(d.history.map((h: { status: string }) => h.status)).toEqual(['ACCEPTED', 'SUBMITTING', 'SUBMITTED', 'CONFIRMED']);
   });
 });

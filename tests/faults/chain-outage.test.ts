@@ -49,6 +49,6 @@ describe('when the chain RPC fails', () => {
     rpc.intercept = undefined;
     const done = await terminalStatuses(t, actor, ids);
     expect(done.map((d) => d.status)).toEqual(['CONFIRMED', 'CONFIRMED']);
-    expect(await t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(parseEther('2'));
+    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(parseEther('2'));
   });
 });

@@ -45,7 +45,7 @@ describe('when Postgres restarts under load', () => {
 
     const done = await terminalStatuses(t, actor, ids);
     expect(done.map((d) => d.status)).toEqual(['CONFIRMED', 'CONFIRMED', 'CONFIRMED']);
-    expect(await t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(parseEther('3'));
+    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(parseEther('3'));
     // And new work is accepted again.
     const after = await api(t, actor, 'pg-user').post('/api/v1/wallet/transfer', { to, amount: '1' });
     expect(after.status).toBe(202);

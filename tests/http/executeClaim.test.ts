@@ -18,7 +18,7 @@ afterAll(() => t.close());
 
 const claim = (body: object, userId = 'claimer') => api(t, actor, userId).post('/api/v1/claims/execute', body);
 const vault = () => ({ address: t.config.contracts.claimVault, abi: claimVaultAbi });
-const balanceOf = (address: `0x${string}`) => t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
+const balanceOf = (address: `0x${string}`) => t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
 
 describe('POST /api/v1/claims/execute', () => {
   it('locks the tokens in the ClaimVault with approve + claim in one UserOperation', async () => {
@@ -28,12 +28,12 @@ describe('POST /api/v1/claims/execute', () => {
     const done = await waitForTerminal(t, actor, res.body.transactionId);
     expect(done).toMatchObject({ status: 'CONFIRMED', type: 'claim' });
     const id = keccak256(toBytes('order-1001'));
-    expect(await t.ctx.publicClient.readContract({ ...vault(), functionName: 'used', args: [id] })).toBe(true);
-    expect(await t.ctx.publicClient.readContract({ ...vault(), functionName: 'claims', args: [id] })).toEqual([wallet, parseEther('12.5')]);
+    expect(await t.ctx.publicClient.readContract({ ...vault(), functionName: 'used', args: [wallet, id] })).toBe(true);
+    expect(await t.ctx.publicClient.readContract({ ...vault(), functionName: 'claims', args: [wallet, id] })).toEqual([actor.client.tokenAddress, parseEther('12.5')]);
     expect(await balanceOf(wallet)).toBe(parseEther('87.5'));
     expect(await balanceOf(t.config.contracts.claimVault)).toBe(vaultBefore + parseEther('12.5'));
     // Exactly the claimed amount was approved, and the vault used all of it.
-    expect(await t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: erc20Abi, functionName: 'allowance', args: [wallet, t.config.contracts.claimVault] })).toBe(0n);
+    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'allowance', args: [wallet, t.config.contracts.claimVault] })).toBe(0n);
   });
 
   it('accepts a matching claimIdBytes32 and a numeric amount', async () => {

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const token = () => ({ address: t.config.contracts.token, abi: chronosTokenAbi });
+const token = () => ({ address: actor.client.tokenAddress, abi: chronosTokenAbi });
 
 describe('two-step mint: POST /mint/prepare then /mint/execute', () => {
   it('mints to a new user: the first UserOperation deploys the account, sponsored, and the account never holds ETH', async () => {
@@ -67,7 +67,7 @@ describe('POST /mint/prepare', () => {
     const block = await t.ctx.publicClient.getBlockNumber();
     const res = await api(t, actor, 'prep-1').post('/api/v1/mint/prepare', { receiptId: 'p-1', userAddress: address.toLowerCase() });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ contractAddress: t.config.contracts.token, chainId: t.config.chain.chainId, expiryBlock: expect.any(String), nonce: '0' });
+    expect(res.body).toEqual({ contractAddress: actor.client.tokenAddress, chainId: t.config.chain.chainId, expiryBlock: expect.any(String), nonce: '0' });
     expect(BigInt(res.body.expiryBlock)).toBeGreaterThanOrEqual(block + BigInt(t.config.transactions.mintExpiryBlocks));
   });
 

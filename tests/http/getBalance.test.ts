@@ -1,12 +1,11 @@
 import request from 'supertest';
-import { createWalletClient, http, parseEther, getAddress, type Address } from 'viem';
+import { erc20Abi, parseEther, getAddress, type Address } from 'viem';
 import { privateKeyToAccount, generatePrivateKey } from 'viem/accounts';
 import { createTestApp, type TestApp, type TestClient } from '../support/test-app.js';
 import { expectError } from '../support/errors.js';
 import { chronosTokenAbi } from '../../src/chain/contracts/abi.js';
 import { mintMessageHash, setTokenSigner } from '../../src/chain/contracts/deploy.js';
-import { toChain } from '../../src/chain/clients.js';
-import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../src/runtime/embedded-keys.js';
+import { withTestDeployer } from '../support/client-tokens.js';
 
 let t: TestApp;
 let client: TestClient;
@@ -22,21 +21,22 @@ afterAll(() => t.close());
 const balance = (userId: string) =>
   request(t.app).get('/api/v1/wallet/balance').set('Authorization', `Bearer ${token}`).set('X-User-Id', userId);
 
-/** Mints straight on the token (as an EOA relaying a signed authorization), outside Chronos. */
+/** Puts tokens of the client's own token in a wallet outside Chronos: an EOA mints to itself (only a recipient may submit its mint), then transfers. */
 async function mintOnChain(to: Address, amount: bigint, receiptId: string) {
-  const deployer = createWalletClient({
-    account: privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY), chain: toChain(t.config.chain), transport: http(t.config.chain.rpcUrl),
+  const token = client.tokenAddress;
+  await withTestDeployer(async (deployer) => {
+    const self = deployer.account.address;
+    const signer = privateKeyToAccount(generatePrivateKey());
+    await setTokenSigner(deployer, { token, signer: signer.address, authorized: true });
+    const expiryBlock = (await t.ctx.publicClient.getBlockNumber()) + 100n;
+    const nonce = await t.ctx.publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'nonces', args: [self] });
+    const hash = mintMessageHash({ token, chainId: t.config.chain.chainId, to: self, receiptId, amount, expiryBlock, nonce });
+    const signature = await signer.signMessage({ message: { raw: hash } });
+    await t.ctx.publicClient.waitForTransactionReceipt({ hash: await deployer.writeContract({
+      address: token, abi: chronosTokenAbi, functionName: 'mintWithSignature', args: [self, receiptId, amount, expiryBlock, nonce, signature],
+    }) });
+    await t.ctx.publicClient.waitForTransactionReceipt({ hash: await deployer.writeContract({ address: token, abi: erc20Abi, functionName: 'transfer', args: [to, amount] }) });
   });
-  const signer = privateKeyToAccount(generatePrivateKey());
-  await setTokenSigner(deployer, { token: t.config.contracts.token, signer: signer.address, authorized: true });
-  const expiryBlock = (await t.ctx.publicClient.getBlockNumber()) + 100n;
-  const nonce = await t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'nonces', args: [to] });
-  const hash = mintMessageHash({ token: t.config.contracts.token, chainId: t.config.chain.chainId, to, receiptId, amount, expiryBlock, nonce });
-  const signature = await signer.signMessage({ message: { raw: hash } });
-  const tx = await deployer.writeContract({
-    address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'mintWithSignature', args: [to, receiptId, amount, expiryBlock, nonce, signature],
-  });
-  await t.ctx.publicClient.waitForTransactionReceipt({ hash: tx });
 }
 
 describe('GET /api/v1/wallet/balance', () => {

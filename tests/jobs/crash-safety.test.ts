@@ -41,11 +41,11 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => st
 
 async function onChain(wallet: Address, receiptId: string) {
   const read = <T>(functionName: 'balanceOf' | 'nonces', args: [Address]) =>
-    t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: chronosTokenAbi, functionName, args }) as Promise<T>;
+    t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: chronosTokenAbi, functionName, args }) as Promise<T>;
   return {
     balance: await read<bigint>('balanceOf', [wallet]),
     mintNonce: await read<bigint>('nonces', [wallet]),
-    minted: await t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'minted', args: [receiptId] }),
+    minted: await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: chronosTokenAbi, functionName: 'minted', args: [receiptId] }),
     accountNonce: await t.ctx.publicClient.readContract({ address: t.config.contracts.entryPoint, abi: entryPointAbi, functionName: 'getNonce', args: [wallet, 0n] }),
   };
 }

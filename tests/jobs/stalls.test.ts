@@ -55,7 +55,7 @@ describe('a transaction the bundler dropped', () => {
     const events = await stalledEvents(res.body.transactionId);
     expect(events).toHaveLength(1);
     expect(JSON.parse(events[0].body as unknown as string).data).toMatchObject({ status: 'SUBMITTED', reason: row.stall_reason });
-    expect(await t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(parseEther('2'));
+    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(parseEther('2'));
   });
 });
 

@@ -1,6 +1,6 @@
 // How the worker ends a transaction when the bundler or paymaster refuses it, when it reverts
 // on-chain, and when it is never included: FAILED, REVERTED, EXPIRED, each for real on the local chain.
-import { createWalletClient, erc20Abi, http, keccak256, parseEther, toBytes, type Address } from 'viem';
+import { createWalletClient, encodeFunctionData, erc20Abi, http, keccak256, parseAbi, parseEther, toBytes, toHex, type Address } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy.js';
@@ -8,7 +8,8 @@ import { testStackEnv } from '../support/stack-env.js';
 import { api, createMintingClient, createWallet, fund, signMint, waitForTerminal, type Actor } from '../support/operations.js';
 import { chronosTokenAbi, claimVaultAbi } from '../../src/chain/contracts/abi.js';
 import { toChain } from '../../src/chain/clients.js';
-import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../src/runtime/embedded-keys.js';
+import { deriveOwnerPrivateKey } from '../../src/accounts/derive-owner.js';
+import { fundDirectly } from '../support/direct-funding.js';
 import { isNonceUsed } from '../../src/userop/nonce.js';
 
 let bundler: RpcProxy;
@@ -30,7 +31,7 @@ afterAll(async () => {
   await paymaster.close();
 });
 
-const balanceOf = (address: Address) => t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
+const balanceOf = (address: Address) => t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
 const statuses = (done: Record<string, any>) => (done.history as { status: string }[]).map((h) => h.status);
 const randomAddress = () => privateKeyToAccount(generatePrivateKey()).address;
 
@@ -75,11 +76,11 @@ describe('when the operation passes simulation but reverts on-chain', () => {
     const wallet = await createWallet(t, actor, 'reverter');
     await fund(t, actor, 'reverter', '10');
     const claimId = 'front-run-claim';
-    // Just before the bundler sees the operation, someone else uses the claim id on-chain.
+    // Just before the bundler sees the operation, the claim id gets used on-chain.
     bundler.intercept = async (call) => {
       if (call.method !== 'eth_sendUserOperation') return undefined;
       bundler.intercept = undefined;
-      await claimDirectly(claimId);
+      await claimDirectly(claimId, { wallet, userId: 'reverter' });
       return undefined;
     };
     const res = await api(t, actor, 'reverter').post('/api/v1/claims/execute', { claimId, amount: '3' });
@@ -136,23 +137,34 @@ describe('when the operation is never included', () => {
     const done = await waitForTerminal(t, actor, res.body.transactionId, 60_000);
     expect(done).toMatchObject({ status: 'EXPIRED', userOpHash: null, error: { code: 'MINT_EXPIRED' } });
     expect(statuses(done)).toEqual(['ACCEPTED', 'SUBMITTING', 'EXPIRED']);
-    expect(await t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'minted', args: ['late-1'] })).toBe(false);
+    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: chronosTokenAbi, functionName: 'minted', args: ['late-1'] })).toBe(false);
     // The receipt is free again: a fresh authorization mints it.
     const prep = await api(t, actor, 'late-minter').post('/api/v1/mint/prepare', { receiptId: 'late-1', userAddress: to });
     expect(prep.status).toBe(200);
   });
 });
 
-/** Claims `claimId` in the ClaimVault from a plain EOA that first gets tokens minted to it. */
-async function claimDirectly(claimId: string): Promise<void> {
-  const chain = toChain(t.config.chain);
-  const owner = createWalletClient({ account: privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY), chain, transport: http(t.config.chain.rpcUrl) });
-  const block = await t.ctx.publicClient.getBlockNumber();
-  const receiptId = `eoa-${claimId}`;
-  const signature = await signMint(t, actor, { to: owner.account.address, receiptId, amount: 1n, expiryBlock: block + 50n, nonce: await t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'nonces', args: [owner.account.address] }) });
-  const nonce = await t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'nonces', args: [owner.account.address] });
-  const wait = async (hash: `0x${string}`) => { await t.ctx.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 }); };
-  await wait(await owner.writeContract({ address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'mintWithSignature', args: [owner.account.address, receiptId, 1n, block + 50n, nonce, signature] }));
-  await wait(await owner.writeContract({ address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'approve', args: [t.config.contracts.claimVault, 1n] }));
-  await wait(await owner.writeContract({ address: t.config.contracts.claimVault, abi: claimVaultAbi, functionName: 'claim', args: [keccak256(toBytes(claimId)), 1n] }));
+/**
+ * Uses `claimId` in the ClaimVault from the user's own wallet, outside Chronos: its owner key (derived
+ * from MASTER_KEY) calls the account directly. Claim ids are the claimer's own, so only the wallet
+ * itself can make its claim revert. The wallet first gets the 1 wei it locks, so its balance is as before.
+ */
+async function claimDirectly(claimId: string, { wallet, userId }: { wallet: Address; userId: string }): Promise<void> {
+  const token = actor.client.tokenAddress;
+  const vault = t.config.contracts.claimVault;
+  await fundDirectly(t, actor, { to: wallet, amountWei: 1n });
+  const ownerAccount = privateKeyToAccount(deriveOwnerPrivateKey(t.config.masterKey, { clientId: actor.client.clientId, userId }));
+  await t.ctx.publicClient.request({ method: 'anvil_setBalance' as never, params: [ownerAccount.address, toHex(parseEther('1'))] as never });
+  const owner = createWalletClient({ account: ownerAccount, chain: toChain(t.config.chain), transport: http(t.config.chain.rpcUrl) });
+  const hash = await owner.writeContract({
+    address: wallet, abi: simpleAccountAbi, functionName: 'executeBatch',
+    args: [[token, vault], [0n, 0n], [
+      encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [vault, 1n] }),
+      encodeFunctionData({ abi: claimVaultAbi, functionName: 'claim', args: [token, keccak256(toBytes(claimId)), 1n] }),
+    ]],
+  });
+  const receipt = await t.ctx.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+  if (receipt.status !== 'success') throw new Error(`the wallet's own claim of ${claimId} reverted`);
 }
+
+const simpleAccountAbi = parseAbi(['function executeBatch(address[] dest, uint256[] value, bytes[] func)']);

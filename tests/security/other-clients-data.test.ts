@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const balanceOf = (address: Address) => t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
+const balanceOf = (address: Address) => t.ctx.publicClient.readContract({ address: a.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
 
 describe("another client's user", () => {
   it("has no balance to read before that client creates its own wallet for the same id", async () => {

@@ -34,8 +34,6 @@ beforeAll(async () => {
   signerKey = generatePrivateKey();
   const signer = privateKeyToAccount(signerKey);
   const client = await t.createClient({ signerAddress: signer.address, webhookUrl: receiver.url('/hooks') });
-  const owner = createWalletClient({ account: privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY), chain: toChain(t.config.chain), transport: http(t.config.chain.rpcUrl) });
-  await setTokenSigner(owner, { token: t.config.contracts.token, signer: signer.address, authorized: true });
   actor = { client, signer, token: await t.tokenFor(client) };
   tokens.push(actor.token);
 }, 60_000);

@@ -6,20 +6,17 @@ import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 
 import type { TestApp, TestClient } from './test-app.js';
 import type { CreateClientParameters } from '../../src/admin/clients.js';
 import { mintMessageHash, setTokenSigner } from '../../src/chain/contracts/deploy.js';
-import { createWalletClient, http } from 'viem';
-import { toChain } from '../../src/chain/clients.js';
-import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../src/runtime/embedded-keys.js';
+import { withTestDeployer } from './client-tokens.js';
 
 export type Actor = { client: TestClient; token: string; signer: PrivateKeyAccount };
 
-/** A client with a mint signer registered in Chronos and authorized on ChronosToken. */
+/** A client with a mint signer registered in Chronos and authorized on its own ChronosToken (or on a shared `tokenAddress`). */
 export async function createMintingClient(t: TestApp, params: Omit<Partial<CreateClientParameters>, 'signerAddress'> = {}): Promise<Actor> {
   const signer = privateKeyToAccount(generatePrivateKey());
   const client = await t.createClient({ signerAddress: signer.address, ...params });
-  const owner = createWalletClient({
-    account: privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY), chain: toChain(t.config.chain), transport: http(t.config.chain.rpcUrl),
-  });
-  await setTokenSigner(owner, { token: t.config.contracts.token, signer: signer.address, authorized: true });
+  if (params.tokenAddress) {
+    await withTestDeployer((owner) => setTokenSigner(owner, { token: client.tokenAddress, signer: signer.address, authorized: true }));
+  }
   return { client, signer, token: await t.tokenFor(client) };
 }
 
@@ -45,7 +42,7 @@ export async function createWallet(t: TestApp, actor: Actor, userId: string): Pr
 
 /** Signs a mint authorization exactly as the README tells client backends to. */
 export async function signMint(t: TestApp, actor: Actor, p: { to: Address; receiptId: string; amount: bigint; expiryBlock: bigint; nonce: bigint }): Promise<Hex> {
-  const hash = mintMessageHash({ token: t.config.contracts.token, chainId: t.config.chain.chainId, ...p });
+  const hash = mintMessageHash({ token: actor.client.tokenAddress, chainId: t.config.chain.chainId, ...p });
   return actor.signer.signMessage({ message: { raw: hash } });
 }
 

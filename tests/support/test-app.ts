@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { DestinationStream } from 'pino';
+import { getAddress, isAddress, type Address } from 'viem';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createConfiguredLogger, openContext, startWorker, type OpenContext, type RunningWorker } from '../../src/runtime/services.js';
@@ -13,8 +14,10 @@ import { createRouteContext } from '../../src/http/route-context.js';
 import { createDatabase, dropDatabase } from '../../src/dev/embedded-postgres.js';
 import { createClient, type CreateClientParameters } from '../../src/admin/clients.js';
 import { TEMPLATE_DATABASE, testStackEnv } from './stack-env.js';
+import { deployTestClientToken } from './client-tokens.js';
 
-export type TestClient = { clientId: string; clientSecret: string; webhookSecret: string };
+/** `tokenAddress`: the client's own ChronosToken (its signer, if any, authorized on it). */
+export type TestClient = { clientId: string; clientSecret: string; webhookSecret: string; tokenAddress: Address };
 
 export type TestApp = {
   app: Express;
@@ -23,7 +26,10 @@ export type TestApp = {
   databaseUrl: string;
   /** The configuration variables this app runs with (to start more processes on the same database). */
   env: Record<string, string>;
-  /** Registers a client straight in the database (as the CLI would). */
+  /**
+   * Registers a client straight in the database with its own ChronosToken, as the CLI would (deployed
+   * for it, signer authorized), unless `tokenAddress` shares an existing one.
+   */
   createClient(params?: Partial<CreateClientParameters>): Promise<TestClient>;
   /** The in-process worker, when started with `worker: true`. */
   worker?: RunningWorker;
@@ -85,8 +91,10 @@ export async function createTestApp({ env = {}, clientCacheTtlMs, worker = false
   return {
     app, ctx, config, databaseUrl, env: fullEnv, worker: running,
     async createClient(params = {}) {
-      const created = await createClient(ctx.db, { name: 'test client', ...params });
-      return { clientId: created.client.clientId, clientSecret: created.clientSecret, webhookSecret: created.webhookSecret };
+      const signer = params.signerAddress && isAddress(params.signerAddress) ? getAddress(params.signerAddress) : undefined;
+      const tokenAddress = params.tokenAddress ?? (await deployTestClientToken({ signer })).token;
+      const created = await createClient(ctx.db, { name: 'test client', ...params, tokenAddress });
+      return { clientId: created.client.clientId, clientSecret: created.clientSecret, webhookSecret: created.webhookSecret, tokenAddress: getAddress(tokenAddress) };
     },
     async tokenFor(client) {
       const res = await request(app).post('/api/v1/auth/token').send({ clientId: client.clientId, clientSecret: client.clientSecret });

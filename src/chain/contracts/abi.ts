@@ -47,6 +47,7 @@ export const chronosTokenAbi = parseAbi([
   'function mintWithSignature(address to, string receiptId, uint256 amount, uint256 expiryBlock, uint256 nonce, bytes signature)',
   'event SignerUpdated(address indexed signer, bool authorized)',
   'event MintedWithSignature(address indexed to, string receiptId, bytes32 indexed receiptHash, uint256 amount, uint256 nonce, address indexed signer)',
+  'error MintCallerNotRecipient(address caller, address to)',
   'error MintExpired(uint256 expiryBlock, uint256 currentBlock)',
   'error InvalidNonce(uint256 expected, uint256 provided)',
   'error ReceiptAlreadyMinted(string receiptId)',
@@ -58,13 +59,11 @@ export const chronosTokenAbi = parseAbi([
 ]);
 
 export const claimVaultAbi = parseAbi([
-  'constructor(address token)',
-  'function token() view returns (address)',
-  'function claim(bytes32 claimId, uint256 amount)',
-  'function claims(bytes32 claimId) view returns (address account, uint256 amount)',
-  'function used(bytes32 claimId) view returns (bool)',
-  'event Claimed(bytes32 indexed claimId, address indexed account, uint256 amount)',
-  'error ClaimAlreadyUsed(bytes32 claimId)',
+  'function claim(address token, bytes32 claimId, uint256 amount)',
+  'function claims(address account, bytes32 claimId) view returns (address token, uint256 amount)',
+  'function used(address account, bytes32 claimId) view returns (bool)',
+  'event Claimed(bytes32 indexed claimId, address indexed account, address indexed token, uint256 amount)',
+  'error ClaimAlreadyUsed(address account, bytes32 claimId)',
   'error ZeroAmount()',
   'error SafeERC20FailedOperation(address token)',
   // The token's own errors bubble up through SafeERC20 unchanged (e.g. a missing allowance);

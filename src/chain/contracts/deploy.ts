@@ -25,20 +25,31 @@ export type DeployChronosContractsParameters = {
 };
 export type DeployChronosContractsReturnType = { token: Address; claimVault: Address };
 
-/** Deploys ChronosToken, then a ClaimVault for it, each confirmed before the next step. */
+/**
+ * Deploys a ChronosToken (the deployment's shared TOKEN_ADDRESS) and the ClaimVault every token's
+ * claims go through, each confirmed before the next step.
+ */
 export async function deployChronosContracts(
   client: DeployerClient,
   { owner }: DeployChronosContractsParameters,
 ): Promise<DeployChronosContractsReturnType> {
-  const { ChronosToken, ClaimVault } = await compileContracts();
-
-  const tokenHash = await deployContract(client, { abi: chronosTokenAbi, bytecode: ChronosToken.bytecode, args: [owner] });
-  const token = deployedAddress('ChronosToken', await waitForTransactionReceipt(client, { hash: tokenHash }));
-
-  const vaultHash = await deployContract(client, { abi: claimVaultAbi, bytecode: ClaimVault.bytecode, args: [token] });
-  const claimVault = deployedAddress('ClaimVault', await waitForTransactionReceipt(client, { hash: vaultHash }));
-
+  const token = await deployChronosToken(client, { owner });
+  const claimVault = await deployClaimVault(client);
   return { token, claimVault };
+}
+
+/** Deploys one ChronosToken owned by `owner`; resolves once it is mined. */
+export async function deployChronosToken(client: DeployerClient, { owner }: DeployChronosContractsParameters): Promise<Address> {
+  const { ChronosToken } = await compileContracts();
+  const hash = await deployContract(client, { abi: chronosTokenAbi, bytecode: ChronosToken.bytecode, args: [owner] });
+  return deployedAddress('ChronosToken', await waitForTransactionReceipt(client, { hash }));
+}
+
+/** Deploys a ClaimVault (it serves every token); resolves once it is mined. */
+export async function deployClaimVault(client: DeployerClient): Promise<Address> {
+  const { ClaimVault } = await compileContracts();
+  const hash = await deployContract(client, { abi: claimVaultAbi, bytecode: ClaimVault.bytecode });
+  return deployedAddress('ClaimVault', await waitForTransactionReceipt(client, { hash }));
 }
 
 export type SetTokenSignerParameters = { token: Address; signer: Address; authorized: boolean };

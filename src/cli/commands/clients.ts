@@ -1,9 +1,10 @@
-import type { Address } from 'viem';
+import { getAddress, isAddress, type Address } from 'viem';
 import { createDb, createPool } from '../../db/connect.js';
 import * as admin from '../../admin/clients.js';
 import { parseScopes } from '../../auth/scopes.js';
 import { parseRateLimits } from '../../admin/rate-limits.js';
 import { authorizeSigner, type SignerAuthorization } from '../../admin/authorize-signer.js';
+import { createDeployerClient, deployClientToken, NO_DEPLOYER_KEY, sharedTokenWarning, type ClientToken } from '../../admin/client-token.js';
 import { allowsPrivateWebhookTargets, checkWebhookDestination } from '../../admin/webhook-url.js';
 import { resolveAdminEnvironment, type AdminEnvironment } from '../admin-environment.js';
 import { UsageError, type Output } from '../output.js';
@@ -27,21 +28,35 @@ export async function clientsCommand(out: Output, { positionals, values }: Clien
     switch (sub) {
       case 'create': {
         const name = values.name;
-        if (typeof name !== 'string' || !name.trim()) throw new UsageError('usage: chronos clients create --name NAME [--scopes wallet,mint,transfer,claim] [--webhook-url URL] [--signer 0x…] [--rate-limit general=100,…]');
+        if (typeof name !== 'string' || !name.trim()) throw new UsageError('usage: chronos clients create --name NAME [--scopes wallet,mint,transfer,claim] [--webhook-url URL] [--signer 0x…] [--rate-limit general=100,…] [--token 0x…]');
         if (typeof values['webhook-url'] === 'string') await checkDestination(values['webhook-url']);
+        // Everything is checked before a token is deployed, so a refused command costs nothing on-chain.
+        const scopes = typeof values.scopes === 'string' ? parseScopes(values.scopes) : undefined;
+        const rateLimits = typeof values['rate-limit'] === 'string' ? parseRateLimits(values['rate-limit']) : undefined;
+        const signerAddress = typeof values.signer === 'string' ? values.signer : undefined;
+        if (signerAddress !== undefined && !isAddress(signerAddress)) throw new UsageError(`signer '${signerAddress}' is not an address`);
+        const shared = typeof values.token === 'string' ? values.token : undefined;
+        if (shared !== undefined && !isAddress(shared)) throw new UsageError(`--token '${shared}' is not an address`);
+        if (shared !== undefined) process.stderr.write(`chronos: ${sharedTokenWarning(getAddress(shared))}\n`);
+        // Deployed before the row is written: a client never exists without its token.
+        const deployed = shared === undefined ? await deployTokenFor(env, signerAddress ? getAddress(signerAddress) : undefined) : undefined;
         const created = await admin.createClient(db, {
           name,
-          scopes: typeof values.scopes === 'string' ? parseScopes(values.scopes) : undefined,
+          scopes,
           webhookUrl: typeof values['webhook-url'] === 'string' ? values['webhook-url'] : undefined,
-          signerAddress: typeof values.signer === 'string' ? values.signer : undefined,
-          rateLimits: typeof values['rate-limit'] === 'string' ? parseRateLimits(values['rate-limit']) : undefined,
+          signerAddress,
+          rateLimits,
+          tokenAddress: deployed?.token ?? shared,
         });
-        const signer = created.client.signerAddress ? await authorize(env, created.client.signerAddress as Address) : undefined;
+        const signer: SignerAuthorization | undefined = deployed?.signerTxHash
+          ? { authorized: true, txHash: deployed.signerTxHash }
+          : created.client.signerAddress ? await authorize(env, created.client.signerAddress as Address, created.client.tokenAddress as Address) : undefined;
         out.result({ ...created.client, clientSecret: created.clientSecret, webhookSecret: created.webhookSecret, ...(signer && { signerAuthorization: signer }) }, [
           `client created: ${created.client.clientId} (${created.client.name})`,
           `  clientSecret:  ${created.clientSecret}   (shown once; store it now)`,
           `  webhookSecret: ${created.webhookSecret}`,
           `  scopes:        ${created.client.scopes.join(',')}`,
+          `  token:         ${created.client.tokenAddress}${deployed ? ' (deployed for this client)' : ' (shared)'}`,
           ...(signer ? [describeAuthorization(signer)] : []),
         ]);
         return;
@@ -100,7 +115,7 @@ export async function clientsCommand(out: Output, { positionals, values }: Clien
       }
       case 'set-signer': {
         const client = await admin.setSigner(db, needId(), needArg('0xADDRESS'));
-        const signer = await authorize(env, client.signerAddress as Address);
+        const signer = await authorize(env, client.signerAddress as Address, (client.tokenAddress ?? undefined) as Address | undefined);
         out.result({ ...client, signerAuthorization: signer }, [`signer of ${client.clientId}: ${client.signerAddress}`, describeAuthorization(signer)]);
         return;
       }
@@ -112,11 +127,18 @@ export async function clientsCommand(out: Output, { positionals, values }: Clien
   }
 }
 
-async function authorize(env: AdminEnvironment, signer: Address): Promise<SignerAuthorization> {
-  if (!env.chain?.token) {
-    return { authorized: false, instruction: `set RPC_URL, CHAIN_ID and TOKEN_ADDRESS (and DEPLOYER_PRIVATE_KEY) to authorize ${signer} on ChronosToken, or call setSigner(${signer}, true) as its owner` };
+/** Authorizes the signer on the client's token (`token`), or on the shared TOKEN_ADDRESS for a client without its own. */
+async function authorize(env: AdminEnvironment, signer: Address, token: Address | undefined): Promise<SignerAuthorization> {
+  const on = token ?? env.chain?.token;
+  if (!env.chain || !on) {
+    return { authorized: false, instruction: `set RPC_URL, CHAIN_ID${token ? '' : ' and TOKEN_ADDRESS'} (and DEPLOYER_PRIVATE_KEY) to authorize ${signer} on ChronosToken${token ? ` ${token}` : ''}, or call setSigner(${signer}, true) as its owner` };
   }
-  return authorizeSigner({ rpcUrl: env.chain.rpcUrl, chainId: env.chain.chainId, token: env.chain.token, signer, ownerPrivateKey: env.deployerPrivateKey });
+  return authorizeSigner({ rpcUrl: env.chain.rpcUrl, chainId: env.chain.chainId, token: on, signer, ownerPrivateKey: env.deployerPrivateKey });
+}
+
+async function deployTokenFor(env: AdminEnvironment, signer: Address | undefined): Promise<ClientToken> {
+  if (!env.chain || !env.deployerPrivateKey) throw new UsageError(NO_DEPLOYER_KEY);
+  return deployClientToken(createDeployerClient({ rpcUrl: env.chain.rpcUrl, chainId: env.chain.chainId, privateKey: env.deployerPrivateKey }), { signer });
 }
 
 function describeAuthorization(a: SignerAuthorization): string {

@@ -13,7 +13,7 @@ export const executeClaim: Route = {
   precheck: numbersToStrings(['amount']),
   handler: (ctx) => (req, res) => handleOperationRequest(ctx, req, res, {
     operationId: 'executeClaim',
-    async prepare() {
+    async prepare({ walletAddress }) {
       const { claimId, claimIdBytes32, amount } = req.body as { claimId: string; claimIdBytes32?: string; amount: string };
       if (!EXTERNAL_ID.test(claimId)) throw validationError('claimId must be 1-256 characters: letters, digits, dashes and underscores');
       const hashed = keccak256(toBytes(claimId));
@@ -23,7 +23,8 @@ export const executeClaim: Route = {
       }
       const amountWei = parseTokenAmount(amount);
       if (amountWei === undefined) throw validationError('amount must be a positive decimal number of tokens with at most 18 decimals, e.g. "100" or "100.5"');
-      const used = await ctx.publicClient.readContract({ address: ctx.config.contracts.claimVault, abi: claimVaultAbi, functionName: 'used', args: [hashed as Hex] });
+      // Claim ids are the claimer's own on-chain: only this wallet's use of the id counts.
+      const used = await ctx.publicClient.readContract({ address: ctx.config.contracts.claimVault, abi: claimVaultAbi, functionName: 'used', args: [walletAddress, hashed as Hex] });
       if (used) throw new AppError(409, 'CLAIM_ALREADY_USED', 'This claim id has already been used');
       return {
         row: {

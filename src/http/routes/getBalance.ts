@@ -4,16 +4,18 @@ import { AppError } from '../errors.js';
 import { authOf, userIdOf } from '../request-context.js';
 import { findWallet } from '../../db/wallets.js';
 import { TOKEN_DECIMALS } from '../../chain/token-units.js';
+import { tokenOf } from '../../operations/contracts.js';
 
 export const getBalance: Route = {
   operationId: 'getBalance',
   scope: 'wallet',
   handler: (ctx) => async (req, res) => {
     const userId = userIdOf(req);
-    const wallet = await findWallet(ctx.db, { clientId: authOf(req).client.id, userId });
+    const client = authOf(req).client;
+    const wallet = await findWallet(ctx.db, { clientId: client.id, userId });
     if (!wallet) throw new AppError(404, 'WALLET_NOT_FOUND', 'Wallet not found. Create a wallet first.');
     const balance = await ctx.publicClient.readContract({
-      address: ctx.config.contracts.token, abi: erc20Abi, functionName: 'balanceOf', args: [getAddress(wallet.address)],
+      address: tokenOf(ctx.config, client.token_address), abi: erc20Abi, functionName: 'balanceOf', args: [getAddress(wallet.address)],
     });
     res.json({ balance: formatUnits(balance, TOKEN_DECIMALS) });
   },

@@ -6,6 +6,7 @@ import { walletNotFound } from '../operation-request.js';
 import { EXTERNAL_ID } from '../request-values.js';
 import { nextMintNonce, requireReceiptUnused } from '../mint-checks.js';
 import { findWallet } from '../../db/wallets.js';
+import { tokenOf } from '../../operations/contracts.js';
 
 export const prepareMint: Route = {
   operationId: 'prepareMint',
@@ -15,16 +16,19 @@ export const prepareMint: Route = {
     const userId = userIdOf(req);
     if (!EXTERNAL_ID.test(receiptId)) throw validationError('receiptId must be 1-256 characters: letters, digits, dashes and underscores');
     if (!isAddress(userAddress, { strict: false })) throw validationError('userAddress must be a 0x-prefixed 20-byte address');
-    const wallet = await findWallet(ctx.db, { clientId: authOf(req).client.id, userId });
+    const client = authOf(req).client;
+    const wallet = await findWallet(ctx.db, { clientId: client.id, userId });
     if (!wallet) throw walletNotFound();
     if (getAddress(userAddress) !== getAddress(wallet.address)) throw new AppError(400, 'ADDRESS_MISMATCH', 'userAddress does not match wallet on record');
-    await requireReceiptUnused(ctx, receiptId);
+    // The client's own token: its receipts, nonces and signatures are separate from every other client's.
+    const token = tokenOf(ctx.config, client.token_address);
+    await requireReceiptUnused(ctx, { token, receiptId });
     const [block, nonce] = await Promise.all([
       ctx.publicClient.getBlockNumber({ cacheTime: 0 }),
-      nextMintNonce(ctx, ctx.db, getAddress(wallet.address)),
+      nextMintNonce(ctx, ctx.db, { token, walletAddress: getAddress(wallet.address) }),
     ]);
     res.json({
-      contractAddress: ctx.config.contracts.token,
+      contractAddress: token,
       chainId: ctx.config.chain.chainId,
       expiryBlock: (block + BigInt(ctx.config.transactions.mintExpiryBlocks)).toString(),
       nonce: nonce.toString(),

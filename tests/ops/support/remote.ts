@@ -2,11 +2,8 @@
 // client backend would: token, wallet, signed mint, transfer, polling.
 import { parseEther, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { createWalletClient, http } from 'viem';
 import type { TestApp, TestClient } from '../../support/test-app.js';
-import { mintMessageHash, setTokenSigner } from '../../../src/chain/contracts/deploy.js';
-import { toChain } from '../../../src/chain/clients.js';
-import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../../src/runtime/embedded-keys.js';
+import { mintMessageHash } from '../../../src/chain/contracts/deploy.js';
 
 export type RemoteResponse = { status: number; headers: Headers; body: any };
 
@@ -48,14 +45,10 @@ export async function waitUntilServing(url: string, { timeoutMs = 60_000, output
 
 export type RemoteActor = { client: TestClient; signerKey: Hex; token: string };
 
-/** A client registered in the database, with a mint signer (its key known to the test) authorized on the token. */
+/** A client registered in the database, with a mint signer (its key known to the test) authorized on its own token. */
 export async function createRemoteActor(t: TestApp, api: Remote, params: { webhookUrl?: string } = {}): Promise<RemoteActor> {
   const signerKey = generatePrivateKey();
   const client = await t.createClient({ signerAddress: privateKeyToAccount(signerKey).address, ...params });
-  const owner = createWalletClient({
-    account: privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY), chain: toChain(t.config.chain), transport: http(t.config.chain.rpcUrl),
-  });
-  await setTokenSigner(owner, { token: t.config.contracts.token, signer: privateKeyToAccount(signerKey).address, authorized: true });
   const res = await api.call('POST', '/api/v1/auth/token', { body: { clientId: client.clientId, clientSecret: client.clientSecret } });
   if (res.status !== 200) throw new Error(`token: ${res.status} ${JSON.stringify(res.body)}`);
   return { client, signerKey, token: res.body.token };
@@ -82,7 +75,7 @@ export async function mintRemote(t: TestApp, api: Remote, actor: RemoteActor, us
   if (prep.status !== 200) throw new Error(`mint/prepare: ${prep.status} ${JSON.stringify(prep.body)}`);
   const amount = parseEther(tokens);
   const hash = mintMessageHash({
-    token: t.config.contracts.token, chainId: t.config.chain.chainId, to, receiptId, amount,
+    token: actor.client.tokenAddress, chainId: t.config.chain.chainId, to, receiptId, amount,
     expiryBlock: BigInt(prep.body.expiryBlock), nonce: BigInt(prep.body.nonce),
   });
   const signature = await privateKeyToAccount(actor.signerKey).signMessage({ message: { raw: hash } });
