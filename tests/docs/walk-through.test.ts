@@ -104,9 +104,8 @@ describe('the README walk-through', () => {
   it.each(['the first time', 'again, in the same folder'])('prints what the README shows when pasted %s', async () => {
     const { outputs, code, stderr } = await runInBash(folder, blocks);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    for (const [i, block] of blocks.entries()) {
-      expect({ block: i + 1, output: outputs[i], unmatched: unmatched(outputs[i] ?? '', block.expected) })
-        .toEqual({ block: i + 1, output: outputs[i], unmatched: [] });
-    }
+    // Every block at once, so a failure shows each block's output beside the lines it did not print.
+    const results = blocks.map((block, i) => ({ block: i + 1, output: outputs[i], unmatched: unmatched(outputs[i] ?? '', block.expected) }));
+    expect(results).toEqual(results.map((r) => ({ ...r, unmatched: [] })));
   }, 180_000);
 });

@@ -88,7 +88,8 @@ describe('GET /docs', () => {
   });
 
   it('shows the reference on the first screen, with the guide collapsed above it and opening on a click', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1280, height: 720 });
     await page.goto(`${server.url}/docs/`);
     const first = page.locator('.opblock').first();
     await first.waitFor({ timeout: 30_000 });
@@ -112,7 +113,7 @@ describe('GET /docs', () => {
     const contract = loadOpenApiDocument();
     const derived = (await request(t.app).get('/docs/openapi.json')).body;
     const { info: derivedInfo, ...derivedRest } = derived;
-    const { info: contractInfo, ...contractRest } = contract as Record<string, unknown> & { info: Record<string, unknown> };
+    const { info: contractInfo, ...contractRest } = contract as unknown as { info: Record<string, unknown> };
     expect(derivedRest).toEqual(contractRest);
     expect({ ...derivedInfo, description: undefined }).toEqual({ ...contractInfo, description: undefined });
     expect((await request(t.app).get('/openapi.json')).body).toEqual(contract);
