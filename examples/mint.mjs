@@ -20,7 +20,7 @@ async function call(method, path, { token, body } = {}) {
   });
   const json = await res.json();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
+  return { ...json, retryAfterSeconds: Number(res.headers.get('retry-after') ?? 0) };
 }
 
 // 1. An access token (cache it for its `expiresIn` seconds in a real backend).
@@ -48,14 +48,14 @@ const { transactionId } = await call('POST', '/api/v1/mint/execute', {
 });
 console.log(`accepted ${transactionId}`);
 
-// 6. Poll until a terminal status (a webhook tells you first when one is configured).
+// 6. Poll until a terminal status, as often as Retry-After says (a webhook tells you first when one is configured).
 for (;;) {
-  const tx = await call('GET', `/api/v1/transactions/${transactionId}`, { token });
+  const { retryAfterSeconds, ...tx } = await call('GET', `/api/v1/transactions/${transactionId}`, { token });
   if (['CONFIRMED', 'REVERTED', 'FAILED', 'EXPIRED'].includes(tx.status)) {
-    console.log(JSON.stringify(tx, null, 2));
+    console.log(JSON.stringify(tx));
     break;
   }
-  await new Promise((r) => setTimeout(r, 500));
+  await new Promise((r) => setTimeout(r, (retryAfterSeconds || 1) * 1000));
 }
 const { balance } = await call('GET', '/api/v1/wallet/balance', { token });
 console.log(`${userId} now holds ${balance} tokens`);

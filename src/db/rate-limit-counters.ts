@@ -4,6 +4,12 @@
 // The decision and the increment happen in one INSERT … ON CONFLICT DO UPDATE, under the row lock that
 // statement takes, so any number of API processes sharing the database never let more through than
 // the limit. Time comes from the database clock, which every process shares.
+//
+// `touched_at_ms` is the time of the last request let through (a refused one leaves it alone): every
+// counted request is at least that old, so once one window has passed since then none of them is in
+// the sliding window any more, whatever the estimate's even-spread assumption says. Without that
+// fact a burst at the start of a slot would be held up to a window and a tenth (limit 10) and a
+// Retry-After could exceed the window (src/policy/sliding-window.ts does the same arithmetic).
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from './connect.js';
 
@@ -30,6 +36,8 @@ export type RateLimitHit = {
   previous: number;
   windowStartMs: number;
   nowMs: number;
+  /** When the last request was let through (this one, if it was). */
+  lastAdmittedMs: number;
 };
 
 export async function hitRateLimitCounter(db: Db, p: RateLimitHitParameters): Promise<RateLimitHit> {
@@ -38,10 +46,12 @@ export async function hitRateLimitCounter(db: Db, p: RateLimitHitParameters): Pr
   const limit: RawBuilder<unknown> = p.limitOverrideOf === undefined
     ? sql`greatest(1, ${p.limit}::integer)`
     : sql`greatest(1, coalesce((select (rate_limits ->> ${p.category})::integer from clients where id = ${p.limitOverrideOf}), ${p.limit}::integer))`;
+  // Every counted request was let through at least one window ago: none of them weighs any more.
+  const allAged = sql`c.touched_at_ms <= excluded.touched_at_ms - ${windowMs}`;
   // The stored row's window is this request's window (or, if the clock stepped back, a later one).
   const sameWindow = sql`c.window_start_ms >= excluded.window_start_ms`;
-  const current = sql`(case when ${sameWindow} then c.current_count else 0 end)`;
-  const previous = sql`(case when ${sameWindow} then c.previous_count
+  const current = sql`(case when ${allAged} then 0 when ${sameWindow} then c.current_count else 0 end)`;
+  const previous = sql`(case when ${allAged} then 0 when ${sameWindow} then c.previous_count
     when c.window_start_ms = excluded.window_start_ms - ${windowMs} then c.current_count else 0 end)`;
   const windowStart = sql`greatest(c.window_start_ms, excluded.window_start_ms)`;
   // Share of the previous window that still lies inside the sliding window ending now.
@@ -51,11 +61,11 @@ export async function hitRateLimitCounter(db: Db, p: RateLimitHitParameters): Pr
   const admitted = sql`greatest(0, least(${count}, floor(excluded.limit_value - ${current} - ${previous} * ${previousWeight})::integer))`;
 
   const { rows } = await sql<{
-    admitted_count: number; limit_value: number; current_count: number; previous_count: number; window_start_ms: string; touched_at_ms: string;
+    admitted_count: number; limit_value: number; current_count: number; previous_count: number; window_start_ms: string; touched_at_ms: string; now_ms: string;
   }>`
     with request as (
       select coalesce(${p.nowMs ?? null}::bigint, floor(extract(epoch from clock_timestamp()) * 1000)::bigint) as now_ms
-    )
+    ), hit as (
     insert into rate_limit_counters as c
       (subject, category, window_start_ms, current_count, previous_count, limit_value, admitted, admitted_count, touched_at_ms)
     select ${p.subject}, ${p.category}, now_ms - now_ms % ${windowMs}, least(${count}, lim), 0, lim, true, least(${count}, lim), now_ms
@@ -67,8 +77,10 @@ export async function hitRateLimitCounter(db: Db, p: RateLimitHitParameters): Pr
       limit_value = excluded.limit_value,
       admitted = ${admitted} > 0,
       admitted_count = ${admitted},
-      touched_at_ms = excluded.touched_at_ms
+      touched_at_ms = case when ${admitted} > 0 then excluded.touched_at_ms else c.touched_at_ms end
     returning admitted_count, limit_value, current_count, previous_count, window_start_ms, touched_at_ms
+  ), request_time as (select now_ms from request)
+  select hit.*, request_time.now_ms from hit, request_time
   `.execute(db);
   const row = rows[0];
   return {
@@ -77,11 +89,12 @@ export async function hitRateLimitCounter(db: Db, p: RateLimitHitParameters): Pr
     current: row.current_count,
     previous: row.previous_count,
     windowStartMs: Number(row.window_start_ms),
-    nowMs: Number(row.touched_at_ms),
+    nowMs: Number(row.now_ms),
+    lastAdmittedMs: Number(row.touched_at_ms),
   };
 }
 
-/** Deletes counters untouched for `olderThanMs`: once two windows have passed they weigh nothing. */
+/** Deletes counters with nothing let through for `olderThanMs`: once a window has passed they weigh nothing. */
 export async function pruneRateLimitCounters(db: Db, { olderThanMs }: { olderThanMs: number }): Promise<number> {
   const result = await sql`
     delete from rate_limit_counters

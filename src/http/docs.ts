@@ -1,9 +1,16 @@
 // /docs: the interactive API reference (Swagger UI) rendered from /openapi.json. Every asset comes
 // from the swagger-ui-dist package on this server — no CDN — so it works offline and behind firewalls.
 // Links are relative, so the page also works when Chronos is served under a path prefix.
+//
+// Swagger UI is given a derived document, not /openapi.json itself: the contract's long introduction
+// would fill the first screens and push every operation out of sight, so the page shows a two-line
+// summary with the guide collapsed beneath it (src/http/docs-guide.ts) and the reference right after.
+// Everything else is the contract, unchanged.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Router, type Response } from 'express';
+import { loadOpenApiDocument, type OpenApiDocument } from './openapi.js';
+import { DOCS_GUIDE, DOCS_GUIDE_TITLE, DOCS_SUMMARY } from './docs-guide.js';
 
 const SWAGGER_UI_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 /** Only what the page loads; the package also holds a demo page pointing at an online petstore. */
@@ -31,7 +38,7 @@ const INDEX_HTML = `<!DOCTYPE html>
 
 // validatorUrl: null — otherwise Swagger UI sends the document to an online validator for a badge.
 const INIT_JS = `window.ui = SwaggerUIBundle({
-  url: new URL('../openapi.json', window.location.href).toString(),
+  url: new URL('./openapi.json', window.location.href).toString(),
   dom_id: '#swagger-ui',
   deepLinking: true,
   displayOperationId: true,
@@ -42,7 +49,16 @@ const INIT_JS = `window.ui = SwaggerUIBundle({
 });
 `;
 
+/** The contract as /docs presents it: the introduction shortened, the guide collapsed under it. */
+export function toDocsDocument(contract: OpenApiDocument): OpenApiDocument {
+  const info = contract.info as Record<string, unknown>;
+  // A blank line after <summary> lets the guide's markdown be parsed as markdown inside the HTML block.
+  const description = `${DOCS_SUMMARY}\n\n<details><summary>${DOCS_GUIDE_TITLE}</summary>\n\n${DOCS_GUIDE}\n\n</details>\n`;
+  return { ...contract, info: { ...info, description } };
+}
+
 export function docsRoutes(): Router {
+  const docsDocument = JSON.stringify(toDocsDocument(loadOpenApiDocument()));
   const router = Router();
   const page = (res: Response, type: string, body: string) => {
     res.setHeader('Content-Security-Policy', CSP);
@@ -55,6 +71,7 @@ export function docsRoutes(): Router {
     page(res, 'html', INDEX_HTML);
   });
   router.get('/docs/init.js', (_req, res) => page(res, 'js', INIT_JS));
+  router.get('/docs/openapi.json', (_req, res) => page(res, 'json', docsDocument));
   router.get('/docs/assets/:file', (req, res, next) => {
     const file = req.params.file;
     if (!ASSETS.has(file)) return next();

@@ -89,4 +89,36 @@ describe('GET /docs', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('shows the reference on the first screen, with the guide collapsed above it and opening on a click', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto(`${server.url}/docs/`);
+    const first = page.locator('.opblock').first();
+    await first.waitFor({ timeout: 30_000 });
+    const box = await first.boundingBox();
+    expect(box).not.toBeNull();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(720);
+    expect(await first.isVisible()).toBe(true);
+
+    const guide = page.locator('.info details');
+    expect(await guide.count()).toBe(1);
+    const statusesHeading = guide.locator('h3', { hasText: 'The async flow' });
+    expect(await statusesHeading.isVisible()).toBe(false);
+    await guide.locator('summary').click();
+    await statusesHeading.waitFor({ state: 'visible', timeout: 10_000 });
+    // The guide's markdown is rendered (a table), not shown as source.
+    expect(await guide.locator('table td code', { hasText: 'SUBMITTED' }).count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it('gives Swagger UI the contract with only the introduction replaced; /openapi.json itself is unchanged', async () => {
+    const contract = loadOpenApiDocument();
+    const derived = (await request(t.app).get('/docs/openapi.json')).body;
+    const { info: derivedInfo, ...derivedRest } = derived;
+    const { info: contractInfo, ...contractRest } = contract as unknown as { info: Record<string, unknown> };
+    expect(derivedRest).toEqual(contractRest);
+    expect({ ...derivedInfo, description: undefined }).toEqual({ ...contractInfo, description: undefined });
+    expect((await request(t.app).get('/openapi.json')).body).toEqual(contract);
+  });
 });

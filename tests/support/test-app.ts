@@ -71,6 +71,15 @@ export async function dropTestDatabase(databaseUrl: string): Promise<void> {
   await dropDatabase(testStackEnv().pgAdminUrl, new URL(databaseUrl).pathname.slice(1));
 }
 
+/**
+ * Straight to stdout: the default destination flushes its buffer on a 100 ms interval that nothing
+ * stops, so every test file would leave one running after it ended, writing from a torn-down module
+ * graph for the rest of the run.
+ */
+function testLogger() {
+  return createLogger({ level: process.env.CHRONOS_TEST_LOG_LEVEL ?? 'silent', destination: process.stdout });
+}
+
 export async function createTestApp({ env = {}, clientCacheTtlMs, worker = false, reachDatabaseVia, logDestination }: {
   env?: Record<string, string>; clientCacheTtlMs?: number; worker?: boolean;
   /** Rewrites the database URL the app uses (e.g. through a proxy a test can take down). */
@@ -84,7 +93,7 @@ export async function createTestApp({ env = {}, clientCacheTtlMs, worker = false
   const config = parseConfig(fullEnv, 'external');
   const logger = logDestination
     ? createConfiguredLogger(config, { destination: logDestination })
-    : createLogger({ level: process.env.CHRONOS_TEST_LOG_LEVEL ?? 'silent' });
+    : testLogger();
   const ctx = openContext(config, logger);
   const app = createApp(createRouteContext(ctx, { clientCacheTtlMs }));
   const running = worker ? await startWorker(ctx) : undefined;
@@ -114,7 +123,7 @@ export async function createTestApp({ env = {}, clientCacheTtlMs, worker = false
  * memory, as another `chronos api` would run.
  */
 export function createPeerApp(t: TestApp): { app: Express; close(): Promise<void> } {
-  const ctx = openContext(parseConfig(t.env, 'external'), createLogger({ level: process.env.CHRONOS_TEST_LOG_LEVEL ?? 'silent' }));
+  const ctx = openContext(parseConfig(t.env, 'external'), testLogger());
   const app = createApp(createRouteContext(ctx));
   return { app, close: () => ctx.close() };
 }
