@@ -65,6 +65,7 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
     mode,
     port: e.PORT,
     host: e.HOST,
+    trustProxy: e.TRUST_PROXY ?? false,
     metricsPort: e.METRICS_PORT,
     embeddedPorts: embeddedPortsOf(e),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

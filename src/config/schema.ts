@@ -16,6 +16,17 @@ const url = (protocols: string[]) =>
 const address = z.string().trim().refine(isAddress, 'must be a 0x-prefixed 20-byte address').transform((v) => getAddress(v) as Address);
 const contractAddress = address.refine((v) => !/^0x0{40}$/.test(v), 'must be a deployed contract, not the zero address');
 const port = z.coerce.number().int().min(0).max(65535);
+/** A hop count (1–10), or a comma-separated list of IP addresses, CIDR subnets and express's preset names. */
+const trustProxy = z.string().trim().transform((value, ctx): number | string[] => {
+  if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 10) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const known = (entry: string) => ['loopback', 'linklocal', 'uniquelocal'].includes(entry) || /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry);
+  if (entries.length === 0 || !entries.every(known)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a hop count (1-10) or a comma-separated list of addresses, subnets, loopback, linklocal or uniquelocal' });
+    return z.NEVER;
+  }
+  return entries;
+});
 const fixedPort = z.coerce.number().int().min(1).max(65535);
 const privateKey = z.string().trim().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key').transform((v) => v as Hex);
 const positiveInt = z.coerce.number().int().positive();
@@ -43,6 +54,10 @@ export const envSchema = z.object({
   PORT: port.default(3000),
   // The API's listen address; the embedded default uses 127.0.0.1 unless HOST is set (see load.ts).
   HOST: z.string().trim().min(1).default('0.0.0.0'),
+  // Which proxies in front of the API may name the caller's address in X-Forwarded-For (express's
+  // "trust proxy"): a hop count, or addresses, subnets and loopback/linklocal/uniquelocal. Unset: none,
+  // so the per-address limits count the TCP peer and a forged header changes nothing.
+  TRUST_PROXY: trustProxy.optional(),
   // Where /metrics, /healthz and /readyz are served apart from the API (a worker: 9464 when unset).
   // Set for `start`/`api`, it moves /metrics off the API port (see src/runtime/ops-server.ts).
   METRICS_PORT: port.optional(),
@@ -85,6 +100,8 @@ export type Config = Readonly<{
   mode: 'embedded' | 'external';
   port: number;
   host: string;
+  /** express's "trust proxy": false when unset, so req.ip is the TCP peer. */
+  trustProxy: number | string[] | false;
   /** Undefined: the API port serves /metrics, a worker's ops server listens on 9464. */
   metricsPort: number | undefined;
   embeddedPorts: EmbeddedPorts;

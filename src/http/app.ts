@@ -22,6 +22,8 @@ export function createApp(ctx: RouteContext, { routes = defaultRoutes }: { route
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // req.ip, which the per-address limits count, comes from X-Forwarded-For only through proxies named here.
+  app.set('trust proxy', ctx.config.trustProxy);
   app.use(requestId());
   app.use(observeRequests(ctx.logger));
   app.use(refuseAnnouncedOversizedBodies(MAX_BODY_BYTES));

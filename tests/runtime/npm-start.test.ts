@@ -26,9 +26,15 @@ const rotatedElsewhere = {} as { before: DevFile['demoClient']; clientSecret: st
 
 type Started = { child: ChildProcess; output(): string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
 
-/** `chronos start` in a process group of its own, like a shell's foreground job, once its banner is out. */
-async function start(): Promise<Started> {
-  const child = spawn(process.execPath, [BIN, 'start'], { cwd: folder, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `chronos start` in a process group of its own, like a shell's foreground job, once its banner is out.
+ * `viaNpm` runs the README's own command, `npm start` from the checkout (CHRONOS_HOME keeps its state in
+ * the temp folder), so that npm's part in a Ctrl-C — it forwards the signal too — is tested as well.
+ */
+async function start({ viaNpm = false } = {}): Promise<Started> {
+  const child = viaNpm
+    ? spawn('npm', ['start', '--silent'], { cwd: process.cwd(), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, [BIN, 'start'], { cwd: folder, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => { output += d; });
   child.stderr!.on('data', (d) => { output += d; });
@@ -57,7 +63,7 @@ beforeAll(async () => {
     EMBEDDED_POSTGRES_PORT: String(postgres), EMBEDDED_CHAIN_PORT: String(chain),
     EMBEDDED_BUNDLER_PORT: String(bundler), EMBEDDED_PAYMASTER_PORT: String(paymaster),
   };
-  chronos = await start();
+  chronos = await start({ viaNpm: true });
 }, START_TIMEOUT_MS + 10_000);
 
 afterAll(async () => {
@@ -70,6 +76,9 @@ afterAll(async () => {
   if (existsSync(join(home, 'postgres'))) await rm(realpathSync(join(home, 'postgres')), { recursive: true, force: true });
   await rm(folder, { recursive: true, force: true });
 });
+
+/** The Chronos process itself (under `npm start`, a child of npm), as its lock file records it. */
+const chronosPid = () => (JSON.parse(readFileSync(join(home, 'chronos.lock'), 'utf8')) as { pid: number }).pid;
 
 const devFile = () => JSON.parse(readFileSync(join(home, 'dev.json'), 'utf8')) as DevFile;
 
@@ -99,13 +108,13 @@ describe('npm start with nothing configured', () => {
   it('when started again in the same folder, says another one is running and exits non-zero', () => {
     const { status, stderr } = startAgain({ PORT: '0' });
     expect(status).toBe(1);
-    expect(stderr).toEqual([`chronos: another chronos start is already running in ${home} (pid ${chronos.child.pid}): stop it first, or give a second one its own CHRONOS_HOME and ports`]);
+    expect(stderr).toEqual([`chronos: another chronos start is already running in ${home} (pid ${chronosPid()}): stop it first, or give a second one its own CHRONOS_HOME and ports`]);
   });
 
   it('when its API port is taken, exits non-zero with one line naming the port, its holder and PORT', () => {
     const { status, stderr } = startAgain({ CHRONOS_HOME: mkdtempSync(join(tmpdir(), 'chronos-start-home-')) });
     expect(status).toBe(1);
-    expect(stderr).toEqual([`chronos: port ${apiPort} is already in use by node chronos.js (pid ${chronos.child.pid}): stop that process, or set PORT to another port`]);
+    expect(stderr).toEqual([`chronos: port ${apiPort} is already in use by node chronos.js (pid ${chronosPid()}): stop that process, or set PORT to another port`]);
   });
 
   it('when the demo client\'s secrets are rotated, dev.json holds the new ones and they work', async () => {
@@ -140,6 +149,7 @@ describe('npm start with nothing configured', () => {
     const output = chronos.output();
     expect(output).toContain('"msg":"shut down cleanly"');
     expect(output).not.toContain('connection lost');
+    expect(output).not.toContain('second signal'); // npm's forwarded copy of the same Ctrl-C is not a second one
     expect(output).not.toMatch(/\n\s+at /); // no stack trace
     // The processes it ran in their own groups (the lock names them) are gone, and so is the lock.
     expect(lock?.children.map((c) => c.name)).toEqual(['postgres', 'anvil']);

@@ -18,6 +18,9 @@ import { UsageError, type Output } from '../output.js';
 
 export type Role = 'start' | 'api' | 'worker';
 
+/** Signals closer together than this are one Ctrl-C delivered twice (by the terminal and by npm). */
+const SAME_KEYPRESS_MS = 500;
+
 export async function runCommand(_out: Output, { role }: { role: Role }): Promise<void> {
   const env = process.env;
   const embedded = wantsEmbeddedStack(env);
@@ -65,14 +68,17 @@ export async function runCommand(_out: Output, { role }: { role: Role }): Promis
   let api: RunningApi | undefined;
   let worker: RunningWorker | undefined;
   let ops: RunningServer | undefined;
-  let stopping = false;
+  let stoppingSince: number | undefined;
   let starting: Promise<void> = Promise.resolve();
   const stopGracefully = async (signal: string) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // `npm start` forwards the terminal's Ctrl-C to us although the terminal sent it to us already:
+      // the same keypress arrives twice within milliseconds. Only a later signal means "now".
+      if (Date.now() - stoppingSince < SAME_KEYPRESS_MS) return;
       ctx.logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     ctx.logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: no new connections; finishing in-flight requests and jobs');
     const force = setTimeout(() => {
       ctx.logger.error('shutdown grace period over; exiting with work unfinished (interrupted jobs are retried by the next worker)');
@@ -105,7 +111,7 @@ export async function runCommand(_out: Output, { role }: { role: Role }): Promis
       // If graphile-worker gives up (e.g. it could not record a job's outcome for a long time), this
       // process must not linger holding job locks behind a live heartbeat: exit, and be restarted.
       worker.runner.promise.catch((error: unknown) => {
-        if (stopping) return;
+        if (stoppingSince !== undefined) return;
         ctx.logger.fatal({ err: error }, 'the job runner stopped unexpectedly; exiting so a supervisor restarts this process');
         process.exit(1);
       });
@@ -119,14 +125,14 @@ export async function runCommand(_out: Output, { role }: { role: Role }): Promis
   try {
     await starting;
   } catch (error) {
-    if (stopping) return; // shutdown() finishes the job
+    if (stoppingSince !== undefined) return; // shutdown() finishes the job
     await api?.close();
     await worker?.stop();
     await ctx.close();
     await stack?.stop();
     throw error;
   }
-  if (stopping) return;
+  if (stoppingSince !== undefined) return;
   if (stack && api) {
     const dev = await stack.writeDevFile({ apiUrl: api.url });
     printBanner(dev);
