@@ -65,7 +65,7 @@ export const ACCEPT_LOCK_TIMEOUT_MS = 2_000;
 
 const userBusy = () => new AppError(503, 'SERVICE_UNAVAILABLE', 'Another operation of this user is still being accepted; retry shortly', undefined, { 'Retry-After': '1' });
 
-export async function runAcceptBatch(db: Db, chain: WalletChainStates, requests: AcceptRequest[]): Promise<ItemOutcome<AcceptOutcome>[]> {
+export async function runAcceptBatch(db: Db, chain: WalletChainStates, requests: AcceptRequest[], { lockTimeoutMs = ACCEPT_LOCK_TIMEOUT_MS } = {}): Promise<ItemOutcome<AcceptOutcome>[]> {
   // Chain reads happen before any lock is taken; after a cache warm-up they cost nothing.
   const wallets = [...new Set(requests.map((r) => r.walletAddress))];
   const states = new Map(await Promise.all(wallets.map(async (w) => [w, await chain.get(w)] as const)));
@@ -74,7 +74,7 @@ export async function runAcceptBatch(db: Db, chain: WalletChainStates, requests:
   let skipHeldUsers = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute((trx) => decideAndRecord(trx, requests, states, conflicted, skipHeldUsers));
+      return await db.transaction().execute((trx) => decideAndRecord(trx, requests, states, conflicted, { skipHeldUsers, lockTimeoutMs }));
     } catch (error) {
       if (error instanceof UniqueConflict) {
         for (const index of error.indexes) conflicted.set(index, UNIQUE_REFUSALS[requests[index].row.type]!());
@@ -98,11 +98,12 @@ type Tally = { state: WalletChainState; debitWei: bigint; maxMintNonce?: bigint 
 const userKey = (r: { clientId: string; userId: string }) => `${r.clientId}\n${r.userId}`;
 
 async function decideAndRecord(
-  trx: DbTransaction<Database>, requests: AcceptRequest[], states: Map<Address, WalletChainState>, conflicted: Map<number, AppError>, skipHeldUsers: boolean,
+  trx: DbTransaction<Database>, requests: AcceptRequest[], states: Map<Address, WalletChainState>, conflicted: Map<number, AppError>,
+  { skipHeldUsers, lockTimeoutMs }: { skipHeldUsers: boolean; lockTimeoutMs: number },
 ): Promise<ItemOutcome<AcceptOutcome>[]> {
   const outcomes: AcceptOutcome[] = new Array(requests.length);
   const asked = [...new Map(requests.map((r) => [userKey(r), r])).values()];
-  const locked = new Set((await lockUsers(trx, asked, { skipLocked: skipHeldUsers, lockTimeoutMs: ACCEPT_LOCK_TIMEOUT_MS })).map(userKey));
+  const locked = new Set((await lockUsers(trx, asked, { skipLocked: skipHeldUsers, lockTimeoutMs })).map(userKey));
   if (!skipHeldUsers && locked.size !== asked.length) throw new Error('an accepting user has no wallet row');
   // Only after a lock wait ran out: users still held by another transaction are not decided here.
   requests.forEach((r, i) => { if (!locked.has(userKey(r))) outcomes[i] = { kind: 'refused', error: userBusy(), staleChainState: false }; });
