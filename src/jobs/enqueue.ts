@@ -16,11 +16,16 @@ export function userQueueName({ clientId, userId }: { clientId: string; userId: 
  * SQL adding one submit job per row of `inserted` (a CTE with `id` and `accept_seq`), each on its
  * user's queue, in acceptance order: composed into the statement that inserts the rows, so a job
  * exists exactly when its row does. Selects the number of jobs added.
+ *
+ * run_at is the clock when the jobs are added, once for the batch, not now() (the accept transaction's
+ * start): graphile-worker takes a queue's jobs in run_at order, and a transaction that began first may
+ * take the user's lock second. Its jobs would then sort before the older operation's, and the job
+ * holding the user's queue would wait for an operation whose job can never start behind it.
  */
 export function submitJobsFor(inserted: string, jobs: readonly { transactionId: string; clientId: string; userId: string }[]): RawBuilder<{ n: number }> {
   return sql`select case when exists (select 1 from ${sql.table(inserted)}) then (
     select count(*) from graphile_worker.add_jobs(array(
-      select row(${SUBMIT_TRANSACTION}::text, json_build_object('transactionId', i.id), q.queue_name, null, 1000, null, null, null)::graphile_worker.job_spec
+      select row(${SUBMIT_TRANSACTION}::text, json_build_object('transactionId', i.id), q.queue_name, (select clock_timestamp()), 1000, null, null, null)::graphile_worker.job_spec
       from ${sql.table(inserted)} as i
       join unnest(${jobs.map((j) => j.transactionId)}::text[], ${jobs.map(userQueueName)}::text[]) as q(id, queue_name) on q.id = i.id
       order by i.accept_seq
