@@ -36,6 +36,16 @@ const someone = () => privateKeyToAccount(generatePrivateKey()).address;
 const balanceOf = (address: Address) => t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
 const rowsOf = (userId: string) => t.ctx.db.selectFrom('transactions').select('id').where('client_id', '=', actor.client.clientId).where('user_id', '=', userId).execute();
 
+async function until(condition: () => Promise<boolean>) {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** Sessions of this database waiting for a lock. */
+async function lockWaiters(): Promise<number> {
+  const { rows } = await t.ctx.pool.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+  return rows[0].n;
+}
+
 /** The same transfer request, sent `perProcess` times to each API process at once. */
 function sendToBoth(perProcess: number, userId: string, body: () => object, headers: Record<string, string> = {}): Promise<RemoteResponse[]> {
   return Promise.all(Array.from({ length: perProcess * apis.length }, (_, i) =>
@@ -63,6 +73,31 @@ describe('one user\'s requests sent to two API processes at once', () => {
     expect(await balanceOf(wallet)).toBe(0n);
     const received = await Promise.all(recipients.map(balanceOf));
     expect(received.reduce((sum, b) => sum + b, 0n)).toBe(parseEther('5'));
+  }, 90_000);
+
+  it('when both processes have read the balance before either writes, only one of two transfers that together exceed it is accepted', async () => {
+    const wallet = await createWallet(t, actor, 'two-process-interleaved');
+    await fundDirectly(t, actor, { to: wallet, amountWei: parseEther('1') });
+    // New transaction rows wait until both accepts are under way: each would have read the user's
+    // in-flight debits by then, were it not for the per-user lock the second waits on.
+    const session = await t.ctx.pool.connect();
+    let results: RemoteResponse[];
+    try {
+      await session.query('begin');
+      await session.query('lock table transactions in share mode');
+      const answers = sendToBoth(1, 'two-process-interleaved', () => ({ to: someone(), amount: '1' }));
+      await until(async () => (await lockWaiters()) === 2);
+      await session.query('commit');
+      results = await answers;
+    } finally {
+      session.release();
+    }
+    expect(results.map((r) => r.status).sort()).toEqual([202, 400]);
+    expect(results.find((r) => r.status === 400)!.body.code).toBe('INSUFFICIENT_BALANCE');
+    const accepted = results.find((r) => r.status === 202)!;
+    expect((await rowsOf('two-process-interleaved')).map((row) => row.id)).toEqual([accepted.body.transactionId]);
+    expect((await waitForTerminal(t, actor, accepted.body.transactionId)).status).toBe('CONFIRMED');
+    expect(await balanceOf(wallet)).toBe(0n);
   }, 90_000);
 
   it('creates one transaction for one idempotency key, and every answer from either process is the same 202', async () => {
