@@ -57,7 +57,7 @@ describe('POST /api/v1/claims/execute', () => {
   it('when 24 identical claims with one idempotency key arrive at once, all answer the same 202 and one transaction is written', async () => {
     const before = await t.ctx.db.selectFrom('transactions').select('id').where('type', '=', 'claim').execute();
     const results = await Promise.all(Array.from({ length: 24 }, () =>
-      api(t, actor, 'claimer').post('/api/v1/claims/execute', { claimId: 'twin-claim', amount: '1' }, { 'X-Idempotency-Key': 'claim-twin-key' })));
+      api(t, actor, 'claimer').post('/api/v1/claims/execute', { claimId: 'http-twin-claim', amount: '1' }, { 'X-Idempotency-Key': 'claim-twin-key' })));
     expect(results.map((r) => [r.status, r.body.code])).toEqual(results.map(() => [202, undefined]));
     expect(new Set(results.map((r) => r.body.transactionId)).size).toBe(1);
     const after = await t.ctx.db.selectFrom('transactions').select('id').where('type', '=', 'claim').execute();

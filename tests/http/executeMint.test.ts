@@ -165,8 +165,8 @@ describe('POST /mint/execute pre-checks (nothing is accepted)', () => {
 
   it('when 24 identical requests with one idempotency key arrive at once, all answer the same 202 and one transaction is written', async () => {
     const to = await createWallet(t, actor, 'mint-twins');
-    const prep = await api(t, actor, 'mint-twins').post('/api/v1/mint/prepare', { receiptId: 'twin-receipt', userAddress: to });
-    const p = { to, receiptId: 'twin-receipt', amount: 3n, expiryBlock: BigInt(prep.body.expiryBlock), nonce: BigInt(prep.body.nonce) };
+    const prep = await api(t, actor, 'mint-twins').post('/api/v1/mint/prepare', { receiptId: 'http-twin-receipt', userAddress: to });
+    const p = { to, receiptId: 'http-twin-receipt', amount: 3n, expiryBlock: BigInt(prep.body.expiryBlock), nonce: BigInt(prep.body.nonce) };
     const body = { receiptId: p.receiptId, amount: '3', signature: await signMint(t, actor, p), expiryBlock: String(p.expiryBlock), nonce: String(p.nonce) };
     const results = await Promise.all(Array.from({ length: 24 }, () => api(t, actor, 'mint-twins').post('/api/v1/mint/execute', body, { 'X-Idempotency-Key': 'mint-twin-key' })));
     expect(results.map((r) => [r.status, r.body.code])).toEqual(results.map(() => [202, undefined]));

@@ -68,8 +68,8 @@ const rowsOf = (userId: string) => t.ctx.db.selectFrom('transactions').select('i
 describe('identical requests with one idempotency key, all checked while the first is accepted', () => {
   it(`when the first of ${TWINS} identical mints is confirmed before the others finish their checks, every one answers its 202`, async () => {
     const to = await createWallet(t, actor, 'mint-twins');
-    const prep = await api(t, actor, 'mint-twins').post('/api/v1/mint/prepare', { receiptId: 'twin-receipt', userAddress: to });
-    const p = { to, receiptId: 'twin-receipt', amount: 3n, expiryBlock: BigInt(prep.body.expiryBlock), nonce: BigInt(prep.body.nonce) };
+    const prep = await api(t, actor, 'mint-twins').post('/api/v1/mint/prepare', { receiptId: 'replay-twin-receipt', userAddress: to });
+    const p = { to, receiptId: 'replay-twin-receipt', amount: 3n, expiryBlock: BigInt(prep.body.expiryBlock), nonce: BigInt(prep.body.nonce) };
     const body = { receiptId: p.receiptId, amount: '3', signature: await signMint(t, actor, p), expiryBlock: String(p.expiryBlock), nonce: String(p.nonce) };
 
     // /mint/execute asks the token whether the signer is authorized before it looks at the receipt.
@@ -88,7 +88,7 @@ describe('identical requests with one idempotency key, all checked while the fir
 
     // /claims/execute asks the vault whether the claim id is used.
     const gate = holdCalls(callsTo(t.config.contracts.claimVault, 'used(bytes32)'), TWINS);
-    const answers = sendTwins(() => api(t, actor, 'claim-twins').post('/api/v1/claims/execute', { claimId: 'twin-claim', amount: '1' }, { 'X-Idempotency-Key': 'claim-twin-key' }));
+    const answers = sendTwins(() => api(t, actor, 'claim-twins').post('/api/v1/claims/execute', { claimId: 'replay-twin-claim', amount: '1' }, { 'X-Idempotency-Key': 'claim-twin-key' }));
     const { first, all } = await firstAcceptedThenTheRest(gate, answers);
 
     expect(all.map((r) => [r.status, r.body])).toEqual(all.map(() => [202, first.body]));
