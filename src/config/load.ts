@@ -90,6 +90,7 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       mintExpiryBlocks: e.MINT_EXPIRY_BLOCKS,
       inclusionTimeoutSeconds: e.INCLUSION_TIMEOUT_SECONDS,
       stalledAfterSeconds: e.STALLED_AFTER_SECONDS,
+      acceptQueueMax: e.ACCEPT_QUEUE_MAX,
     }),
     webhooks: Object.freeze({
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS, retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,

@@ -79,6 +79,8 @@ export const envSchema = z.object({
   MINT_EXPIRY_BLOCKS: positiveInt.default(300),
   INCLUSION_TIMEOUT_SECONDS: positiveInt.default(120),
   STALLED_AFTER_SECONDS: positiveInt.default(30),
+  // Per API process: operations waiting for an accept batch; past it a request is answered 503 at once.
+  ACCEPT_QUEUE_MAX: positiveInt.default(1_000),
   WEBHOOK_MAX_ATTEMPTS: positiveInt.default(5),
   WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
@@ -114,7 +116,7 @@ export type Config = Readonly<{
   masterKey: Hex;
   deployerPrivateKey?: Hex;
   worker: Readonly<{ concurrency: number; trackerPollMs: number; liveness: Readonly<{ intervalMs: number; staleAfterMs: number }> }>;
-  transactions: Readonly<{ mintExpiryBlocks: number; inclusionTimeoutSeconds: number; stalledAfterSeconds: number }>;
+  transactions: Readonly<{ mintExpiryBlocks: number; inclusionTimeoutSeconds: number; stalledAfterSeconds: number; acceptQueueMax: number }>;
   /** Retry n (n ≥ 1) waits about retryBaseMs × 4^(n-1), ±20 %, or longer when Retry-After asks. */
   webhooks: Readonly<{ maxAttempts: number; timeoutMs: number; allowPrivateTargets: boolean; retryBaseMs: number }>;
   validateResponses: boolean;

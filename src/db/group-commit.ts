@@ -2,6 +2,9 @@
 // and then go together, in one batch. Nothing waits on a timer, so a lone request goes at once (no
 // added latency when idle), and under load the round trips — and the commits — are shared by as many
 // requests as arrived meanwhile. Each item gets its own outcome; a batch that throws fails them all.
+// The queue is bounded (maxQueued): past it an item is refused at once with whenFull(), because a
+// queue that only grows turns a slow database (or a flood from one client) into ever longer waits for
+// everyone, and memory with no limit.
 
 export type ItemOutcome<R> = { value: R } | { error: unknown };
 
@@ -13,7 +16,11 @@ export type GroupCommit<I, R> = {
 
 export function createGroupCommit<I, R>(
   run: (items: I[]) => Promise<ItemOutcome<R>[]>,
-  { maxBatch = 200, maxInFlight = 1 }: { maxBatch?: number; maxInFlight?: number } = {},
+  { maxBatch = 200, maxInFlight = 1, maxQueued = Infinity, whenFull = () => new Error('group commit: the queue is full') }: {
+    maxBatch?: number; maxInFlight?: number;
+    /** Items that may wait for a batch (not counting those in one); more are refused with whenFull(). */
+    maxQueued?: number; whenFull?: () => unknown;
+  } = {},
 ): GroupCommit<I, R> {
   type Waiting = { item: I; resolve: (value: R) => void; reject: (error: unknown) => void };
   const queue: Waiting[] = [];
@@ -44,6 +51,7 @@ export function createGroupCommit<I, R>(
 
   return {
     submit(item) {
+      if (queue.length >= maxQueued) return Promise.reject(whenFull());
       return new Promise<R>((resolve, reject) => {
         queue.push({ item, resolve, reject });
         pump();

@@ -5,6 +5,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { Logger, runMigrations } from 'graphile-worker';
+import { ADVISORY_LOCKS } from './advisory-locks.js';
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
 
@@ -17,7 +18,7 @@ export async function migrate(pool: pg.Pool, { dir = MIGRATIONS_DIR } = {}): Pro
   try {
     // Serialise migrators (several processes may start at once): the others wait here, then find
     // every migration claimed and skip it.
-    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query('select pg_advisory_lock($1, $2)', [MIGRATION_LOCK.classId, MIGRATION_LOCK.objectId]);
     await client.query(`create table if not exists chronos_migrations (
       id text primary key, applied_at timestamptz not null default now())`);
     for (const file of files) {
@@ -35,14 +36,14 @@ export async function migrate(pool: pg.Pool, { dir = MIGRATIONS_DIR } = {}): Pro
       }
     }
   } finally {
-    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    await client.query('select pg_advisory_unlock($1, $2)', [MIGRATION_LOCK.classId, MIGRATION_LOCK.objectId]).catch(() => {});
     client.release();
   }
   await runMigrations({ pgPool: pool, logger: silentLogger() });
   return { applied };
 }
 
-const MIGRATION_LOCK_KEY = 7243510;
+const MIGRATION_LOCK = ADVISORY_LOCKS.migration;
 
 function silentLogger(): Logger {
   return new Logger(() => () => {});

@@ -36,7 +36,14 @@ export async function handleOperationRequest(ctx: RouteContext, req: Request, re
     const token = tokenOf(ctx.config, client.token_address);
     const prepared = await prepare({ client, userId, wallet, walletAddress, token });
     return ctx.acceptor.accept({ clientId: client.id, userId, walletAddress, token, idempotency, ...prepared });
-  })();
+  })().catch(async (error: unknown) => {
+    // A concurrent twin with the same key may have been accepted after the replay check above; its
+    // success is then why this one's checks refuse (RECEIPT_ALREADY_MINTED, ...): answer its 202. Not
+    // for a 503: an overloaded accept path is not asked for more reads, and a retry replays anyway.
+    const twin = idempotency && error instanceof AppError && error.status < 500 && (await replayIfKnown(ctx.db, { clientId: client.id, ...idempotency }));
+    if (twin) return twin;
+    throw error;
+  });
   if (accepted.replayed) res.setHeader('Idempotent-Replayed', 'true');
   if ('quotaRemaining' in accepted && accepted.quotaRemaining !== undefined) res.setHeader('X-Quota-Remaining', String(accepted.quotaRemaining));
   res.status(accepted.status).json(accepted.body);

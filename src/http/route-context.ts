@@ -13,6 +13,6 @@ export function createRouteContext(ctx: AppContext, { clientCacheTtlMs }: { clie
     ...ctx,
     clients: createClientCache(ctx.db, { ttlMs: clientCacheTtlMs }),
     wallets: createWalletCache(ctx.db),
-    acceptor: createAcceptor(ctx.db, chain),
+    acceptor: createAcceptor(ctx.db, chain, { maxQueued: ctx.config.transactions.acceptQueueMax }),
   };
 }

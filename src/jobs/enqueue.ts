@@ -16,11 +16,20 @@ export function userQueueName({ clientId, userId }: { clientId: string; userId: 
  * SQL adding one submit job per row of `inserted` (a CTE with `id` and `accept_seq`), each on its
  * user's queue, in acceptance order: composed into the statement that inserts the rows, so a job
  * exists exactly when its row does. Selects the number of jobs added.
+ *
+ * graphile-worker takes a queue's jobs in run_at order (not id order), so run_at carries acceptance
+ * order: the clock when the jobs are added (after the user's lock was taken), plus a microsecond per
+ * earlier job of the same user in this batch. Left to default, run_at is now(), the accept transaction's
+ * start, the same for a whole batch, and a transaction that began first may take the user's lock
+ * second; with ties or inversions a later operation's job could hold the user's queue, waiting for an
+ * older operation whose job can never start behind it (and add_jobs does not insert in array order).
  */
 export function submitJobsFor(inserted: string, jobs: readonly { transactionId: string; clientId: string; userId: string }[]): RawBuilder<{ n: number }> {
   return sql`select case when exists (select 1 from ${sql.table(inserted)}) then (
     select count(*) from graphile_worker.add_jobs(array(
-      select row(${SUBMIT_TRANSACTION}::text, json_build_object('transactionId', i.id), q.queue_name, null, 1000, null, null, null)::graphile_worker.job_spec
+      select row(${SUBMIT_TRANSACTION}::text, json_build_object('transactionId', i.id), q.queue_name,
+        (select clock_timestamp()) + (row_number() over (partition by q.queue_name order by i.accept_seq)) * interval '1 microsecond',
+        1000, null, null, null)::graphile_worker.job_spec
       from ${sql.table(inserted)} as i
       join unnest(${jobs.map((j) => j.transactionId)}::text[], ${jobs.map(userQueueName)}::text[]) as q(id, queue_name) on q.id = i.id
       order by i.accept_seq

@@ -12,12 +12,13 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { STATUS_CHANNEL } from '../status/transition.js';
 import { settleInclusions, type InclusionEvent } from './settle.js';
+import { ADVISORY_LOCKS } from '../db/advisory-locks.js';
 
 export const USER_OPERATION_EVENT = parseAbiItem('event UserOperationEvent(bytes32 indexed userOpHash, address indexed sender, address indexed paymaster, uint256 nonce, bool success, uint256 actualGasCost, uint256 actualGasUsed)');
 export const USER_OPERATION_REVERT_REASON = parseAbiItem('event UserOperationRevertReason(bytes32 indexed userOpHash, address indexed sender, uint256 nonce, bytes revertReason)');
 
 export const TRACKER_CURSOR = 'entrypoint-logs';
-const LEADER_LOCK_KEY = 7243511;
+const LEADER_LOCK = ADVISORY_LOCKS.trackerLeader;
 const MAX_RANGE = 1_000n;
 /** How often a process that is not the leader tries to become it. */
 const FOLLOWER_RETRY_MS = 1_000;
@@ -79,7 +80,7 @@ export function createInclusionTracker(ctx: AppContext, { pollMs = 50, idlePollM
   const becomeLeader = async (): Promise<boolean> => {
     if (leader) return true;
     const client = await ctx.pool.connect();
-    const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [LEADER_LOCK_KEY]);
+    const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [LEADER_LOCK.classId, LEADER_LOCK.objectId]);
     if (!rows[0].ok) { client.release(); return false; }
     // A lost connection also drops the advisory lock: give up leadership and let the loop re-elect.
     client.on('error', (error) => {
@@ -191,7 +192,7 @@ export function createInclusionTracker(ctx: AppContext, { pollMs = 50, idlePollM
         const client = leader;
         leader = undefined;
         await client.query(`unlisten ${STATUS_CHANNEL}`).catch(() => {});
-        await client.query('select pg_advisory_unlock($1)', [LEADER_LOCK_KEY]).catch(() => {});
+        await client.query('select pg_advisory_unlock($1, $2)', [LEADER_LOCK.classId, LEADER_LOCK.objectId]).catch(() => {});
         client.release();
       }
     },

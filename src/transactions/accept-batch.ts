@@ -5,8 +5,11 @@
 // inserting the rows, their first transitions and their jobs.
 //
 // Correctness is per user, as if the requests had been accepted one by one in arrival order: every
-// user in the batch is locked (pg_advisory_xact_lock, in a fixed order, so concurrent batches cannot
-// deadlock), and each request is decided against what the requests before it in the batch took.
+// user in the batch is locked (their wallet row, in a fixed order, so concurrent batches cannot
+// deadlock; src/db/user-locks.ts), and each request is decided against what the requests before it in
+// the batch took. A lock wait is bounded (ACCEPT_LOCK_TIMEOUT_MS): when it runs out the batch is
+// decided again without waiting, and only the requests of users still held elsewhere are refused with
+// 503, so a user whose lock stays held cannot hold up anyone else's accept for longer than that.
 import { sql, type Transaction as DbTransaction } from 'kysely';
 import type { Address } from 'viem';
 import type { Db } from '../db/connect.js';
@@ -21,6 +24,7 @@ import { AppError } from '../app-error.js';
 import { quotaDecision } from '../policy/quota.js';
 import { newTransactionId } from './ids.js';
 import { claimIdempotencyKeys, releaseIdempotencyKeys, type IdempotencyKey, type KeyClaim } from './idempotency.js';
+import { LOCK_NOT_AVAILABLE, lockUsers } from '../db/user-locks.js';
 
 export type AcceptRequest = {
   clientId: string;
@@ -54,17 +58,33 @@ class UniqueConflict extends Error {
 
 const DEADLOCK = '40P01';
 
-export async function runAcceptBatch(db: Db, chain: WalletChainStates, requests: AcceptRequest[]): Promise<ItemOutcome<AcceptOutcome>[]> {
+/**
+ * How long an accept waits for a lock (a user's, or a key or receipt another accept is writing). Accept
+ * transactions take milliseconds: a longer wait means the holder is stuck, and waiting on would stall
+ * the batch lane for everyone behind it.
+ */
+export const ACCEPT_LOCK_TIMEOUT_MS = 2_000;
+
+const userBusy = () => new AppError(503, 'SERVICE_UNAVAILABLE', 'Another operation of this user is still being accepted; retry shortly', undefined, { 'Retry-After': '1' });
+
+export async function runAcceptBatch(db: Db, chain: WalletChainStates, requests: AcceptRequest[], { lockTimeoutMs = ACCEPT_LOCK_TIMEOUT_MS } = {}): Promise<ItemOutcome<AcceptOutcome>[]> {
   // Chain reads happen before any lock is taken; after a cache warm-up they cost nothing.
   const holdings = [...new Map(requests.map((r) => { const at = { token: r.token, wallet: r.walletAddress }; return [tokenWalletKey(at), at] as const; })).values()];
   const states = new Map(await Promise.all(holdings.map(async (at) => [tokenWalletKey(at), await chain.get(at)] as const)));
   const conflicted = new Map<number, AppError>();
+  // After a lock wait ran out: lock only who is free, refuse the rest.
+  let skipHeldUsers = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute((trx) => decideAndRecord(trx, requests, states, conflicted));
+      return await db.transaction().execute((trx) => decideAndRecord(trx, requests, states, conflicted, { skipHeldUsers, lockTimeoutMs }));
     } catch (error) {
       if (error instanceof UniqueConflict) {
         for (const index of error.indexes) conflicted.set(index, UNIQUE_REFUSALS[requests[index].row.type]!());
+        continue;
+      }
+      if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) {
+        if (skipHeldUsers) throw userBusy();
+        skipHeldUsers = true;
         continue;
       }
       // Two batches waiting on each other's idempotency keys or receipts: Postgres broke the tie.
@@ -76,22 +96,27 @@ export async function runAcceptBatch(db: Db, chain: WalletChainStates, requests:
 
 type Tally = { state: WalletChainState; debitWei: bigint; maxMintNonce?: bigint };
 
+// X-User-Id is printable ASCII: a newline cannot occur in either part.
+const userKey = (r: { clientId: string; userId: string }) => `${r.clientId}\n${r.userId}`;
+
 async function decideAndRecord(
   trx: DbTransaction<Database>, requests: AcceptRequest[], states: Map<string, WalletChainState>, conflicted: Map<number, AppError>,
+  { skipHeldUsers, lockTimeoutMs }: { skipHeldUsers: boolean; lockTimeoutMs: number },
 ): Promise<ItemOutcome<AcceptOutcome>[]> {
   const outcomes: AcceptOutcome[] = new Array(requests.length);
-  const userKey = (r: AcceptRequest) => `${r.clientId}/${r.userId}`;
-  const users = [...new Map(requests.map((r) => [userKey(r), r])).values()];
-  await sql`select pg_advisory_xact_lock(key) from (
-    select distinct hashtextextended(user_key, 0) as key from unnest(${users.map(userKey)}::text[]) as user_key order by 1
-  ) as keys`.execute(trx);
+  const asked = [...new Map(requests.map((r) => [userKey(r), r])).values()];
+  const locked = new Set((await lockUsers(trx, asked, { skipLocked: skipHeldUsers, lockTimeoutMs })).map(userKey));
+  if (!skipHeldUsers && locked.size !== asked.length) throw new Error('an accepting user has no wallet row');
+  // Only after a lock wait ran out: users still held by another transaction are not decided here.
+  requests.forEach((r, i) => { if (!locked.has(userKey(r))) outcomes[i] = { kind: 'refused', error: userBusy(), staleChainState: false }; });
+  const users = asked.filter((r) => locked.has(userKey(r)));
 
   // Idempotency keys first: a replay stops before any other work.
   const ids = requests.map(() => newTransactionId());
   const claims = new Map<number, KeyClaim>();
   const seenKeys = new Set<string>();
   requests.forEach((r, i) => {
-    if (!r.idempotency || conflicted.has(i)) return;
+    if (!r.idempotency || conflicted.has(i) || outcomes[i]) return;
     const seen = `${r.clientId}\n${r.idempotency.key}`;
     // A second request with the key in this batch answers as a later retry would: with what the first stored.
     if (seenKeys.has(seen)) { outcomes[i] = { kind: 'replay' }; return; }
@@ -150,7 +175,7 @@ async function loadQuotaUsage(trx: DbTransaction<Database>, requests: AcceptRequ
     const types = [...new Set(ofClient.map((r) => r.row.type))].filter((type) => QUOTA_PERIODS.some((p) => limits[type][p] !== null));
     if (types.length === 0) continue;
     const counts = await countQuotaUsageOfUsers(trx, { clientId, userIds: [...new Set(ofClient.map((r) => r.userId))], types });
-    for (const [userId, used] of counts) usage.set(`${clientId}/${userId}`, { limits, used });
+    for (const [userId, used] of counts) usage.set(userKey({ clientId, userId }), { limits, used });
   }
   return usage;
 }

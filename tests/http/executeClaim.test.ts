@@ -54,6 +54,17 @@ describe('POST /api/v1/claims/execute', () => {
     expectError(await claim({ claimId: 'order-1004', amount: '1' }), 409, 'CLAIM_ALREADY_USED');
   });
 
+  it('when 24 identical claims with one idempotency key arrive at once, all answer the same 202 and one transaction is written', async () => {
+    const before = await t.ctx.db.selectFrom('transactions').select('id').where('type', '=', 'claim').execute();
+    const results = await Promise.all(Array.from({ length: 24 }, () =>
+      api(t, actor, 'claimer').post('/api/v1/claims/execute', { claimId: 'http-twin-claim', amount: '1' }, { 'X-Idempotency-Key': 'claim-twin-key' })));
+    expect(results.map((r) => [r.status, r.body.code])).toEqual(results.map(() => [202, undefined]));
+    expect(new Set(results.map((r) => r.body.transactionId)).size).toBe(1);
+    const after = await t.ctx.db.selectFrom('transactions').select('id').where('type', '=', 'claim').execute();
+    expect(after.map((row) => row.id).filter((id) => !before.some((b) => b.id === id))).toEqual([results[0].body.transactionId]);
+    expect((await waitForTerminal(t, actor, results[0].body.transactionId)).status).toBe('CONFIRMED');
+  });
+
   it('refuses more than the available balance with 400 INSUFFICIENT_BALANCE', async () => {
     expectError(await claim({ claimId: 'order-1005', amount: '1000' }), 400, 'INSUFFICIENT_BALANCE');
   });

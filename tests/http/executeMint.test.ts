@@ -163,6 +163,19 @@ describe('POST /mint/execute pre-checks (nothing is accepted)', () => {
     expectError(res, 403, 'FORBIDDEN');
   });
 
+  it('when 24 identical requests with one idempotency key arrive at once, all answer the same 202 and one transaction is written', async () => {
+    const to = await createWallet(t, actor, 'mint-twins');
+    const prep = await api(t, actor, 'mint-twins').post('/api/v1/mint/prepare', { receiptId: 'http-twin-receipt', userAddress: to });
+    const p = { to, receiptId: 'http-twin-receipt', amount: 3n, expiryBlock: BigInt(prep.body.expiryBlock), nonce: BigInt(prep.body.nonce) };
+    const body = { receiptId: p.receiptId, amount: '3', signature: await signMint(t, actor, p), expiryBlock: String(p.expiryBlock), nonce: String(p.nonce) };
+    const results = await Promise.all(Array.from({ length: 24 }, () => api(t, actor, 'mint-twins').post('/api/v1/mint/execute', body, { 'X-Idempotency-Key': 'mint-twin-key' })));
+    expect(results.map((r) => [r.status, r.body.code])).toEqual(results.map(() => [202, undefined]));
+    expect(new Set(results.map((r) => r.body.transactionId)).size).toBe(1);
+    const rows = await t.ctx.db.selectFrom('transactions').select('id').where('client_id', '=', actor.client.clientId).where('user_id', '=', 'mint-twins').execute();
+    expect(rows.map((row) => row.id)).toEqual([results[0].body.transactionId]);
+    expect((await waitForTerminal(t, actor, results[0].body.transactionId)).status).toBe('CONFIRMED');
+  });
+
   it('stores the receipt hash the contract uses', async () => {
     const res = await requestMint(t, actor, 'chk-hash', { receiptId: 'hash-me', amountWei: 1n });
     const row = await t.ctx.db.selectFrom('transactions').selectAll().where('id', '=', res.body.transactionId).executeTakeFirstOrThrow();
