@@ -12,6 +12,7 @@ import pg from 'pg';
 import { preparePostgresRuntime, type PostgresRuntime } from './postgres-runtime.js';
 import { captureTail, stopChild } from './anvil.js';
 import { PortInUseError } from './port-in-use.js';
+import { isProcessAlive } from './process-alive.js';
 
 export type EmbeddedPostgres = {
   /** Admin URL of the `postgres` database. */
@@ -157,23 +158,14 @@ async function stopPostmaster(postmaster: ChildProcess): Promise<void> {
 
 async function stopLeftoverPostmaster(dataDir: string): Promise<void> {
   const pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return;
   const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => 'postgres');
   if (!command.includes('postgres')) return; // a reused pid: postgres itself sees the file is stale
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + STOP_GRACE_MS;
-  while (isAlive(pid)) {
+  while (isProcessAlive(pid)) {
     if (Date.now() > deadline) { process.kill(pid, 'SIGKILL'); break; }
     await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

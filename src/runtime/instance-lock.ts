@@ -4,6 +4,7 @@
 // finds the stale lock and stops them before starting its own.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive } from '../dev/process-alive.js';
 
 export type InstanceLock = {
   /** Recorded so that a later start can stop it if we die first. */
@@ -62,28 +63,19 @@ async function readLock(path: string): Promise<LockContents | undefined> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Alive and, where /proc tells, still running our entry point (a pid is reused after a reboot). */
 async function isChronos(pid: number): Promise<boolean> {
-  if (!isAlive(pid)) return false;
+  if (!isProcessAlive(pid)) return false;
   const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
   return command === undefined || command.includes('chronos');
 }
 
 async function stopLeftover({ name, pid, signal }: LockContents['children'][number]): Promise<void> {
-  if (!isAlive(pid)) return;
+  if (!isProcessAlive(pid)) return;
   const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
   if (command !== undefined && !command.includes(name)) return; // the pid now belongs to something else
   process.kill(pid, signal);
   const deadline = Date.now() + 10_000;
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  while (isProcessAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
 }
