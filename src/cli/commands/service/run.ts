@@ -1,20 +1,21 @@
 // `chronos start | api | worker`: the composition root. Builds configuration (bringing up the embedded
 // stack when nothing is configured), runs the chosen roles, and shuts down cleanly on SIGTERM/SIGINT.
-import { parseConfig, wantsEmbeddedStack } from '../../config/load.js';
-import type { Config } from '../../config/schema.js';
-import { createLogger } from '../../observability/logger.js';
-import { migrate } from '../../db/migrate.js';
-import { openContext, startApi, startWorker, type RunningApi, type RunningWorker } from '../../runtime/services.js';
-import { startOpsServer } from '../../runtime/ops-server.js';
-import type { RunningServer } from '../../runtime/http-server.js';
-import type { EmbeddedStack } from '../../runtime/embedded-stack.js';
-import { printBanner } from '../../runtime/banner.js';
-import { chronosHome } from '../../runtime/home.js';
-import { UsageError, type Output } from '../output.js';
+import { parseConfig, wantsEmbeddedStack } from '../../../config/load.js';
+import type { Config } from '../../../config/schema.js';
+import { createLogger } from '../../../observability/logger.js';
+import { migrate } from '../../../db/migrate.js';
+import { openContext, startApi, startWorker, type RunningApi, type RunningWorker } from '../../../runtime/services.js';
+import { startOpsServer } from '../../../runtime/ops-server.js';
+import type { RunningServer } from '../../../runtime/http-server.js';
+import type { EmbeddedStack } from '../../../runtime/embedded-stack.js';
+import { printBanner } from '../../../runtime/banner.js';
+import { chronosHome } from '../../../runtime/home.js';
+import { UsageError } from '../../output.js';
+import type { CommandInput } from '../../command.js';
 
 export type Role = 'start' | 'api' | 'worker';
 
-export async function runCommand(_out: Output, { role }: { role: Role }): Promise<void> {
+export async function runService(_input: CommandInput, role: Role): Promise<void> {
   const env = process.env;
   const bootLogger = createLogger({ level: env.LOG_LEVEL ?? 'info' });
   let stack: EmbeddedStack | undefined;
@@ -22,7 +23,7 @@ export async function runCommand(_out: Output, { role }: { role: Role }): Promis
   if (wantsEmbeddedStack(env)) {
     if (role !== 'start') throw new UsageError(`chronos ${role} needs DATABASE_URL, RPC_URL, BUNDLER_URL and PAYMASTER_URL; only 'chronos start' brings up the embedded stack`);
     // Loaded only here: the embedded parts are development dependencies, absent from production images.
-    const { startEmbeddedStack } = await import('../../runtime/embedded-stack.js');
+    const { startEmbeddedStack } = await import('../../../runtime/embedded-stack.js');
     stack = await startEmbeddedStack({ home: chronosHome(env), logger: bootLogger });
     try {
       config = parseConfig({ ...env, ...stack.env }, 'embedded');
