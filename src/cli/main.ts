@@ -1,7 +1,6 @@
 // `chronos` — run the service (start | api | worker) or administer it (clients, policy, migrate, contracts).
 // This file and what it imports statically must stay light: `--help` and every admin command start here,
 // and a command's own module (with viem, express, graphile-worker …) is imported only when it runs.
-import { config as loadDotenv } from 'dotenv';
 import { COMMANDS, DEFAULT_COMMAND, SECTIONS } from './commands/index.js';
 import { renderHelp } from './help.js';
 import { createOutput, UsageError } from './output.js';
@@ -16,6 +15,7 @@ async function main(argv: string[]): Promise<void> {
     const help = renderHelp(invocation.path, SECTIONS, chronosVersion());
     return out.result(help, [help.text]);
   }
+  const { config: loadDotenv } = await import('dotenv');
   loadDotenv({ quiet: true });
   const { run } = await invocation.command.load();
   try {
