@@ -8,18 +8,16 @@ import type { CommandInput } from '../../command.js';
 import { authorize, describeAuthorization } from './signer.js';
 import { checkDestination } from './webhook-destination.js';
 
-const text = (value: string | boolean | undefined) => (typeof value === 'string' ? value : undefined);
-
 export async function run({ out, options }: CommandInput): Promise<void> {
-  const name = text(options.name);
+  const flag = (name: string) => { const value = options[name]; return typeof value === 'string' ? value : undefined; };
+  const [name, scopeList, webhookUrl, signerAddress, rateLimitSpec] = [flag('name'), flag('scopes'), flag('webhook-url'), flag('signer'), flag('rate-limit')];
   if (!name?.trim()) throw new UsageError('--name must not be empty');
   // Parsed before connecting: a typo should not need a database.
-  const scopes = options.scopes === undefined ? undefined : parseScopes(text(options.scopes)!);
-  const rateLimits = options['rate-limit'] === undefined ? undefined : parseRateLimits(text(options['rate-limit'])!);
-  const webhookUrl = text(options['webhook-url']);
+  const scopes = scopeList === undefined ? undefined : parseScopes(scopeList);
+  const rateLimits = rateLimitSpec === undefined ? undefined : parseRateLimits(rateLimitSpec);
   await withAdminDb(async (db, env) => {
     if (webhookUrl !== undefined) await checkDestination(env, webhookUrl);
-    const created = await createClient(db, { name, scopes, webhookUrl, signerAddress: text(options.signer), rateLimits });
+    const created = await createClient(db, { name, scopes, webhookUrl, signerAddress, rateLimits });
     const signer = created.client.signerAddress ? await authorize(env, created.client.signerAddress as Address) : undefined;
     out.result({ ...created.client, clientSecret: created.clientSecret, webhookSecret: created.webhookSecret, ...(signer && { signerAuthorization: signer }) }, [
       `client created: ${created.client.clientId} (${created.client.name})`,
