@@ -1,6 +1,5 @@
 // Operator actions on clients (the CLI's `clients …` commands). Secrets leave here once, at creation
 // or rotation, and are stored hashed (client secret) or for signing (webhook secret).
-import { getAddress, isAddress } from 'viem';
 import type { Db } from '../db/connect.js';
 import type { Client } from '../db/schema.js';
 import { findClient, insertClient, listClients, updateClient } from '../db/clients.js';
@@ -46,8 +45,8 @@ export type CreateClientParameters = {
 
 export async function createClient(db: Db, params: CreateClientParameters): Promise<{ client: ClientView; clientSecret: string; webhookSecret: string }> {
   if (!params.name.trim()) throw new Error('client name must not be empty');
-  if (params.signerAddress !== undefined && !isAddress(params.signerAddress)) throw new Error(`signer '${params.signerAddress}' is not an address`);
-  if (params.tokenAddress !== undefined && !isAddress(params.tokenAddress)) throw new Error(`token '${params.tokenAddress}' is not an address`);
+  const signerAddress = params.signerAddress === undefined ? undefined : await checksummedSigner(params.signerAddress);
+  const tokenAddress = params.tokenAddress === undefined ? undefined : await checksummed(params.tokenAddress, 'token');
   const clientSecret = generateClientSecret();
   const webhookSecret = generateWebhookSecret();
   const client = await insertClient(db, {
@@ -56,8 +55,8 @@ export async function createClient(db: Db, params: CreateClientParameters): Prom
     secret_hash: await hashSecret(clientSecret),
     webhook_url: params.webhookUrl ? checkWebhookUrl(params.webhookUrl) : null,
     webhook_secret: webhookSecret,
-    signer_address: params.signerAddress ? getAddress(params.signerAddress) : null,
-    token_address: params.tokenAddress ? getAddress(params.tokenAddress) : null,
+    signer_address: signerAddress ?? null,
+    token_address: tokenAddress ?? null,
     scopes: params.scopes ?? [...SCOPES],
     rate_limits: JSON.stringify(params.rateLimits ?? {}),
   });
@@ -136,6 +135,17 @@ export async function setRateLimits(db: Db, id: string, overrides: RateLimitOver
 }
 
 export async function setSigner(db: Db, id: string, signerAddress: string): Promise<ClientView> {
-  if (!isAddress(signerAddress)) throw new Error(`signer '${signerAddress}' is not an address`);
-  return toClientView(await change(db, id, { signer_address: getAddress(signerAddress) }));
+  return toClientView(await change(db, id, { signer_address: await checksummedSigner(signerAddress) }));
+}
+
+async function checksummedSigner(address: string): Promise<string> {
+  return checksummed(address, 'signer');
+}
+
+async function checksummed(address: string, what: string): Promise<string> {
+  // Imported here, not at the top: viem takes ~0.4 s to load, and the CLI's other clients commands
+  // (list, show, revoke …) never need it.
+  const { getAddress, isAddress } = await import('viem');
+  if (!isAddress(address)) throw new Error(`${what} '${address}' is not an address`);
+  return getAddress(address);
 }

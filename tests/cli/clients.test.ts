@@ -112,6 +112,14 @@ describe('chronos clients', () => {
     expect(unknown.json.error).toMatch(/no client with id/);
   });
 
+  it('a flag it does not know refuses the whole command before anything is written', async () => {
+    const before = (await chronos(['clients', 'list', '--json'])).json.clients.length;
+    const run = await chronos(['clients', 'create', '--name', 'typo', '--scope', 'wallet', '--json']);
+    expect(run.code).toBe(2);
+    expect(run.json).toEqual({ error: expect.stringMatching(/unknown option '--scope'.*`chronos clients create --help`/), code: 'USAGE_ERROR' });
+    expect((await chronos(['clients', 'list', '--json'])).json.clients).toHaveLength(before);
+  });
+
   it.each([
     [['clients', 'create', '--json'], /--name/],
     [['clients', 'create', '--name', 'x', '--scopes', 'wallet,root', '--json'], /unknown scope/],

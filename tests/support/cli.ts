@@ -4,11 +4,16 @@ import { join } from 'node:path';
 
 export type CliRun = { code: number | null; stdout: string; stderr: string; json: Record<string, any> };
 
-export function runChronosCli(args: string[], env: Record<string, string | undefined>): Promise<CliRun> {
+export type CliRunOptions = {
+  /** The folder it runs in (default: the checkout), e.g. one holding a `.chronos/dev.json`. */
+  cwd?: string;
+};
+
+export function runChronosCli(args: string[], env: Record<string, string | undefined>, { cwd = process.cwd() }: CliRunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'chronos.js'), ...args], {
       env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv,
-      cwd: process.cwd(),
+      cwd,
     });
     let stdout = '';
     let stderr = '';

@@ -1,150 +1,102 @@
-import { getAddress, isAddress, type Address } from 'viem';
-import { createDb, createPool } from '../../db/connect.js';
-import * as admin from '../../admin/clients.js';
-import { parseScopes } from '../../auth/scopes.js';
-import { parseRateLimits } from '../../admin/rate-limits.js';
-import { authorizeSigner, type SignerAuthorization } from '../../admin/authorize-signer.js';
-import { createDeployerClient, deployClientToken, NO_DEPLOYER_KEY, sharedTokenWarning, type ClientToken } from '../../admin/client-token.js';
-import { allowsPrivateWebhookTargets, checkWebhookDestination } from '../../admin/webhook-url.js';
-import { resolveAdminEnvironment, type AdminEnvironment } from '../admin-environment.js';
-import { UsageError, type Output } from '../output.js';
-import { chronosHome } from '../../runtime/home.js';
-import { recordDemoClientSecrets } from '../../runtime/demo-credentials.js';
+// `chronos clients …`: register and manage the web2 backends that call the API. Each subcommand's
+// code lives in clients/<name>.ts and is imported only when that subcommand runs.
+import type { CommandGroup } from '../command.js';
+import { ADMIN_ENVIRONMENT_HELP } from '../admin-environment.js';
 
-export type ClientsArgs = { positionals: string[]; values: Record<string, string | boolean | undefined> };
+const SIGNER_DETAILS = "The CLI authorizes the signer on the client's ChronosToken: on the embedded chain always, elsewhere when DEPLOYER_PRIVATE_KEY (the token owner) is set; otherwise it prints the setSigner(signer, true) call the owner must make.";
+const TOKEN_DETAILS = "Each client gets its own ChronosToken, deployed with the deployer key (the embedded chain's, elsewhere DEPLOYER_PRIVATE_KEY with RPC_URL and CHAIN_ID); without a key, pass --token. --token shares an existing token deliberately (with a warning): clients on one token can each mint it and share one namespace of receipt ids.";
 
-const SUBCOMMANDS = 'create | list | show ID | revoke ID | unrevoke ID | rotate-secret ID | rotate-webhook-secret ID | set-webhook ID URL | set-scopes ID LIST | set-rate-limit ID SPEC | set-signer ID ADDRESS';
-
-export async function clientsCommand(out: Output, { positionals, values }: ClientsArgs): Promise<void> {
-  const [sub, id, arg] = positionals;
-  if (!sub) throw new UsageError(`usage: chronos clients ${SUBCOMMANDS}`);
-  const needId = () => { if (!id) throw new UsageError(`usage: chronos clients ${sub} ID${['set-webhook', 'set-scopes', 'set-rate-limit', 'set-signer'].includes(sub) ? ' VALUE' : ''}`); return id; };
-  const needArg = (what: string) => { if (!arg) throw new UsageError(`usage: chronos clients ${sub} ID ${what}`); return arg; };
-  const env = await resolveAdminEnvironment();
-  const checkDestination = (url: string) => checkWebhookDestination(url, { allowPrivateTargets: allowsPrivateWebhookTargets({ embedded: env.embedded, env: process.env }) });
-  const pool = createPool({ connectionString: env.databaseUrl, max: 2 });
-  const db = createDb(pool);
-  try {
-    switch (sub) {
-      case 'create': {
-        const name = values.name;
-        if (typeof name !== 'string' || !name.trim()) throw new UsageError('usage: chronos clients create --name NAME [--scopes wallet,mint,transfer,claim] [--webhook-url URL] [--signer 0x…] [--rate-limit general=100,…] [--token 0x…]');
-        if (typeof values['webhook-url'] === 'string') await checkDestination(values['webhook-url']);
-        // Everything is checked before a token is deployed, so a refused command costs nothing on-chain.
-        const scopes = typeof values.scopes === 'string' ? parseScopes(values.scopes) : undefined;
-        const rateLimits = typeof values['rate-limit'] === 'string' ? parseRateLimits(values['rate-limit']) : undefined;
-        const signerAddress = typeof values.signer === 'string' ? values.signer : undefined;
-        if (signerAddress !== undefined && !isAddress(signerAddress)) throw new UsageError(`signer '${signerAddress}' is not an address`);
-        const shared = typeof values.token === 'string' ? values.token : undefined;
-        if (shared !== undefined && !isAddress(shared)) throw new UsageError(`--token '${shared}' is not an address`);
-        if (shared !== undefined) process.stderr.write(`chronos: ${sharedTokenWarning(getAddress(shared))}\n`);
-        // Deployed before the row is written: a client never exists without its token.
-        const deployed = shared === undefined ? await deployTokenFor(env, signerAddress ? getAddress(signerAddress) : undefined) : undefined;
-        const created = await admin.createClient(db, {
-          name,
-          scopes,
-          webhookUrl: typeof values['webhook-url'] === 'string' ? values['webhook-url'] : undefined,
-          signerAddress,
-          rateLimits,
-          tokenAddress: deployed?.token ?? shared,
-        });
-        const signer: SignerAuthorization | undefined = deployed?.signerTxHash
-          ? { authorized: true, txHash: deployed.signerTxHash }
-          : created.client.signerAddress ? await authorize(env, created.client.signerAddress as Address, created.client.tokenAddress as Address) : undefined;
-        out.result({ ...created.client, clientSecret: created.clientSecret, webhookSecret: created.webhookSecret, ...(signer && { signerAuthorization: signer }) }, [
-          `client created: ${created.client.clientId} (${created.client.name})`,
-          `  clientSecret:  ${created.clientSecret}   (shown once; store it now)`,
-          `  webhookSecret: ${created.webhookSecret}`,
-          `  scopes:        ${created.client.scopes.join(',')}`,
-          `  token:         ${created.client.tokenAddress}${deployed ? ' (deployed for this client)' : ' (shared)'}`,
-          ...(signer ? [describeAuthorization(signer)] : []),
-        ]);
-        return;
-      }
-      case 'list': {
-        const clients = await admin.listClientViews(db);
-        out.result({ clients }, clients.length ? clients.map(line) : ['no clients']);
-        return;
-      }
-      case 'show': {
-        const client = await admin.showClient(db, needId());
-        out.result(client, Object.entries(client).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`));
-        return;
-      }
-      case 'revoke': {
-        const client = await admin.revokeClient(db, needId());
-        out.result(client, [`client ${client.clientId} revoked; its tokens stop working within seconds`]);
-        return;
-      }
-      case 'unrevoke': {
-        const client = await admin.unrevokeClient(db, needId());
-        out.result(client, [`client ${client.clientId} is live again; tokens issued before now stay refused`]);
-        return;
-      }
-      case 'rotate-secret': {
-        const { client, clientSecret } = await admin.rotateClientSecret(db, needId());
-        if (env.embedded) await recordDemoClientSecrets(chronosHome(), client.clientId, { clientSecret });
-        out.result({ ...client, clientSecret }, [`new clientSecret for ${client.clientId}: ${clientSecret}   (shown once)`]);
-        return;
-      }
-      case 'rotate-webhook-secret': {
-        const { client, webhookSecret, previousSecretValidUntil } = await admin.rotateWebhookSecret(db, needId());
-        if (env.embedded) await recordDemoClientSecrets(chronosHome(), client.clientId, { webhookSecret });
-        out.result({ ...client, webhookSecret, previousSecretValidUntil }, [
-          `new webhookSecret for ${client.clientId}: ${webhookSecret}`,
-          `deliveries carry both signatures until ${previousSecretValidUntil}`,
-        ]);
-        return;
-      }
-      case 'set-webhook': {
-        const url = needArg('URL');
-        if (url !== 'none') await checkDestination(url);
-        const client = await admin.setWebhook(db, needId(), url === 'none' ? null : url);
-        out.result(client, [`webhook of ${client.clientId}: ${client.webhookUrl ?? 'none'}`]);
-        return;
-      }
-      case 'set-scopes': {
-        const client = await admin.setScopes(db, needId(), parseScopes(needArg('wallet,mint,transfer,claim')));
-        out.result(client, [`scopes of ${client.clientId}: ${client.scopes.join(',')}`]);
-        return;
-      }
-      case 'set-rate-limit': {
-        const client = await admin.setRateLimits(db, needId(), parseRateLimits(needArg('general=100,minting=10,external=30,auth=5')));
-        out.result(client, [`rate limits of ${client.clientId}: ${JSON.stringify(client.rateLimits)}`]);
-        return;
-      }
-      case 'set-signer': {
-        const client = await admin.setSigner(db, needId(), needArg('0xADDRESS'));
-        const signer = await authorize(env, client.signerAddress as Address, (client.tokenAddress ?? undefined) as Address | undefined);
-        out.result({ ...client, signerAuthorization: signer }, [`signer of ${client.clientId}: ${client.signerAddress}`, describeAuthorization(signer)]);
-        return;
-      }
-      default:
-        throw new UsageError(`unknown clients command '${sub}'; use one of: ${SUBCOMMANDS}`);
-    }
-  } finally {
-    await db.destroy();
-  }
-}
-
-/** Authorizes the signer on the client's token (`token`), or on the shared TOKEN_ADDRESS for a client without its own. */
-async function authorize(env: AdminEnvironment, signer: Address, token: Address | undefined): Promise<SignerAuthorization> {
-  const on = token ?? env.chain?.token;
-  if (!env.chain || !on) {
-    return { authorized: false, instruction: `set RPC_URL, CHAIN_ID${token ? '' : ' and TOKEN_ADDRESS'} (and DEPLOYER_PRIVATE_KEY) to authorize ${signer} on ChronosToken${token ? ` ${token}` : ''}, or call setSigner(${signer}, true) as its owner` };
-  }
-  return authorizeSigner({ rpcUrl: env.chain.rpcUrl, chainId: env.chain.chainId, token: on, signer, ownerPrivateKey: env.deployerPrivateKey });
-}
-
-async function deployTokenFor(env: AdminEnvironment, signer: Address | undefined): Promise<ClientToken> {
-  if (!env.chain || !env.deployerPrivateKey) throw new UsageError(NO_DEPLOYER_KEY);
-  return deployClientToken(createDeployerClient({ rpcUrl: env.chain.rpcUrl, chainId: env.chain.chainId, privateKey: env.deployerPrivateKey }), { signer });
-}
-
-function describeAuthorization(a: SignerAuthorization): string {
-  return a.authorized ? `  signer authorized on ChronosToken (tx ${a.txHash})` : `  signer NOT yet authorized on-chain: ${a.instruction}`;
-}
-
-function line(c: admin.ClientView): string {
-  return `${c.clientId}  ${c.name}  scopes=${c.scopes.join(',')}${c.revoked ? '  REVOKED' : ''}${c.webhookUrl ? `  webhook=${c.webhookUrl}` : ''}`;
-}
+export const clientsCommand: CommandGroup = {
+  name: 'clients',
+  summary: 'register and manage API clients',
+  details: ADMIN_ENVIRONMENT_HELP,
+  subcommands: [
+    {
+      name: 'create',
+      summary: 'register a client; prints its clientSecret and webhookSecret once',
+      options: {
+        name: { type: 'string', placeholder: 'NAME', required: true, description: 'display name' },
+        scopes: { type: 'string', placeholder: 'LIST', description: 'comma-separated scopes among wallet,mint,transfer,claim (default: all)' },
+        'webhook-url': { type: 'string', placeholder: 'URL', description: 'http(s) URL that receives signed transaction events' },
+        signer: { type: 'string', placeholder: '0xADDRESS', description: 'the mint-authorization signer of this client' },
+        'rate-limit': { type: 'string', placeholder: 'SPEC', description: 'per-minute overrides, e.g. general=100,minting=10,external=30,auth=5 (auth: per 5 min)' },
+        token: { type: 'string', placeholder: '0xADDRESS', description: "share this existing ChronosToken instead of deploying the client's own" },
+      },
+      details: ['The client secret is stored only as an scrypt hash: store it when it is shown.', TOKEN_DETAILS, SIGNER_DETAILS, ...ADMIN_ENVIRONMENT_HELP],
+      examples: ['chronos clients create --name acme --signer 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --webhook-url https://acme.example/hooks'],
+      load: () => import('./clients/create.js'),
+    },
+    {
+      name: 'list',
+      summary: 'list every client (never its secrets)',
+      details: ADMIN_ENVIRONMENT_HELP,
+      load: () => import('./clients/list.js'),
+    },
+    {
+      name: 'show',
+      summary: "show one client's settings (never its secrets)",
+      args: ['ID'],
+      details: ADMIN_ENVIRONMENT_HELP,
+      load: () => import('./clients/show.js'),
+    },
+    {
+      name: 'revoke',
+      summary: 'revoke a client; its tokens stop working within seconds',
+      args: ['ID'],
+      details: ADMIN_ENVIRONMENT_HELP,
+      load: () => import('./clients/revoke.js'),
+    },
+    {
+      name: 'unrevoke',
+      summary: 'take a revoked client back into service (same id, secret and wallets)',
+      args: ['ID'],
+      details: ['Tokens issued before the unrevoke stay refused, so a token that leaked before the revocation does not come back to life.', ...ADMIN_ENVIRONMENT_HELP],
+      load: () => import('./clients/unrevoke.js'),
+    },
+    {
+      name: 'rotate-secret',
+      summary: 'issue a new clientSecret, shown once; the old one and tokens issued with it stop working',
+      args: ['ID'],
+      details: ADMIN_ENVIRONMENT_HELP,
+      load: () => import('./clients/rotate-secret.js'),
+    },
+    {
+      name: 'rotate-webhook-secret',
+      summary: 'issue a new webhookSecret; deliveries carry both signatures for 24 h',
+      args: ['ID'],
+      details: ADMIN_ENVIRONMENT_HELP,
+      load: () => import('./clients/rotate-webhook-secret.js'),
+    },
+    {
+      name: 'set-webhook',
+      summary: "set the client's webhook URL (none removes it)",
+      args: ['ID', 'URL'],
+      details: ['URL is an http(s) URL, or none. Outside the embedded default it must resolve to public addresses unless WEBHOOK_ALLOW_PRIVATE_TARGETS=true.', ...ADMIN_ENVIRONMENT_HELP],
+      examples: ['chronos clients set-webhook client_01J… https://acme.example/hooks'],
+      load: () => import('./clients/set-webhook.js'),
+    },
+    {
+      name: 'set-scopes',
+      summary: "replace the client's scopes",
+      args: ['ID', 'LIST'],
+      details: ['LIST is comma-separated among wallet,mint,transfer,claim.', ...ADMIN_ENVIRONMENT_HELP],
+      examples: ['chronos clients set-scopes client_01J… wallet,mint'],
+      load: () => import('./clients/set-scopes.js'),
+    },
+    {
+      name: 'set-rate-limit',
+      summary: "override some of the client's rate limits (in effect within ~2 s)",
+      args: ['ID', 'SPEC'],
+      details: ['SPEC is category=limit,… among general, minting, external (per minute) and auth (per 5 minutes); categories left out keep their value.', ...ADMIN_ENVIRONMENT_HELP],
+      examples: ['chronos clients set-rate-limit client_01J… general=500,minting=50'],
+      load: () => import('./clients/set-rate-limit.js'),
+    },
+    {
+      name: 'set-signer',
+      summary: "set the client's mint signer and authorize it on ChronosToken",
+      args: ['ID', 'ADDRESS'],
+      details: [SIGNER_DETAILS, ...ADMIN_ENVIRONMENT_HELP],
+      load: () => import('./clients/set-signer.js'),
+    },
+  ],
+};

@@ -1,23 +1,31 @@
-import { createWalletClient, http, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { toChain } from '../../chain/clients.js';
-import { deployChronosContracts } from '../../chain/contracts/deploy.js';
-import { UsageError, type Output } from '../output.js';
-import { resolveAdminEnvironment } from '../admin-environment.js';
+// `chronos contracts …`: this project's Solidity contracts (contracts/*.sol), ChronosToken and ClaimVault.
+import type { CommandGroup } from '../command.js';
 
-/** `chronos contracts deploy`: ChronosToken and ClaimVault, owned by the deployer. */
-export async function contractsCommand(out: Output, { positionals }: { positionals: string[] }): Promise<void> {
-  if (positionals[0] !== 'deploy') throw new UsageError('usage: chronos contracts deploy');
-  const rpcUrl = process.env.RPC_URL;
-  const chainId = Number(process.env.CHAIN_ID);
-  const key = process.env.DEPLOYER_PRIVATE_KEY ?? (process.env.DATABASE_URL ? undefined : (await resolveAdminEnvironment()).deployerPrivateKey);
-  if (!rpcUrl || !Number.isInteger(chainId) || chainId <= 0) throw new UsageError('RPC_URL and CHAIN_ID must be set to deploy contracts');
-  if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key)) throw new UsageError('DEPLOYER_PRIVATE_KEY must be set (0x + 64 hex characters) to deploy contracts');
-  const account = privateKeyToAccount(key as Hex);
-  const walletClient = createWalletClient({ account, chain: toChain({ rpcUrl, chainId }), transport: http(rpcUrl) });
-  const { token, claimVault } = await deployChronosContracts(walletClient, { owner: account.address });
-  out.result({ token, claimVault, owner: account.address }, [
-    `ChronosToken: ${token}`, `ClaimVault:   ${claimVault}`, `owner:        ${account.address}`,
-    'set TOKEN_ADDRESS and CLAIM_VAULT_ADDRESS to these values',
-  ]);
-}
+export const contractsCommand: CommandGroup = {
+  name: 'contracts',
+  summary: 'compile and deploy ChronosToken and ClaimVault',
+  subcommands: [
+    {
+      name: 'compile',
+      summary: 'compile contracts/*.sol with solc-js (npm run contracts:compile)',
+      options: {
+        out: { type: 'string', placeholder: 'DIR', description: 'also write ChronosToken.json and ClaimVault.json ({ abi, bytecode }) into DIR' },
+        force: { type: 'boolean', description: 'compile again even when the cached result is current' },
+      },
+      details: [
+        'The result is cached under node_modules/.cache/chronos-contracts, keyed by the compiler version, its settings and every source file; `chronos start` and `contracts deploy` use that cache, so compiling first saves them the wait.',
+      ],
+      load: () => import('./contracts/compile.js'),
+    },
+    {
+      name: 'deploy',
+      summary: 'deploy ChronosToken and a ClaimVault for it, owned by the deployer',
+      details: [
+        'Deploys to RPC_URL/CHAIN_ID with DEPLOYER_PRIVATE_KEY, who becomes the token owner (the only one who can authorize mint signers).',
+        'With none of DATABASE_URL, RPC_URL, BUNDLER_URL, PAYMASTER_URL set, deploys to the embedded chain of .chronos/dev.json (`npm start` in this folder first) with its deployer key, unless DEPLOYER_PRIVATE_KEY is set.',
+        'Prints the two addresses: set TOKEN_ADDRESS and CLAIM_VAULT_ADDRESS to them.',
+      ],
+      load: () => import('./contracts/deploy.js'),
+    },
+  ],
+};

@@ -1,15 +1,10 @@
-import { createPool } from '../../db/connect.js';
-import { migrate } from '../../db/migrate.js';
-import { resolveAdminEnvironment } from '../admin-environment.js';
-import type { Output } from '../output.js';
+// `chronos migrate`: apply pending database migrations (start, api and worker do it too).
+import type { Command } from '../command.js';
+import { ADMIN_ENVIRONMENT_HELP } from '../admin-environment.js';
 
-export async function migrateCommand(out: Output): Promise<void> {
-  const env = await resolveAdminEnvironment();
-  const pool = createPool({ connectionString: env.databaseUrl, max: 1 });
-  try {
-    const { applied } = await migrate(pool);
-    out.result({ applied }, [applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date']);
-  } finally {
-    await pool.end();
-  }
-}
+export const migrateCommand: Command = {
+  name: 'migrate',
+  summary: 'apply pending database migrations',
+  details: ['Every start, api and worker process applies them at start too (serialised by a lock).', ...ADMIN_ENVIRONMENT_HELP],
+  load: () => import('./migrate/apply.js'),
+};

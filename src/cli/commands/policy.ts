@@ -1,59 +1,59 @@
-import { createDb, createPool } from '../../db/connect.js';
-import { QUOTA_OPERATIONS, type PeriodLimits } from '../../db/policies.js';
-import type { OperationType } from '../../db/schema.js';
-import * as admin from '../../admin/policies.js';
-import { resolveAdminEnvironment } from '../admin-environment.js';
-import { UsageError, type Output } from '../output.js';
+// `chronos policy …`: per-user quotas of a client (README "Limits"). Each subcommand's code lives in
+// policy/<name>.ts and is imported only when that subcommand runs.
+import type { CommandGroup } from '../command.js';
+import { ADMIN_ENVIRONMENT_HELP } from '../admin-environment.js';
 
-export type PolicyArgs = { positionals: string[]; values: Record<string, string | boolean | undefined> };
+const LIMITS = (operation: string) => ({
+  type: 'string' as const,
+  placeholder: 'D/W/M',
+  description: `${operation} per user per UTC day/week/month, e.g. 10/50/200 (- = no limit)`,
+});
 
-const SET_USAGE = 'chronos policy set ID [--mint D/W/M] [--transfer D/W/M] [--claim D/W/M]   (e.g. --mint 10/50/200; - = no limit for a period)';
-const SUBCOMMANDS = 'set ID --mint D/W/M … | enable ID | disable ID | clear ID | show ID';
-
-export async function policyCommand(out: Output, { positionals, values }: PolicyArgs): Promise<void> {
-  const [sub, id] = positionals;
-  if (!sub) throw new UsageError(`usage: chronos policy ${SUBCOMMANDS}`);
-  if (!['set', 'enable', 'disable', 'clear', 'show'].includes(sub)) throw new UsageError(`unknown policy command '${sub}'; use one of: ${SUBCOMMANDS}`);
-  if (!id) throw new UsageError(sub === 'set' ? `usage: ${SET_USAGE}` : `usage: chronos policy ${sub} ID`);
-  // Parse before connecting: a typo should not need a database.
-  const given = sub === 'set' ? parseSetOptions(values) : {};
-
-  const env = await resolveAdminEnvironment();
-  const pool = createPool({ connectionString: env.databaseUrl, max: 2 });
-  const db = createDb(pool);
-  try {
-    switch (sub) {
-      case 'set': return print(out, await admin.setPolicy(db, id, given), 'policy set');
-      case 'enable': return print(out, await admin.enablePolicy(db, id, true), 'policy enabled');
-      case 'disable': return print(out, await admin.enablePolicy(db, id, false), 'policy disabled; operations are not quota-limited until it is enabled again');
-      case 'clear': return print(out, await admin.clearPolicy(db, id), 'policy removed; operations are not quota-limited');
-      default: return print(out, await admin.showPolicy(db, id));
-    }
-  } finally {
-    await db.destroy();
-  }
-}
-
-function parseSetOptions(values: PolicyArgs['values']): Partial<Record<OperationType, PeriodLimits>> {
-  const given: Partial<Record<OperationType, PeriodLimits>> = {};
-  for (const op of QUOTA_OPERATIONS) {
-    const spec = values[op];
-    if (typeof spec !== 'string') continue;
-    try {
-      given[op] = admin.parsePeriodLimits(spec, op);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-  }
-  if (Object.keys(given).length === 0) throw new UsageError(`usage: ${SET_USAGE}\n(to remove every limit use \`chronos policy clear ID\`)`);
-  return given;
-}
-
-function print(out: Output, view: admin.PolicyView, headline?: string): void {
-  const state = !view.configured ? 'none (operations are not quota-limited)' : view.enabled ? 'enabled' : 'disabled (operations are not quota-limited)';
-  out.result(view, [
-    ...(headline ? [`${headline} for ${view.clientId}`] : []),
-    `policy of ${view.clientId}: ${state}`,
-    ...(view.configured ? QUOTA_OPERATIONS.map((op) => `  ${`${op}:`.padEnd(10)}${admin.describeLimits(view.limits[op])}`) : []),
-  ]);
-}
+export const policyCommand: CommandGroup = {
+  name: 'policy',
+  summary: "set and inspect a client's per-user quotas",
+  details: ADMIN_ENVIRONMENT_HELP,
+  subcommands: [
+    {
+      name: 'set',
+      summary: "replace the client's policy (an operation left out is unlimited) and enable it",
+      args: ['ID'],
+      options: { mint: LIMITS('mints'), transfer: LIMITS('transfers'), claim: LIMITS('claims') },
+      details: [
+        'At least one of --mint, --transfer, --claim. Weeks start on Monday. Write --transfer=-/100/500 when the value starts with "-".',
+        'To remove every limit use `chronos policy clear ID`.',
+        ...ADMIN_ENVIRONMENT_HELP,
+      ],
+      examples: ['chronos policy set client_01J… --mint 10/50/200 --transfer=-/100/500'],
+      load: () => import('./policy/set.js'),
+    },
+    {
+      name: 'show',
+      summary: "show the client's policy",
+      args: ['ID'],
+      details: ADMIN_ENVIRONMENT_HELP,
+      load: () => import('./policy/show.js'),
+    },
+    {
+      name: 'enable',
+      summary: 'enforce the policy again',
+      args: ['ID'],
+      details: ADMIN_ENVIRONMENT_HELP,
+      load: () => import('./policy/enable.js'),
+    },
+    {
+      name: 'disable',
+      summary: 'stop limiting, keeping the limits; /quota/check answers 403 POLICY_DISABLED',
+      args: ['ID'],
+      details: ADMIN_ENVIRONMENT_HELP,
+      load: () => import('./policy/disable.js'),
+    },
+    {
+      name: 'clear',
+      summary: 'remove the policy; /quota/check answers 404 POLICY_NOT_FOUND',
+      args: ['ID'],
+      details: ADMIN_ENVIRONMENT_HELP,
+      load: () => import('./policy/clear.js'),
+    },
+  ],
+};

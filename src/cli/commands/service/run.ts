@@ -2,26 +2,27 @@
 // stack when nothing is configured), runs the chosen roles, and shuts down cleanly on SIGTERM/SIGINT
 // (and SIGHUP with the embedded stack): stop accepting, drain requests and jobs, stop the worker, close the pools, and only then stop
 // the embedded parts (README, "Graceful shutdown").
-import { checkEmbeddedEnvironment, ConfigError, describeExternalMode, parseConfig, wantsEmbeddedStack } from '../../config/load.js';
-import type { Config } from '../../config/schema.js';
-import { createLogger } from '../../observability/logger.js';
-import { migrate } from '../../db/migrate.js';
-import { openContext, startApi, startWorker, type RunningApi, type RunningWorker } from '../../runtime/services.js';
-import { DEFAULT_WORKER_METRICS_PORT, startOpsServer } from '../../runtime/ops-server.js';
-import type { RunningServer } from '../../runtime/http-server.js';
-import type { EmbeddedStack } from '../../runtime/embedded-stack.js';
-import { printBanner } from '../../runtime/banner.js';
-import { chronosHome } from '../../runtime/home.js';
-import { assertChainId } from '../../runtime/chain-id-check.js';
-import { PortInUseError } from '../../dev/port-in-use.js';
-import { UsageError, type Output } from '../output.js';
+import { checkEmbeddedEnvironment, ConfigError, describeExternalMode, parseConfig, wantsEmbeddedStack } from '../../../config/load.js';
+import type { Config } from '../../../config/schema.js';
+import { createLogger } from '../../../observability/logger.js';
+import { migrate } from '../../../db/migrate.js';
+import { openContext, startApi, startWorker, type RunningApi, type RunningWorker } from '../../../runtime/services.js';
+import { DEFAULT_WORKER_METRICS_PORT, startOpsServer } from '../../../runtime/ops-server.js';
+import type { RunningServer } from '../../../runtime/http-server.js';
+import type { EmbeddedStack } from '../../../runtime/embedded-stack.js';
+import { printBanner } from '../../../runtime/banner.js';
+import { chronosHome } from '../../../runtime/home.js';
+import { assertChainId } from '../../../runtime/chain-id-check.js';
+import { PortInUseError } from '../../../dev/port-in-use.js';
+import { UsageError } from '../../output.js';
+import type { CommandInput } from '../../command.js';
 
 export type Role = 'start' | 'api' | 'worker';
 
 /** Signals closer together than this are one Ctrl-C delivered twice (by the terminal and by npm). */
 const SAME_KEYPRESS_MS = 500;
 
-export async function runCommand(_out: Output, { role }: { role: Role }): Promise<void> {
+export async function runService(_input: CommandInput, role: Role): Promise<void> {
   const env = process.env;
   const embedded = wantsEmbeddedStack(env);
   if (embedded && role !== 'start') throw new UsageError(`chronos ${role} needs DATABASE_URL, RPC_URL, BUNDLER_URL and PAYMASTER_URL; only 'chronos start' brings up the embedded stack`);
@@ -38,7 +39,7 @@ export async function runCommand(_out: Output, { role }: { role: Role }): Promis
     const early = checkEmbeddedEnvironment(env);
     const bootLogger = createLogger({ level: early.logLevel });
     // Loaded only here: the embedded parts are development dependencies, absent from production images.
-    const { startEmbeddedStack } = await import('../../runtime/embedded-stack.js');
+    const { startEmbeddedStack } = await import('../../../runtime/embedded-stack.js');
     try {
       stack = await startEmbeddedStack({
         home: chronosHome(env), logger: bootLogger, ports: early.embeddedPorts, api: { port: early.port, host: early.host }, signal: startup.signal,

@@ -1,0 +1,8 @@
+import { clearPolicy } from '../../../admin/policies.js';
+import { withAdminDb } from '../../admin-db.js';
+import type { CommandInput } from '../../command.js';
+import { printPolicy } from './print.js';
+
+export async function run({ out, args }: CommandInput): Promise<void> {
+  printPolicy(out, await withAdminDb((db) => clearPolicy(db, args.ID)), 'policy removed; operations are not quota-limited');
+}

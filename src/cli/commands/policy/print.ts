@@ -1,0 +1,12 @@
+import { QUOTA_OPERATIONS } from '../../../db/policies.js';
+import { describeLimits, type PolicyView } from '../../../admin/policies.js';
+import type { Output } from '../../output.js';
+
+export function printPolicy(out: Output, view: PolicyView, headline?: string): void {
+  const state = !view.configured ? 'none (operations are not quota-limited)' : view.enabled ? 'enabled' : 'disabled (operations are not quota-limited)';
+  out.result(view, [
+    ...(headline ? [`${headline} for ${view.clientId}`] : []),
+    `policy of ${view.clientId}: ${state}`,
+    ...(view.configured ? QUOTA_OPERATIONS.map((op) => `  ${`${op}:`.padEnd(10)}${describeLimits(view.limits[op])}`) : []),
+  ]);
+}
