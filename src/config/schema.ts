@@ -19,14 +19,17 @@ const port = z.coerce.number().int().min(0).max(65535);
 /** A hop count (1–10), or a comma-separated list of IP addresses, CIDR subnets and express's preset names. */
 const trustProxy = z.string().trim().transform((value, ctx): number | string[] => {
   if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 10) return Number(value);
+  // A bare number is a hop count (never an address), so 0 or 11 is refused rather than read as one.
+  if (/^\d+$/.test(value)) return refuse(ctx);
   const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
   const known = (entry: string) => ['loopback', 'linklocal', 'uniquelocal'].includes(entry) || /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry);
-  if (entries.length === 0 || !entries.every(known)) {
-    ctx.addIssue({ code: 'custom', message: 'must be a hop count (1-10) or a comma-separated list of addresses, subnets, loopback, linklocal or uniquelocal' });
-    return z.NEVER;
-  }
+  if (entries.length === 0 || !entries.every(known)) return refuse(ctx);
   return entries;
 });
+function refuse(ctx: z.RefinementCtx): never {
+  ctx.addIssue({ code: 'custom', message: 'must be a hop count (1-10) or a comma-separated list of addresses, subnets, loopback, linklocal or uniquelocal' });
+  return z.NEVER;
+}
 const fixedPort = z.coerce.number().int().min(1).max(65535);
 const privateKey = z.string().trim().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key').transform((v) => v as Hex);
 const positiveInt = z.coerce.number().int().positive();

@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 const someone = () => privateKeyToAccount(generatePrivateKey()).address;
-const balanceOf = (address: Address) => t.ctx.publicClient.readContract({ address: t.config.contracts.token, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
+const balanceOf = (address: Address) => t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
 const rowsOf = (userId: string) => t.ctx.db.selectFrom('transactions').select('id').where('client_id', '=', actor.client.clientId).where('user_id', '=', userId).execute();
 
 async function until(condition: () => Promise<boolean>) {
