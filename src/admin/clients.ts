@@ -63,8 +63,8 @@ export async function createClient(db: Db, params: CreateClientParameters): Prom
   return { client: toClientView(client), clientSecret, webhookSecret };
 }
 
-async function change(db: Db, id: string, changes: Parameters<typeof updateClient>[2]): Promise<Client> {
-  const client = await updateClient(db, id, changes);
+async function change(db: Db, id: string, changes: Parameters<typeof updateClient>[2], options?: Parameters<typeof updateClient>[3]): Promise<Client> {
+  const client = await updateClient(db, id, changes, options);
   if (!client) throw new ClientNotFoundError(id);
   return client;
 }
@@ -95,7 +95,7 @@ export async function unrevokeClient(db: Db, id: string): Promise<ClientView> {
   const existing = await findClient(db, id);
   if (!existing) throw new ClientNotFoundError(id);
   if (!existing.revoked_at) return toClientView(existing);
-  return toClientView(await change(db, id, { revoked_at: null, tokens_not_before: new Date() }));
+  return toClientView(await change(db, id, { revoked_at: null }, { endEarlierTokens: true }));
 }
 
 /**
@@ -104,7 +104,7 @@ export async function unrevokeClient(db: Db, id: string): Promise<ClientView> {
  */
 export async function rotateClientSecret(db: Db, id: string): Promise<{ client: ClientView; clientSecret: string }> {
   const clientSecret = generateClientSecret();
-  const client = await change(db, id, { secret_hash: await hashSecret(clientSecret), tokens_not_before: new Date() });
+  const client = await change(db, id, { secret_hash: await hashSecret(clientSecret) }, { endEarlierTokens: true });
   return { client: toClientView(client), clientSecret };
 }
 

@@ -15,7 +15,13 @@ export async function listClients(db: Db): Promise<Client[]> {
 }
 
 /** Updates a client and returns the new row, or undefined when it does not exist. */
-export async function updateClient(db: Db, id: string, changes: ClientUpdate): Promise<Client | undefined> {
-  return db.updateTable('clients').set({ ...changes, updated_at: sql`now()` }).where('id', '=', id)
+/**
+ * `endEarlierTokens` sets `tokens_not_before` to the database's clock, not the caller's: the admin CLI
+ * may run on a host whose clock is off, and one clock for every cut-off is easier to reason about.
+ */
+export async function updateClient(db: Db, id: string, changes: ClientUpdate, { endEarlierTokens = false } = {}): Promise<Client | undefined> {
+  return db.updateTable('clients')
+    .set({ ...changes, updated_at: sql`now()`, ...(endEarlierTokens && { tokens_not_before: sql`now()` }) })
+    .where('id', '=', id)
     .returningAll().executeTakeFirst();
 }

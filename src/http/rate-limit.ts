@@ -201,6 +201,19 @@ async function limitUnauthenticated(limiter: RateLimiter, req: Request, refusal:
   return rateLimitedError(decision);
 }
 
+/**
+ * The per-address limits' subject. An IPv6 host usually holds a whole /64 and can send from any
+ * address in it, so IPv6 addresses count per /64; IPv4 (and IPv4-mapped IPv6) per address.
+ */
 export function addressSubjectOf(req: Request): string {
-  return `ip:${req.ip ?? 'unknown'}`;
+  return `ip:${addressGroupOf(req.ip ?? 'unknown')}`;
+}
+
+export function addressGroupOf(ip: string): string {
+  if (!ip.includes(':') || /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(ip)) return ip.replace(/^::ffff:/i, '');
+  const [head, tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

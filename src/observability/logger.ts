@@ -63,23 +63,44 @@ function bufferedStdout(): DestinationStream {
   return stream;
 }
 
-function scrub(line: string, exact: RegExp | undefined): string {
+/** Every JSON string of a line, left to right, with the colon that follows it when it is a key. */
+const JSON_STRING = /"(?:[^"\\]|\\.)*"(\s*:)?/g;
+
+function scrub(line: string, exact: ExactValues): string {
   let out = line;
   for (const shape of SECRET_SHAPES) out = out.replace(shape, '[redacted]');
-  return exact ? out.replace(exact, '[redacted]') : out;
+  if (exact.long) out = out.replace(exact.long, '[redacted]');
+  // A short secret ("30", "msg") also spells parts of the line's own JSON — a level, a key — so it is
+  // scrubbed only inside string values, where it can hide (a message, an error, a URL), and the line
+  // stays valid JSON.
+  if (exact.short) {
+    const short = exact.short;
+    out = out.replace(JSON_STRING, (string, keyColon?: string) => (keyColon ? string : string.replace(short, '[redacted]')));
+  }
+  return out;
 }
 
-/** One pattern for all exact values; a 0x key also matches without its prefix, in any letter case. */
-function exactValuePattern(secrets: (string | undefined)[]): RegExp | undefined {
-  const values = new Set<string>();
+/** Secrets shorter than this could also spell JSON structure; they are scrubbed within string values only. */
+const SHORT_SECRET_LENGTH = 16;
+
+type ExactValues = { long?: RegExp; short?: RegExp };
+
+/** The exact values to scrub, as patterns; a 0x key also matches without its prefix, in any letter case. */
+function exactValuePattern(secrets: (string | undefined)[]): ExactValues {
+  const long = new Set<string>();
+  const short = new Set<string>();
   for (const secret of secrets) {
     // However short: a short database password is still a password. (It may blank the same letters
-    // elsewhere in a line too; an unreadable word is the lesser harm.)
+    // elsewhere in a message too; an unreadable word is the lesser harm.)
     if (!secret) continue;
-    values.add(secret);
-    values.add(JSON.stringify(secret).slice(1, -1)); // as it appears inside a JSON string
-    if (/^0x[0-9a-fA-F]+$/.test(secret)) values.add(secret.slice(2));
+    const forms = [secret, JSON.stringify(secret).slice(1, -1)]; // the second: as it appears inside a JSON string
+    if (/^0x[0-9a-fA-F]+$/.test(secret)) forms.push(secret.slice(2));
+    for (const form of forms) (form.length < SHORT_SECRET_LENGTH ? short : long).add(form);
   }
+  return { long: patternOf(long), short: patternOf(short) };
+}
+
+function patternOf(values: Set<string>): RegExp | undefined {
   if (!values.size) return undefined;
   const escaped = [...values].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(escaped.join('|'), 'gi');

@@ -83,9 +83,17 @@ export async function runAcceptBatch(db: Db, chain: WalletChainStates, requests:
         continue;
       }
       if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) {
-        if (skipHeldUsers) throw userBusy();
-        skipHeldUsers = true;
-        continue;
+        if (!skipHeldUsers) {
+          skipHeldUsers = true;
+          continue;
+        }
+        // Still a lock wait, so not on a user's row but on an idempotency key, receipt or claim that
+        // another accept is writing: decide each request alone, in arrival order, so that only the
+        // ones waiting on it answer 503 and the rest of the batch goes through.
+        if (requests.length === 1) return [{ error: userBusy() }];
+        const alone: ItemOutcome<AcceptOutcome>[] = [];
+        for (const request of requests) alone.push(...(await runAcceptBatch(db, chain, [request], { lockTimeoutMs })));
+        return alone;
       }
       // Two batches waiting on each other's idempotency keys or receipts: Postgres broke the tie.
       if ((error as { code?: string }).code === DEADLOCK && attempt < 3) continue;

@@ -110,6 +110,36 @@ describe('accept locks', () => {
     expect((await transfer(t, attacker, 'held')).status).toBe(202);
   }, 30_000);
 
+  it('when an idempotency key stays held by another accept past the lock timeout, only the requests waiting on it answer 503; another client\'s accept decided in the same batch is accepted', async () => {
+    await fundedUser(attacker, 'keyed');
+    await fundedUser(victim, 'batched-with-keyed');
+    // An accept of another process stuck after claiming the key, before its commit.
+    const session = await t.ctx.pool.connect();
+    await session.query('begin');
+    await session.query(`insert into idempotency_keys (client_id, key, request_hash, transaction_id, response_status, response_body)
+      values ($1, 'held-key', 'stuck', 'tx_stuck', 202, '{}')`, [attacker.client.clientId]);
+    const keyed = () => Promise.resolve(api(t, attacker, 'keyed').post('/api/v1/wallet/transfer', { to: someone(), amount: '1' }, { 'X-Idempotency-Key': 'held-key' }));
+    try {
+      // One stuck batch per lane, then a batch of the victim's transfer and one more waiting on the key.
+      const first = keyed();
+      await until(async () => (await lockWaiters()) === 1);
+      const second = keyed();
+      await until(async () => (await lockWaiters()) === 2);
+      const [other, third] = [transfer(t, victim, 'batched-with-keyed'), keyed()];
+
+      expect((await other).status).toBe(202);
+      for (const res of await Promise.all([first, second, third])) {
+        expectError(res, 503, 'SERVICE_UNAVAILABLE');
+        expect(res.headers['retry-after']).toBe('1');
+      }
+      expect(await transfersOf(attacker, 'keyed')).toHaveLength(0);
+      expect(await transfersOf(victim, 'batched-with-keyed')).toHaveLength(1);
+    } finally {
+      await session.query('rollback');
+      session.release();
+    }
+  }, 60_000);
+
   it('when more accepts wait than the queue allows, the extra ones answer 503 with Retry-After at once and write nothing; the queued ones are accepted', async () => {
     // An API whose accept queue holds 2 and whose lock waits never time out during the test.
     const queueApp = { ...t, app: createApp({ ...createRouteContext(t.ctx), acceptor: createAcceptor(t.ctx.db, createWalletChainStates(t.ctx.publicClient), { maxQueued: 2, lockTimeoutMs: 60_000 }) }) };

@@ -89,7 +89,8 @@ it('walks through failing and working requests, a mint, a transfer and webhooks 
   expect(leaked).toEqual([]);
 }, 120_000);
 
-it.each(['pw', 'pg-pw1', 'short-password'])('scrubs a database password as short as %j from every line', (password) => {
+// "30" and "msg" also spell a pino level and a key: scrubbing them must not break the line's JSON.
+it.each(['pw', 'pg-pw1', 'short-password', '30', 'msg'])('scrubs a database password as short as %j from every line, which stays valid JSON', (password) => {
   const url = `postgres://chronos:${password}@127.0.0.1:5432/chronos`;
   const written: string[] = [];
   const logger = createConfiguredLogger(parseConfig(testEnvironment(url, { LOG_LEVEL: 'info' }), 'external'), { destination: { write: (line: string) => void written.push(line) } });
@@ -98,4 +99,6 @@ it.each(['pw', 'pg-pw1', 'short-password'])('scrubs a database password as short
   expect(text).toContain('database unreachable');
   expect(text).not.toContain(`:${password}@`);
   expect(text).not.toContain(`(${password})`);
+  const lines = written.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: number; msg: string });
+  expect(lines.map((line) => [line.level, line.msg])).toEqual([[50, 'database unreachable ([redacted])']]);
 });
