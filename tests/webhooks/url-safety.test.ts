@@ -1,9 +1,10 @@
 // SSRF protection: with private targets not allowed (the default outside the embedded stack), webhook
 // URLs resolving to private, loopback, link-local and similar addresses are refused at delivery
 // (one failed attempt, no retry) and at registration through the CLI.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { runChronosCli } from '../support/cli.js';
+import { testStackEnv } from '../support/stack-env.js';
+import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../src/runtime/embedded-keys.js';
 import request from 'supertest';
 import { checkWebhookDestination } from '../../src/admin/webhook-url.js';
 import { nonPublicRange, resolveWebhookTarget, WebhookTargetRefusedError, WebhookTargetUnresolvedError } from '../../src/webhooks/url-safety.js';
@@ -100,17 +101,10 @@ describe('at registration', () => {
     await expect(checkWebhookDestination('https://93.184.215.14/hooks', { allowPrivateTargets: false })).resolves.toBe('https://93.184.215.14/hooks');
   });
 
-  function chronos(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; json: Record<string, any> }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'chronos.js'), ...args, '--json'], {
-        env: { PATH: process.env.PATH, DATABASE_URL: t.databaseUrl, ...extraEnv } as NodeJS.ProcessEnv,
-      });
-      let stdout = '';
-      child.stdout.on('data', (d) => { stdout += d; });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, json: JSON.parse(stdout || '{}') }));
-    });
-  }
+  // `clients create` deploys the client's own token: the test chain and its deployer key are given.
+  const chronos = (args: string[], extraEnv: Record<string, string> = {}) => runChronosCli([...args, '--json'], {
+    DATABASE_URL: t.databaseUrl, RPC_URL: testStackEnv().rpcUrl, CHAIN_ID: String(testStackEnv().chainId), DEPLOYER_PRIVATE_KEY: EMBEDDED_DEPLOYER_PRIVATE_KEY, ...extraEnv,
+  });
 
   it('the CLI refuses a private webhook URL outside the embedded default, unless WEBHOOK_ALLOW_PRIVATE_TARGETS=true', async () => {
     const refused = await chronos(['clients', 'create', '--name', 'ssrf', '--webhook-url', 'http://127.0.0.1:9/hooks']);
