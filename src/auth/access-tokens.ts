@@ -15,7 +15,10 @@ export type AccessTokenClaims = { clientId: string; scopes: Scope[]; tokenId: st
 const secretKeys = new Map<string, KeyObject>();
 function secretKeyOf(secret: string): KeyObject {
   let key = secretKeys.get(secret);
-  if (!key) secretKeys.set(secret, (key = createSecretKey(Buffer.from(secret))));
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret));
+    secretKeys.set(secret, key);
+  }
   return key;
 }
 
@@ -43,7 +46,10 @@ const MAX_VERIFIED_TOKENS = 10_000;
 /** Returns the claims of a valid token or null: wrong algorithm (incl. `none`), signature, issuer, audience or expiry. */
 export function verifyAccessToken(config: JwtConfig, token: string): AccessTokenClaims | null {
   let cache = verified.get(config);
-  if (!cache) verified.set(config, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    verified.set(config, cache);
+  }
   const known = cache.get(token);
   if (known) {
     if (known.expiresAt * 1000 > Date.now()) return known;

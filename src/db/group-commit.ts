@@ -40,7 +40,9 @@ export function createGroupCommit<I, R>(
           else if ('error' in outcome) w.reject(outcome.error);
           else w.resolve(outcome.value);
         }),
-        (error: unknown) => batch.forEach((w) => w.reject(error)),
+        (error: unknown) => {
+          for (const w of batch) w.reject(error);
+        },
       ).finally(() => {
         inFlight--;
         inBatches -= batch.length;

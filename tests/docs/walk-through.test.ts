@@ -17,7 +17,7 @@ import { createRemoteActor, remote, waitUntilServing } from '../ops/support/remo
 type Block = { script: string; expected: string[] };
 
 /** The bash blocks of the README's "Walk-through" section, each with the output lines it shows. */
-export function walkThroughBlocks(readme: string): Block[] {
+function walkThroughBlocks(readme: string): Block[] {
   const section = readme.split(/^## Walk-through$/m)[1]?.split(/^## /m)[0];
   if (!section) throw new Error('README.md has no "## Walk-through" section');
   return [...section.matchAll(/^```bash\n([\s\S]*?)^```$/gm)].map(([, script]) => {

@@ -9,7 +9,7 @@ import { getFreePorts } from '../../src/dev/free-port.js';
 import { deriveOwnerPrivateKey } from '../../src/accounts/derive-owner.js';
 import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../src/runtime/embedded-keys.js';
 import { createRemoteActor, mintRemote, remote, waitForTerminalRemote, waitUntilServing, type Remote, type RemoteActor } from './support/remote.js';
-import { parsePrometheus, valueOf } from './support/prometheus.js';
+import { parsePrometheus, sampleValue } from './support/prometheus.js';
 import { createLogger } from '../../src/observability/logger.js';
 
 type LogLine = Record<string, any>;
@@ -50,7 +50,7 @@ beforeAll(async () => {
   // The worker serves its own probes and metrics (it has no API port).
   expect((await fetch(`${metricsUrl}/readyz`)).status).toBe(200);
   const metrics = parsePrometheus(await (await fetch(`${metricsUrl}/metrics`)).text());
-  expect(valueOf(metrics, 'chronos_jobs_total', { task: 'submit_transaction', outcome: 'success' })).toBe(2);
+  expect(sampleValue(metrics, 'chronos_jobs_total', { task: 'submit_transaction', outcome: 'success' })).toBe(2);
   expect((await fetch(`${metricsUrl}/api/v1/wallet/balance`)).status).toBe(404);
 
   exits = await Promise.all([stopChronos(apiProcess).then(() => apiProcess.exited), stopChronos(workerProcess).then(() => workerProcess.exited)]);

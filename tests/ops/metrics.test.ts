@@ -8,7 +8,7 @@ import { api, createMintingClient, fund, waitForTerminal, type Actor } from '../
 import { startReceiver, type Receiver } from '../webhooks/support/receiver.js';
 import { insertSubmittedTransaction } from '../webhooks/support/deliveries.js';
 import { setWebhook } from '../../src/admin/clients.js';
-import { declaredMetrics, parsePrometheus, valueOf, type Sample } from './support/prometheus.js';
+import { declaredMetrics, parsePrometheus, sampleValue, type Sample } from './support/prometheus.js';
 import { spawnChronos, stopChronos } from '../support/processes.js';
 import { waitUntilServing } from './support/remote.js';
 import { getFreePorts } from '../../src/dev/free-port.js';
@@ -57,40 +57,40 @@ afterAll(async () => {
 describe('GET /metrics after a CONFIRMED mint and transfer', () => {
   it('counts and times HTTP requests by route pattern and status, never by raw URL', async () => {
     const { samples } = await scrape();
-    expect(valueOf(samples, 'chronos_http_requests_total', { method: 'POST', route: '/api/v1/mint/execute', status: '202' })).toBe(1);
-    expect(valueOf(samples, 'chronos_http_requests_total', { method: 'POST', route: '/api/v1/wallet/transfer', status: '202' })).toBe(1);
-    expect(valueOf(samples, 'chronos_http_requests_total', { method: 'POST', route: '/api/v1/auth/token', status: '200' })).toBeGreaterThanOrEqual(1);
-    const polls = valueOf(samples, 'chronos_http_requests_total', { method: 'GET', route: '/api/v1/transactions/:transactionId', status: '200' });
+    expect(sampleValue(samples, 'chronos_http_requests_total', { method: 'POST', route: '/api/v1/mint/execute', status: '202' })).toBe(1);
+    expect(sampleValue(samples, 'chronos_http_requests_total', { method: 'POST', route: '/api/v1/wallet/transfer', status: '202' })).toBe(1);
+    expect(sampleValue(samples, 'chronos_http_requests_total', { method: 'POST', route: '/api/v1/auth/token', status: '200' })).toBeGreaterThanOrEqual(1);
+    const polls = sampleValue(samples, 'chronos_http_requests_total', { method: 'GET', route: '/api/v1/transactions/:transactionId', status: '200' });
     expect(polls).toBeGreaterThanOrEqual(2);
-    expect(valueOf(samples, 'chronos_http_request_duration_seconds_count', { method: 'GET', route: '/api/v1/transactions/:transactionId', status: '200' })).toBe(polls);
-    expect(valueOf(samples, 'chronos_http_request_duration_seconds_sum', { method: 'POST', route: '/api/v1/mint/execute', status: '202' })).toBeGreaterThan(0);
-    expect(valueOf(samples, 'chronos_http_request_duration_seconds_bucket', { method: 'POST', route: '/api/v1/mint/execute', status: '202', le: '+Inf' })).toBe(1);
+    expect(sampleValue(samples, 'chronos_http_request_duration_seconds_count', { method: 'GET', route: '/api/v1/transactions/:transactionId', status: '200' })).toBe(polls);
+    expect(sampleValue(samples, 'chronos_http_request_duration_seconds_sum', { method: 'POST', route: '/api/v1/mint/execute', status: '202' })).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'chronos_http_request_duration_seconds_bucket', { method: 'POST', route: '/api/v1/mint/execute', status: '202', le: '+Inf' })).toBe(1);
     // Ids in paths would make one time series per transaction.
     expect(samples.filter((s) => /tx_|0x[0-9a-f]{8}/i.test(s.labels.route ?? ''))).toEqual([]);
 
     await request(t.app).get('/no/such/thing');
-    expect(valueOf((await scrape()).samples, 'chronos_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+    expect(sampleValue((await scrape()).samples, 'chronos_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
   });
 
   it('counts and times worker jobs by task and outcome', async () => {
-    const { samples } = await scrapeUntil((s) => (valueOf(s, 'chronos_webhook_deliveries_total', { outcome: 'delivered' }) ?? 0) >= 2);
-    expect(valueOf(samples, 'chronos_jobs_total', { task: 'submit_transaction', outcome: 'success' })).toBe(2);
+    const { samples } = await scrapeUntil((s) => (sampleValue(s, 'chronos_webhook_deliveries_total', { outcome: 'delivered' }) ?? 0) >= 2);
+    expect(sampleValue(samples, 'chronos_jobs_total', { task: 'submit_transaction', outcome: 'success' })).toBe(2);
     // Both webhooks were sent by the settling worker as their status committed: no delivery job ran.
-    expect(valueOf(samples, 'chronos_jobs_total', { task: 'deliver_webhook', outcome: 'success' }) ?? 0).toBe(0);
-    expect(valueOf(samples, 'chronos_job_duration_seconds_count', { task: 'submit_transaction', outcome: 'success' })).toBe(2);
-    expect(valueOf(samples, 'chronos_job_duration_seconds_sum', { task: 'submit_transaction', outcome: 'success' })).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'chronos_jobs_total', { task: 'deliver_webhook', outcome: 'success' }) ?? 0).toBe(0);
+    expect(sampleValue(samples, 'chronos_job_duration_seconds_count', { task: 'submit_transaction', outcome: 'success' })).toBe(2);
+    expect(sampleValue(samples, 'chronos_job_duration_seconds_sum', { task: 'submit_transaction', outcome: 'success' })).toBeGreaterThan(0);
   });
 
   it('counts status transitions and times each status a transaction left', async () => {
     const { samples } = await scrape();
-    expect(valueOf(samples, 'chronos_transaction_transitions_total', { from: 'none', to: 'ACCEPTED' })).toBe(2);
-    expect(valueOf(samples, 'chronos_transaction_transitions_total', { from: 'ACCEPTED', to: 'SUBMITTING' })).toBe(2);
-    expect(valueOf(samples, 'chronos_transaction_transitions_total', { from: 'SUBMITTING', to: 'SUBMITTED' })).toBe(2);
-    expect(valueOf(samples, 'chronos_transaction_transitions_total', { from: 'SUBMITTED', to: 'CONFIRMED' })).toBe(2);
+    expect(sampleValue(samples, 'chronos_transaction_transitions_total', { from: 'none', to: 'ACCEPTED' })).toBe(2);
+    expect(sampleValue(samples, 'chronos_transaction_transitions_total', { from: 'ACCEPTED', to: 'SUBMITTING' })).toBe(2);
+    expect(sampleValue(samples, 'chronos_transaction_transitions_total', { from: 'SUBMITTING', to: 'SUBMITTED' })).toBe(2);
+    expect(sampleValue(samples, 'chronos_transaction_transitions_total', { from: 'SUBMITTED', to: 'CONFIRMED' })).toBe(2);
     for (const type of ['mint', 'transfer']) {
       for (const status of ['ACCEPTED', 'SUBMITTING', 'SUBMITTED']) {
-        expect(valueOf(samples, 'chronos_transaction_status_duration_seconds_count', { status, type })).toBe(1);
-        const seconds = valueOf(samples, 'chronos_transaction_status_duration_seconds_sum', { status, type })!;
+        expect(sampleValue(samples, 'chronos_transaction_status_duration_seconds_count', { status, type })).toBe(1);
+        const seconds = sampleValue(samples, 'chronos_transaction_status_duration_seconds_sum', { status, type })!;
         expect(seconds).toBeGreaterThan(0);
         expect(seconds).toBeLessThan(60);
       }
@@ -99,15 +99,15 @@ describe('GET /metrics after a CONFIRMED mint and transfer', () => {
 
   it('reports the transactions in each active status, none of them stalled, and how far the tracker has read', async () => {
     const { samples } = await scrape();
-    for (const status of ['ACCEPTED', 'SUBMITTING', 'SUBMITTED']) expect(valueOf(samples, 'chronos_transactions', { status })).toBe(0);
-    expect(valueOf(samples, 'chronos_transactions_stalled')).toBe(0);
-    expect(valueOf(samples, 'chronos_tracker_block')).toBeGreaterThanOrEqual(confirmedBlock);
+    for (const status of ['ACCEPTED', 'SUBMITTING', 'SUBMITTED']) expect(sampleValue(samples, 'chronos_transactions', { status })).toBe(0);
+    expect(sampleValue(samples, 'chronos_transactions_stalled')).toBe(0);
+    expect(sampleValue(samples, 'chronos_tracker_block')).toBeGreaterThanOrEqual(confirmedBlock);
   });
 
   it('counts webhook deliveries by outcome and times the attempts', async () => {
-    const { samples } = await scrapeUntil((s) => (valueOf(s, 'chronos_webhook_deliveries_total', { outcome: 'delivered' }) ?? 0) >= 2);
-    expect(valueOf(samples, 'chronos_webhook_deliveries_total', { outcome: 'delivered' })).toBe(2);
-    expect(valueOf(samples, 'chronos_webhook_attempt_duration_seconds_count', { outcome: 'delivered' })).toBe(2);
+    const { samples } = await scrapeUntil((s) => (sampleValue(s, 'chronos_webhook_deliveries_total', { outcome: 'delivered' }) ?? 0) >= 2);
+    expect(sampleValue(samples, 'chronos_webhook_deliveries_total', { outcome: 'delivered' })).toBe(2);
+    expect(sampleValue(samples, 'chronos_webhook_attempt_duration_seconds_count', { outcome: 'delivered' })).toBe(2);
   });
 
   it('includes the process metrics of Node (CPU, memory, event loop)', async () => {
@@ -115,7 +115,7 @@ describe('GET /metrics after a CONFIRMED mint and transfer', () => {
     expect(declaredMetrics(text)).toEqual(expect.arrayContaining([
       'process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes',
     ]));
-    expect(valueOf(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 
   it('counts a transaction SUBMITTED longer than STALLED_AFTER_SECONDS as stalled', async () => {
@@ -125,8 +125,8 @@ describe('GET /metrics after a CONFIRMED mint and transfer', () => {
     await t.ctx.db.updateTable('transactions').set({ submitted_at: sql`now()` }).where('id', '=', fresh).execute();
     await t.ctx.db.updateTable('transactions').set({ submitted_at: sql`now() - interval '1 hour'` }).where('id', '=', old).execute();
     const { samples } = await scrape();
-    expect(valueOf(samples, 'chronos_transactions', { status: 'SUBMITTED' })).toBe(2);
-    expect(valueOf(samples, 'chronos_transactions_stalled')).toBe(1);
+    expect(sampleValue(samples, 'chronos_transactions', { status: 'SUBMITTED' })).toBe(2);
+    expect(sampleValue(samples, 'chronos_transactions_stalled')).toBe(1);
   });
 });
 
@@ -144,7 +144,7 @@ describe('with METRICS_PORT set', () => {
       const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
       expect(scraped.status).toBe(200);
       // The refused scrape on the API port was counted, and shows up here.
-      expect(valueOf(parsePrometheus(await scraped.text()), 'chronos_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+      expect(sampleValue(parsePrometheus(await scraped.text()), 'chronos_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
       expect((await fetch(`http://127.0.0.1:${metricsPort}/api/v1/wallet/balance`)).status).toBe(404);
     } finally {
       await stopChronos(api);

@@ -4,16 +4,13 @@
 // tokens and a token in the query string, a mint signed by the client's signer and executed with the
 // user's derived key, a transfer, and signed webhooks. Then every line is searched for every secret.
 import request from 'supertest';
-import { createWalletClient, http, type Hex } from 'viem';
+import type { Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createTestApp, testEnvironment, type TestApp } from '../support/test-app.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createConfiguredLogger } from '../../src/runtime/services.js';
 import { api, createWallet, fund, waitForTerminal, type Actor } from '../support/operations.js';
 import { startReceiver, type Receiver } from '../webhooks/support/receiver.js';
-import { setTokenSigner } from '../../src/chain/contracts/deploy.js';
-import { toChain } from '../../src/chain/clients.js';
-import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../src/runtime/embedded-keys.js';
 import { deriveOwnerPrivateKey } from '../../src/accounts/derive-owner.js';
 import { findClient } from '../../src/db/clients.js';
 import { captureLogs } from './support/captured-logs.js';

@@ -2,7 +2,7 @@
 // client's signer cannot mint another's token, and one client's receipt ids and its users' claim ids
 // never block another client's. Real contracts on the local chain, through the real worker.
 import { keccak256, parseEther, toBytes, type Address } from 'viem';
-import { BaseError, ContractFunctionRevertedError } from 'viem';
+import { type BaseError, ContractFunctionRevertedError } from 'viem';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { expectError } from '../support/errors.js';
 import { api, createMintingClient, createWallet, fund, requestMint, signMint, waitForTerminal, type Actor } from '../support/operations.js';
