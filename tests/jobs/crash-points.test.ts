@@ -146,6 +146,8 @@ describe.each(['after-replacement-stored', 'after-replacement-sent'])('a worker 
     // One operation used the nonce (the replacement, stored before the crash); the tokens never moved.
     expect((await findTransaction(t.ctx.db, done.transactionId))!.replacement_user_op_hash).toBe(atDeath.replacement_user_op_hash);
     expect(await chainState(t, wallet, [to])).toEqual({ balances: [FIVE, 0n], accountNonce: 1n });
+    const events = await t.ctx.db.selectFrom('webhook_events').select('event_type').where('transaction_id', '=', done.transactionId).execute();
+    expect(events.map((e) => e.event_type)).toEqual(['transaction.expired']);
   });
 });
 
