@@ -7,6 +7,7 @@ import { AppError } from './errors.js';
 import { authOf, userIdOf } from './request-context.js';
 import type { Client, Wallet } from '../db/schema.js';
 import type { AcceptParameters } from '../transactions/accept.js';
+import { failpoint } from '../observability/failpoints.js';
 import { parseIdempotencyKey, replayIfKnown, requestFingerprint } from '../transactions/idempotency.js';
 import { tokenOf } from '../operations/contracts.js';
 
@@ -44,6 +45,7 @@ export async function handleOperationRequest(ctx: RouteContext, req: Request, re
     if (twin) return twin;
     throw error;
   });
+  if (!accepted.replayed) failpoint('after-accept-commit');
   if (accepted.replayed) res.setHeader('Idempotent-Replayed', 'true');
   if ('quotaRemaining' in accepted && accepted.quotaRemaining !== undefined) res.setHeader('X-Quota-Remaining', String(accepted.quotaRemaining));
   res.status(accepted.status).json(accepted.body);

@@ -106,6 +106,7 @@ class SubmitRun {
       const deadline = new Date(now + this.ctx.config.transactions.inclusionTimeoutSeconds * 1000);
       tx = (await this.move({ transactionId: this.id, to: 'SUBMITTED', reason: 'sent to the bundler',
         changes: { submitted_block: block, submitted_at: new Date(now), deadline_at: deadline } })) ?? (await findTransaction(this.ctx.db, this.id))!;
+      failpoint('after-submitted');
       if (isTerminal(tx.status)) return;
     } else if (tx.status === 'SUBMITTED' && !tx.replacement_user_op) {
       // Resumed after a crash or restart: make sure the bundler still has it.
@@ -266,10 +267,12 @@ class SubmitRun {
       tx = (await storeReplacementUserOperation(this.ctx.db, { transactionId: this.id, userOp: signed.value.userOp, userOpHash: signed.value.hash }))
         ?? (await findTransaction(this.ctx.db, this.id))!;
       if (isTerminal(tx.status) || !tx.replacement_user_op) return tx;
+      failpoint('after-replacement-stored');
     }
     await this.withRetries('send replacement', () => sendStoredUserOperation(this.ctx.userOps, {
       userOp: tx.replacement_user_op!, entryPoint: this.ctx.config.contracts.entryPoint,
     }), { accept: (f) => f.kind === 'already-known' || f.kind === 'nonce-used', failTransaction: false });
+    failpoint('after-replacement-sent');
     await this.ctx.db.updateTable('transactions').set({ updated_at: sql`now()` }).where('id', '=', this.id).execute();
     return findTransaction(this.ctx.db, this.id);
   }
@@ -314,8 +317,10 @@ class SubmitRun {
       changes: { error_code: code, error_message: failure.message } });
   }
 
-  private move(p: TransitionParameters): Promise<Transaction | undefined> {
-    return this.ctx.db.transaction().execute((trx) => transitionTransaction(trx, p));
+  private async move(p: TransitionParameters): Promise<Transaction | undefined> {
+    const moved = await this.ctx.db.transaction().execute((trx) => transitionTransaction(trx, p));
+    if (moved && isTerminal(moved.status)) failpoint('after-terminal-status');
+    return moved;
   }
 
   private checkShutdown(): void {

@@ -4,6 +4,7 @@ import type { Db } from '../db/connect.js';
 import { transitionTransaction } from '../status/transition.js';
 import { describeRevert } from '../chain/contracts/revert-reasons.js';
 import { transactionSendingWebhooks } from '../webhooks/send-on-commit.js';
+import { failpoint } from '../observability/failpoints.js';
 
 export type InclusionEvent = {
   userOpHash: Hex; success: boolean; actualGasUsed: bigint; actualGasCost: bigint;
@@ -40,12 +41,16 @@ export async function settleInclusions(db: Db, events: InclusionEvent[]): Promis
       if (row.status === 'SUBMITTING') {
         await transitionTransaction(trx, { transactionId: row.id, to: 'SUBMITTED', reason: 'seen on-chain before the send was recorded' });
       }
-      return transitionTransaction(trx, {
+      const settled = await transitionTransaction(trx, {
         transactionId: row.id, to: status, changes,
         reason: replaced ? 'replacement included' : event.success ? 'included' : 'included, execution reverted',
       });
+      failpoint('before-settlement-commit');
+      return settled;
     });
-    if (moved) results.push({ transactionId: row.id, status });
+    if (!moved) continue;
+    failpoint('after-terminal-status');
+    results.push({ transactionId: row.id, status });
   }
   return results;
 }

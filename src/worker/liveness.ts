@@ -1,11 +1,13 @@
 // graphile-worker unlocks a crashed worker's jobs only after 4 hours. Each worker process therefore
 // heart-beats the ids of its graphile workers; any process finding a stale heartbeat unlocks that
-// process's jobs (forceUnlockWorkers) so they are retried within seconds.
+// process's jobs so they are retried within WORKER_STALE_AFTER_MS. Removing the stale row and unlocking
+// happen in one statement (src/db/worker-liveness.ts), and the same sweep frees locks that no live
+// row accounts for, so no crash at any point can leave jobs locked behind an erased record.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { sql } from 'kysely';
-import { makeWorkerUtils, type WorkerUtils } from 'graphile-worker';
 import type { AppContext } from '../context.js';
+import { heartbeatAndSweep, removeHeartbeat } from '../db/worker-liveness.js';
+import { failpoint } from '../observability/failpoints.js';
 
 export type Liveness = { events: EventEmitter; start(): Promise<void>; stop(): Promise<void> };
 
@@ -17,20 +19,13 @@ export function createLiveness(ctx: AppContext, { intervalMs = 2_000, staleAfter
   events.on('pool:create', ({ workerPool }: { workerPool: { id: string } }) => workerIds.add(workerPool.id));
   events.on('worker:create', ({ worker }: { worker: { workerId: string } }) => workerIds.add(worker.workerId));
   let timer: NodeJS.Timeout | undefined;
-  let utils: WorkerUtils | undefined;
 
   const beat = async () => {
-    await ctx.db.insertInto('worker_processes').values({ id: processId, worker_ids: [...workerIds] })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ worker_ids: [...workerIds], last_seen_at: sql`now()` }))
-      .execute();
-    const dead = await ctx.db.deleteFrom('worker_processes')
-      .where('last_seen_at', '<', sql<Date>`now() - ${`${staleAfterMs} milliseconds`}::interval`)
-      .returning(['id', 'worker_ids']).execute();
-    const ids = dead.flatMap((d) => d.worker_ids);
-    if (ids.length) {
-      utils ??= await makeWorkerUtils({ pgPool: ctx.pool });
-      await utils.forceUnlockWorkers(ids);
-      ctx.logger.warn({ processes: dead.map((d) => d.id), workers: ids.length }, 'unlocked the jobs of worker processes that stopped heart-beating');
+    const sweep = await heartbeatAndSweep(ctx.db, { processId, workerIds: [...workerIds], staleAfterMs });
+    if (sweep.deadProcesses.length) failpoint('after-stale-workers-removed');
+    if (sweep.deadProcesses.length || sweep.unlockedJobs || sweep.unlockedQueues) {
+      ctx.logger.warn({ processes: sweep.deadProcesses, jobs: sweep.unlockedJobs, queues: sweep.unlockedQueues },
+        'unlocked the jobs of worker processes that stopped heart-beating');
     }
   };
   const tick = () => {
@@ -44,8 +39,7 @@ export function createLiveness(ctx: AppContext, { intervalMs = 2_000, staleAfter
     async start() { await beat(); tick(); },
     async stop() {
       clearTimeout(timer);
-      await ctx.db.deleteFrom('worker_processes').where('id', '=', processId).execute().catch(() => {});
-      await utils?.release();
+      await removeHeartbeat(ctx.db, processId).catch(() => {});
     },
   };
 }

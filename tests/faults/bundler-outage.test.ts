@@ -1,12 +1,13 @@
 // The bundler stopped for a while, then back: accepted transactions wait and resume; none is lost,
-// none executes twice, and their histories show they stayed SUBMITTING until it returned.
+// none executes twice, and their histories show they stayed SUBMITTING until it returned. The
+// stand-in counts what reached it meanwhile: every waiting transaction kept retrying, not giving up.
 import { erc20Abi, parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy.js';
 import { testStackEnv } from '../support/stack-env.js';
 import { createMintingClient, createWallet, fund, type Actor } from '../support/operations.js';
-import { acceptTransfers, sleep, terminalStatuses } from './support.js';
+import { acceptTransfers, terminalStatuses, until } from './support.js';
 
 let bundler: RpcProxy;
 let t: TestApp;
@@ -22,17 +23,22 @@ afterAll(async () => {
   await bundler.close();
 });
 
-describe('when the bundler is stopped for a while', () => {
-  it('every accepted transaction resumes when it returns and executes exactly once', async () => {
+describe('when the bundler fails every request for a while', () => {
+  it('every accepted transaction keeps retrying, resumes when it returns, and executes exactly once', async () => {
     const users = ['outage-a', 'outage-b', 'outage-c'];
     for (const u of users) { await createWallet(t, actor, u); await fund(t, actor, u, '10'); }
     const to = privateKeyToAccount(generatePrivateKey()).address;
-    await bundler.down();
+    bundler.failing = true;
     const ids = (await Promise.all(users.map((u) => acceptTransfers(t, actor, { userId: u, to, count: 2 })))).flat();
-    await sleep(2_000);
+    // The jobs keep asking (the fee quote first: one shared request for all of them), again and again,
+    // through the outage rather than giving up after a first failure: three more tries after the first,
+    // well within the capped backoff.
+    await until(() => bundler.failedCalls.length >= 1, { timeoutMs: 15_000, what: () => 'a first request to the bundler' });
+    const first = bundler.failedCalls.length;
+    await until(() => bundler.failedCalls.length >= first + 3, { timeoutMs: 20_000, what: () => `three retries (${bundler.failedCalls.length - first} so far)` });
     const during = await t.ctx.db.selectFrom('transactions').select('status').where('id', 'in', ids).execute();
     expect(during.every((r) => r.status === 'ACCEPTED' || r.status === 'SUBMITTING')).toBe(true);
-    await bundler.up();
+    bundler.failing = false;
     const done = await terminalStatuses(t, actor, ids);
     expect(done.map((d) => d.status)).toEqual(ids.map(() => 'CONFIRMED'));
     expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(parseEther(String(ids.length)));

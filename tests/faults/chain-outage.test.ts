@@ -7,7 +7,7 @@ import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy.js';
 import { testStackEnv } from '../support/stack-env.js';
 import { expectError } from '../support/errors.js';
 import { api, createMintingClient, createWallet, fund, type Actor } from '../support/operations.js';
-import { acceptTransfers, sleep, terminalStatuses } from './support.js';
+import { acceptTransfers, terminalStatuses, until } from './support.js';
 
 let rpc: RpcProxy;
 let t: TestApp;
@@ -18,7 +18,7 @@ beforeAll(async () => {
   t = await createTestApp({ worker: true, env: { RPC_URL: rpc.url } });
   actor = await createMintingClient(t);
 });
-afterEach(() => { rpc.intercept = undefined; });
+afterEach(() => { rpc.intercept = undefined; rpc.failing = false; });
 afterAll(async () => {
   await t.close();
   await rpc.close();
@@ -31,6 +31,11 @@ describe('when the chain RPC fails', () => {
     await rpc.down();
     expectError(await api(t, actor, 'rpc-user').get('/api/v1/wallet/balance'), 503, 'SERVICE_UNAVAILABLE');
     await rpc.up();
+    rpc.failing = true;
+    const failedBefore = rpc.failedCalls.length;
+    expectError(await api(t, actor, 'rpc-user').get('/api/v1/wallet/balance'), 503, 'SERVICE_UNAVAILABLE');
+    expect(rpc.failedCalls.length).toBeGreaterThan(failedBefore);
+    rpc.failing = false;
     rpc.intercept = undefined;
     expect((await api(t, actor, 'rpc-user').get('/api/v1/wallet/balance')).body).toEqual({ balance: '0' });
   });
@@ -43,7 +48,10 @@ describe('when the chain RPC fails', () => {
     rpc.intercept = (call) => (call.method === 'eth_getLogs' || call.method === 'eth_blockNumber'
       ? { error: { code: -32603, message: 'upstream timeout' } } : undefined);
     const ids = await acceptTransfers(t, actor, { userId: 'rpc-sender', to, count: 2 });
-    await sleep(2_000);
+    const blindFrom = rpc.calls.length;
+    // The tracker keeps polling through the errors (every 500 ms after a failure), not giving up.
+    const refusedPolls = () => rpc.calls.slice(blindFrom).filter((c) => c.method === 'eth_blockNumber' || c.method === 'eth_getLogs').length;
+    await until(() => refusedPolls() >= 4, { timeoutMs: 20_000, what: () => `four tracker polls (${refusedPolls()} so far)` });
     const during = await t.ctx.db.selectFrom('transactions').select('status').where('id', 'in', ids).execute();
     expect(during.every((r) => r.status !== 'CONFIRMED')).toBe(true);
     rpc.intercept = undefined;

@@ -17,3 +17,12 @@ export async function terminalStatuses(t: TestApp, actor: Actor, ids: string[], 
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `condition` holds, polling; fails naming `what` after `timeoutMs`. */
+export async function until(condition: () => boolean, { timeoutMs, what }: { timeoutMs: number; what: () => string }): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`still waiting after ${timeoutMs} ms for ${what()}`);
+    await sleep(50);
+  }
+}

@@ -5,8 +5,10 @@
 // batches; rows and jobs are counted around every batch, around each operation's run and around the
 // whole file, and must have grown by exactly what the successful answers in it account for.
 //
-// Reproduce a failure with the seed it prints: CHRONOS_FUZZ_SEED=<seed> npm test -- tests/security/generated-input
+// Each run draws a new seed and prints it (at the start and in any failure); reproduce a failure with
+// it: CHRONOS_FUZZ_SEED=<seed> npm test -- tests/security/generated-input
 // Run longer with CHRONOS_FUZZ_REQUESTS=100000; see what the answers were with CHRONOS_FUZZ_STATS=1.
+import { randomInt } from 'node:crypto';
 import fc from 'fast-check';
 import { createFuzzWorld, type FuzzWorld } from './support/fuzz-world.js';
 import { documentedOperations, operationReached } from './support/openapi-operations.js';
@@ -15,7 +17,15 @@ import { responseProblems } from './support/response-checks.js';
 import { countWrites, difference, NO_WRITES, sum, writesAllowed, type WriteCounts } from './support/write-counts.js';
 import type { Response } from 'supertest';
 
-const SEED = Number(process.env.CHRONOS_FUZZ_SEED ?? 20_261_123);
+// A new seed each run, so that every run explores other inputs; printed at the start and in every
+// failure, and taken from CHRONOS_FUZZ_SEED to replay a run exactly.
+const SEED = fuzzSeed(process.env.CHRONOS_FUZZ_SEED);
+function fuzzSeed(given: string | undefined): number {
+  if (given === undefined || given === '') return randomInt(0, 2 ** 31);
+  if (!/^-?\d+$/.test(given.trim())) throw new Error(`CHRONOS_FUZZ_SEED must be an integer, got ${JSON.stringify(given)}`);
+  return Number(given);
+}
+process.stdout.write(`[fuzz] seed ${SEED} (replay: CHRONOS_FUZZ_SEED=${SEED} npm test -- tests/security/generated-input)\n`);
 const TOTAL_REQUESTS = Number(process.env.CHRONOS_FUZZ_REQUESTS ?? 10_500);
 const BATCH = 8;
 
@@ -80,11 +90,12 @@ describe.each(operations.map((op) => [`${op.method.toUpperCase()} ${op.path} (${
       }
     }), { seed: SEED, numRuns: batchesFor(op.operationId), endOnFailure: true });
 
-    if (allowedInOperation) expect(difference(await countWrites(db), start)).toEqual(allowedInOperation);
+    // The seed rides along so that a failure here names it too.
+    if (allowedInOperation) expect({ seed: SEED, written: difference(await countWrites(db), start) }).toEqual({ seed: SEED, written: allowedInOperation });
   }, 300_000);
 });
 
 it(`sent at least ${Math.min(TOTAL_REQUESTS, 10_000)} generated requests in all, and nothing was written beyond what the successes account for`, async () => {
   expect(sent).toBeGreaterThanOrEqual(Math.min(TOTAL_REQUESTS, 10_000));
-  if (allowedInRun) expect(difference(await countWrites(world.t.ctx.db), runStart)).toEqual(allowedInRun);
+  if (allowedInRun) expect({ seed: SEED, written: difference(await countWrites(world.t.ctx.db), runStart) }).toEqual({ seed: SEED, written: allowedInRun });
 });

@@ -1,6 +1,7 @@
 // A deliberately faulty stand-in for the bundler, the paymaster or the chain RPC: a JSON-RPC proxy in
 // front of the real one that lets a test refuse, swallow or delay chosen calls, or take the whole
-// service down (connections refused) and bring it back on the same port. Everything else goes through.
+// service down (connections refused) and bring it back on the same port, or let it fail every request
+// while counting them (to see that callers retried during an outage). Everything else goes through.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -14,6 +15,9 @@ export type RpcProxy = {
   url: string;
   calls: RpcRequest[];
   intercept: Interceptor | undefined;
+  /** While true, every request is read, recorded in `failedCalls`, and its connection dropped unanswered. */
+  failing: boolean;
+  failedCalls: RpcRequest[];
   /** Stops listening and cuts open connections, as if the service were stopped. */
   down(): Promise<void>;
   /** Listens again on the same port. */
@@ -26,7 +30,7 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
   let port = 0;
   const sockets = new Set<Socket>();
   const proxy: RpcProxy = {
-    url: '', calls: [], intercept: undefined,
+    url: '', calls: [], intercept: undefined, failing: false, failedCalls: [],
     down: async () => {
       if (!server) return;
       const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
@@ -42,6 +46,10 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as RpcRequest | RpcRequest[];
+      if (proxy.failing) {
+        proxy.failedCalls.push(...(Array.isArray(body) ? body : [body]));
+        return void req.socket.destroy();
+      }
       const answer = async (call: RpcRequest) => {
         proxy.calls.push(call);
         const own = await proxy.intercept?.(call);
