@@ -104,7 +104,7 @@ describe.each([
     expect(done.status).toBe('CONFIRMED');
     // What was stored before the crash is what got included: nothing was rebuilt.
     expect(done.userOpHash).toBe(atDeath.user_op_hash);
-    expect(await chainState(t, wallet, [to])).toEqual({ balances: [FIVE - ONE, ONE], accountNonce: 1n });
+    expect(await chainState(t, actor.client.tokenAddress, wallet, [to])).toEqual({ balances: [FIVE - ONE, ONE], accountNonce: 1n });
     const events = await t.ctx.db.selectFrom('webhook_events').select('event_type').where('transaction_id', '=', done.transactionId).execute();
     expect(events.map((e) => e.event_type)).toEqual(['transaction.confirmed']);
     if (failpoint === 'after-terminal-status') {
@@ -124,7 +124,7 @@ describe.each(['after-submitted', 'before-settlement-commit', 'after-terminal-st
       return res.body.transactionId;
     });
     expect(done.status).toBe('CONFIRMED');
-    expect(await chainState(t, wallet)).toEqual({ balances: [7n], accountNonce: 1n });
+    expect(await chainState(t, actor.client.tokenAddress, wallet)).toEqual({ balances: [7n], accountNonce: 1n });
   });
 });
 
@@ -145,7 +145,7 @@ describe.each(['after-replacement-stored', 'after-replacement-sent'])('a worker 
     expect(done).toMatchObject({ status: 'EXPIRED', error: { code: 'INCLUSION_TIMEOUT' } });
     // One operation used the nonce (the replacement, stored before the crash); the tokens never moved.
     expect((await findTransaction(t.ctx.db, done.transactionId))!.replacement_user_op_hash).toBe(atDeath.replacement_user_op_hash);
-    expect(await chainState(t, wallet, [to])).toEqual({ balances: [FIVE, 0n], accountNonce: 1n });
+    expect(await chainState(t, actor.client.tokenAddress, wallet, [to])).toEqual({ balances: [FIVE, 0n], accountNonce: 1n });
     const events = await t.ctx.db.selectFrom('webhook_events').select('event_type').where('transaction_id', '=', done.transactionId).execute();
     expect(events.map((e) => e.event_type)).toEqual(['transaction.expired']);
   });
@@ -185,6 +185,6 @@ describe('an API process killed between committing the accepted transfer and ans
     processes.start('worker');
     expect((await waitForTerminal(t, actor, accepted[0].id, 40_000)).status).toBe('CONFIRMED');
     await queueDrained();
-    expect(await chainState(t, wallet, [to])).toEqual({ balances: [FIVE - ONE, ONE], accountNonce: 1n });
+    expect(await chainState(t, actor.client.tokenAddress, wallet, [to])).toEqual({ balances: [FIVE - ONE, ONE], accountNonce: 1n });
   });
 });

@@ -36,10 +36,10 @@ export async function killed(p: ChronosProcess, ms = 30_000, what = 'the process
   }
 }
 
-/** What the chain says: the token balance of each address and the EntryPoint nonce of `wallet`. */
-export async function chainState(t: TestApp, wallet: Address, others: Address[] = []) {
+/** What the chain says: the balance on `token` (the client's) of each address and the EntryPoint nonce of `wallet`. */
+export async function chainState(t: TestApp, token: Address, wallet: Address, others: Address[] = []) {
   const balanceOf = (address: Address) => t.ctx.publicClient.readContract({
-    address: t.config.contracts.token, abi: chronosTokenAbi, functionName: 'balanceOf', args: [address],
+    address: token, abi: chronosTokenAbi, functionName: 'balanceOf', args: [address],
   }) as Promise<bigint>;
   return {
     balances: await Promise.all([wallet, ...others].map(balanceOf)),

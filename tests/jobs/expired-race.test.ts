@@ -47,7 +47,7 @@ describe.each<[RaceWinner, 'CONFIRMED' | 'EXPIRED']>([
     expect(bundler.included()).toBe(winner === 'original-wins' ? row.user_op_hash : row.replacement_user_op_hash);
 
     expect(done.status).toBe(expected);
-    expect(await chainState(t, wallet, [to])).toEqual({
+    expect(await chainState(t, actor.client.tokenAddress, wallet, [to])).toEqual({
       balances: expected === 'CONFIRMED' ? [FIVE - ONE, ONE] : [FIVE, 0n], accountNonce: 1n,
     });
     const events = await t.ctx.db.selectFrom('webhook_events').select('event_type').where('transaction_id', '=', res.body.transactionId).orderBy('id').execute();

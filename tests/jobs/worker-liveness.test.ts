@@ -55,7 +55,7 @@ async function expectAllConfirmed(users: string[], ids: string[]) {
   expect(done.map((d) => d.status)).toEqual(ids.map(() => 'CONFIRMED'));
   for (const user of users) {
     const wallet = await createWallet(t, actor, user);
-    expect(await chainState(t, wallet)).toEqual({ balances: [6n], accountNonce: 2n });
+    expect(await chainState(t, actor.client.tokenAddress, wallet)).toEqual({ balances: [6n], accountNonce: 2n });
   }
   expect(await lockedJobs(t)).toEqual([]);
 }
