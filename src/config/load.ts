@@ -61,6 +61,11 @@ export function checkEmbeddedEnvironment(env: Record<string, string | undefined>
 /** Parses the environment into a frozen Config, or throws a ConfigError naming every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>, mode: Config['mode']): Config {
   const e = parseOrThrow(envSchema, mode === 'embedded' ? withEmbeddedDefaults(env) : env);
+  // A live worker must beat several times before it could be presumed dead, or its jobs would be taken
+  // from it (and, by the orphan sweep, its fresh locks freed) while it still runs them.
+  if (e.WORKER_STALE_AFTER_MS < 3 * e.WORKER_HEARTBEAT_MS) {
+    throw new ConfigError(`WORKER_STALE_AFTER_MS (${e.WORKER_STALE_AFTER_MS}) must be at least 3 × WORKER_HEARTBEAT_MS (${e.WORKER_HEARTBEAT_MS})`);
+  }
   return Object.freeze({
     mode,
     port: e.PORT,

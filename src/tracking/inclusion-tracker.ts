@@ -56,6 +56,8 @@ export type CreateInclusionTrackerParameters = {
 export function createInclusionTracker(ctx: AppContext, { pollMs = 50, idlePollMs = 2_000, inFlightCheckMs = 1_000 }: CreateInclusionTrackerParameters = {}): InclusionTracker {
   const stats: TrackerStats = { polls: 0, rpcCalls: 0, blocksScanned: 0, settled: 0, idlePolls: 0, wakes: 0, pace: 'fast' };
   let leader: pg.PoolClient | undefined;
+  /** Hands the leader's client back to the pool, once (its error handler or stop(), whichever comes first). */
+  let releaseLeader: (() => void) | undefined;
   let cursor: bigint | undefined;
   let head: KnownHead | undefined;
   let stopped = false;
@@ -80,18 +82,33 @@ export function createInclusionTracker(ctx: AppContext, { pollMs = 50, idlePollM
   const becomeLeader = async (): Promise<boolean> => {
     if (leader) return true;
     const client = await ctx.pool.connect();
-    const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [LEADER_LOCK.classId, LEADER_LOCK.objectId]);
-    if (!rows[0].ok) { client.release(); return false; }
-    // A lost connection also drops the advisory lock: give up leadership and let the loop re-elect.
-    client.on('error', (error) => {
-      if (leader !== client) return;
-      leader = undefined;
-      cursor = undefined;
-      head = undefined;
-      client.release(error);
-    });
-    client.on('notification', (msg) => { if (msg.channel === STATUS_CHANNEL && leader === client) wake(); });
-    await client.query(`listen ${STATUS_CHANNEL}`);
+    // Until it leads, a failure (the connection lost in a Postgres restart) must hand the client back:
+    // a leaked client per failed election would drain the pool and stall the process.
+    const onError = (error: Error) => {
+      // A lost connection also drops the advisory lock: give up leadership and let the loop re-elect.
+      if (leader === client) {
+        leader = undefined;
+        cursor = undefined;
+        head = undefined;
+      }
+      handBack(error);
+    };
+    const handBack = (error?: Error) => {
+      client.off('error', onError);
+      releaseLeader = undefined;
+      client.release(error ?? false);
+    };
+    client.on('error', onError);
+    try {
+      const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [LEADER_LOCK.classId, LEADER_LOCK.objectId]);
+      if (!rows[0].ok) { handBack(); return false; }
+      client.on('notification', (msg) => { if (msg.channel === STATUS_CHANNEL && leader === client) wake(); });
+      await client.query(`listen ${STATUS_CHANNEL}`);
+    } catch (error) {
+      handBack(error as Error);
+      throw error;
+    }
+    releaseLeader = handBack;
     leader = client;
     // Whatever happened while another process led (or none did) is unknown: look before slowing down.
     setInFlight(true);
@@ -193,7 +210,8 @@ export function createInclusionTracker(ctx: AppContext, { pollMs = 50, idlePollM
         leader = undefined;
         await client.query(`unlisten ${STATUS_CHANNEL}`).catch(() => {});
         await client.query('select pg_advisory_unlock($1, $2)', [LEADER_LOCK.classId, LEADER_LOCK.objectId]).catch(() => {});
-        client.release();
+        // Unless its connection failed meanwhile, and its error handler handed it back already.
+        releaseLeader?.();
       }
     },
   };

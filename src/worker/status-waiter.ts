@@ -45,28 +45,40 @@ export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): S
     await check([...waiters.keys()]);
   };
   const handedBack = new WeakSet<object>();
-  const listen = async () => {
+  const listen = async (): Promise<void> => {
     if (stopped) return;
+    const retry = () => setTimeout(() => void listen(), 1_000).unref();
+    let client: pg.PoolClient;
     try {
-      const client = await ctx.pool.connect();
-      client.on('notification', (msg) => {
-        if (msg.channel === STATUS_CHANNEL && msg.payload && waiters.has(msg.payload)) {
-          check([msg.payload]).catch(() => {});
-        }
-      });
-      client.on('error', () => {
-        // Once stop() has handed this client back, its errors are no longer ours (releasing twice throws).
-        if (handedBack.has(client)) return;
-        handedBack.add(client);
-        client.release(true);
-        if (listener === client) listener = undefined;
-        setTimeout(() => void listen(), 1_000).unref();
-      });
-      await client.query(`listen ${STATUS_CHANNEL}`);
-      listener = client;
+      client = await ctx.pool.connect();
     } catch (error) {
       ctx.logger.warn({ err: error }, 'status listener could not connect; retrying');
-      setTimeout(() => void listen(), 1_000).unref();
+      retry();
+      return;
+    }
+    // Once, whichever comes first: its error, a failed LISTEN, or stop(). A client kept after a failure
+    // would be lost to the pool for good, one per attempt during an outage.
+    const handBack = (): boolean => {
+      if (handedBack.has(client)) return false;
+      handedBack.add(client);
+      client.release(true);
+      if (listener === client) listener = undefined;
+      return true;
+    };
+    client.on('notification', (msg) => {
+      if (msg.channel === STATUS_CHANNEL && msg.payload && waiters.has(msg.payload)) {
+        check([msg.payload]).catch(() => {});
+      }
+    });
+    client.on('error', () => { if (handBack() && !stopped) retry(); });
+    try {
+      await client.query(`listen ${STATUS_CHANNEL}`);
+      listener = client;
+      // stop() ran while this was connecting: it saw no listener to hand back.
+      if (stopped) handBack();
+    } catch (error) {
+      ctx.logger.warn({ err: error }, 'status listener could not listen; retrying');
+      if (handBack() && !stopped) retry();
     }
   };
   const loop = () => {

@@ -69,6 +69,12 @@ describe('configuration', () => {
     expect(() => parseConfig({ ...valid, ...change }, 'external')).toThrow(message);
   });
 
+  it('refuses a worker staleness shorter than three heartbeats, which would take jobs from live workers', () => {
+    expect(() => parseConfig({ ...valid, WORKER_HEARTBEAT_MS: '2000', WORKER_STALE_AFTER_MS: '5000' }, 'external'))
+      .toThrow('WORKER_STALE_AFTER_MS (5000) must be at least 3 × WORKER_HEARTBEAT_MS (2000)');
+    expect(parseConfig({ ...valid, WORKER_HEARTBEAT_MS: '2000', WORKER_STALE_AFTER_MS: '6000' }, 'external').worker.liveness.staleAfterMs).toBe(6000);
+  });
+
   it('binds the API to loopback in embedded mode unless HOST says otherwise', () => {
     expect(parseConfig(valid, 'embedded').host).toBe('127.0.0.1');
     expect(parseConfig({ ...valid, HOST: '0.0.0.0' }, 'embedded').host).toBe('0.0.0.0');
