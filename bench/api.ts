@@ -23,10 +23,11 @@ export async function registerClient(databaseUrl: string, { webhookUrl }: { webh
 
 export async function connectClient(apiUrl: string, registered: Awaited<ReturnType<typeof registerClient>>): Promise<BenchClient> {
   const res = await fetch(`${apiUrl}/api/v1/auth/token`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ clientId: registered.clientId, clientSecret: registered.clientSecret }),
   });
-  const body = await res.json() as { token?: string };
+  const body = (await res.json()) as { token?: string };
   if (!res.ok || !body.token) throw new Error(`auth/token: ${res.status} ${JSON.stringify(body)}`);
   return { ...registered, token: body.token, apiUrl };
 }
@@ -38,7 +39,11 @@ export async function call(client: BenchClient, method: 'GET' | 'POST', path: st
   const res = await fetch(`${client.apiUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   let json: Record<string, any> = {};
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
   return { status: res.status, body: json };
 }
 
@@ -46,13 +51,15 @@ export async function call(client: BenchClient, method: 'GET' | 'POST', path: st
 export async function createWallets(client: BenchClient, userIds: readonly string[]): Promise<Address[]> {
   const addresses: Address[] = new Array(userIds.length);
   let next = 0;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (next < userIds.length) {
-      const i = next++;
-      const res = await call(client, 'POST', '/api/v1/wallet/create', { userId: userIds[i] });
-      if (res.status !== 200) throw new Error(`wallet/create ${userIds[i]}: ${res.status} ${JSON.stringify(res.body)}`);
-      addresses[i] = getAddress(res.body.address);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < userIds.length) {
+        const i = next++;
+        const res = await call(client, 'POST', '/api/v1/wallet/create', { userId: userIds[i] });
+        if (res.status !== 200) throw new Error(`wallet/create ${userIds[i]}: ${res.status} ${JSON.stringify(res.body)}`);
+        addresses[i] = getAddress(res.body.address);
+      }
+    }),
+  );
   return addresses;
 }

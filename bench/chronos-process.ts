@@ -11,7 +11,6 @@ import type { Cleanup } from './cleanup.js';
 import type { BenchStack } from './stack.js';
 import { getFreePorts } from '../src/dev/free-port.js';
 
-
 export type Role = 'start' | 'api' | 'worker';
 
 export type ChronosProcess = {
@@ -30,14 +29,29 @@ export const BENCH_SECRETS = { jwtSecret: randomBytes(32).toString('hex'), maste
 
 let launched = 0;
 
-export async function startChronos(cleanup: Cleanup, stack: BenchStack, { root, role, databaseUrl, rpcUrl = stack.rpcUrl, logLevel, cpuProf, env = {} }: {
-  /** The folder holding bin/chronos.js: the checkout (runs src/ through tsx) or a build (bench/build.ts). */
-  root: string;
-  role: Role; databaseUrl: string; rpcUrl?: string; logLevel: string;
-  /** Write a V8 CPU profile of the whole process into this directory when it exits. */
-  cpuProf?: string;
-  env?: Record<string, string>;
-}): Promise<ChronosProcess> {
+export async function startChronos(
+  cleanup: Cleanup,
+  stack: BenchStack,
+  {
+    root,
+    role,
+    databaseUrl,
+    rpcUrl = stack.rpcUrl,
+    logLevel,
+    cpuProf,
+    env = {},
+  }: {
+    /** The folder holding bin/chronos.js: the checkout (runs src/ through tsx) or a build (bench/build.ts). */
+    root: string;
+    role: Role;
+    databaseUrl: string;
+    rpcUrl?: string;
+    logLevel: string;
+    /** Write a V8 CPU profile of the whole process into this directory when it exits. */
+    cpuProf?: string;
+    env?: Record<string, string>;
+  },
+): Promise<ChronosProcess> {
   const [port, metricsPort] = await getFreePorts(2);
   const logPath = join(stack.tempDir, `chronos-${role}-${++launched}.log`);
   const log = openSync(logPath, 'a');
@@ -69,9 +83,16 @@ export async function startChronos(cleanup: Cleanup, stack: BenchStack, { root, 
   });
   closeSync(log);
   // A bench that dies without cleaning up must not leave Chronos running.
-  const killOnExit = () => { child.kill('SIGKILL'); };
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+  };
   process.on('exit', killOnExit);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { process.off('exit', killOnExit); resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      process.off('exit', killOnExit);
+      resolve();
+    }),
+  );
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');

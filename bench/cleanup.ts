@@ -9,12 +9,18 @@ export function createCleanup({ onError }: { onError?: (name: string, error: unk
   const steps: { name: string; undo: () => Promise<void> | void }[] = [];
   let running: Promise<void> | undefined;
   return {
-    add(name, undo) { steps.push({ name, undo }); },
+    add(name, undo) {
+      steps.push({ name, undo });
+    },
     run() {
       running ??= (async () => {
         while (steps.length) {
           const { name, undo } = steps.pop()!;
-          try { await undo(); } catch (error) { onError?.(name, error); }
+          try {
+            await undo();
+          } catch (error) {
+            onError?.(name, error);
+          }
         }
       })();
       return running;

@@ -25,7 +25,9 @@ function stat(pid: number): { ppid: number; ms: number } | undefined {
 }
 
 function allPids(): number[] {
-  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
 }
 
 /** The process and every live descendant (Postgres backends are children of the postmaster). */
@@ -36,7 +38,10 @@ export function withDescendants(root: number): number[] {
     if (s) children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
   }
   const out: number[] = [];
-  const visit = (pid: number) => { out.push(pid); for (const c of children.get(pid) ?? []) visit(c); };
+  const visit = (pid: number) => {
+    out.push(pid);
+    for (const c of children.get(pid) ?? []) visit(c);
+  };
   visit(root);
   return out;
 }
@@ -46,7 +51,9 @@ export function findProcess(needle: string): number | undefined {
   for (const pid of allPids()) {
     try {
       if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(needle)) return pid;
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return undefined;
 }
@@ -59,11 +66,17 @@ export type CpuMeter = {
 
 /** Starts measuring; stop() returns the CPU milliseconds each named target used since. */
 export function startCpuMeter(targets: CpuTargets): CpuMeter {
-  const sample = () => Object.fromEntries(Object.entries(targets).map(([name, pids]) => {
-    const byPid = new Map<number, number>();
-    for (const pid of pids()) { const s = stat(pid); if (s) byPid.set(pid, s.ms); }
-    return [name, byPid];
-  }));
+  const sample = () =>
+    Object.fromEntries(
+      Object.entries(targets).map(([name, pids]) => {
+        const byPid = new Map<number, number>();
+        for (const pid of pids()) {
+          const s = stat(pid);
+          if (s) byPid.set(pid, s.ms);
+        }
+        return [name, byPid];
+      }),
+    );
   const before = sample();
   let after: typeof before | undefined;
   // Per pid, so a backend that appeared during the run counts from zero and one that ended does not go negative.
@@ -71,11 +84,13 @@ export function startCpuMeter(targets: CpuTargets): CpuMeter {
   return {
     stop() {
       after = sample();
-      return Object.fromEntries(Object.entries(after).map(([name, pids]) => {
-        let ms = 0;
-        for (const [pid, t] of pids) ms += delta(name, pid, t);
-        return [name, ms];
-      }));
+      return Object.fromEntries(
+        Object.entries(after).map(([name, pids]) => {
+          let ms = 0;
+          for (const [pid, t] of pids) ms += delta(name, pid, t);
+          return [name, ms];
+        }),
+      );
     },
     byTitle(target) {
       const out: Record<string, number> = {};
@@ -92,7 +107,11 @@ export function startCpuMeter(targets: CpuTargets): CpuMeter {
 function processTitle(pid: number): string {
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-    return cmd.replace(/\d+\.\d+\.\d+\.\d+\(\d+\)/, '').replace(/\s+(idle|active|idle in transaction).*$/, '').replace(/ -D .*/, ' (postmaster)').slice(0, 60);
+    return cmd
+      .replace(/\d+\.\d+\.\d+\.\d+\(\d+\)/, '')
+      .replace(/\s+(idle|active|idle in transaction).*$/, '')
+      .replace(/ -D .*/, ' (postmaster)')
+      .slice(0, 60);
   } catch {
     return `pid ${pid} (gone)`;
   }

@@ -79,15 +79,27 @@ export function parseFlags(argv: string[]): Flags {
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}\n${USAGE}`);
     return n;
   };
-  const phases = String(values.phases).split(',').map((p) => p.trim()).filter(Boolean);
+  const phases = String(values.phases)
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const unknown = phases.filter((p) => !(PHASES as readonly string[]).includes(p));
   if (unknown.length) throw new Error(`unknown phase ${unknown.join(', ')}; known: ${PHASES.join(', ')}`);
   const flags: Flags = {
-    ops: int('ops', 1), users: int('users', 1), duration: int('duration', 1), warmup: int('warmup', 0),
-    connections: int('connections', 1), acceptUsers: int('accept-users', 1), blocks: int('blocks', 1),
-    blockIntervalMs: int('block-interval', 1), pending: int('pending', 1),
-    statusSmall: int('status-small', 1), statusLarge: int('status-large', 1),
-    logLevel: String(values['log-level']), out: String(values.out), phases: phases as Phase[],
+    ops: int('ops', 1),
+    users: int('users', 1),
+    duration: int('duration', 1),
+    warmup: int('warmup', 0),
+    connections: int('connections', 1),
+    acceptUsers: int('accept-users', 1),
+    blocks: int('blocks', 1),
+    blockIntervalMs: int('block-interval', 1),
+    pending: int('pending', 1),
+    statusSmall: int('status-small', 1),
+    statusLarge: int('status-large', 1),
+    logLevel: String(values['log-level']),
+    out: String(values.out),
+    phases: phases as Phase[],
     cpuProf: values['cpu-prof'] === undefined ? undefined : resolve(String(values['cpu-prof'])),
     source: values.source === true,
     nodeOptions: values['node-options'] ? String(values['node-options']) : undefined,

@@ -22,15 +22,23 @@ export async function fundOnChain(stack: BenchStack, { addresses, amountWei }: {
   const receiptId = `bench-fund-${self}-${mintNonce}-${Math.random().toString(36).slice(2)}`;
   const hash = mintMessageHash({ token: stack.token, chainId: stack.chainId, to: self, receiptId, amount: total, expiryBlock, nonce: mintNonce });
   const signature = await stack.mintSigner.signMessage({ message: { raw: hash } });
-  const hashes: Hash[] = [await wallet.sendTransaction({
-    to: stack.token, nonce: nonce++, gas: 300_000n,
-    data: encodeFunctionData({ abi: chronosTokenAbi, functionName: 'mintWithSignature', args: [self, receiptId, total, expiryBlock, mintNonce, signature] }),
-  })];
+  const hashes: Hash[] = [
+    await wallet.sendTransaction({
+      to: stack.token,
+      nonce: nonce++,
+      gas: 300_000n,
+      data: encodeFunctionData({ abi: chronosTokenAbi, functionName: 'mintWithSignature', args: [self, receiptId, total, expiryBlock, mintNonce, signature] }),
+    }),
+  ];
   for (const to of addresses) {
-    hashes.push(await wallet.sendTransaction({
-      to: stack.token, nonce: nonce++, gas: 100_000n,
-      data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, amountWei] }),
-    }));
+    hashes.push(
+      await wallet.sendTransaction({
+        to: stack.token,
+        nonce: nonce++,
+        gas: 100_000n,
+        data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, amountWei] }),
+      }),
+    );
   }
   const receipts = await Promise.all(hashes.map((h) => publicClient.waitForTransactionReceipt({ hash: h, pollingInterval: 50 })));
   const reverted = receipts.filter((r) => r.status !== 'success');

@@ -29,7 +29,9 @@ export type LoadResult = {
 
 /** Anything but the expected answers, for a progress note: "" when there was nothing else. */
 export function describeUnexpected(result: LoadResult, expectStatus: number): string {
-  const other = Object.entries(result.statuses).filter(([status]) => Number(status) !== expectStatus).map(([status, n]) => `${n} × ${status}`);
+  const other = Object.entries(result.statuses)
+    .filter(([status]) => Number(status) !== expectStatus)
+    .map(([status, n]) => `${n} × ${status}`);
   if (result.errors) other.push(`${result.errors} errors/timeouts`);
   return other.length ? ` (also ${other.join(', ')})` : '';
 }
@@ -60,11 +62,17 @@ export async function closedLoop({ url, connections, durationS, expectStatus, ne
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const instance = autocannon({
-    url, connections, duration: durationS, timeout: 30, overallRate,
-    requests: [{
-      ...first,
-      setupRequest: (req: CannonRequest) => ({ ...req, ...next() }),
-    }],
+    url,
+    connections,
+    duration: durationS,
+    timeout: 30,
+    overallRate,
+    requests: [
+      {
+        ...first,
+        setupRequest: (req: CannonRequest) => ({ ...req, ...next() }),
+      },
+    ],
   });
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
@@ -97,19 +105,29 @@ export async function paced({ url, rate, durationS, expectStatus, next }: PacedP
   const send = (scheduledAt: number) => {
     const req = next();
     const p = new Promise<void>((resolve) => {
-      const r = httpRequest({
-        host: target.hostname, port: target.port, method: req.method, path: req.path, agent,
-        headers: { ...req.headers, ...(req.body !== undefined && { 'content-length': Buffer.byteLength(req.body) }) },
-      }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          statuses[status] = (statuses[status] ?? 0) + 1;
-          if (status === expectStatus) latencies.push(performance.now() - scheduledAt);
-          resolve();
-        });
+      const r = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.path,
+          agent,
+          headers: { ...req.headers, ...(req.body !== undefined && { 'content-length': Buffer.byteLength(req.body) }) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            statuses[status] = (statuses[status] ?? 0) + 1;
+            if (status === expectStatus) latencies.push(performance.now() - scheduledAt);
+            resolve();
+          });
+        },
+      );
+      r.on('error', () => {
+        errors++;
+        resolve();
       });
-      r.on('error', () => { errors++; resolve(); });
       r.setTimeout(30_000, () => r.destroy(new Error('timeout')));
       r.end(req.body);
     });

@@ -61,7 +61,10 @@ if (values.match) {
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const l = label(byId.get(cur)!);
-      if (re.test(l) && !seen.has(l)) { seen.add(l); sum(inclusive, l, us); }
+      if (re.test(l) && !seen.has(l)) {
+        seen.add(l);
+        sum(inclusive, l, us);
+      }
     }
   }
   show(`total time of frames matching /${values.match}/`, inclusive);

@@ -20,7 +20,9 @@ export function createProgress(total: number, stream: NodeJS.WriteStream = proce
   const tty = stream.isTTY === true;
   const secs = (ms: number) => `${(ms / 1000).toFixed(0)}s`;
   const line = () => `[${n}/${total}] ${label}`;
-  const clear = () => { if (tty) stream.write('\r\x1b[2K'); };
+  const clear = () => {
+    if (tty) stream.write('\r\x1b[2K');
+  };
   const finish = () => {
     if (!n) return;
     clear();

@@ -26,9 +26,21 @@ export type BenchResults = {
 };
 
 export function describeMachine() {
-  const cpuinfo = (() => { try { return readFileSync('/proc/cpuinfo', 'utf8'); } catch { return ''; } })();
+  const cpuinfo = (() => {
+    try {
+      return readFileSync('/proc/cpuinfo', 'utf8');
+    } catch {
+      return '';
+    }
+  })();
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown';
-  const load = (() => { try { return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number); } catch { return []; } })();
+  const load = (() => {
+    try {
+      return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+    } catch {
+      return [];
+    }
+  })();
   return { nproc: cpus().length, cpuModel: model, memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version, loadAverageAtStart: load };
 }
 
@@ -63,43 +75,123 @@ export function formatTable(r: BenchResults): string {
   const mark = (c: Comparison) => `${c.met ? '✓' : '✗'} ${c.target}`;
   const ratio = (c: Comparison) => (Number.isFinite(c.ratio) ? `${c.ratio.toFixed(2)}×` : '—');
   const cpuSum = (cpu: Record<string, number> | undefined, skip: string[] = []) =>
-    Object.entries(cpu ?? {}).filter(([name]) => !skip.includes(name)).reduce((total, [, ms]) => total + ms, 0);
+    Object.entries(cpu ?? {})
+      .filter(([name]) => !skip.includes(name))
+      .reduce((total, [, ms]) => total + ms, 0);
   if (r.accept) {
     const a = r.accept;
-    rows.push([`accept: 202/s (${a.connections} conns, ${a.users} users)`, f(a.chronosMax.rate, 0), `${f(a.bareMax.rate, 0)} bare Express`, ratio(a.comparisons.throughput), mark(a.comparisons.throughput)]);
+    rows.push([
+      `accept: 202/s (${a.connections} conns, ${a.users} users)`,
+      f(a.chronosMax.rate, 0),
+      `${f(a.bareMax.rate, 0)} bare Express`,
+      ratio(a.comparisons.throughput),
+      mark(a.comparisons.throughput),
+    ]);
     const chronosCpu = cpuSum(a.chronosMax.cpuMsPerResponse, ['bench']);
     const bareCpu = cpuSum(a.bareMax.cpuMsPerResponse, ['bench']);
-    rows.push(['accept: CPU ms per 202, server side', `${f(chronosCpu, 2)} (Chronos ${f(a.chronosMax.cpuMsPerResponse?.chronos ?? NaN, 2)}, Postgres ${f(a.chronosMax.cpuMsPerResponse?.postgres ?? NaN, 2)})`,
-      `${f(bareCpu, 2)} bare Express`, `${f(chronosCpu / bareCpu, 0)}×`, '']);
-    rows.push(['accept: p50 / p99 ms at full load', `${f(a.chronosMax.latencyMs.p50)} / ${f(a.chronosMax.latencyMs.p99)}`, `${f(a.bareMax.latencyMs.p50)} / ${f(a.bareMax.latencyMs.p99)}`, '', '']);
-    rows.push([`accept: p50 / p99 ms at ${a.halfRate}/s, paced`, `${f(a.chronosHalfPaced.latencyMs.p50)} / ${f(a.chronosHalfPaced.latencyMs.p99)}`,
-      `${f(a.bareHalfPaced.latencyMs.p50)} / ${f(a.bareHalfPaced.latencyMs.p99)}`, ratio(a.comparisons.p99AtHalfLoad), mark(a.comparisons.p99AtHalfLoad)]);
-    rows.push([`accept: p50 / p99 ms at ${a.halfRate}/s, autocannon`, `${f(a.chronosHalfAutocannon.latencyMs.p50)} / ${f(a.chronosHalfAutocannon.latencyMs.p99)}`,
-      `${f(a.bareHalfAutocannon.latencyMs.p50)} / ${f(a.bareHalfAutocannon.latencyMs.p99)}`, ratio(a.comparisons.p99AtHalfLoadAutocannon), mark(a.comparisons.p99AtHalfLoadAutocannon)]);
+    rows.push([
+      'accept: CPU ms per 202, server side',
+      `${f(chronosCpu, 2)} (Chronos ${f(a.chronosMax.cpuMsPerResponse?.chronos ?? NaN, 2)}, Postgres ${f(a.chronosMax.cpuMsPerResponse?.postgres ?? NaN, 2)})`,
+      `${f(bareCpu, 2)} bare Express`,
+      `${f(chronosCpu / bareCpu, 0)}×`,
+      '',
+    ]);
+    rows.push([
+      'accept: p50 / p99 ms at full load',
+      `${f(a.chronosMax.latencyMs.p50)} / ${f(a.chronosMax.latencyMs.p99)}`,
+      `${f(a.bareMax.latencyMs.p50)} / ${f(a.bareMax.latencyMs.p99)}`,
+      '',
+      '',
+    ]);
+    rows.push([
+      `accept: p50 / p99 ms at ${a.halfRate}/s, paced`,
+      `${f(a.chronosHalfPaced.latencyMs.p50)} / ${f(a.chronosHalfPaced.latencyMs.p99)}`,
+      `${f(a.bareHalfPaced.latencyMs.p50)} / ${f(a.bareHalfPaced.latencyMs.p99)}`,
+      ratio(a.comparisons.p99AtHalfLoad),
+      mark(a.comparisons.p99AtHalfLoad),
+    ]);
+    rows.push([
+      `accept: p50 / p99 ms at ${a.halfRate}/s, autocannon`,
+      `${f(a.chronosHalfAutocannon.latencyMs.p50)} / ${f(a.chronosHalfAutocannon.latencyMs.p99)}`,
+      `${f(a.bareHalfAutocannon.latencyMs.p50)} / ${f(a.bareHalfAutocannon.latencyMs.p99)}`,
+      ratio(a.comparisons.p99AtHalfLoadAutocannon),
+      mark(a.comparisons.p99AtHalfLoadAutocannon),
+    ]);
   }
   if (r.endToEnd) {
     const e = r.endToEnd;
-    rows.push([`e2e: confirmed ops/s (${e.ops} ops, ${e.users} users)`, f(e.chronos.opsPerSecond), `${f(e.direct.opsPerSecond)} direct`, ratio(e.comparisons.throughput), mark(e.comparisons.throughput)]);
+    rows.push([
+      `e2e: confirmed ops/s (${e.ops} ops, ${e.users} users)`,
+      f(e.chronos.opsPerSecond),
+      `${f(e.direct.opsPerSecond)} direct`,
+      ratio(e.comparisons.throughput),
+      mark(e.comparisons.throughput),
+    ]);
     const chronosOpCpu = cpuSum(e.chronos.cpuMsPerOp);
     // The idle Chronos process (its tracker polls) runs during the direct side too; it is not part of that path.
     const directOpCpu = cpuSum(e.direct.cpuMsPerOp, ['chronos']);
-    rows.push(['e2e: CPU ms per op, all processes', `${f(chronosOpCpu, 0)} (Chronos ${f(e.chronos.cpuMsPerOp.chronos, 0)}, Postgres ${f(e.chronos.cpuMsPerOp.postgres, 0)})`,
-      `${f(directOpCpu, 0)} (client ${f(e.direct.cpuMsPerOp.bench, 0)})`, `${(chronosOpCpu / directOpCpu).toFixed(2)}×`, '']);
-    rows.push(['e2e: accept→CONFIRMED p50 / p99 ms', `${f(e.chronos.acceptToConfirmedMs.p50, 0)} / ${f(e.chronos.acceptToConfirmedMs.p99, 0)}`,
-      `${f(e.direct.latencyMs.p50, 0)} / ${f(e.direct.latencyMs.p99, 0)} send→receipt`, ratio(e.comparisons.latencyP50), mark(e.comparisons.latencyP50)]);
-    rows.push(['e2e: POST→webhook p50 / p99 ms (client view)', `${f(e.chronos.requestToWebhookMs.p50, 0)} / ${f(e.chronos.requestToWebhookMs.p99, 0)}`, '', '', '']);
-    rows.push(['webhook: CONFIRMED→received p50 / p99 ms', `${f(e.chronos.confirmedToWebhookMs.p50)} / ${f(e.chronos.confirmedToWebhookMs.p99)}`, '20 budget', ratio(e.comparisons.webhookP50), mark(e.comparisons.webhookP50)]);
-    rows.push(['  of which CONFIRMED→attempt start p50 / p99', `${f(e.chronos.confirmedToAttemptStartMs.p50)} / ${f(e.chronos.confirmedToAttemptStartMs.p99)}`, '', '', '']);
-    rows.push(['memory: peak RSS MB during e2e (VmHWM)', `${f(e.chronos.memory.peakRssMb, 0)} (${f(e.chronos.memory.hwmMb, 0)})`, '200 budget', ratio(e.comparisons.peakRss), mark(e.comparisons.peakRss)]);
+    rows.push([
+      'e2e: CPU ms per op, all processes',
+      `${f(chronosOpCpu, 0)} (Chronos ${f(e.chronos.cpuMsPerOp.chronos, 0)}, Postgres ${f(e.chronos.cpuMsPerOp.postgres, 0)})`,
+      `${f(directOpCpu, 0)} (client ${f(e.direct.cpuMsPerOp.bench, 0)})`,
+      `${(chronosOpCpu / directOpCpu).toFixed(2)}×`,
+      '',
+    ]);
+    rows.push([
+      'e2e: accept→CONFIRMED p50 / p99 ms',
+      `${f(e.chronos.acceptToConfirmedMs.p50, 0)} / ${f(e.chronos.acceptToConfirmedMs.p99, 0)}`,
+      `${f(e.direct.latencyMs.p50, 0)} / ${f(e.direct.latencyMs.p99, 0)} send→receipt`,
+      ratio(e.comparisons.latencyP50),
+      mark(e.comparisons.latencyP50),
+    ]);
+    rows.push([
+      'e2e: POST→webhook p50 / p99 ms (client view)',
+      `${f(e.chronos.requestToWebhookMs.p50, 0)} / ${f(e.chronos.requestToWebhookMs.p99, 0)}`,
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      'webhook: CONFIRMED→received p50 / p99 ms',
+      `${f(e.chronos.confirmedToWebhookMs.p50)} / ${f(e.chronos.confirmedToWebhookMs.p99)}`,
+      '20 budget',
+      ratio(e.comparisons.webhookP50),
+      mark(e.comparisons.webhookP50),
+    ]);
+    rows.push([
+      '  of which CONFIRMED→attempt start p50 / p99',
+      `${f(e.chronos.confirmedToAttemptStartMs.p50)} / ${f(e.chronos.confirmedToAttemptStartMs.p99)}`,
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      'memory: peak RSS MB during e2e (VmHWM)',
+      `${f(e.chronos.memory.peakRssMb, 0)} (${f(e.chronos.memory.hwmMb, 0)})`,
+      '200 budget',
+      ratio(e.comparisons.peakRss),
+      mark(e.comparisons.peakRss),
+    ]);
   }
   if (r.tracking) {
     const t = r.tracking;
-    rows.push([`tracking: RPC calls/block (${t.many.pending} vs 1 pending)`, f(t.many.callsPerBlock, 2), `${f(t.one.callsPerBlock, 2)} with 1`, ratio(t.comparisons.callsPerBlock), mark(t.comparisons.callsPerBlock)]);
+    rows.push([
+      `tracking: RPC calls/block (${t.many.pending} vs 1 pending)`,
+      f(t.many.callsPerBlock, 2),
+      `${f(t.one.callsPerBlock, 2)} with 1`,
+      ratio(t.comparisons.callsPerBlock),
+      mark(t.comparisons.callsPerBlock),
+    ]);
   }
   if (r.status) {
     const s = r.status;
-    rows.push([`status read: p50 / p99 ms (${s.large.stored.toLocaleString('en')} vs ${s.small.stored.toLocaleString('en')})`,
-      `${f(s.large.load.latencyMs.p50)} / ${f(s.large.load.latencyMs.p99)}`, `${f(s.small.load.latencyMs.p50)} / ${f(s.small.load.latencyMs.p99)}`, ratio(s.comparisons.p99), mark(s.comparisons.p99)]);
+    rows.push([
+      `status read: p50 / p99 ms (${s.large.stored.toLocaleString('en')} vs ${s.small.stored.toLocaleString('en')})`,
+      `${f(s.large.load.latencyMs.p50)} / ${f(s.large.load.latencyMs.p99)}`,
+      `${f(s.small.load.latencyMs.p50)} / ${f(s.small.load.latencyMs.p99)}`,
+      ratio(s.comparisons.p99),
+      mark(s.comparisons.p99),
+    ]);
     rows.push(['status read: reads/s', f(s.large.load.rate, 0), f(s.small.load.rate, 0), '', '']);
   }
   const header: Row = ['figure', 'Chronos', 'baseline', 'ratio', 'target'];

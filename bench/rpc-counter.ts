@@ -16,8 +16,14 @@ export async function startRpcCounter(target: string): Promise<RpcCounter> {
     url: '',
     counts: {},
     total: () => Object.values(counter.counts).reduce((a, b) => a + b, 0),
-    reset: () => { counter.counts = {}; },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    reset: () => {
+      counter.counts = {};
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];

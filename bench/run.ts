@@ -21,8 +21,13 @@ async function main(): Promise<number> {
   const flags = parseFlags(process.argv.slice(2));
   const out = resolve(flags.out);
   const has = (p: (typeof flags.phases)[number]) => flags.phases.includes(p);
-  const total = 1 + (has('accept') ? ACCEPT_STEPS : 0) + (has('e2e') ? END_TO_END_STEPS : 0)
-    + (has('tracking') ? TRACKING_STEPS : 0) + (has('status') ? STATUS_STEPS : 0) + 1;
+  const total =
+    1
+    + (has('accept') ? ACCEPT_STEPS : 0)
+    + (has('e2e') ? END_TO_END_STEPS : 0)
+    + (has('tracking') ? TRACKING_STEPS : 0)
+    + (has('status') ? STATUS_STEPS : 0)
+    + 1;
   const progress = createProgress(total);
   const cleanup = createCleanup({ onError: (name, error) => progress.note(`cleanup of ${name} failed: ${(error as Error).message}`) });
   const results: BenchResults = { startedAt: new Date().toISOString(), machine: describeMachine(), flags, comparisons: {} };
@@ -52,7 +57,7 @@ async function main(): Promise<number> {
     if (has('status')) results.status = await runStatusPhase(ctx);
     return 0;
   } catch (error) {
-    results.error = error instanceof Error ? error.stack ?? error.message : String(error);
+    results.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
     progress.note(`failed: ${results.error}`);
     return 1;
   } finally {
@@ -64,8 +69,10 @@ async function main(): Promise<number> {
     progress.done();
     if (!interrupted) {
       console.log(formatTable(results));
-      console.log(`\n${results.machine.nproc} × ${results.machine.cpuModel}, ${results.machine.memoryGb} GiB, Node ${results.machine.node}; `
-        + `load average at start ${results.machine.loadAverageAtStart.join(' ')}. Every figure: ${flags.out}`);
+      console.log(
+        `\n${results.machine.nproc} × ${results.machine.cpuModel}, ${results.machine.memoryGb} GiB, Node ${results.machine.node}; `
+          + `load average at start ${results.machine.loadAverageAtStart.join(' ')}. Every figure: ${flags.out}`,
+      );
     }
   }
 }
@@ -78,7 +85,10 @@ async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> 
   return [ra.value, rb.value];
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -31,10 +31,23 @@ const TEMPLATE_DATABASE = 'bench_template';
  * bulk loads without checkpoints in the middle. Everything else, shared_buffers included, is default.
  */
 export const BENCH_POSTGRES_FLAGS = [
-  '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-  '-c', 'max_connections=300', '-c', 'max_wal_size=8GB', '-c', 'checkpoint_timeout=30min',
+  '-c',
+  'fsync=off',
+  '-c',
+  'synchronous_commit=off',
+  '-c',
+  'full_page_writes=off',
+  '-c',
+  'max_connections=300',
+  '-c',
+  'max_wal_size=8GB',
+  '-c',
+  'checkpoint_timeout=30min',
   // Statement statistics, so a phase can say where Postgres spent its time (bench/pg-statements.ts).
-  '-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all',
+  '-c',
+  'shared_preload_libraries=pg_stat_statements',
+  '-c',
+  'pg_stat_statements.track=all',
 ];
 
 export type BenchStack = {
@@ -67,10 +80,16 @@ export async function startBenchStack(cleanup: Cleanup, { onStep }: { onStep?: (
     onStep?.('anvil');
     await deployCanonicalAccountContracts(anvil.rpcUrl, { deployerPrivateKey: DEPLOYER_PRIVATE_KEY });
     const [bundler, paymaster] = await Promise.all([
-      startBundler({ rpcUrl: anvil.rpcUrl, port: bundlerPort, executorPrivateKeys: BUNDLER_EXECUTOR_KEYS, utilityPrivateKey: BUNDLER_UTILITY_KEY })
-        .then((b) => { cleanup.add('alto', b.stop); return b; }),
-      startPaymaster({ rpcUrl: anvil.rpcUrl, bundlerUrl: `http://127.0.0.1:${bundlerPort}`, port: paymasterPort })
-        .then((p) => { cleanup.add('paymaster', p.stop); return p; }),
+      startBundler({ rpcUrl: anvil.rpcUrl, port: bundlerPort, executorPrivateKeys: BUNDLER_EXECUTOR_KEYS, utilityPrivateKey: BUNDLER_UTILITY_KEY }).then(
+        (b) => {
+          cleanup.add('alto', b.stop);
+          return b;
+        },
+      ),
+      startPaymaster({ rpcUrl: anvil.rpcUrl, bundlerUrl: `http://127.0.0.1:${bundlerPort}`, port: paymasterPort }).then((p) => {
+        cleanup.add('paymaster', p.stop);
+        return p;
+      }),
     ]);
     onStep?.('alto and paymaster');
     const pids = { anvil: anvil.process.pid!, alto: bundler.process.pid!, paymaster: paymaster.process.pid! };
@@ -78,7 +97,10 @@ export async function startBenchStack(cleanup: Cleanup, { onStep }: { onStep?: (
   })();
   const pgSide = (async () => {
     const pg = await startEmbeddedPostgres({
-      dataDir: join(tempDir, 'postgres'), port: pgPort, postgresFlags: BENCH_POSTGRES_FLAGS, initdbFlags: ['--no-sync'],
+      dataDir: join(tempDir, 'postgres'),
+      port: pgPort,
+      postgresFlags: BENCH_POSTGRES_FLAGS,
+      initdbFlags: ['--no-sync'],
     });
     cleanup.add('postgres', pg.stop);
     await createDatabase(pg.url, TEMPLATE_DATABASE);
@@ -86,7 +108,9 @@ export async function startBenchStack(cleanup: Cleanup, { onStep }: { onStep?: (
     try {
       await migrate(pool);
       await pool.query('create extension if not exists pg_stat_statements');
-    } finally { await pool.end(); }
+    } finally {
+      await pool.end();
+    }
     onStep?.('postgres');
     return pg;
   })();
@@ -99,8 +123,10 @@ export async function startBenchStack(cleanup: Cleanup, { onStep }: { onStep?: (
 
   const chainId = await createPublicClient({ transport: http(chain.rpcUrl) }).getChainId();
   const deployer = createWalletClient({
-    account: privateKeyToAccount(DEPLOYER_PRIVATE_KEY), chain: toChain({ rpcUrl: chain.rpcUrl, chainId }),
-    transport: http(chain.rpcUrl), pollingInterval: 50,
+    account: privateKeyToAccount(DEPLOYER_PRIVATE_KEY),
+    chain: toChain({ rpcUrl: chain.rpcUrl, chainId }),
+    transport: http(chain.rpcUrl),
+    pollingInterval: 50,
   });
   const contracts = await deployChronosContracts(deployer, { owner: deployer.account.address });
   const mintSigner = privateKeyToAccount(generatePrivateKey());
@@ -112,10 +138,18 @@ export async function startBenchStack(cleanup: Cleanup, { onStep }: { onStep?: (
   if (!postmaster) throw new Error(`no postmaster process with -D ${dataDir} found`);
   const { pids, ...urls } = chain;
   return {
-    ...urls, chainId, pgAdminUrl: pg.url, tempDir, ...contracts, mintSigner,
+    ...urls,
+    chainId,
+    pgAdminUrl: pg.url,
+    tempDir,
+    ...contracts,
+    mintSigner,
     cpuTargets: {
-      anvil: () => [pids.anvil], alto: () => [pids.alto], paymaster: () => [pids.paymaster],
-      postgres: () => withDescendants(postmaster), bench: () => [process.pid],
+      anvil: () => [pids.anvil],
+      alto: () => [pids.alto],
+      paymaster: () => [pids.paymaster],
+      postgres: () => withDescendants(postmaster),
+      bench: () => [process.pid],
     },
     async newDatabase(name) {
       await createDatabase(pg.url, name, { template: TEMPLATE_DATABASE });

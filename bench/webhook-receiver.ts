@@ -30,7 +30,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         arrivals.set(transactionId, arrival);
         waiting.get(transactionId)?.(arrival);
         waiting.delete(transactionId);
-      } catch { /* not an event */ }
+      } catch {
+        /* not an event */
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -41,10 +43,20 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       const known = arrivals.get(transactionId);
       if (known) return Promise.resolve(known);
       return new Promise((resolve) => {
-        const timer = setTimeout(() => { waiting.delete(transactionId); resolve(undefined); }, timeoutMs);
-        waiting.set(transactionId, (arrival) => { clearTimeout(timer); resolve(arrival); });
+        const timer = setTimeout(() => {
+          waiting.delete(transactionId);
+          resolve(undefined);
+        }, timeoutMs);
+        waiting.set(transactionId, (arrival) => {
+          clearTimeout(timer);
+          resolve(arrival);
+        });
       });
     },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -5,7 +5,13 @@ import { readFileSync } from 'node:fs';
 import { encodeAbiParameters, keccak256, parseAbiParameters, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
-const dev = (() => { try { return JSON.parse(readFileSync('.chronos/dev.json', 'utf8')); } catch { return undefined; } })();
+const dev = (() => {
+  try {
+    return JSON.parse(readFileSync('.chronos/dev.json', 'utf8'));
+  } catch {
+    return undefined;
+  }
+})();
 const api = process.env.CHRONOS_URL ?? dev.apiUrl;
 const clientId = process.env.CLIENT_ID ?? dev.demoClient.clientId;
 const clientSecret = process.env.CLIENT_SECRET ?? dev.demoClient.clientSecret;
@@ -36,15 +42,23 @@ const { contractAddress, chainId, expiryBlock, nonce } = await call('POST', '/ap
 
 // 4. messageHash = keccak256(abi.encode(contractAddress, chainId, userAddress, receiptId, amount, expiryBlock, nonce)),
 //    signed EIP-191 style ("\x19Ethereum Signed Message:\n32" ‖ messageHash).
-const messageHash = keccak256(encodeAbiParameters(
-  parseAbiParameters('address, uint256, address, string, uint256, uint256, uint256'),
-  [contractAddress, BigInt(chainId), address, receiptId, amount, BigInt(expiryBlock), BigInt(nonce)],
-));
+const messageHash = keccak256(
+  encodeAbiParameters(parseAbiParameters('address, uint256, address, string, uint256, uint256, uint256'), [
+    contractAddress,
+    BigInt(chainId),
+    address,
+    receiptId,
+    amount,
+    BigInt(expiryBlock),
+    BigInt(nonce),
+  ]),
+);
 const signature = await signer.signMessage({ message: { raw: messageHash } });
 
 // 5. Execute: 202 Accepted; the UserOperation is built, sponsored and sent asynchronously.
 const { transactionId } = await call('POST', '/api/v1/mint/execute', {
-  token, body: { receiptId, amount: amount.toString(), signature, expiryBlock, nonce },
+  token,
+  body: { receiptId, amount: amount.toString(), signature, expiryBlock, nonce },
 });
 console.log(`accepted ${transactionId}`);
 

@@ -41,7 +41,14 @@ export async function runAcceptPhase({ stack, cleanup, progress, flags, chronosR
   progress.step('accept: API-only Chronos, bare Express, funded users');
   const databaseUrl = await stack.newDatabase('bench_accept');
   const registered = await registerClient(databaseUrl);
-  const api = await startChronos(cleanup, stack, { root: chronosRoot, role: 'api', databaseUrl, logLevel: flags.logLevel, cpuProf: flags.cpuProf, env: chronosEnv(flags) });
+  const api = await startChronos(cleanup, stack, {
+    root: chronosRoot,
+    role: 'api',
+    databaseUrl,
+    logLevel: flags.logLevel,
+    cpuProf: flags.cpuProf,
+    env: chronosEnv(flags),
+  });
   const client = await connectClient(api.url, registered);
   const bare = await startBareExpress(cleanup);
   const userIds = Array.from({ length: flags.acceptUsers }, (_, i) => `accept-user-${i}`);
@@ -69,8 +76,10 @@ export async function runAcceptPhase({ stack, cleanup, progress, flags, chronosR
     await beforeMeasuring?.();
     const result = await withCpu(cpu, () => closedLoop({ url, connections: flags.connections, durationS: flags.duration, expectStatus: 202, next }));
     await drain();
-    progress.note(`${label}: ${result.rate.toFixed(0)} × 202/s, p50 ${result.latencyMs.p50.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms; `
-      + `CPU ms per 202: ${describeCpu(result.cpuMsPerResponse)}${describeUnexpected(result, 202)}`);
+    progress.note(
+      `${label}: ${result.rate.toFixed(0)} × 202/s, p50 ${result.latencyMs.p50.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms; `
+        + `CPU ms per 202: ${describeCpu(result.cpuMsPerResponse)}${describeUnexpected(result, 202)}`,
+    );
     return result;
   };
   const bareMax = await max('bare Express', bare.url, bareTransfer, bareCpu);
@@ -83,27 +92,61 @@ export async function runAcceptPhase({ stack, cleanup, progress, flags, chronosR
     progress.step(`accept: ${label} at ${halfRate} req/s (half Chronos's max, ${flags.duration}s)`);
     const result = await run();
     await drain();
-    progress.note(`${label}: ${result.rate.toFixed(0)} × 202/s, p50 ${result.latencyMs.p50.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms${describeUnexpected(result, 202)}`);
+    progress.note(
+      `${label}: ${result.rate.toFixed(0)} × 202/s, p50 ${result.latencyMs.p50.toFixed(1)} ms, p99 ${result.latencyMs.p99.toFixed(1)} ms${describeUnexpected(result, 202)}`,
+    );
     return result;
   };
-  const chronosHalfPaced = await half('Chronos, paced', () => paced({ url: api.url, rate: halfRate, durationS: flags.duration, expectStatus: 202, next: chronosTransfer }));
-  const bareHalfPaced = await half('bare Express, paced', () => paced({ url: bare.url, rate: halfRate, durationS: flags.duration, expectStatus: 202, next: bareTransfer }));
-  const chronosHalfAutocannon = await half('Chronos, autocannon --overallRate', () => closedLoop({
-    url: api.url, connections: flags.connections, durationS: flags.duration, expectStatus: 202, next: chronosTransfer, overallRate: halfRate,
-  }));
-  const bareHalfAutocannon = await half('bare Express, autocannon --overallRate', () => closedLoop({
-    url: bare.url, connections: flags.connections, durationS: flags.duration, expectStatus: 202, next: bareTransfer, overallRate: halfRate,
-  }));
+  const chronosHalfPaced = await half('Chronos, paced', () =>
+    paced({ url: api.url, rate: halfRate, durationS: flags.duration, expectStatus: 202, next: chronosTransfer }),
+  );
+  const bareHalfPaced = await half('bare Express, paced', () =>
+    paced({ url: bare.url, rate: halfRate, durationS: flags.duration, expectStatus: 202, next: bareTransfer }),
+  );
+  const chronosHalfAutocannon = await half('Chronos, autocannon --overallRate', () =>
+    closedLoop({
+      url: api.url,
+      connections: flags.connections,
+      durationS: flags.duration,
+      expectStatus: 202,
+      next: chronosTransfer,
+      overallRate: halfRate,
+    }),
+  );
+  const bareHalfAutocannon = await half('bare Express, autocannon --overallRate', () =>
+    closedLoop({
+      url: bare.url,
+      connections: flags.connections,
+      durationS: flags.duration,
+      expectStatus: 202,
+      next: bareTransfer,
+      overallRate: halfRate,
+    }),
+  );
   await api.stop();
   await bare.stop();
 
   return {
-    users: flags.acceptUsers, connections: flags.connections,
-    chronosMax, bareMax, chronosHalfPaced, bareHalfPaced, chronosHalfAutocannon, bareHalfAutocannon, halfRate, chronosStatements,
+    users: flags.acceptUsers,
+    connections: flags.connections,
+    chronosMax,
+    bareMax,
+    chronosHalfPaced,
+    bareHalfPaced,
+    chronosHalfAutocannon,
+    bareHalfAutocannon,
+    halfRate,
+    chronosStatements,
     comparisons: {
       throughput: compare('202/s', chronosMax.rate, bareMax.rate, { text: '≥ 0.35 × bare Express', met: ({ ratio }) => ratio >= 0.35 }),
-      p99AtHalfLoad: compare('ms', chronosHalfPaced.latencyMs.p99, bareHalfPaced.latencyMs.p99, { text: 'Chronos p99 ≤ 25 ms', met: ({ value }) => value <= 25 }),
-      p99AtHalfLoadAutocannon: compare('ms', chronosHalfAutocannon.latencyMs.p99, bareHalfAutocannon.latencyMs.p99, { text: 'Chronos p99 ≤ 25 ms', met: ({ value }) => value <= 25 }),
+      p99AtHalfLoad: compare('ms', chronosHalfPaced.latencyMs.p99, bareHalfPaced.latencyMs.p99, {
+        text: 'Chronos p99 ≤ 25 ms',
+        met: ({ value }) => value <= 25,
+      }),
+      p99AtHalfLoadAutocannon: compare('ms', chronosHalfAutocannon.latencyMs.p99, bareHalfAutocannon.latencyMs.p99, {
+        text: 'Chronos p99 ≤ 25 ms',
+        met: ({ value }) => value <= 25,
+      }),
     },
   };
 }
@@ -116,18 +159,31 @@ function transferRequests(client: Pick<BenchClient, 'token'>, userIds: readonly 
 }
 
 export function describeCpu(cpu: Record<string, number> | undefined): string {
-  return Object.entries(cpu ?? {}).map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ');
+  return Object.entries(cpu ?? {})
+    .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
+    .join(', ');
 }
 
 async function startBareExpress(cleanup: PhaseContext['cleanup']): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await getFreePort();
-  const child = spawn(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, join(import.meta.dirname, '..', 'bare-express.ts'), String(port)], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', pathToFileURL(require.resolve('tsx')).href, join(import.meta.dirname, '..', 'bare-express.ts'), String(port)],
+    {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
   child.channel?.unref();
-  const killOnExit = () => { child.kill('SIGKILL'); };
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+  };
   process.on('exit', killOnExit);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { process.off('exit', killOnExit); resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      process.off('exit', killOnExit);
+      resolve();
+    }),
+  );
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
@@ -136,7 +192,13 @@ async function startBareExpress(cleanup: PhaseContext['cleanup']): Promise<{ url
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`the bare Express server exited with ${child.exitCode}`);
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (i > 400) throw new Error('the bare Express server did not start within 20 s');
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -12,7 +12,12 @@ export type PhaseContext = { stack: BenchStack; cleanup: Cleanup; progress: Prog
 /** A measured figure next to its baseline; `ratio` is figure / baseline. */
 export type Comparison = { unit: string; value: number; baseline: number; ratio: number; target: string; met: boolean };
 
-export function compare(unit: string, value: number, baseline: number, target: { text: string; met: (c: { value: number; baseline: number; ratio: number }) => boolean }): Comparison {
+export function compare(
+  unit: string,
+  value: number,
+  baseline: number,
+  target: { text: string; met: (c: { value: number; baseline: number; ratio: number }) => boolean },
+): Comparison {
   const ratio = baseline === 0 ? NaN : value / baseline;
   return { unit, value, baseline, ratio, target: target.text, met: target.met({ value, baseline, ratio }) };
 }

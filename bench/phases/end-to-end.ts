@@ -24,7 +24,11 @@ const AMOUNT = '0.001';
 const OP_TIMEOUT_MS = 120_000;
 
 export type SideResult = {
-  ops: number; succeeded: number; wallS: number; opsPerSecond: number; latencyMs: Summary;
+  ops: number;
+  succeeded: number;
+  wallS: number;
+  opsPerSecond: number;
+  latencyMs: Summary;
   /** CPU milliseconds each process spent per confirmed operation while this side ran. */
   cpuMsPerOp: Record<string, number>;
 };
@@ -51,7 +55,14 @@ export type EndToEndResults = {
      * seen), and the anonymous vs file-backed (code, libraries) share of RSS at the end (smaps_rollup).
      */
     memory: {
-      peakRssMb: number; hwmMb: number; samples: number; heapTotalMb: number; heapUsedMb: number; externalMb: number; rssAnonMb: number; rssFileMb: number;
+      peakRssMb: number;
+      hwmMb: number;
+      samples: number;
+      heapTotalMb: number;
+      heapUsedMb: number;
+      externalMb: number;
+      rssAnonMb: number;
+      rssFileMb: number;
       /** The same process idle, just before the operations started. */
       idle: { rssMb: number; heapTotalMb: number; heapUsedMb: number };
     };
@@ -71,7 +82,14 @@ export async function runEndToEndPhase({ stack, cleanup, progress, flags, chrono
   cleanup.add('webhook receiver', receiver.close);
   const databaseUrl = await stack.newDatabase('bench_e2e');
   const registered = await registerClient(databaseUrl, { webhookUrl: receiver.url });
-  const chronos = await startChronos(cleanup, stack, { root: chronosRoot, role: 'start', databaseUrl, logLevel: flags.logLevel, cpuProf: flags.cpuProf, env: chronosEnv(flags) });
+  const chronos = await startChronos(cleanup, stack, {
+    root: chronosRoot,
+    role: 'start',
+    databaseUrl,
+    logLevel: flags.logLevel,
+    cpuProf: flags.cpuProf,
+    env: chronosEnv(flags),
+  });
   const client = await connectClient(chronos.url, registered);
 
   // One more user on each side warms the code paths (module loading, JIT, first connections) up.
@@ -86,28 +104,39 @@ export async function runEndToEndPhase({ stack, cleanup, progress, flags, chrono
   const cpuTargets = { ...stack.cpuTargets, chronos: () => [chronos.pid] };
   progress.step(`end to end: direct permissionless client, ${flags.ops} transfers by ${flags.users} accounts`);
   const direct = await withCpuPerOp(cpuTargets, () => runDirect(stack, directAccounts.slice(0, flags.users), shares));
-  progress.note(`direct: ${direct.opsPerSecond.toFixed(1)} ops/s, send→receipt p50 ${direct.latencyMs.p50.toFixed(0)} ms, p99 ${direct.latencyMs.p99.toFixed(0)} ms; `
-    + `CPU ms per op: ${describeCpu(direct.cpuMsPerOp)}`);
+  progress.note(
+    `direct: ${direct.opsPerSecond.toFixed(1)} ops/s, send→receipt p50 ${direct.latencyMs.p50.toFixed(0)} ms, p99 ${direct.latencyMs.p99.toFixed(0)} ms; `
+      + `CPU ms per op: ${describeCpu(direct.cpuMsPerOp)}`,
+  );
 
   progress.step(`end to end: Chronos, ${flags.ops} transfers by ${flags.users} users`);
   await resetStatements(databaseUrl);
   const measured = await withCpuPerOp(cpuTargets, () => runChronos(client, receiver, chronos, databaseUrl, userIds.slice(0, flags.users), shares));
   const statements = await topStatements(databaseUrl, 1000);
   const chronosSide = {
-    ...measured, statements: statements.slice(0, 15),
+    ...measured,
+    statements: statements.slice(0, 15),
     statementsPerOp: statements.reduce((n, s) => n + s.calls, 0) / Math.max(1, measured.succeeded),
   };
-  progress.note(`Chronos: ${chronosSide.opsPerSecond.toFixed(1)} ops/s, accept→CONFIRMED p50 ${chronosSide.acceptToConfirmedMs.p50.toFixed(0)} ms, `
-    + `CONFIRMED→webhook p50 ${chronosSide.confirmedToWebhookMs.p50.toFixed(1)} ms (to attempt start ${chronosSide.confirmedToAttemptStartMs.p50.toFixed(1)}), peak RSS ${chronosSide.memory.peakRssMb.toFixed(0)} MB; `
-    + `CPU ms per op: ${describeCpu(chronosSide.cpuMsPerOp)}; ${chronosSide.statementsPerOp.toFixed(0)} SQL statements per op`);
+  progress.note(
+    `Chronos: ${chronosSide.opsPerSecond.toFixed(1)} ops/s, accept→CONFIRMED p50 ${chronosSide.acceptToConfirmedMs.p50.toFixed(0)} ms, `
+      + `CONFIRMED→webhook p50 ${chronosSide.confirmedToWebhookMs.p50.toFixed(1)} ms (to attempt start ${chronosSide.confirmedToAttemptStartMs.p50.toFixed(1)}), peak RSS ${chronosSide.memory.peakRssMb.toFixed(0)} MB; `
+      + `CPU ms per op: ${describeCpu(chronosSide.cpuMsPerOp)}; ${chronosSide.statementsPerOp.toFixed(0)} SQL statements per op`,
+  );
   if (chronosSide.failures.length) progress.note(`Chronos: ${chronosSide.failures.length} operations did not confirm, e.g. ${chronosSide.failures[0]}`);
   await chronos.stop();
 
   return {
-    ops: flags.ops, users: flags.users, direct, chronos: chronosSide,
+    ops: flags.ops,
+    users: flags.users,
+    direct,
+    chronos: chronosSide,
     comparisons: {
       throughput: compare('ops/s', chronosSide.opsPerSecond, direct.opsPerSecond, { text: '≥ 0.9 × direct', met: ({ ratio }) => ratio >= 0.9 }),
-      latencyP50: compare('ms', chronosSide.acceptToConfirmedMs.p50, direct.latencyMs.p50, { text: '≤ direct p50 + 50 ms', met: ({ value, baseline }) => value <= baseline + 50 }),
+      latencyP50: compare('ms', chronosSide.acceptToConfirmedMs.p50, direct.latencyMs.p50, {
+        text: '≤ direct p50 + 50 ms',
+        met: ({ value, baseline }) => value <= baseline + 50,
+      }),
       // A delivery has no natural baseline (the receiver answers at once): it is compared with its budget.
       webhookP50: compare('ms', chronosSide.confirmedToWebhookMs.p50, 20, { text: 'p50 ≤ 20 ms', met: ({ value }) => value <= 20 }),
       peakRss: compare('MB', chronosSide.memory.peakRssMb, 200, { text: '≤ 200 MB', met: ({ value }) => value <= 200 }),
@@ -115,7 +144,10 @@ export async function runEndToEndPhase({ stack, cleanup, progress, flags, chrono
   };
 }
 
-async function withCpuPerOp<T extends Omit<SideResult, 'cpuMsPerOp'>>(targets: CpuTargets, run: () => Promise<T>): Promise<T & { cpuMsPerOp: Record<string, number> }> {
+async function withCpuPerOp<T extends Omit<SideResult, 'cpuMsPerOp'>>(
+  targets: CpuTargets,
+  run: () => Promise<T>,
+): Promise<T & { cpuMsPerOp: Record<string, number> }> {
   const meter = startCpuMeter(targets);
   const result = await run();
   const cpu = meter.stop();
@@ -135,13 +167,15 @@ async function runDirect(stack: PhaseContext['stack'], accounts: DirectAccount[]
   const latencies: number[] = [];
   let succeeded = 0;
   const t0 = Date.now();
-  await Promise.all(accounts.map(async (account, i) => {
-    for (let n = 0; n < shares[i]; n++) {
-      const op = await directOp(stack, account);
-      latencies.push(op.receiptAt - op.startedAt);
-      if (op.success) succeeded++;
-    }
-  }));
+  await Promise.all(
+    accounts.map(async (account, i) => {
+      for (let n = 0; n < shares[i]; n++) {
+        const op = await directOp(stack, account);
+        latencies.push(op.receiptAt - op.startedAt);
+        if (op.success) succeeded++;
+      }
+    }),
+  );
   const wallS = (Date.now() - t0) / 1000;
   const ops = shares.reduce((a, b) => a + b, 0);
   return { ops, succeeded, wallS, opsPerSecond: succeeded / wallS, latencyMs: summarize(latencies) };
@@ -160,11 +194,21 @@ async function chronosOp(client: BenchClient, receiver: WebhookReceiver, userId:
   return { transactionId, sentAt, acceptedAt, webhookAt: arrival.receivedAt, status: arrival.status };
 }
 
-async function runChronos(client: BenchClient, receiver: WebhookReceiver, chronos: ChronosProcess, databaseUrl: string, userIds: string[], shares: number[]): Promise<Omit<EndToEndResults['chronos'], 'cpuMsPerOp' | 'statements' | 'statementsPerOp'>> {
+async function runChronos(
+  client: BenchClient,
+  receiver: WebhookReceiver,
+  chronos: ChronosProcess,
+  databaseUrl: string,
+  userIds: string[],
+  shares: number[],
+): Promise<Omit<EndToEndResults['chronos'], 'cpuMsPerOp' | 'statements' | 'statementsPerOp'>> {
   const ops: ChronosOp[] = [];
   let peakRssKb = 0;
   let samples = 0;
-  const sample = () => { peakRssKb = Math.max(peakRssKb, chronos.memory().rssKb); samples++; };
+  const sample = () => {
+    peakRssKb = Math.max(peakRssKb, chronos.memory().rssKb);
+    samples++;
+  };
   const sampler = setInterval(sample, 100);
   sample();
   const idleHeap = await readNodeMemoryMetrics(chronos.url).catch(() => ({ heapTotalMb: NaN, heapUsedMb: NaN }));
@@ -177,9 +221,11 @@ async function runChronos(client: BenchClient, receiver: WebhookReceiver, chrono
   const scraper = setInterval(() => void scrape(), 2000);
   const t0 = Date.now();
   try {
-    await Promise.all(userIds.map(async (userId, i) => {
-      for (let n = 0; n < shares[i]; n++) ops.push(await chronosOp(client, receiver, userId));
-    }));
+    await Promise.all(
+      userIds.map(async (userId, i) => {
+        for (let n = 0; n < shares[i]; n++) ops.push(await chronosOp(client, receiver, userId));
+      }),
+    );
   } finally {
     clearInterval(sampler);
     clearInterval(scraper);
@@ -195,27 +241,38 @@ async function runChronos(client: BenchClient, receiver: WebhookReceiver, chrono
   const confirmedToWebhook: number[] = [];
   const confirmedToAttempt: number[] = [];
   const attemptToReceived: number[] = [];
-  const attempts = await firstAttemptStarts(databaseUrl, ops.flatMap((op) => (op.transactionId ? [op.transactionId] : [])));
+  const attempts = await firstAttemptStarts(
+    databaseUrl,
+    ops.flatMap((op) => (op.transactionId ? [op.transactionId] : [])),
+  );
   const failures: string[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (next < ops.length) {
-      const op = ops[next++];
-      if (op.error || !op.transactionId) { failures.push(op.error ?? 'no transaction id'); continue; }
-      const res = await call(client, 'GET', `/api/v1/transactions/${op.transactionId}`);
-      const history = (res.body.history ?? []) as { status: string; at: string }[];
-      const accepted = history.find((h) => h.status === 'ACCEPTED');
-      const confirmed = history.find((h) => h.status === 'CONFIRMED');
-      if (res.body.status !== 'CONFIRMED' || !accepted || !confirmed) { failures.push(`${op.transactionId} ended ${res.body.status}: ${JSON.stringify(res.body.error)}`); continue; }
-      acceptToConfirmed.push(Date.parse(confirmed.at) - Date.parse(accepted.at));
-      confirmedToWebhook.push(op.webhookAt! - Date.parse(confirmed.at));
-      const attemptAt = attempts.get(op.transactionId);
-      if (attemptAt !== undefined) {
-        confirmedToAttempt.push(attemptAt - Date.parse(confirmed.at));
-        attemptToReceived.push(op.webhookAt! - attemptAt);
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < ops.length) {
+        const op = ops[next++];
+        if (op.error || !op.transactionId) {
+          failures.push(op.error ?? 'no transaction id');
+          continue;
+        }
+        const res = await call(client, 'GET', `/api/v1/transactions/${op.transactionId}`);
+        const history = (res.body.history ?? []) as { status: string; at: string }[];
+        const accepted = history.find((h) => h.status === 'ACCEPTED');
+        const confirmed = history.find((h) => h.status === 'CONFIRMED');
+        if (res.body.status !== 'CONFIRMED' || !accepted || !confirmed) {
+          failures.push(`${op.transactionId} ended ${res.body.status}: ${JSON.stringify(res.body.error)}`);
+          continue;
+        }
+        acceptToConfirmed.push(Date.parse(confirmed.at) - Date.parse(accepted.at));
+        confirmedToWebhook.push(op.webhookAt! - Date.parse(confirmed.at));
+        const attemptAt = attempts.get(op.transactionId);
+        if (attemptAt !== undefined) {
+          confirmedToAttempt.push(attemptAt - Date.parse(confirmed.at));
+          attemptToReceived.push(op.webhookAt! - attemptAt);
+        }
       }
-    }
-  }));
+    }),
+  );
   const confirmed = ops.filter((op) => op.status === 'CONFIRMED');
   return {
     ops: ops.length,
@@ -240,12 +297,15 @@ async function firstAttemptStarts(databaseUrl: string, transactionIds: string[])
   db.on('error', () => {});
   await db.connect();
   try {
-    const { rows } = await db.query(`
+    const { rows } = await db.query(
+      `
       select e.transaction_id, (extract(epoch from a.started_at) * 1000)::float8 as started_ms
       from webhook_events e
       join webhook_deliveries d on d.event_id = e.id and d.redelivery_of is null
       join webhook_delivery_attempts a on a.delivery_id = d.id and a.attempt_number = 1
-      where e.transaction_id = any($1)`, [transactionIds]);
+      where e.transaction_id = any($1)`,
+      [transactionIds],
+    );
     return new Map(rows.map((r) => [r.transaction_id as string, Number(r.started_ms)]));
   } finally {
     await db.end().catch(() => {});
@@ -256,7 +316,11 @@ async function firstAttemptStarts(databaseUrl: string, transactionIds: string[])
 async function readNodeMemoryMetrics(url: string): Promise<{ heapTotalMb: number; heapUsedMb: number; externalMb: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
-  return { heapTotalMb: value('nodejs_heap_size_total_bytes'), heapUsedMb: value('nodejs_heap_size_used_bytes'), externalMb: value('nodejs_external_memory_bytes') };
+  return {
+    heapTotalMb: value('nodejs_heap_size_total_bytes'),
+    heapUsedMb: value('nodejs_heap_size_used_bytes'),
+    externalMb: value('nodejs_external_memory_bytes'),
+  };
 }
 
 function readSmapsRollup(pid: number): { anonKb: number; fileKb: number } {

@@ -24,7 +24,14 @@ export async function runStatusPhase({ stack, cleanup, progress, flags, chronosR
   cleanup.add('status db pool', () => admin.end());
   const loadS: Record<string, number>[] = [];
   loadS.push(await insertConfirmed(admin, registered.clientId, 1, flags.statusSmall));
-  const api = await startChronos(cleanup, stack, { root: chronosRoot, role: 'api', databaseUrl, logLevel: flags.logLevel, cpuProf: flags.cpuProf, env: chronosEnv(flags) });
+  const api = await startChronos(cleanup, stack, {
+    root: chronosRoot,
+    role: 'api',
+    databaseUrl,
+    logLevel: flags.logLevel,
+    cpuProf: flags.cpuProf,
+    env: chronosEnv(flags),
+  });
   const client = await connectClient(api.url, registered);
 
   const measure = async (stored: number): Promise<StatusRun> => {
@@ -32,24 +39,36 @@ export async function runStatusPhase({ stack, cleanup, progress, flags, chronosR
     const next = randomReads(client.token, stored);
     if (flags.warmup) await closedLoop({ url: api.url, connections: flags.connections, durationS: flags.warmup, expectStatus: 200, next });
     await resetStatements(databaseUrl);
-    const load = await withCpu({ chronos: () => [api.pid], postgres: stack.cpuTargets.postgres, bench: stack.cpuTargets.bench },
-      () => closedLoop({ url: api.url, connections: flags.connections, durationS: flags.duration, expectStatus: 200, next }));
-    progress.note(`${stored} stored: ${load.rate.toFixed(0)} reads/s, p50 ${load.latencyMs.p50.toFixed(1)} ms, p99 ${load.latencyMs.p99.toFixed(1)} ms; `
-      + `CPU ms per read: ${describeCpu(load.cpuMsPerResponse)}${describeUnexpected(load, 200)}`);
+    const load = await withCpu({ chronos: () => [api.pid], postgres: stack.cpuTargets.postgres, bench: stack.cpuTargets.bench }, () =>
+      closedLoop({ url: api.url, connections: flags.connections, durationS: flags.duration, expectStatus: 200, next }),
+    );
+    progress.note(
+      `${stored} stored: ${load.rate.toFixed(0)} reads/s, p50 ${load.latencyMs.p50.toFixed(1)} ms, p99 ${load.latencyMs.p99.toFixed(1)} ms; `
+        + `CPU ms per read: ${describeCpu(load.cpuMsPerResponse)}${describeUnexpected(load, 200)}`,
+    );
     return { stored, load, statements: await topStatements(databaseUrl), explain: await explainRead(admin, idOf(Math.ceil(stored / 2))) };
   };
   const small = await measure(flags.statusSmall);
 
   progress.step(`status read: bulk-inserting up to ${flags.statusLarge.toLocaleString('en')} transactions`);
   loadS.push(await insertConfirmed(admin, registered.clientId, flags.statusSmall + 1, flags.statusLarge));
-  progress.note(`inserted in ${Object.entries(loadS[1]).map(([step, sec]) => `${step} ${sec.toFixed(1)} s`).join(', ')}`);
+  progress.note(
+    `inserted in ${Object.entries(loadS[1])
+      .map(([step, sec]) => `${step} ${sec.toFixed(1)} s`)
+      .join(', ')}`,
+  );
   const large = await measure(flags.statusLarge);
   await api.stop();
 
   return {
-    small, large, loadS,
+    small,
+    large,
+    loadS,
     comparisons: {
-      p99: compare('ms', large.load.latencyMs.p99, small.load.latencyMs.p99, { text: `p99 at ${flags.statusLarge} ≤ 1.2 × at ${flags.statusSmall}`, met: ({ ratio }) => ratio <= 1.2 }),
+      p99: compare('ms', large.load.latencyMs.p99, small.load.latencyMs.p99, {
+        text: `p99 at ${flags.statusLarge} ≤ 1.2 × at ${flags.statusSmall}`,
+        met: ({ ratio }) => ratio <= 1.2,
+      }),
     },
   };
 }
@@ -66,10 +85,18 @@ function randomReads(token: string, stored: number): () => LoadRequest {
 
 /** A stored UserOperation of the size a sponsored SimpleAccount transfer has (~1 kB of JSON). */
 const USER_OP = JSON.stringify({
-  sender: `0x${'5a'.repeat(20)}`, nonce: '0x3', callData: `0xb61d27f6${'00'.repeat(160)}`,
-  callGasLimit: '0x5f1b', verificationGasLimit: '0x10f5c', preVerificationGas: '0xb7c4',
-  maxFeePerGas: '0x3b9aca00', maxPriorityFeePerGas: '0x3b9aca00', paymaster: `0x${'7e'.repeat(20)}`,
-  paymasterVerificationGasLimit: '0x8a2b', paymasterPostOpGasLimit: '0x1', paymasterData: `0x${'00'.repeat(12)}${'c3'.repeat(65)}`,
+  sender: `0x${'5a'.repeat(20)}`,
+  nonce: '0x3',
+  callData: `0xb61d27f6${'00'.repeat(160)}`,
+  callGasLimit: '0x5f1b',
+  verificationGasLimit: '0x10f5c',
+  preVerificationGas: '0xb7c4',
+  maxFeePerGas: '0x3b9aca00',
+  maxPriorityFeePerGas: '0x3b9aca00',
+  paymaster: `0x${'7e'.repeat(20)}`,
+  paymasterVerificationGasLimit: '0x8a2b',
+  paymasterPostOpGasLimit: '0x1',
+  paymasterData: `0x${'00'.repeat(12)}${'c3'.repeat(65)}`,
   signature: `0x${'d4'.repeat(65)}`,
 });
 
@@ -88,19 +115,30 @@ async function insertConfirmed(pool: pg.Pool, clientId: string, from: number, to
     seconds[step] = (performance.now() - t0) / 1000;
   };
   const mid = Math.floor((from + to) / 2);
-  const halves: [number, number][] = mid >= from && mid < to ? [[from, mid], [mid + 1, to]] : [[from, to]];
-  const inParallel = (sqlText: string, params: (lo: number, hi: number) => unknown[]) => Promise.all(halves.map(async ([lo, hi]) => {
-    const c = await pool.connect();
-    try {
-      await c.query('set session_replication_role = replica');
-      await c.query(sqlText, params(lo, hi));
-    } finally {
-      await c.query('set session_replication_role = default').catch(() => {});
-      c.release();
-    }
-  }));
+  const halves: [number, number][] =
+    mid >= from && mid < to
+      ? [
+          [from, mid],
+          [mid + 1, to],
+        ]
+      : [[from, to]];
+  const inParallel = (sqlText: string, params: (lo: number, hi: number) => unknown[]) =>
+    Promise.all(
+      halves.map(async ([lo, hi]) => {
+        const c = await pool.connect();
+        try {
+          await c.query('set session_replication_role = replica');
+          await c.query(sqlText, params(lo, hi));
+        } finally {
+          await c.query('set session_replication_role = default').catch(() => {});
+          c.release();
+        }
+      }),
+    );
   const rebuild = await dropSecondaryIndexes(pool, ['transactions', 'transaction_transitions']);
-  await timed('transactions', () => inParallel(`
+  await timed('transactions', () =>
+    inParallel(
+      `
     insert into transactions (id, client_id, user_id, wallet_address, type, status, params, debit_wei, user_op, user_op_hash,
                               submitted_block, submitted_at, deadline_at, tx_hash, block_number, gas_used, gas_cost_wei, created_at, updated_at)
     select 'tx_' || lpad(i::text, 26, '0'), $1, 'user-' || (i % 10000), '0x' || lpad(to_hex(i % 10000), 40, '0'), 'transfer', 'CONFIRMED',
@@ -108,8 +146,12 @@ async function insertConfirmed(pool: pg.Pool, clientId: string, from: number, to
            $2::jsonb, '0x' || encode(sha256(('op-' || i)::bytea), 'hex'),
            i, t, t + interval '120 seconds', '0x' || encode(sha256(('tx-' || i)::bytea), 'hex'), i, 151234, 151234000000000, t, t + interval '200 ms'
     from generate_series($3::int, $4::int) as i, lateral (select now() - ($5::int - i) * interval '1 second' as t) as at`,
-  (lo, hi) => [clientId, USER_OP, lo, hi, to]));
-  await timed('transitions', () => inParallel(`
+      (lo, hi) => [clientId, USER_OP, lo, hi, to],
+    ),
+  );
+  await timed('transitions', () =>
+    inParallel(
+      `
     insert into transaction_transitions (transaction_id, from_status, to_status, reason, at)
     select 'tx_' || lpad(i::text, 26, '0'), s.from_status, s.to_status, s.reason, now() - ($3::int - i) * interval '1 second' + s.after
     from generate_series($1::int, $2::int) as i
@@ -117,7 +159,9 @@ async function insertConfirmed(pool: pg.Pool, clientId: string, from: number, to
                        ('ACCEPTED', 'SUBMITTING', 'worker picked it up', interval '5 ms'),
                        ('SUBMITTING', 'SUBMITTED', 'sent to the bundler', interval '90 ms'),
                        ('SUBMITTED', 'CONFIRMED', 'included on-chain', interval '200 ms')) as s(from_status, to_status, reason, after)`,
-  (lo, hi) => [lo, hi, to]));
+      (lo, hi) => [lo, hi, to],
+    ),
+  );
   await timed('indexes', () => Promise.all(rebuild.map((statement) => pool.query(statement))));
   await timed('vacuum', () => pool.query('vacuum (analyze) transactions, transaction_transitions'));
   return seconds;
@@ -125,26 +169,27 @@ async function insertConfirmed(pool: pg.Pool, clientId: string, from: number, to
 
 /** Drops every index and unique constraint of the tables but their primary keys; returns the statements that rebuild them. */
 async function dropSecondaryIndexes(pool: pg.Pool, tables: string[]): Promise<string[]> {
-  const { rows: constraints } = await pool.query(`
+  const { rows: constraints } = await pool.query(
+    `
     select conrelid::regclass::text as tbl, conname, pg_get_constraintdef(oid) as def from pg_constraint
-    where contype = 'u' and conrelid = any($1::regclass[])`, [tables]);
-  const { rows: indexes } = await pool.query(`
+    where contype = 'u' and conrelid = any($1::regclass[])`,
+    [tables],
+  );
+  const { rows: indexes } = await pool.query(
+    `
     select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as def from pg_index i
     where i.indrelid = any($1::regclass[]) and not i.indisprimary
-      and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)`, [tables]);
+      and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)`,
+    [tables],
+  );
   for (const c of constraints) await pool.query(`alter table ${c.tbl} drop constraint ${c.conname}`);
   for (const i of indexes) await pool.query(`drop index ${i.name}`);
-  return [
-    ...constraints.map((c) => `alter table ${c.tbl} add constraint ${c.conname} ${c.def}`),
-    ...indexes.map((i) => i.def as string),
-  ];
+  return [...constraints.map((c) => `alter table ${c.tbl} add constraint ${c.conname} ${c.def}`), ...indexes.map((i) => i.def as string)];
 }
 
 /** The two queries the route makes, as Postgres runs them, for the record. */
 async function explainRead(db: pg.Pool, id: string): Promise<string[]> {
-  const plan = async (query: string) => (await db.query(`explain (analyze, buffers, costs off) ${query}`, [id])).rows.map((r) => r['QUERY PLAN'] as string).join('\n');
-  return [
-    await plan('select * from transactions where id = $1'),
-    await plan('select * from transaction_transitions where transaction_id = $1 order by id'),
-  ];
+  const plan = async (query: string) =>
+    (await db.query(`explain (analyze, buffers, costs off) ${query}`, [id])).rows.map((r) => r['QUERY PLAN'] as string).join('\n');
+  return [await plan('select * from transactions where id = $1'), await plan('select * from transaction_transitions where transaction_id = $1 order by id')];
 }

@@ -26,7 +26,15 @@ export async function runTrackingPhase({ stack, cleanup, progress, flags, chrono
   const db = createDb(pool);
   cleanup.add('tracking db pool', () => db.destroy());
   await insertPending(db, stack.rpcUrl, { clientId, from: 1, to: 1 });
-  const worker = await startChronos(cleanup, stack, { root: chronosRoot, role: 'worker', databaseUrl, rpcUrl: counter.url, logLevel: flags.logLevel, cpuProf: flags.cpuProf, env: chronosEnv(flags) });
+  const worker = await startChronos(cleanup, stack, {
+    root: chronosRoot,
+    role: 'worker',
+    databaseUrl,
+    rpcUrl: counter.url,
+    logLevel: flags.logLevel,
+    cpuProf: flags.cpuProf,
+    env: chronosEnv(flags),
+  });
 
   const measure = async (pending: number): Promise<TrackingRun> => {
     progress.step(`tracking: ${pending} pending, ${flags.blocks} blocks every ${flags.blockIntervalMs} ms`);
@@ -47,9 +55,14 @@ export async function runTrackingPhase({ stack, cleanup, progress, flags, chrono
   const many = await measure(flags.pending);
   await worker.stop();
   return {
-    blockIntervalMs: flags.blockIntervalMs, one, many,
+    blockIntervalMs: flags.blockIntervalMs,
+    one,
+    many,
     comparisons: {
-      callsPerBlock: compare('calls/block', many.callsPerBlock, one.callsPerBlock, { text: `with ${flags.pending} ≤ 1.1 × with 1`, met: ({ ratio }) => ratio <= 1.1 }),
+      callsPerBlock: compare('calls/block', many.callsPerBlock, one.callsPerBlock, {
+        text: `with ${flags.pending} ≤ 1.1 × with 1`,
+        met: ({ ratio }) => ratio <= 1.1,
+      }),
     },
   };
 }
@@ -57,7 +70,7 @@ export async function runTrackingPhase({ stack, cleanup, progress, flags, chrono
 /** SUBMITTED transfers numbered from..to, submitted at the current head, with unique fake hashes. */
 async function insertPending(db: Db, rpcUrl: string, { clientId, from, to }: { clientId: string; from: number; to: number }): Promise<void> {
   if (to < from) return;
-  const head = BigInt(await rpc(rpcUrl, 'eth_blockNumber') as string);
+  const head = BigInt((await rpc(rpcUrl, 'eth_blockNumber')) as string);
   await sql`
     insert into transactions (id, client_id, user_id, wallet_address, type, status, params, debit_wei, user_op, user_op_hash,
                               submitted_block, submitted_at, deadline_at)
@@ -72,7 +85,7 @@ async function insertPending(db: Db, rpcUrl: string, { clientId, from, to }: { c
 async function waitForCursorAtHead(db: Db, rpcUrl: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const head = BigInt(await rpc(rpcUrl, 'eth_blockNumber') as string);
+    const head = BigInt((await rpc(rpcUrl, 'eth_blockNumber')) as string);
     const row = await db.selectFrom('chain_cursors').select('block').where('name', '=', TRACKER_CURSOR).executeTakeFirst();
     if (row && BigInt(row.block) >= head) return;
     if (Date.now() > deadline) throw new Error(`the tracker's cursor (${row?.block ?? 'none'}) did not reach the head (${head}) within ${timeoutMs} ms`);
@@ -83,8 +96,12 @@ async function waitForCursorAtHead(db: Db, rpcUrl: string, timeoutMs = 30_000): 
 }
 
 async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const body = await res.json() as { result?: unknown; error?: { message: string } };
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result;
 }

@@ -8,9 +8,18 @@ export type AccountContracts = { entryPoint: Address; accountFactory: Address };
 export type UserSmartAccount = ToSimpleSmartAccountReturnType<'0.7'>;
 
 /** The user's SimpleAccount (EntryPoint v0.7), owned by the derived key; deployed by its first UserOperation. */
-export function toUserSmartAccount(client: ChainPublicClient, { ownerPrivateKey, contracts, address }: {
-  ownerPrivateKey: Hex; contracts: AccountContracts; address?: Address;
-}): Promise<UserSmartAccount> {
+export function toUserSmartAccount(
+  client: ChainPublicClient,
+  {
+    ownerPrivateKey,
+    contracts,
+    address,
+  }: {
+    ownerPrivateKey: Hex;
+    contracts: AccountContracts;
+    address?: Address;
+  },
+): Promise<UserSmartAccount> {
   return toSimpleSmartAccount({
     client,
     owner: privateKeyToAccount(ownerPrivateKey),

@@ -5,12 +5,14 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { toChain } from '../chain/clients.js';
 import { setTokenSigner } from '../chain/contracts/deploy.js';
 
-export type SignerAuthorization =
-  | { authorized: true; txHash: Hex }
-  | { authorized: false; instruction: string };
+export type SignerAuthorization = { authorized: true; txHash: Hex } | { authorized: false; instruction: string };
 
 export async function authorizeSigner(params: {
-  rpcUrl: string; chainId: number; token: Address; signer: Address; ownerPrivateKey?: Hex;
+  rpcUrl: string;
+  chainId: number;
+  token: Address;
+  signer: Address;
+  ownerPrivateKey?: Hex;
 }): Promise<SignerAuthorization> {
   if (!params.ownerPrivateKey) {
     return {

@@ -12,14 +12,23 @@ import { checkWebhookUrl } from './webhook-url.js';
 export const WEBHOOK_SECRET_OVERLAP_SECONDS = 24 * 3600;
 
 export class ClientNotFoundError extends Error {
-  constructor(id: string) { super(`no client with id '${id}'`); }
+  constructor(id: string) {
+    super(`no client with id '${id}'`);
+  }
 }
 
 export type ClientView = {
-  clientId: string; name: string; scopes: string[]; webhookUrl: string | null; signerAddress: string | null;
+  clientId: string;
+  name: string;
+  scopes: string[];
+  webhookUrl: string | null;
+  signerAddress: string | null;
   /** The client's own ChronosToken; null: the shared TOKEN_ADDRESS (registered before tokens were per client). */
   tokenAddress: string | null;
-  rateLimits: Record<string, number>; revoked: boolean; revokedAt: string | null; createdAt: string;
+  rateLimits: Record<string, number>;
+  revoked: boolean;
+  revokedAt: string | null;
+  createdAt: string;
 };
 
 export function toClientView(client: Client): ClientView {
@@ -38,7 +47,11 @@ export function toClientView(client: Client): ClientView {
 }
 
 export type CreateClientParameters = {
-  name: string; scopes?: Scope[]; webhookUrl?: string; signerAddress?: string; rateLimits?: RateLimitOverrides;
+  name: string;
+  scopes?: Scope[];
+  webhookUrl?: string;
+  signerAddress?: string;
+  rateLimits?: RateLimitOverrides;
   /** The client's ChronosToken (deployed for it by src/admin/client-token.ts, or shared deliberately); unset: the shared TOKEN_ADDRESS. */
   tokenAddress?: string;
 };
@@ -115,7 +128,9 @@ export async function rotateWebhookSecret(db: Db, id: string): Promise<{ client:
   const webhookSecret = generateWebhookSecret();
   const until = new Date(Date.now() + WEBHOOK_SECRET_OVERLAP_SECONDS * 1000);
   const client = await change(db, id, {
-    webhook_secret: webhookSecret, previous_webhook_secret: existing.webhook_secret, previous_webhook_secret_expires_at: until,
+    webhook_secret: webhookSecret,
+    previous_webhook_secret: existing.webhook_secret,
+    previous_webhook_secret_expires_at: until,
   });
   return { client: toClientView(client), webhookSecret, previousSecretValidUntil: until.toISOString() };
 }

@@ -3,14 +3,23 @@ import type { Db } from '../db/connect.js';
 import type { OperationType, TransactionPolicy } from '../db/schema.js';
 import { findClient } from '../db/clients.js';
 import {
-  QUOTA_OPERATIONS, QUOTA_PERIODS, deletePolicy, findPolicy, limitsOf, setPolicyEnabled, upsertPolicy,
-  type PeriodLimits, type PolicyLimits,
+  QUOTA_OPERATIONS,
+  QUOTA_PERIODS,
+  deletePolicy,
+  findPolicy,
+  limitsOf,
+  setPolicyEnabled,
+  upsertPolicy,
+  type PeriodLimits,
+  type PolicyLimits,
 } from '../db/policies.js';
 import { isLimited } from '../policy/quota.js';
 import { ClientNotFoundError } from './clients.js';
 
 export class PolicyNotFoundError extends Error {
-  constructor(clientId: string) { super(`client '${clientId}' has no transaction policy; create one with \`chronos policy set ${clientId} --mint D/W/M …\``); }
+  constructor(clientId: string) {
+    super(`client '${clientId}' has no transaction policy; create one with \`chronos policy set ${clientId} --mint D/W/M …\``);
+  }
 }
 
 export type PolicyView = {

@@ -12,7 +12,10 @@ export type RateLimitOverrides = Partial<Record<RateLimitCategory, number>>;
 /** Parses "general=100,minting=10" into overrides, throwing on unknown categories or bad numbers. */
 export function parseRateLimits(spec: string): RateLimitOverrides {
   const overrides: RateLimitOverrides = {};
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, value] = part.split('=');
     // Own names only: `in` would also accept what every object inherits (toString, constructor…).
     if (!Object.hasOwn(RATE_LIMIT_CATEGORIES, name)) {

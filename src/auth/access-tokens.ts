@@ -22,7 +22,10 @@ function secretKeyOf(secret: string): KeyObject {
   return key;
 }
 
-export function issueAccessToken(config: JwtConfig, { clientId, scopes }: { clientId: string; scopes: readonly Scope[] }): { token: string; expiresIn: number } {
+export function issueAccessToken(
+  config: JwtConfig,
+  { clientId, scopes }: { clientId: string; scopes: readonly Scope[] },
+): { token: string; expiresIn: number } {
   const token = jwt.sign({ scope: scopes.join(' ') }, secretKeyOf(config.secret), {
     algorithm: 'HS256',
     subject: clientId,
@@ -71,8 +74,15 @@ function verifyAccessTokenSignature(config: JwtConfig, token: string): AccessTok
   } catch {
     return null;
   }
-  if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.scope !== 'string'
-    || typeof payload.jti !== 'string' || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return null;
+  if (
+    typeof payload === 'string'
+    || typeof payload.sub !== 'string'
+    || typeof payload.scope !== 'string'
+    || typeof payload.jti !== 'string'
+    || typeof payload.exp !== 'number'
+    || typeof payload.iat !== 'number'
+  )
+    return null;
   return {
     clientId: payload.sub,
     scopes: payload.scope.split(' ').filter(isScope),

@@ -15,13 +15,21 @@ export function createClientCache(db: Db, { ttlMs = 2_000 }: { ttlMs?: number | 
       if (entry && entry.expiresAt > now) return entry.client;
       if (entry?.pending) return entry.pending;
       const pending = findClient(db, id).then(
-        (client) => { entries.set(id, { client, expiresAt: Date.now() + ttlMs }); return client; },
-        (error) => { entries.delete(id); throw error; },
+        (client) => {
+          entries.set(id, { client, expiresAt: Date.now() + ttlMs });
+          return client;
+        },
+        (error) => {
+          entries.delete(id);
+          throw error;
+        },
       );
       entries.set(id, { client: entry?.client, expiresAt: 0, pending });
       if (entries.size > 10_000) entries.delete(entries.keys().next().value as string);
       return pending;
     },
-    forget(id) { entries.delete(id); },
+    forget(id) {
+      entries.delete(id);
+    },
   };
 }

@@ -7,7 +7,10 @@ export function isScope(value: string): value is Scope {
 
 /** Parses "wallet,mint" (CLI) into scopes, throwing on an unknown name. */
 export function parseScopes(list: string): Scope[] {
-  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !isScope(n));
   if (unknown.length) throw new Error(`unknown scope(s): ${unknown.join(', ')} (known: ${SCOPES.join(', ')})`);
   return [...new Set(names)] as Scope[];

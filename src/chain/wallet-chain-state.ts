@@ -53,15 +53,17 @@ export function createWalletChainStates(publicClient: ChainPublicClient): Wallet
     const key = tokenWalletKey(at);
     const pending = reading.get(key);
     if (pending) return pending.then((state) => (state.readAt >= since ? state : readShared(at, since)));
-    const started = read(at).then((state) => {
-      const cached = cache.get(key);
-      if (!cached || cached.readAt <= state.readAt) {
-        cache.delete(key);
-        cache.set(key, state);
-        if (cache.size > MAX_WALLETS) cache.delete(cache.keys().next().value as string);
-      }
-      return state;
-    }).finally(() => reading.delete(key));
+    const started = read(at)
+      .then((state) => {
+        const cached = cache.get(key);
+        if (!cached || cached.readAt <= state.readAt) {
+          cache.delete(key);
+          cache.set(key, state);
+          if (cache.size > MAX_WALLETS) cache.delete(cache.keys().next().value as string);
+        }
+        return state;
+      })
+      .finally(() => reading.delete(key));
     reading.set(key, started);
     return started;
   };

@@ -17,9 +17,7 @@ export type AdminEnvironment = {
 export type DeployEnvironment = { embedded: boolean; chain: ChainEnvironment; deployerPrivateKey?: Hex };
 
 /** The help line of every command that reads the database. */
-export const ADMIN_ENVIRONMENT_HELP = [
-  'Uses DATABASE_URL, or where the embedded default runs (`npm start` in this folder), .chronos/dev.json (CHRONOS_HOME).',
-];
+export const ADMIN_ENVIRONMENT_HELP = ['Uses DATABASE_URL, or where the embedded default runs (`npm start` in this folder), .chronos/dev.json (CHRONOS_HOME).'];
 
 const NOT_STARTED_HINT = 'run `npm start` in this folder first';
 

@@ -12,17 +12,32 @@ export function renderHelp(path: Entry[], sections: { title: string; entries: En
   if (path.length === 0) return rootHelp(sections, version);
   const [first, second] = path;
   if (isGroup(first) && !second) return groupHelp(first);
-  return commandHelp((second ?? first) as Command, path.map((e) => e.name));
+  return commandHelp(
+    (second ?? first) as Command,
+    path.map((e) => e.name),
+  );
 }
 
 function rootHelp(sections: { title: string; entries: Entry[] }[], version: string): Help {
   const usage = 'chronos [COMMAND] [options] [--json]';
   const lines = [`chronos ${version}: a self-hostable gasless ERC-4337 adapter service`, '', `usage: ${usage}`];
   for (const { title, entries } of sections) {
-    lines.push('', `${title}:`, ...table(entries.map((e) => [e.name, isGroup(e) ? `${e.summary} (${e.subcommands.map((s) => s.name).join(', ')})` : e.summary])));
+    lines.push(
+      '',
+      `${title}:`,
+      ...table(entries.map((e) => [e.name, isGroup(e) ? `${e.summary} (${e.subcommands.map((s) => s.name).join(', ')})` : e.summary])),
+    );
   }
-  lines.push('', 'Options:', ...optionTable(GLOBAL_OPTIONS), '', 'With no COMMAND, chronos runs start. `chronos COMMAND --help` (or `chronos help COMMAND`) shows a command\'s arguments and flags.');
-  const commands = sections.flatMap((s) => s.entries).map((e) => ({ name: e.name, summary: e.summary, ...(isGroup(e) && { subcommands: e.subcommands.map((s) => s.name) }) }));
+  lines.push(
+    '',
+    'Options:',
+    ...optionTable(GLOBAL_OPTIONS),
+    '',
+    "With no COMMAND, chronos runs start. `chronos COMMAND --help` (or `chronos help COMMAND`) shows a command's arguments and flags.",
+  );
+  const commands = sections
+    .flatMap((s) => s.entries)
+    .map((e) => ({ name: e.name, summary: e.summary, ...(isGroup(e) && { subcommands: e.subcommands.map((s) => s.name) }) }));
   return { command: 'chronos', usage, version, commands, options: optionList(GLOBAL_OPTIONS), text: lines.join('\n') };
 }
 
@@ -44,7 +59,14 @@ function commandHelp(command: Command, names: string[]): Help {
   if (command.args?.length) lines.push('', `Arguments: ${command.args.join(' ')}`);
   lines.push('', 'Options:', ...optionTable(options), ...paragraph(command.details));
   if (command.examples?.length) lines.push('', command.examples.length > 1 ? 'Examples:' : 'Example:', ...command.examples.map((e) => `  ${e}`));
-  return { command: `chronos ${names.join(' ')}`, usage, summary: command.summary, arguments: command.args ?? [], options: optionList(options), text: lines.join('\n') };
+  return {
+    command: `chronos ${names.join(' ')}`,
+    usage,
+    summary: command.summary,
+    arguments: command.args ?? [],
+    options: optionList(options),
+    text: lines.join('\n'),
+  };
 }
 
 /** `clients create --name NAME [--scopes LIST] …`: arguments, required flags plain, the others in brackets. */

@@ -12,7 +12,10 @@ export function createOutput(json: boolean): Output {
 
 /** A mistake of the operator's: shown as one line with where to look (`help`), exit code 2. */
 export class UsageError extends Error {
-  constructor(message: string, readonly help?: string) {
+  constructor(
+    message: string,
+    readonly help?: string,
+  ) {
     super(message);
   }
 }

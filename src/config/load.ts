@@ -24,8 +24,15 @@ export const EXTERNAL_PART_VARIABLES = ['DATABASE_URL', 'RPC_URL', 'BUNDLER_URL'
 
 /** What the embedded stack provides itself; the rest of the environment is checked before it starts. */
 const EMBEDDED_STACK_VARIABLES = [
-  ...EXTERNAL_PART_VARIABLES, 'CHAIN_ID', 'TOKEN_ADDRESS', 'CLAIM_VAULT_ADDRESS', 'ENTRY_POINT_ADDRESS', 'ACCOUNT_FACTORY_ADDRESS',
-  'JWT_SECRET', 'MASTER_KEY', 'WEBHOOK_ALLOW_PRIVATE_TARGETS',
+  ...EXTERNAL_PART_VARIABLES,
+  'CHAIN_ID',
+  'TOKEN_ADDRESS',
+  'CLAIM_VAULT_ADDRESS',
+  'ENTRY_POINT_ADDRESS',
+  'ACCOUNT_FACTORY_ADDRESS',
+  'JWT_SECRET',
+  'MASTER_KEY',
+  'WEBHOOK_ALLOW_PRIVATE_TARGETS',
 ] as const;
 
 /** Embedded mode applies when none of the external parts is configured. */
@@ -43,7 +50,9 @@ export function describeExternalMode(env: Record<string, string | undefined>, do
   try {
     const parsed = parseDotenv(readFileSync(dotenvPath));
     fromFile = set.filter((name) => parsed[name] === env[name]);
-  } catch { /* no .env */ }
+  } catch {
+    /* no .env */
+  }
   const origin = fromFile.length ? ` (${fromFile.length === set.length ? '' : `${fromFile.join(', ')} `}from ${dotenvPath})` : '';
   return `external services, not the embedded stack, because ${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set${origin}; unset all of ${EXTERNAL_PART_VARIABLES.join(', ')} for the embedded stack`;
 }
@@ -98,12 +107,18 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       acceptQueueMax: e.ACCEPT_QUEUE_MAX,
     }),
     webhooks: Object.freeze({
-      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS, retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     }),
     validateResponses: e.VALIDATE_RESPONSES,
     rateLimits: Object.freeze({
-      defaults: Object.freeze(Object.fromEntries(Object.entries(RATE_LIMIT_CATEGORIES)
-        .map(([name, { limit }]) => [name, e.RATE_LIMIT_DEFAULTS?.[name as RateLimitCategory] ?? limit])) as Record<RateLimitCategory, number>),
+      defaults: Object.freeze(
+        Object.fromEntries(
+          Object.entries(RATE_LIMIT_CATEGORIES).map(([name, { limit }]) => [name, e.RATE_LIMIT_DEFAULTS?.[name as RateLimitCategory] ?? limit]),
+        ) as Record<RateLimitCategory, number>,
+      ),
       windowScale: e.RATE_LIMIT_WINDOW_SCALE,
     }),
   });
@@ -129,6 +144,16 @@ function withEmbeddedDefaults(env: Record<string, string | undefined>): Record<s
   return env.HOST ? env : { ...env, HOST: '127.0.0.1' };
 }
 
-function embeddedPortsOf(e: { EMBEDDED_POSTGRES_PORT: number; EMBEDDED_CHAIN_PORT: number; EMBEDDED_BUNDLER_PORT: number; EMBEDDED_PAYMASTER_PORT: number }): EmbeddedPorts {
-  return Object.freeze({ postgres: e.EMBEDDED_POSTGRES_PORT, chain: e.EMBEDDED_CHAIN_PORT, bundler: e.EMBEDDED_BUNDLER_PORT, paymaster: e.EMBEDDED_PAYMASTER_PORT });
+function embeddedPortsOf(e: {
+  EMBEDDED_POSTGRES_PORT: number;
+  EMBEDDED_CHAIN_PORT: number;
+  EMBEDDED_BUNDLER_PORT: number;
+  EMBEDDED_PAYMASTER_PORT: number;
+}): EmbeddedPorts {
+  return Object.freeze({
+    postgres: e.EMBEDDED_POSTGRES_PORT,
+    chain: e.EMBEDDED_CHAIN_PORT,
+    bundler: e.EMBEDDED_BUNDLER_PORT,
+    paymaster: e.EMBEDDED_PAYMASTER_PORT,
+  });
 }

@@ -6,32 +6,63 @@ import { parseRateLimits, type RateLimitCategory } from '../admin/rate-limits.js
 // `.env.example` carries placeholders so that it reads as a template; a `.env` copied from it must not
 // start a deployment with an all-zero MASTER_KEY, a published JWT secret or example.com services.
 const PLACEHOLDER = 'is still the .env.example placeholder: put your own value here';
-const isExampleHost = (v: string) => { try { return /(^|\.)example\.(com|org|net)$/.test(new URL(v).hostname); } catch { return false; } };
+const isExampleHost = (v: string) => {
+  try {
+    return /(^|\.)example\.(com|org|net)$/.test(new URL(v).hostname);
+  } catch {
+    return false;
+  }
+};
 
 const url = (protocols: string[]) =>
-  z.string().trim().refine((v) => {
-    try { return protocols.includes(new URL(v).protocol); } catch { return false; }
-  }, `must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`).refine((v) => !isExampleHost(v), PLACEHOLDER);
+  z
+    .string()
+    .trim()
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`,
+    )
+    .refine((v) => !isExampleHost(v), PLACEHOLDER);
 
-const address = z.string().trim().refine(isAddress, 'must be a 0x-prefixed 20-byte address').transform((v) => getAddress(v) as Address);
+const address = z
+  .string()
+  .trim()
+  .refine(isAddress, 'must be a 0x-prefixed 20-byte address')
+  .transform((v) => getAddress(v) as Address);
 const contractAddress = address.refine((v) => !/^0x0{40}$/.test(v), 'must be a deployed contract, not the zero address');
 const port = z.coerce.number().int().min(0).max(65535);
 /** A hop count (1–10), or a comma-separated list of IP addresses, CIDR subnets and express's preset names. */
-const trustProxy = z.string().trim().transform((value, ctx): number | string[] => {
-  if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 10) return Number(value);
-  // A bare number is a hop count (never an address), so 0 or 11 is refused rather than read as one.
-  if (/^\d+$/.test(value)) return refuse(ctx);
-  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
-  const known = (entry: string) => ['loopback', 'linklocal', 'uniquelocal'].includes(entry) || /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry);
-  if (entries.length === 0 || !entries.every(known)) return refuse(ctx);
-  return entries;
-});
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): number | string[] => {
+    if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 10) return Number(value);
+    // A bare number is a hop count (never an address), so 0 or 11 is refused rather than read as one.
+    if (/^\d+$/.test(value)) return refuse(ctx);
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    const known = (entry: string) => ['loopback', 'linklocal', 'uniquelocal'].includes(entry) || /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry);
+    if (entries.length === 0 || !entries.every(known)) return refuse(ctx);
+    return entries;
+  });
 function refuse(ctx: z.RefinementCtx): never {
   ctx.addIssue({ code: 'custom', message: 'must be a hop count (1-10) or a comma-separated list of addresses, subnets, loopback, linklocal or uniquelocal' });
   return z.NEVER;
 }
 const fixedPort = z.coerce.number().int().min(1).max(65535);
-const privateKey = z.string().trim().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key').transform((v) => v as Hex);
+const privateKey = z
+  .string()
+  .trim()
+  .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key')
+  .transform((v) => v as Hex);
 const positiveInt = z.coerce.number().int().positive();
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -45,8 +76,14 @@ export const envSchema = z.object({
   BUNDLER_URL: url(['http:', 'https:']),
   PAYMASTER_URL: url(['http:', 'https:']),
   CHAIN_ID: positiveInt,
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').refine((v) => !v.startsWith('change-me'), PLACEHOLDER),
-  MASTER_KEY: z.string().trim().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters (32 random bytes)')
+  JWT_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .refine((v) => !v.startsWith('change-me'), PLACEHOLDER),
+  MASTER_KEY: z
+    .string()
+    .trim()
+    .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters (32 random bytes)')
     .refine((v) => !/^0x0{64}$/.test(v), 'must be 32 random bytes, not zeros (the .env.example placeholder): generate one with openssl rand -hex 32')
     .transform((v) => v as Hex),
   TOKEN_ADDRESS: contractAddress,
@@ -90,9 +127,17 @@ export const envSchema = z.object({
   WEBHOOK_RETRY_BASE_MS: positiveInt.default(5_000),
   VALIDATE_RESPONSES: bool.default(false),
   // Deployment-wide rate limits (same syntax as the CLI's --rate-limit); a client's own override wins.
-  RATE_LIMIT_DEFAULTS: z.string().transform((value, ctx) => {
-    try { return parseRateLimits(value); } catch (error) { ctx.addIssue({ code: 'custom', message: `must look like general=100,minting=10: ${(error as Error).message}` }); return z.NEVER; }
-  }).optional(),
+  RATE_LIMIT_DEFAULTS: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return parseRateLimits(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `must look like general=100,minting=10: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    })
+    .optional(),
   // Multiplies every rate-limit window (1 = the documented windows); small values make tests fast.
   RATE_LIMIT_WINDOW_SCALE: z.coerce.number().positive().max(1000).default(1),
 });

@@ -20,8 +20,10 @@ export async function listClients(db: Db): Promise<Client[]> {
  * may run on a host whose clock is off, and one clock for every cut-off is easier to reason about.
  */
 export async function updateClient(db: Db, id: string, changes: ClientUpdate, { endEarlierTokens = false } = {}): Promise<Client | undefined> {
-  return db.updateTable('clients')
+  return db
+    .updateTable('clients')
     .set({ ...changes, updated_at: sql`now()`, ...(endEarlierTokens && { tokens_not_before: sql`now()` }) })
     .where('id', '=', id)
-    .returningAll().executeTakeFirst();
+    .returningAll()
+    .executeTakeFirst();
 }

@@ -16,10 +16,17 @@ export type GroupCommit<I, R> = {
 
 export function createGroupCommit<I, R>(
   run: (items: I[]) => Promise<ItemOutcome<R>[]>,
-  { maxBatch = 200, maxInFlight = 1, maxQueued = Infinity, whenFull = () => new Error('group commit: the queue is full') }: {
-    maxBatch?: number; maxInFlight?: number;
+  {
+    maxBatch = 200,
+    maxInFlight = 1,
+    maxQueued = Infinity,
+    whenFull = () => new Error('group commit: the queue is full'),
+  }: {
+    maxBatch?: number;
+    maxInFlight?: number;
     /** Items that may wait for a batch (not counting those in one); more are refused with whenFull(). */
-    maxQueued?: number; whenFull?: () => unknown;
+    maxQueued?: number;
+    whenFull?: () => unknown;
   } = {},
 ): GroupCommit<I, R> {
   type Waiting = { item: I; resolve: (value: R) => void; reject: (error: unknown) => void };
@@ -33,21 +40,25 @@ export function createGroupCommit<I, R>(
       inFlight++;
       inBatches += batch.length;
       // run() is called synchronously here, so it must not throw synchronously: wrap it.
-      Promise.resolve().then(() => run(batch.map((w) => w.item))).then(
-        (outcomes) => batch.forEach((w, i) => {
-          const outcome = outcomes[i];
-          if (!outcome) w.reject(new Error('group commit: the batch returned no outcome for an item'));
-          else if ('error' in outcome) w.reject(outcome.error);
-          else w.resolve(outcome.value);
-        }),
-        (error: unknown) => {
-          for (const w of batch) w.reject(error);
-        },
-      ).finally(() => {
-        inFlight--;
-        inBatches -= batch.length;
-        pump();
-      });
+      Promise.resolve()
+        .then(() => run(batch.map((w) => w.item)))
+        .then(
+          (outcomes) =>
+            batch.forEach((w, i) => {
+              const outcome = outcomes[i];
+              if (!outcome) w.reject(new Error('group commit: the batch returned no outcome for an item'));
+              else if ('error' in outcome) w.reject(outcome.error);
+              else w.resolve(outcome.value);
+            }),
+          (error: unknown) => {
+            for (const w of batch) w.reject(error);
+          },
+        )
+        .finally(() => {
+          inFlight--;
+          inBatches -= batch.length;
+          pump();
+        });
     }
   };
 

@@ -20,30 +20,40 @@ export async function findPolicy(db: Queryable, clientId: string): Promise<Trans
 
 export function limitsOf(policy: TransactionPolicy): PolicyLimits {
   const of = (op: OperationType): PeriodLimits => ({
-    daily: policy[`${op}_daily` as const], weekly: policy[`${op}_weekly` as const], monthly: policy[`${op}_monthly` as const],
+    daily: policy[`${op}_daily` as const],
+    weekly: policy[`${op}_weekly` as const],
+    monthly: policy[`${op}_monthly` as const],
   });
   return { mint: of('mint'), transfer: of('transfer'), claim: of('claim') };
 }
 
 function columnsOf(limits: PolicyLimits) {
   return {
-    mint_daily: limits.mint.daily, mint_weekly: limits.mint.weekly, mint_monthly: limits.mint.monthly,
-    transfer_daily: limits.transfer.daily, transfer_weekly: limits.transfer.weekly, transfer_monthly: limits.transfer.monthly,
-    claim_daily: limits.claim.daily, claim_weekly: limits.claim.weekly, claim_monthly: limits.claim.monthly,
+    mint_daily: limits.mint.daily,
+    mint_weekly: limits.mint.weekly,
+    mint_monthly: limits.mint.monthly,
+    transfer_daily: limits.transfer.daily,
+    transfer_weekly: limits.transfer.weekly,
+    transfer_monthly: limits.transfer.monthly,
+    claim_daily: limits.claim.daily,
+    claim_weekly: limits.claim.weekly,
+    claim_monthly: limits.claim.monthly,
   };
 }
 
 /** Replaces the client's limits; a new policy starts enabled, an existing one keeps its enabled flag. */
 export async function upsertPolicy(db: Db, { clientId, limits }: { clientId: string; limits: PolicyLimits }): Promise<TransactionPolicy> {
   const columns = columnsOf(limits);
-  return db.insertInto('transaction_policies').values({ client_id: clientId, ...columns })
+  return db
+    .insertInto('transaction_policies')
+    .values({ client_id: clientId, ...columns })
     .onConflict((oc) => oc.column('client_id').doUpdateSet({ ...columns, updated_at: sql`now()` }))
-    .returningAll().executeTakeFirstOrThrow();
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function setPolicyEnabled(db: Db, { clientId, enabled }: { clientId: string; enabled: boolean }): Promise<TransactionPolicy | undefined> {
-  return db.updateTable('transaction_policies').set({ enabled, updated_at: sql`now()` })
-    .where('client_id', '=', clientId).returningAll().executeTakeFirst();
+  return db.updateTable('transaction_policies').set({ enabled, updated_at: sql`now()` }).where('client_id', '=', clientId).returningAll().executeTakeFirst();
 }
 
 export async function deletePolicy(db: Db, clientId: string): Promise<boolean> {
@@ -58,16 +68,38 @@ const noUsage = () => Object.fromEntries(QUOTA_OPERATIONS.map((op) => [op, { dai
  * (from Monday 00:00 UTC) and calendar month, FAILED and EXPIRED ones excluded. Periods are taken
  * from the database clock (`now()`: inside the accept transaction, the time its row gets), or `at`.
  */
-export async function countQuotaUsage(db: Queryable, { clientId, userId, types, at }: {
-  clientId: string; userId: string; types: readonly OperationType[]; at?: Date;
-}): Promise<Record<OperationType, PeriodCounts>> {
+export async function countQuotaUsage(
+  db: Queryable,
+  {
+    clientId,
+    userId,
+    types,
+    at,
+  }: {
+    clientId: string;
+    userId: string;
+    types: readonly OperationType[];
+    at?: Date;
+  },
+): Promise<Record<OperationType, PeriodCounts>> {
   return (await countQuotaUsageOfUsers(db, { clientId, userIds: [userId], types, at })).get(userId)!;
 }
 
 /** Operations of each type each user has had counted in the current day, week and month (UTC). */
-export async function countQuotaUsageOfUsers(db: Queryable, { clientId, userIds, types, at }: {
-  clientId: string; userIds: readonly string[]; types: readonly OperationType[]; at?: Date;
-}): Promise<Map<string, Record<OperationType, PeriodCounts>>> {
+export async function countQuotaUsageOfUsers(
+  db: Queryable,
+  {
+    clientId,
+    userIds,
+    types,
+    at,
+  }: {
+    clientId: string;
+    userIds: readonly string[];
+    types: readonly OperationType[];
+    at?: Date;
+  },
+): Promise<Map<string, Record<OperationType, PeriodCounts>>> {
   const usage = new Map(userIds.map((userId) => [userId, noUsage()]));
   if (types.length === 0 || userIds.length === 0) return usage;
   // The status filter is spelled exactly as the partial index transactions_quota_usage is.

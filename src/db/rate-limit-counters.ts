@@ -43,9 +43,10 @@ export type RateLimitHit = {
 export async function hitRateLimitCounter(db: Db, p: RateLimitHitParameters): Promise<RateLimitHit> {
   const windowMs = sql`${p.windowMs}::bigint`;
   // At least 1: a hand-edited override of 0 must not turn every request into an error.
-  const limit: RawBuilder<unknown> = p.limitOverrideOf === undefined
-    ? sql`greatest(1, ${p.limit}::integer)`
-    : sql`greatest(1, coalesce((select (rate_limits ->> ${p.category})::integer from clients where id = ${p.limitOverrideOf}), ${p.limit}::integer))`;
+  const limit: RawBuilder<unknown> =
+    p.limitOverrideOf === undefined
+      ? sql`greatest(1, ${p.limit}::integer)`
+      : sql`greatest(1, coalesce((select (rate_limits ->> ${p.category})::integer from clients where id = ${p.limitOverrideOf}), ${p.limit}::integer))`;
   // Every counted request was let through at least one window ago: none of them weighs any more.
   const allAged = sql`c.touched_at_ms <= excluded.touched_at_ms - ${windowMs}`;
   // The stored row's window is this request's window (or, if the clock stepped back, a later one).
@@ -61,7 +62,13 @@ export async function hitRateLimitCounter(db: Db, p: RateLimitHitParameters): Pr
   const admitted = sql`greatest(0, least(${count}, floor(excluded.limit_value - ${current} - ${previous} * ${previousWeight})::integer))`;
 
   const { rows } = await sql<{
-    admitted_count: number; limit_value: number; current_count: number; previous_count: number; window_start_ms: string; touched_at_ms: string; now_ms: string;
+    admitted_count: number;
+    limit_value: number;
+    current_count: number;
+    previous_count: number;
+    window_start_ms: string;
+    touched_at_ms: string;
+    now_ms: string;
   }>`
     with request as (
       select coalesce(${p.nowMs ?? null}::bigint, floor(extract(epoch from clock_timestamp()) * 1000)::bigint) as now_ms

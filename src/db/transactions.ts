@@ -51,8 +51,8 @@ export async function loadAcceptState(trx: DbTransaction<Database> | Db, users: 
   });
 }
 
-export type NewTransactionRow = Pick<NewTransaction, 'id' | 'client_id' | 'user_id' | 'wallet_address' | 'type' | 'params'>
-  & Partial<Pick<NewTransaction, 'debit_wei' | 'receipt_hash' | 'claim_id' | 'mint_nonce' | 'expiry_block' | 'token_address'>>;
+export type NewTransactionRow = Pick<NewTransaction, 'id' | 'client_id' | 'user_id' | 'wallet_address' | 'type' | 'params'> &
+  Partial<Pick<NewTransaction, 'debit_wei' | 'receipt_hash' | 'claim_id' | 'mint_nonce' | 'expiry_block' | 'token_address'>>;
 
 /**
  * SQL inserting the rows, as a CTE body: `returning id, accept_seq`. A row a unique index refuses (a
@@ -76,9 +76,11 @@ export function insertTransactionsSql(rows: readonly NewTransactionRow[]): RawBu
 
 /** The highest mint nonce among this wallet's in-flight mints, if any. */
 export async function maxInFlightMintNonce(trx: DbTransaction<Database> | Db, { walletAddress }: { walletAddress: string }): Promise<bigint | undefined> {
-  const row = await trx.selectFrom('transactions')
+  const row = await trx
+    .selectFrom('transactions')
     .select(sql<string | null>`max(mint_nonce)::text`.as('nonce'))
-    .where('wallet_address', '=', walletAddress).where('type', '=', 'mint')
+    .where('wallet_address', '=', walletAddress)
+    .where('type', '=', 'mint')
     .where('status', 'in', [...ACTIVE_STATUSES])
     .executeTakeFirstOrThrow();
   return row.nonce === null ? undefined : BigInt(row.nonce);
@@ -90,8 +92,11 @@ export async function maxInFlightMintNonce(trx: DbTransaction<Database> | Db, { 
  * must not tell one client what another is minting.
  */
 export async function receiptInUse(db: Db, { receiptHash, token, sharedToken }: { receiptHash: string; token: string; sharedToken: string }): Promise<boolean> {
-  const row = await db.selectFrom('transactions').select('id')
-    .where('type', '=', 'mint').where('receipt_hash', '=', receiptHash)
+  const row = await db
+    .selectFrom('transactions')
+    .select('id')
+    .where('type', '=', 'mint')
+    .where('receipt_hash', '=', receiptHash)
     .where('status', 'not in', ['FAILED', 'EXPIRED', 'REVERTED'])
     .where(sql<string>`coalesce(token_address, ${sharedToken})`, '=', token)
     .executeTakeFirst();
@@ -99,18 +104,32 @@ export async function receiptInUse(db: Db, { receiptHash, token, sharedToken }: 
 }
 
 /** The stored signed UserOperation, written once: a retry re-sends it instead of building another. */
-export async function storeUserOperation(db: Db, { transactionId, userOp, userOpHash }: { transactionId: string; userOp: Record<string, string>; userOpHash: string }): Promise<Transaction | undefined> {
-  return db.updateTable('transactions')
+export async function storeUserOperation(
+  db: Db,
+  { transactionId, userOp, userOpHash }: { transactionId: string; userOp: Record<string, string>; userOpHash: string },
+): Promise<Transaction | undefined> {
+  return db
+    .updateTable('transactions')
     .set({ user_op: JSON.stringify(userOp), user_op_hash: userOpHash, updated_at: sql`now()` })
-    .where('id', '=', transactionId).where('user_op', 'is', null).where('status', '=', 'SUBMITTING')
-    .returningAll().executeTakeFirst();
+    .where('id', '=', transactionId)
+    .where('user_op', 'is', null)
+    .where('status', '=', 'SUBMITTING')
+    .returningAll()
+    .executeTakeFirst();
 }
 
-export async function storeReplacementUserOperation(db: Db, { transactionId, userOp, userOpHash }: { transactionId: string; userOp: Record<string, string>; userOpHash: string }): Promise<Transaction | undefined> {
-  return db.updateTable('transactions')
+export async function storeReplacementUserOperation(
+  db: Db,
+  { transactionId, userOp, userOpHash }: { transactionId: string; userOp: Record<string, string>; userOpHash: string },
+): Promise<Transaction | undefined> {
+  return db
+    .updateTable('transactions')
     .set({ replacement_user_op: JSON.stringify(userOp), replacement_user_op_hash: userOpHash, updated_at: sql`now()` })
-    .where('id', '=', transactionId).where('replacement_user_op', 'is', null).where('status', '=', 'SUBMITTED')
-    .returningAll().executeTakeFirst();
+    .where('id', '=', transactionId)
+    .where('replacement_user_op', 'is', null)
+    .where('status', '=', 'SUBMITTED')
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export async function listTransitions(db: Db, transactionId: string) {

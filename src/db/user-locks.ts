@@ -19,7 +19,11 @@ export const LOCK_NOT_AVAILABLE = '55P03';
  * `skipLocked`: never wait; lock what is free and return it, users missing from the answer are held by
  * another transaction. Otherwise returns every user with a wallet row.
  */
-export async function lockUsers(trx: DbTransaction<Database>, users: readonly UserRef[], { skipLocked, lockTimeoutMs }: { skipLocked: boolean; lockTimeoutMs: number }): Promise<UserRef[]> {
+export async function lockUsers(
+  trx: DbTransaction<Database>,
+  users: readonly UserRef[],
+  { skipLocked, lockTimeoutMs }: { skipLocked: boolean; lockTimeoutMs: number },
+): Promise<UserRef[]> {
   if (users.length === 0) return [];
   // set_config in the same statement (no extra round trip): its one-row subquery is evaluated before
   // the join can produce the first row to lock. It is volatile, so the planner cannot fold it away.

@@ -6,10 +6,12 @@ import type { Wallet } from './schema.js';
  * callers: the primary key decides, not a prior read.
  */
 export async function recordWallet(db: Db, wallet: { clientId: string; userId: string; address: string }): Promise<{ wallet: Wallet; isNew: boolean }> {
-  const inserted = await db.insertInto('wallets')
+  const inserted = await db
+    .insertInto('wallets')
     .values({ client_id: wallet.clientId, user_id: wallet.userId, address: wallet.address })
     .onConflict((oc) => oc.columns(['client_id', 'user_id']).doNothing())
-    .returningAll().executeTakeFirst();
+    .returningAll()
+    .executeTakeFirst();
   if (inserted) return { wallet: inserted, isNew: true };
   const existing = await findWallet(db, wallet);
   if (!existing) throw new Error(`wallet for ${wallet.clientId}/${wallet.userId} vanished after a conflict`);

@@ -6,19 +6,33 @@ import { sql, type Kysely, type Transaction as DbTransaction } from 'kysely';
 import type { Db } from './connect.js';
 import type { Client, Database, WebhookDelivery, WebhookDeliveryAttempt, WebhookDeliveryStatus, WebhookEvent } from './schema.js';
 
-export async function insertWebhookEvent(trx: Kysely<Database>, event: { id: string; clientId: string; eventType: string; transactionId?: string; body: string }): Promise<WebhookEvent> {
-  return trx.insertInto('webhook_events')
+export async function insertWebhookEvent(
+  trx: Kysely<Database>,
+  event: { id: string; clientId: string; eventType: string; transactionId?: string; body: string },
+): Promise<WebhookEvent> {
+  return trx
+    .insertInto('webhook_events')
     .values({ id: event.id, client_id: event.clientId, event_type: event.eventType, transaction_id: event.transactionId ?? null, body: event.body })
-    .returningAll().executeTakeFirstOrThrow();
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
-export async function insertWebhookDelivery(trx: Kysely<Database>, delivery: { id: string; event: Pick<WebhookEvent, 'id' | 'client_id' | 'event_type'>; redeliveryOf?: string }): Promise<WebhookDelivery> {
-  return trx.insertInto('webhook_deliveries')
+export async function insertWebhookDelivery(
+  trx: Kysely<Database>,
+  delivery: { id: string; event: Pick<WebhookEvent, 'id' | 'client_id' | 'event_type'>; redeliveryOf?: string },
+): Promise<WebhookDelivery> {
+  return trx
+    .insertInto('webhook_deliveries')
     .values({
-      id: delivery.id, event_id: delivery.event.id, client_id: delivery.event.client_id, event_type: delivery.event.event_type,
-      redelivery_of: delivery.redeliveryOf ?? null, next_attempt_at: sql<Date>`now()`,
+      id: delivery.id,
+      event_id: delivery.event.id,
+      client_id: delivery.event.client_id,
+      event_type: delivery.event.event_type,
+      redelivery_of: delivery.redeliveryOf ?? null,
+      next_attempt_at: sql<Date>`now()`,
     })
-    .returningAll().executeTakeFirstOrThrow();
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** A delivery of this client's; another client's is indistinguishable from a missing one. */
@@ -31,7 +45,8 @@ export async function findWebhookEvent(db: Db, id: string): Promise<WebhookEvent
 }
 
 export type DeliveryTarget = {
-  eventId: string; body: string;
+  eventId: string;
+  body: string;
   /** The transaction the event is about (null for webhook.test). */
   transactionId: string | null;
   client: Pick<Client, 'webhook_url' | 'webhook_secret' | 'previous_webhook_secret' | 'previous_webhook_secret_expires_at' | 'revoked_at'>;
@@ -40,9 +55,16 @@ export type DeliveryTarget = {
 export type DeliveryPosition = { createdAt: Date; id: string };
 
 /** Newest first, strictly after `after` in that order (keyset: stable while rows are inserted). */
-export async function listClientDeliveries(db: Db, params: {
-  clientId: string; status?: WebhookDeliveryStatus; eventType?: string; after?: DeliveryPosition; limit: number;
-}): Promise<WebhookDelivery[]> {
+export async function listClientDeliveries(
+  db: Db,
+  params: {
+    clientId: string;
+    status?: WebhookDeliveryStatus;
+    eventType?: string;
+    after?: DeliveryPosition;
+    limit: number;
+  },
+): Promise<WebhookDelivery[]> {
   let query = db.selectFrom('webhook_deliveries').selectAll().where('client_id', '=', params.clientId);
   if (params.status) query = query.where('status', '=', params.status);
   if (params.eventType) query = query.where('event_type', '=', params.eventType);
@@ -96,25 +118,40 @@ export async function claimDelivery(db: Db, params: ClaimParameters): Promise<Cl
   // Rarer cases (a lease to check or take over, a retry time not reached, attempts used up), decided
   // with the row locked.
   return db.transaction().execute(async (trx): Promise<ClaimResult> => {
-    const row = await trx.selectFrom('webhook_deliveries').selectAll()
+    const row = await trx
+      .selectFrom('webhook_deliveries')
+      .selectAll()
       .select(sql<number>`coalesce(greatest(0, ceil(extract(epoch from claim_expires_at - now()) * 1000)), 0)::int`.as('lease_left_ms'))
       .select(sql<number>`coalesce(greatest(0, ceil(extract(epoch from next_attempt_at - now()) * 1000)), 0)::int`.as('retry_in_ms'))
-      .where('id', '=', deliveryId).forUpdate().executeTakeFirst();
+      .where('id', '=', deliveryId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!row || row.status === 'DELIVERED' || row.status === 'FAILED') return { kind: 'done' };
     if (row.status === 'DELIVERING') {
       if (row.lease_left_ms > 0) return { kind: 'wait', retryInMs: row.lease_left_ms };
-      await trx.insertInto('webhook_delivery_attempts').values({
-        delivery_id: deliveryId, attempt_number: row.attempt_count, url: null, response_status: null, response_time_ms: null,
-        error_message: INTERRUPTED_ATTEMPT_ERROR, started_at: row.last_attempt_at ?? sql<Date>`now()`,
-      }).onConflict((oc) => oc.columns(['delivery_id', 'attempt_number']).doNothing()).execute();
+      await trx
+        .insertInto('webhook_delivery_attempts')
+        .values({
+          delivery_id: deliveryId,
+          attempt_number: row.attempt_count,
+          url: null,
+          response_status: null,
+          response_time_ms: null,
+          error_message: INTERRUPTED_ATTEMPT_ERROR,
+          started_at: row.last_attempt_at ?? sql<Date>`now()`,
+        })
+        .onConflict((oc) => oc.columns(['delivery_id', 'attempt_number']).doNothing())
+        .execute();
     }
     if (row.status === 'PENDING' && row.retry_in_ms > 0) return { kind: 'wait', retryInMs: row.retry_in_ms };
     if (row.attempt_count >= maxAttempts) {
       // Its last attempt was the interrupted one (or WEBHOOK_MAX_ATTEMPTS was lowered meanwhile).
-      const errorMessage = row.status === 'DELIVERING' ? INTERRUPTED_ATTEMPT_ERROR : row.error_message ?? 'no attempts left';
-      await trx.updateTable('webhook_deliveries')
+      const errorMessage = row.status === 'DELIVERING' ? INTERRUPTED_ATTEMPT_ERROR : (row.error_message ?? 'no attempts left');
+      await trx
+        .updateTable('webhook_deliveries')
         .set({ status: 'FAILED', claim_token: null, claim_expires_at: null, next_attempt_at: null, error_message: errorMessage })
-        .where('id', '=', deliveryId).execute();
+        .where('id', '=', deliveryId)
+        .execute();
       return { kind: 'done' };
     }
     const claimed = await takeLease(trx, params, { onlyIfDue: false });
@@ -124,17 +161,28 @@ export async function claimDelivery(db: Db, params: ClaimParameters): Promise<Cl
 }
 
 /** The lease update and, in the same statement, the event and client the attempt needs. */
-async function takeLease(db: Kysely<Database>, { deliveryId, claimToken, leaseMs, maxAttempts }: ClaimParameters, { onlyIfDue }: { onlyIfDue: boolean }): Promise<ClaimedDelivery | undefined> {
+async function takeLease(
+  db: Kysely<Database>,
+  { deliveryId, claimToken, leaseMs, maxAttempts }: ClaimParameters,
+  { onlyIfDue }: { onlyIfDue: boolean },
+): Promise<ClaimedDelivery | undefined> {
   const row = await db
     .with('claimed', (qb) => {
-      let update = qb.updateTable('webhook_deliveries')
+      let update = qb
+        .updateTable('webhook_deliveries')
         .set({
-          status: 'DELIVERING', attempt_count: sql<number>`attempt_count + 1`, claim_token: claimToken,
-          claim_expires_at: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`, last_attempt_at: sql<Date>`clock_timestamp()`, next_attempt_at: null,
+          status: 'DELIVERING',
+          attempt_count: sql<number>`attempt_count + 1`,
+          claim_token: claimToken,
+          claim_expires_at: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`,
+          last_attempt_at: sql<Date>`clock_timestamp()`,
+          next_attempt_at: null,
         })
         .where('id', '=', deliveryId);
       if (onlyIfDue) {
-        update = update.where('status', '=', 'PENDING').where('attempt_count', '<', maxAttempts)
+        update = update
+          .where('status', '=', 'PENDING')
+          .where('attempt_count', '<', maxAttempts)
           .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', sql<Date>`now()`)]));
       }
       return update.returningAll();
@@ -143,7 +191,15 @@ async function takeLease(db: Kysely<Database>, { deliveryId, claimToken, leaseMs
     .leftJoin('webhook_events as e', 'e.id', 'd.event_id')
     .leftJoin('clients as c', 'c.id', 'd.client_id')
     .selectAll('d')
-    .select(['e.body', 'e.transaction_id', 'c.webhook_url', 'c.webhook_secret', 'c.previous_webhook_secret', 'c.previous_webhook_secret_expires_at', 'c.revoked_at'])
+    .select([
+      'e.body',
+      'e.transaction_id',
+      'c.webhook_url',
+      'c.webhook_secret',
+      'c.previous_webhook_secret',
+      'c.previous_webhook_secret_expires_at',
+      'c.revoked_at',
+    ])
     .executeTakeFirst();
   return row && toClaimedDelivery(row);
 }
@@ -154,32 +210,59 @@ export type DeliveryWithTarget = WebhookDelivery & { body: string | null; transa
 };
 
 export function toClaimedDelivery(row: DeliveryWithTarget): ClaimedDelivery {
-  const { body, transaction_id: transactionId, webhook_url, webhook_secret, previous_webhook_secret, previous_webhook_secret_expires_at, revoked_at, ...delivery } = row;
-  const target = body === null || webhook_secret === null ? undefined : {
-    eventId: delivery.event_id, body, transactionId,
-    client: { webhook_url, webhook_secret, previous_webhook_secret, previous_webhook_secret_expires_at, revoked_at },
-  };
+  const {
+    body,
+    transaction_id: transactionId,
+    webhook_url,
+    webhook_secret,
+    previous_webhook_secret,
+    previous_webhook_secret_expires_at,
+    revoked_at,
+    ...delivery
+  } = row;
+  const target =
+    body === null || webhook_secret === null
+      ? undefined
+      : {
+          eventId: delivery.event_id,
+          body,
+          transactionId,
+          client: { webhook_url, webhook_secret, previous_webhook_secret, previous_webhook_secret_expires_at, revoked_at },
+        };
   return { delivery, target };
 }
 
 export type AttemptRecord = {
-  attemptNumber: number; url: string | null; startedAt: Date;
-  responseStatus: number | null; responseTimeMs: number | null; errorMessage: string | null;
+  attemptNumber: number;
+  url: string | null;
+  startedAt: Date;
+  responseStatus: number | null;
+  responseTimeMs: number | null;
+  errorMessage: string | null;
 };
 
-export type AttemptOutcome =
-  | { status: 'DELIVERED' }
-  | { status: 'FAILED' }
-  | { status: 'PENDING'; retryInMs: number };
+export type AttemptOutcome = { status: 'DELIVERED' } | { status: 'FAILED' } | { status: 'PENDING'; retryInMs: number };
 
 /**
  * Records the attempt and moves the delivery on, if this worker still holds the lease. False when it
  * lost the lease (it ran out and another worker took over): the caller must not act on its result.
  */
-export async function recordAttempt(trx: DbTransaction<Database>, { deliveryId, claimToken, attempt, outcome }: {
-  deliveryId: string; claimToken: string; attempt: AttemptRecord; outcome: AttemptOutcome;
-}): Promise<boolean> {
-  const moved = await trx.updateTable('webhook_deliveries')
+export async function recordAttempt(
+  trx: DbTransaction<Database>,
+  {
+    deliveryId,
+    claimToken,
+    attempt,
+    outcome,
+  }: {
+    deliveryId: string;
+    claimToken: string;
+    attempt: AttemptRecord;
+    outcome: AttemptOutcome;
+  },
+): Promise<boolean> {
+  const moved = await trx
+    .updateTable('webhook_deliveries')
     .set({
       status: outcome.status,
       claim_token: null,
@@ -190,12 +273,23 @@ export async function recordAttempt(trx: DbTransaction<Database>, { deliveryId, 
       error_message: attempt.errorMessage,
       delivered_at: outcome.status === 'DELIVERED' ? sql<Date>`clock_timestamp()` : null,
     })
-    .where('id', '=', deliveryId).where('status', '=', 'DELIVERING').where('claim_token', '=', claimToken)
-    .returning('id').executeTakeFirst();
+    .where('id', '=', deliveryId)
+    .where('status', '=', 'DELIVERING')
+    .where('claim_token', '=', claimToken)
+    .returning('id')
+    .executeTakeFirst();
   if (!moved) return false;
-  await trx.insertInto('webhook_delivery_attempts').values({
-    delivery_id: deliveryId, attempt_number: attempt.attemptNumber, url: attempt.url, started_at: attempt.startedAt,
-    response_status: attempt.responseStatus, response_time_ms: attempt.responseTimeMs, error_message: attempt.errorMessage,
-  }).execute();
+  await trx
+    .insertInto('webhook_delivery_attempts')
+    .values({
+      delivery_id: deliveryId,
+      attempt_number: attempt.attemptNumber,
+      url: attempt.url,
+      started_at: attempt.startedAt,
+      response_status: attempt.responseStatus,
+      response_time_ms: attempt.responseTimeMs,
+      error_message: attempt.errorMessage,
+    })
+    .execute();
   return true;
 }

@@ -21,9 +21,18 @@ export type WorkerSweep = {
  * writes its ids within a heartbeat interval of taking a job, so a lock that old with no live row
  * behind it has no living holder.
  */
-export async function heartbeatAndSweep(db: Db, { processId, workerIds, staleAfterMs }: {
-  processId: string; workerIds: string[]; staleAfterMs: number;
-}): Promise<WorkerSweep> {
+export async function heartbeatAndSweep(
+  db: Db,
+  {
+    processId,
+    workerIds,
+    staleAfterMs,
+  }: {
+    processId: string;
+    workerIds: string[];
+    staleAfterMs: number;
+  },
+): Promise<WorkerSweep> {
   const staleAfter = `${staleAfterMs} milliseconds`;
   const { rows } = await sql<{ dead_processes: string[]; unlocked_jobs: number; unlocked_queues: number }>`
     with beat as (

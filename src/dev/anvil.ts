@@ -59,7 +59,9 @@ export async function waitForJsonRpc(url: string, child: ChildProcess, output: (
         const body = (await res.json()) as { result?: unknown };
         if (typeof body.result === 'string') return;
       }
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   child.kill('SIGKILL');
@@ -71,7 +73,10 @@ export function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }
@@ -81,7 +86,9 @@ export function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
  * handled signal). A SIGKILLed parent cannot do even that; node children also watch their IPC channel.
  */
 export function terminateOnParentExit(child: ChildProcess): void {
-  const terminate = () => { child.kill('SIGTERM'); };
+  const terminate = () => {
+    child.kill('SIGTERM');
+  };
   process.on('exit', terminate);
   child.once('exit', () => process.off('exit', terminate));
 }

@@ -60,10 +60,8 @@ const CANONICAL_CONTRACTS: readonly CanonicalContract[] = [
     name: 'SimpleAccountFactory v0.7',
     address: SIMPLE_ACCOUNT_FACTORY_07_ADDRESS,
     salt: ZERO_SALT,
-    initCode: () => concat([
-      bytecodeOf('account-abstraction-v07/artifacts/SimpleAccountFactory.json'),
-      encodeAbiParameters([{ type: 'address' }], [ENTRY_POINT_07_ADDRESS]),
-    ]),
+    initCode: () =>
+      concat([bytecodeOf('account-abstraction-v07/artifacts/SimpleAccountFactory.json'), encodeAbiParameters([{ type: 'address' }], [ENTRY_POINT_07_ADDRESS])]),
   },
 ];
 
@@ -106,7 +104,9 @@ export async function deployCanonicalAccountContracts(
     const initCode = contract.initCode();
     const predicted = getCreate2Address({ from: CREATE2_DEPLOYER_ADDRESS, salt: contract.salt, bytecode: initCode });
     if (!isAddressEqual(predicted, contract.address)) {
-      throw new Error(`${contract.name} artifact would deploy to ${predicted}, not the canonical ${contract.address}; check the installed @account-abstraction/contracts versions`);
+      throw new Error(
+        `${contract.name} artifact would deploy to ${predicted}, not the canonical ${contract.address}; check the installed @account-abstraction/contracts versions`,
+      );
     }
     const hash = await walletClient.sendTransaction({
       chain: null,
@@ -117,13 +117,15 @@ export async function deployCanonicalAccountContracts(
     sent.push({ contract, hash });
   }
 
-  await Promise.all(sent.map(async ({ contract, hash }) => {
-    const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: 60_000 });
-    if (receipt.status !== 'success') throw new Error(`deploying ${contract.name} reverted in transaction ${hash}`);
-    if (!(await hasCode(publicClient, contract.address))) {
-      throw new Error(`deploying ${contract.name} succeeded in ${hash} but left no code at ${getAddress(contract.address)}`);
-    }
-  }));
+  await Promise.all(
+    sent.map(async ({ contract, hash }) => {
+      const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: 60_000 });
+      if (receipt.status !== 'success') throw new Error(`deploying ${contract.name} reverted in transaction ${hash}`);
+      if (!(await hasCode(publicClient, contract.address))) {
+        throw new Error(`deploying ${contract.name} succeeded in ${hash} but left no code at ${getAddress(contract.address)}`);
+      }
+    }),
+  );
   return { deployed: sent.map(({ contract }) => contract.name) };
 }
 

@@ -63,12 +63,22 @@ export async function startEmbeddedPostgres({
   // was left by a process that died without stopping it.
   await stopLeftoverPostmaster(dataDir);
 
-  const child = spawn(runtime.postgres, [
-    '-D', dataDir, '-p', String(port),
-    // TCP on loopback only; no Unix socket, so nothing lands in /tmp and nothing collides there.
-    '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
-    ...postgresFlags,
-  ], { ...runtime.runAs, detached, stdio: ['ignore', 'pipe', 'pipe'], env: postgresEnvironment() });
+  const child = spawn(
+    runtime.postgres,
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      // TCP on loopback only; no Unix socket, so nothing lands in /tmp and nothing collides there.
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      ...postgresFlags,
+    ],
+    { ...runtime.runAs, detached, stdio: ['ignore', 'pipe', 'pipe'], env: postgresEnvironment() },
+  );
   const log = captureTail(child, 2_000);
   try {
     await waitUntilReady(child, dataDir);
@@ -95,17 +105,28 @@ async function initialise(
       await chown(runtime.dataDir, runtime.runAs.uid, runtime.runAs.gid);
       await chown(passwordFile, runtime.runAs.uid, runtime.runAs.gid);
     }
-    const child = spawn(runtime.initdb, [
-      `--pgdata=${runtime.dataDir}`, '--auth=password', `--username=${user}`, `--pwfile=${passwordFile}`,
-      // The same cluster whatever the machine's locale: UTF-8, byte-order collation, English messages.
-      '--encoding=UTF8', '--locale=C', '--lc-messages=C',
-      ...initdbFlags,
-    ], { ...runtime.runAs, stdio: ['ignore', 'pipe', 'pipe'], env: postgresEnvironment() });
+    const child = spawn(
+      runtime.initdb,
+      [
+        `--pgdata=${runtime.dataDir}`,
+        '--auth=password',
+        `--username=${user}`,
+        `--pwfile=${passwordFile}`,
+        // The same cluster whatever the machine's locale: UTF-8, byte-order collation, English messages.
+        '--encoding=UTF8',
+        '--locale=C',
+        '--lc-messages=C',
+        ...initdbFlags,
+      ],
+      { ...runtime.runAs, stdio: ['ignore', 'pipe', 'pipe'], env: postgresEnvironment() },
+    );
     const log = captureTail(child, 2_000);
     const code = await new Promise<number | null>((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (exitCode) => resolve(exitCode));
-    }).catch((error: unknown) => { throw failure('could not initialise its data directory', log(), error); });
+    }).catch((error: unknown) => {
+      throw failure('could not initialise its data directory', log(), error);
+    });
     if (code !== 0) {
       // Half-written: the next start must initialise again rather than find a PG_VERSION and fail.
       await rm(join(runtime.dataDir, 'PG_VERSION'), { force: true });
@@ -128,7 +149,9 @@ function postgresEnvironment(): NodeJS.ProcessEnv {
  */
 async function waitUntilReady(child: ChildProcess, dataDir: string): Promise<void> {
   let spawnError: Error | undefined;
-  child.once('error', (error) => { spawnError = error; });
+  child.once('error', (error) => {
+    spawnError = error;
+  });
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (spawnError) throw spawnError;
@@ -164,7 +187,10 @@ async function stopLeftoverPostmaster(dataDir: string): Promise<void> {
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + STOP_GRACE_MS;
   while (isProcessAlive(pid)) {
-    if (Date.now() > deadline) { process.kill(pid, 'SIGKILL'); break; }
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL');
+      break;
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

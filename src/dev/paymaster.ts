@@ -64,7 +64,9 @@ async function waitForPing(url: string, child: ChildProcess, output: () => strin
     try {
       const res = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(2000) });
       if (res.ok) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`no answer within ${timeoutMs} ms: ${output().slice(-2000)}`);

@@ -7,9 +7,15 @@ import { basename } from 'node:path';
 export class PortInUseError extends Error {
   override name = 'PortInUseError';
 
-  constructor(readonly port: number, readonly variable: string, holder: string | undefined) {
-    super(`port ${port} is already in use${holder ? ` by ${holder}` : ''}: stop that process, or set ${variable} to another port`
-      + (holder ? '' : ` (to see who holds it: ss -ltnp 'sport = :${port}' or lsof -i :${port})`));
+  constructor(
+    readonly port: number,
+    readonly variable: string,
+    holder: string | undefined,
+  ) {
+    super(
+      `port ${port} is already in use${holder ? ` by ${holder}` : ''}: stop that process, or set ${variable} to another port`
+        + (holder ? '' : ` (to see who holds it: ss -ltnp 'sport = :${port}' or lsof -i :${port})`),
+    );
   }
 
   static async describe(port: number, variable: string): Promise<PortInUseError> {

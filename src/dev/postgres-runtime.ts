@@ -34,7 +34,9 @@ export async function preparePostgresRuntime(dataDir: string): Promise<PostgresR
   let bin = binaries(native);
   if (!reachable(runAs, bin.postgres, '-x')) bin = binaries(await sharedRuntimeCopy(native));
   if (!reachable(runAs, bin.postgres, '-x')) {
-    throw new Error(`embedded Postgres runs as the postgres user, which cannot run ${bin.postgres}; run as a non-root user, or make that folder readable by others`);
+    throw new Error(
+      `embedded Postgres runs as the postgres user, which cannot run ${bin.postgres}; run as a non-root user, or make that folder readable by others`,
+    );
   }
   return { ...bin, runAs, dataDir: await reachableDataDir(runAs, dataDir) };
 }
@@ -57,13 +59,18 @@ async function ensurePostgresUser(): Promise<{ uid: number; gid: number }> {
   };
   try {
     return await lookup();
-  } catch { /* no such user yet */ }
+  } catch {
+    /* no such user yet */
+  }
   try {
     await run('groupadd', ['--system', 'postgres']).catch(() => {}); // the group may exist without the user
     await run('useradd', ['--system', '--gid', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
     return await lookup();
   } catch (error) {
-    throw new Error(`embedded Postgres cannot run as root and could not create a postgres user (${(error as Error).message.split('\n')[0]}); run as a non-root user`, { cause: error });
+    throw new Error(
+      `embedded Postgres cannot run as root and could not create a postgres user (${(error as Error).message.split('\n')[0]}); run as a non-root user`,
+      { cause: error },
+    );
   }
 }
 

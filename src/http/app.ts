@@ -45,15 +45,17 @@ export function createApp(ctx: RouteContext, { routes = defaultRoutes }: { route
     if (route.precheck) (app as unknown as Record<string, (p: string, h: RequestHandler) => void>)[method](path, route.precheck);
   }
 
-  app.use(OpenApiValidator.middleware({
-    apiSpec: structuredClone(doc) as never,
-    validateRequests: { allowUnknownQueryParameters: false },
-    validateResponses: ctx.config.validateResponses ? { removeAdditional: false } : false,
-    validateSecurity: {
-      handlers: { BearerAuth: rateLimitAfterAuthentication(limiter, ctx.logger, bearerAuthHandler({ jwt: ctx.config.jwt, clients: ctx.clients })) },
-    },
-    ignoreUndocumented: true,
-  }));
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: structuredClone(doc) as never,
+      validateRequests: { allowUnknownQueryParameters: false },
+      validateResponses: ctx.config.validateResponses ? { removeAdditional: false } : false,
+      validateSecurity: {
+        handlers: { BearerAuth: rateLimitAfterAuthentication(limiter, ctx.logger, bearerAuthHandler({ jwt: ctx.config.jwt, clients: ctx.clients })) },
+      },
+      ignoreUndocumented: true,
+    }),
+  );
 
   for (const { route, method, path } of mounted) {
     const handlers: RequestHandler[] = [];

@@ -12,7 +12,10 @@ type ValidatorError = { status?: number; errors?: { path?: string; message?: str
 export type RequestWithAuthError = Request & { authError?: AppError };
 
 function fieldName(path: string | undefined): string {
-  return (path ?? '').replace(/^\./, '').replace(/^headers\.x-/, 'header X-').replace(/^headers\./, 'header ');
+  return (path ?? '')
+    .replace(/^\./, '')
+    .replace(/^headers\.x-/, 'header X-')
+    .replace(/^headers\./, 'header ');
 }
 
 /** Maps anything thrown in a request to the documented shape and status. */
@@ -23,7 +26,8 @@ export function toAppError(error: unknown, req: Request): AppError {
   const e = error as ValidatorError & { type?: string; expose?: boolean };
   if (e?.type === 'entity.too.large' || e?.status === 413) return new AppError(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
   if (e?.type === 'entity.parse.failed') return validationError('Request body is not valid JSON');
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body encoding is not supported');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
+    return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body encoding is not supported');
   // Any other body the parser could not read (corrupt gzip/deflate/br data, an aborted upload) is the
   // client's fault, not a 500; the parser marks those as exposable 400s without an `errors` list.
   if (e?.expose === true && e.status === 400 && !Array.isArray(e.errors)) return validationError('Request body could not be read; check its Content-Encoding');
@@ -35,8 +39,10 @@ export function toAppError(error: unknown, req: Request): AppError {
     if (e.status === 405) return new AppError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed on this endpoint');
     if (e.status === 415) return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
   }
-  if (isRpcUnavailable(error)) return new AppError(503, 'SERVICE_UNAVAILABLE', 'The blockchain node is unavailable; retry shortly', undefined, { 'Retry-After': '1' });
-  if (isDatabaseUnavailable(error)) return new AppError(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; retry shortly', undefined, { 'Retry-After': '1' });
+  if (isRpcUnavailable(error))
+    return new AppError(503, 'SERVICE_UNAVAILABLE', 'The blockchain node is unavailable; retry shortly', undefined, { 'Retry-After': '1' });
+  if (isDatabaseUnavailable(error))
+    return new AppError(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; retry shortly', undefined, { 'Retry-After': '1' });
   return new AppError(500, 'INTERNAL_ERROR', 'Internal server error');
 }
 

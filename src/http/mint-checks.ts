@@ -23,7 +23,11 @@ export async function requireReceiptUnused(ctx: RouteContext, { token, receiptId
  * The nonce the next mint for this wallet must be signed with: the contract's nonce, or one past the
  * highest nonce already in flight (mints for one user execute in order).
  */
-export async function nextMintNonce(ctx: RouteContext, db: DbTransaction<Database> | RouteContext['db'], { token, walletAddress }: { token: Address; walletAddress: Address }): Promise<bigint> {
+export async function nextMintNonce(
+  ctx: RouteContext,
+  db: DbTransaction<Database> | RouteContext['db'],
+  { token, walletAddress }: { token: Address; walletAddress: Address },
+): Promise<bigint> {
   const inFlight = await maxInFlightMintNonce(db, { walletAddress });
   const onChain = await ctx.publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'nonces', args: [walletAddress] });
   return inFlight !== undefined && inFlight + 1n > onChain ? inFlight + 1n : onChain;
@@ -41,6 +45,7 @@ export function signatureShapeProblem(signature: Hex): string | undefined {
   const s = BigInt(`0x${signature.slice(66, 130)}`);
   const v = parseInt(signature.slice(130, 132), 16);
   if (v !== 27 && v !== 28) return `v must be 27 or 28 (got ${v}); add 27 to a 0/1 recovery id`;
-  if (s > SECP256K1_HALF_ORDER) return 's is in the upper half of the curve order (a malleable signature); sign with a library that produces low-s signatures, as viem does';
+  if (s > SECP256K1_HALF_ORDER)
+    return 's is in the upper half of the curve order (a malleable signature); sign with a library that produces low-s signatures, as viem does';
   return undefined;
 }

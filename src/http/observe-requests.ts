@@ -24,8 +24,15 @@ export function observeRequests(logger: Logger): RequestHandler {
       httpRequests.inc({ method: req.method, route, status });
       httpRequestDuration.observe({ method: req.method, route, status }, seconds);
       const line = {
-        requestId: req.headers['x-request-id'], method: req.method, route, path: req.path, status: res.writableFinished ? res.statusCode : undefined,
-        aborted: res.writableFinished ? undefined : true, ms: Math.round(seconds * 10_000) / 10, clientId: clientIdOf(req), userId: userIdOf(req),
+        requestId: req.headers['x-request-id'],
+        method: req.method,
+        route,
+        path: req.path,
+        status: res.writableFinished ? res.statusCode : undefined,
+        aborted: res.writableFinished ? undefined : true,
+        ms: Math.round(seconds * 10_000) / 10,
+        clientId: clientIdOf(req),
+        userId: userIdOf(req),
       };
       if (QUIET_ROUTES.test(route)) logger.debug(line, 'request');
       else logger.info(line, 'request');

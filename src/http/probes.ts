@@ -19,7 +19,10 @@ export function probeRoutes(ctx: AppContext, { metrics = true }: { metrics?: boo
   enableProcessMetrics();
   const readiness = createReadinessChecker(ctx);
   const router = Router();
-  const fresh: RequestHandler = (_req, res, next) => { res.setHeader('Cache-Control', 'no-store'); next(); };
+  const fresh: RequestHandler = (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  };
 
   router.get('/healthz', fresh, (_req, res) => void res.json({ status: 'ok' }));
 

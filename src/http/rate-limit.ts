@@ -40,8 +40,14 @@ export const ADDRESS_GUARDS = {
 export type AddressGuard = keyof typeof ADDRESS_GUARDS;
 
 export type RateLimitDecision = WindowReport & {
-  subject: string; category: RateLimitCategory | AddressGuard; admitted: boolean; limit: number; windowMs: number; windowStartMs: number;
-  warning: boolean; throttled: boolean;
+  subject: string;
+  category: RateLimitCategory | AddressGuard;
+  admitted: boolean;
+  limit: number;
+  windowMs: number;
+  windowStartMs: number;
+  warning: boolean;
+  throttled: boolean;
 };
 
 export type RateLimiter = {
@@ -56,8 +62,11 @@ export type RateLimiter = {
 /** The limit each operation counts against, by operationId (never by the raw path, whose case may vary). */
 const CATEGORY_OF_OPERATION: Record<string, RateLimitCategory> = {
   createToken: 'auth',
-  prepareMint: 'minting', executeMint: 'minting',
-  listWebhookDeliveries: 'external', redeliverWebhookDelivery: 'external', sendTestWebhook: 'external',
+  prepareMint: 'minting',
+  executeMint: 'minting',
+  listWebhookDeliveries: 'external',
+  redeliverWebhookDelivery: 'external',
+  sendTestWebhook: 'external',
 };
 
 /** Which limit an operation counts against: mint prepare/execute, webhook deliveries, token requests, the rest. */
@@ -94,32 +103,41 @@ export function createRateLimiter(db: Db, { config, logger }: { config: Config['
       if (indexes) indexes.push(i);
       else byCounter.set(key, [i]);
     });
-    await Promise.all([...byCounter.values()].map(async (indexes) => {
-      const first = items[indexes[0]];
-      try {
-        const hit = await hitRateLimitCounter(db, { ...first, count: indexes.length });
-        const before = hit.current - hit.admittedCount;
-        indexes.forEach((index, nth) => {
-          const admitted = nth < hit.admittedCount;
-          outcomes[index] = { value: decide({ ...hit, current: admitted ? before + nth + 1 : hit.current }, admitted, first) };
-        });
-      } catch (error) {
-        for (const index of indexes) outcomes[index] = { error };
-      }
-    }));
+    await Promise.all(
+      [...byCounter.values()].map(async (indexes) => {
+        const first = items[indexes[0]];
+        try {
+          const hit = await hitRateLimitCounter(db, { ...first, count: indexes.length });
+          const before = hit.current - hit.admittedCount;
+          indexes.forEach((index, nth) => {
+            const admitted = nth < hit.admittedCount;
+            outcomes[index] = { value: decide({ ...hit, current: admitted ? before + nth + 1 : hit.current }, admitted, first) };
+          });
+        } catch (error) {
+          for (const index of indexes) outcomes[index] = { error };
+        }
+      }),
+    );
     return outcomes;
   });
   const pruneNowAndThen = () => {
     if (Date.now() - lastPruneAt <= PRUNE_EVERY_MS) return;
     lastPruneAt = Date.now();
-    pruneRateLimitCounters(db, { olderThanMs: 2 * longestWindowMs })
-      .catch((error: unknown) => logger.warn({ err: error }, 'pruning rate-limit counters failed'));
+    pruneRateLimitCounters(db, { olderThanMs: 2 * longestWindowMs }).catch((error: unknown) =>
+      logger.warn({ err: error }, 'pruning rate-limit counters failed'),
+    );
   };
   return {
     check({ subject, category, overrides, overrideFromClient }) {
       pruneNowAndThen();
       const windowMs = windowMsOf(category, config.windowScale);
-      return hits.submit({ subject, category, windowMs, limit: overrideOf(overrides, category) ?? config.defaults[category], limitOverrideOf: overrideFromClient });
+      return hits.submit({
+        subject,
+        category,
+        windowMs,
+        limit: overrideOf(overrides, category) ?? config.defaults[category],
+        limitOverrideOf: overrideFromClient,
+      });
     },
     checkGuard({ subject, guard }) {
       pruneNowAndThen();
@@ -130,18 +148,34 @@ export function createRateLimiter(db: Db, { config, logger }: { config: Config['
   };
 }
 
-function decide(hit: RateLimitHit, admitted: boolean, { subject, category, windowMs }: Pick<RateLimitHitParameters, 'subject' | 'windowMs'> & { category: RateLimitDecision['category'] }): RateLimitDecision {
+function decide(
+  hit: RateLimitHit,
+  admitted: boolean,
+  { subject, category, windowMs }: Pick<RateLimitHitParameters, 'subject' | 'windowMs'> & { category: RateLimitDecision['category'] },
+): RateLimitDecision {
   const report = reportWindow({ ...hit, windowMs });
   const usage = report.used / hit.limit;
   return {
-    ...report, subject, category, windowMs, windowStartMs: hit.windowStartMs, admitted, limit: hit.limit,
-    warning: usage >= WARNING_AT, throttled: admitted && usage >= THROTTLE_AT,
+    ...report,
+    subject,
+    category,
+    windowMs,
+    windowStartMs: hit.windowStartMs,
+    admitted,
+    limit: hit.limit,
+    warning: usage >= WARNING_AT,
+    throttled: admitted && usage >= THROTTLE_AT,
   };
 }
 
 export function rateLimitedError(d: RateLimitDecision): AppError {
-  return new AppError(429, 'RATE_LIMITED', `Rate limit exceeded for ${d.category} requests (${d.limit} per ${d.windowMs / 1000}s); retry after ${d.retryAfterSeconds}s`,
-    undefined, { 'Retry-After': String(d.retryAfterSeconds) });
+  return new AppError(
+    429,
+    'RATE_LIMITED',
+    `Rate limit exceeded for ${d.category} requests (${d.limit} per ${d.windowMs / 1000}s); retry after ${d.retryAfterSeconds}s`,
+    undefined,
+    { 'Retry-After': String(d.retryAfterSeconds) },
+  );
 }
 
 /** Headers, delay or 429 for a decision. Headers go on every answer, the error answers included. */
@@ -150,7 +184,10 @@ export async function applyRateLimitDecision(res: Response, d: RateLimitDecision
   res.setHeader('X-RateLimit-Remaining', String(d.remaining));
   res.setHeader('X-RateLimit-Reset', String(d.resetAt));
   if (d.warning) {
-    res.setHeader('X-RateLimit-Warning', `${Math.round((d.used / d.limit) * 100)}% of the ${d.category} rate limit (${d.limit} per ${d.windowMs / 1000}s) used`);
+    res.setHeader(
+      'X-RateLimit-Warning',
+      `${Math.round((d.used / d.limit) * 100)}% of the ${d.category} rate limit (${d.limit} per ${d.windowMs / 1000}s) used`,
+    );
   }
   if (!d.admitted) throw rateLimitedError(d);
   if (d.throttled) {
@@ -180,7 +217,11 @@ export function rateLimitAfterAuthentication(limiter: RateLimiter, logger: Logge
       }
       if (!authenticated || !req.auth) return authenticated;
       const { client } = req.auth;
-      const decision = await limiter.check({ subject: `client:${client.id}`, category: rateLimitCategoryOf(operationIdOf(req)), overrides: client.rate_limits });
+      const decision = await limiter.check({
+        subject: `client:${client.id}`,
+        category: rateLimitCategoryOf(operationIdOf(req)),
+        overrides: client.rate_limits,
+      });
       await applyRateLimitDecision(req.res!, decision);
       return true;
     } catch (error) {
@@ -215,5 +256,8 @@ export function addressGroupOf(ip: string): string {
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

@@ -24,7 +24,8 @@ export function userIdOf(req: Request): string {
   const raw = req.headers['x-user-id'];
   if (raw === undefined || raw === '') throw validationError('header X-User-Id is required');
   // Node joins a repeated X-User-Id into one "a, b" string, itself a valid id: count the raw headers.
-  if (Array.isArray(raw) || typeof raw !== 'string' || (req.headersDistinct['x-user-id']?.length ?? 0) > 1) throw validationError('header X-User-Id must be given once');
+  if (Array.isArray(raw) || typeof raw !== 'string' || (req.headersDistinct['x-user-id']?.length ?? 0) > 1)
+    throw validationError('header X-User-Id must be given once');
   if (raw.length > 256) throw validationError('header X-User-Id must be at most 256 characters');
   if (!USER_ID.test(raw)) throw validationError('header X-User-Id must be 1-256 printable ASCII characters');
   return raw;

@@ -54,7 +54,11 @@ export function submitTransaction(ctx: WorkerContext): Task {
 
 class SubmitRun {
   private readonly log;
-  constructor(private readonly ctx: WorkerContext, private readonly helpers: JobHelpers, private readonly id: string) {
+  constructor(
+    private readonly ctx: WorkerContext,
+    private readonly helpers: JobHelpers,
+    private readonly id: string,
+  ) {
     this.log = ctx.logger.child({ transactionId: id, jobId: helpers.job.id });
   }
 
@@ -104,8 +108,13 @@ class SubmitRun {
       failpoint('after-userop-sent');
       const now = Date.now();
       const deadline = new Date(now + this.ctx.config.transactions.inclusionTimeoutSeconds * 1000);
-      tx = (await this.move({ transactionId: this.id, to: 'SUBMITTED', reason: 'sent to the bundler',
-        changes: { submitted_block: block, submitted_at: new Date(now), deadline_at: deadline } })) ?? (await findTransaction(this.ctx.db, this.id))!;
+      tx =
+        (await this.move({
+          transactionId: this.id,
+          to: 'SUBMITTED',
+          reason: 'sent to the bundler',
+          changes: { submitted_block: block, submitted_at: new Date(now), deadline_at: deadline },
+        })) ?? (await findTransaction(this.ctx.db, this.id))!;
       failpoint('after-submitted');
       if (isTerminal(tx.status)) return;
     } else if (tx.status === 'SUBMITTED' && !tx.replacement_user_op) {
@@ -134,17 +143,23 @@ class SubmitRun {
   private async expireUnsentMint(tx: Transaction): Promise<boolean> {
     if (tx.type !== 'mint' || tx.expiry_block === null) return false;
     if ((await this.ctx.publicClient.getBlockNumber({ cacheTime: 0 })) <= BigInt(tx.expiry_block)) return false;
-    await this.move({ transactionId: this.id, to: 'EXPIRED', reason: 'mint authorization expired before the bundler took it',
-      changes: { error_code: 'MINT_EXPIRED', error_message: `expiryBlock ${tx.expiry_block} passed before the mint could be submitted` } });
+    await this.move({
+      transactionId: this.id,
+      to: 'EXPIRED',
+      reason: 'mint authorization expired before the bundler took it',
+      changes: { error_code: 'MINT_EXPIRED', error_message: `expiryBlock ${tx.expiry_block} passed before the mint could be submitted` },
+    });
     return true;
   }
 
   private account(tx: Transaction): Promise<UserSmartAccount> {
-    return this.ctx.accounts.get(JSON.stringify([tx.client_id, tx.user_id, tx.wallet_address]), () => toUserSmartAccount(this.ctx.publicClient, {
-      ownerPrivateKey: deriveOwnerPrivateKey(this.ctx.config.masterKey, { clientId: tx.client_id, userId: tx.user_id }),
-      contracts: this.ctx.config.contracts,
-      address: tx.wallet_address as `0x${string}`,
-    }));
+    return this.ctx.accounts.get(JSON.stringify([tx.client_id, tx.user_id, tx.wallet_address]), () =>
+      toUserSmartAccount(this.ctx.publicClient, {
+        ownerPrivateKey: deriveOwnerPrivateKey(this.ctx.config.masterKey, { clientId: tx.client_id, userId: tx.user_id }),
+        contracts: this.ctx.config.contracts,
+        address: tx.wallet_address as `0x${string}`,
+      }),
+    );
   }
 
   /**
@@ -180,10 +195,14 @@ class SubmitRun {
 
   /** Sends the stored operation; false when the transaction ended FAILED instead. */
   private async sendOrFail(userOp: Record<string, string>): Promise<boolean> {
-    const result = await this.withRetries('send', () => sendStoredUserOperation(this.ctx.userOps, { userOp, entryPoint: this.ctx.config.contracts.entryPoint }), {
-      // The bundler already has it, or it was already included: both mean "sent".
-      accept: (f) => f.kind === 'already-known' || f.kind === 'nonce-used',
-    });
+    const result = await this.withRetries(
+      'send',
+      () => sendStoredUserOperation(this.ctx.userOps, { userOp, entryPoint: this.ctx.config.contracts.entryPoint }),
+      {
+        // The bundler already has it, or it was already included: both mean "sent".
+        accept: (f) => f.kind === 'already-known' || f.kind === 'nonce-used',
+      },
+    );
     return result.ok;
   }
 
@@ -205,8 +224,11 @@ class SubmitRun {
         tx = (await this.handleStall(current)) ?? current;
         continue;
       }
-      if (Date.now() < deadline.getTime()) { tx = current; continue; }
-      tx = await this.replace(current, account) ?? current;
+      if (Date.now() < deadline.getTime()) {
+        tx = current;
+        continue;
+      }
+      tx = (await this.replace(current, account)) ?? current;
       if (isTerminal(tx.status)) return;
     }
   }
@@ -219,8 +241,10 @@ class SubmitRun {
   /** Flags the stall with why (does the bundler still hold it?), then re-sends the stored operation. */
   private async handleStall(tx: Transaction): Promise<Transaction | undefined> {
     const after = this.ctx.config.transactions.stalledAfterSeconds;
-    const held = await this.ctx.userOps.bundler.request({ method: 'eth_getUserOperationByHash', params: [tx.user_op_hash as `0x${string}`] })
-      .then((op): 'held' | 'dropped' => (op ? 'held' : 'dropped'), (): 'unknown' => 'unknown');
+    const held = await this.ctx.userOps.bundler.request({ method: 'eth_getUserOperationByHash', params: [tx.user_op_hash as `0x${string}`] }).then(
+      (op): 'held' | 'dropped' => (op ? 'held' : 'dropped'),
+      (): 'unknown' => 'unknown',
+    );
     const reason = {
       held: `not included after ${after}s although the bundler holds it (congestion or fees); re-sent, and replaced by a no-op at the deadline if still pending`,
       dropped: `not included after ${after}s and no longer known to the bundler (dropped); re-sent`,
@@ -228,9 +252,15 @@ class SubmitRun {
     }[held];
     const flagged = await flagStalledTransaction(this.ctx.db, { transactionId: this.id, reason });
     if (flagged) this.log.warn({ userOpHash: tx.user_op_hash, reason, stalledAfterSeconds: after }, 'transaction stalled');
-    await this.withRetries('re-send after stall', () => sendStoredUserOperation(this.ctx.userOps, {
-      userOp: tx.user_op!, entryPoint: this.ctx.config.contracts.entryPoint,
-    }), { accept: (f) => f.kind === 'already-known' || f.kind === 'nonce-used', failTransaction: false });
+    await this.withRetries(
+      're-send after stall',
+      () =>
+        sendStoredUserOperation(this.ctx.userOps, {
+          userOp: tx.user_op!,
+          entryPoint: this.ctx.config.contracts.entryPoint,
+        }),
+      { accept: (f) => f.kind === 'already-known' || f.kind === 'nonce-used', failTransaction: false },
+    );
     return findTransaction(this.ctx.db, this.id);
   }
 
@@ -260,18 +290,34 @@ class SubmitRun {
     }
     if (!tx.replacement_user_op) {
       this.log.warn({ deadline: tx.deadline_at }, 'not included by its deadline; sending a no-op replacement');
-      const signed = await this.withRetries('prepare replacement', () => prepareSignedUserOperation(this.ctx.userOps, {
-        account, chainId: this.ctx.config.chain.chainId, callData: '0x', nonce, feeBumpPercent: 50,
-      }), { failTransaction: false });
+      const signed = await this.withRetries(
+        'prepare replacement',
+        () =>
+          prepareSignedUserOperation(this.ctx.userOps, {
+            account,
+            chainId: this.ctx.config.chain.chainId,
+            callData: '0x',
+            nonce,
+            feeBumpPercent: 50,
+          }),
+        { failTransaction: false },
+      );
       if (!signed.ok || !signed.value) return undefined;
-      tx = (await storeReplacementUserOperation(this.ctx.db, { transactionId: this.id, userOp: signed.value.userOp, userOpHash: signed.value.hash }))
+      tx =
+        (await storeReplacementUserOperation(this.ctx.db, { transactionId: this.id, userOp: signed.value.userOp, userOpHash: signed.value.hash }))
         ?? (await findTransaction(this.ctx.db, this.id))!;
       if (isTerminal(tx.status) || !tx.replacement_user_op) return tx;
       failpoint('after-replacement-stored');
     }
-    await this.withRetries('send replacement', () => sendStoredUserOperation(this.ctx.userOps, {
-      userOp: tx.replacement_user_op!, entryPoint: this.ctx.config.contracts.entryPoint,
-    }), { accept: (f) => f.kind === 'already-known' || f.kind === 'nonce-used', failTransaction: false });
+    await this.withRetries(
+      'send replacement',
+      () =>
+        sendStoredUserOperation(this.ctx.userOps, {
+          userOp: tx.replacement_user_op!,
+          entryPoint: this.ctx.config.contracts.entryPoint,
+        }),
+      { accept: (f) => f.kind === 'already-known' || f.kind === 'nonce-used', failTransaction: false },
+    );
     failpoint('after-replacement-sent');
     await this.ctx.db.updateTable('transactions').set({ updated_at: sql`now()` }).where('id', '=', this.id).execute();
     return findTransaction(this.ctx.db, this.id);
@@ -281,9 +327,14 @@ class SubmitRun {
    * Runs a bundler/paymaster step: unavailable parts are retried with capped backoff for as long as it
    * takes (or until shutdown); refusals a few times, then the transaction ends FAILED.
    */
-  private async withRetries<T>(step: string, fn: () => Promise<T>, options: {
-    accept?: (failure: UserOpFailure) => boolean; failTransaction?: boolean;
-  } = {}): Promise<{ ok: true; value?: T } | { ok: false }> {
+  private async withRetries<T>(
+    step: string,
+    fn: () => Promise<T>,
+    options: {
+      accept?: (failure: UserOpFailure) => boolean;
+      failTransaction?: boolean;
+    } = {},
+  ): Promise<{ ok: true; value?: T } | { ok: false }> {
     let refusals = 0;
     for (let attempt = 0; ; attempt++) {
       this.checkShutdown();
@@ -313,8 +364,7 @@ class SubmitRun {
   private async fail(failure: UserOpFailure, code: string): Promise<void> {
     const tx = (await findTransaction(this.ctx.db, this.id))!;
     if (await this.expireUnsentMint(tx)) return;
-    await this.move({ transactionId: this.id, to: 'FAILED', reason: `refused: ${code}`,
-      changes: { error_code: code, error_message: failure.message } });
+    await this.move({ transactionId: this.id, to: 'FAILED', reason: `refused: ${code}`, changes: { error_code: code, error_message: failure.message } });
   }
 
   private async move(p: TransitionParameters): Promise<Transaction | undefined> {

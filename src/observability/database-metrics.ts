@@ -14,15 +14,22 @@ const SCRAPE_TIMEOUT_MS = 2_000;
 
 export async function collectDatabaseMetrics(db: Db, { stalledAfterSeconds, logger }: { stalledAfterSeconds: number; logger: Logger }): Promise<void> {
   try {
-    const [counts, cursor] = await withTimeout(Promise.all([
-      db.selectFrom('transactions')
-        .select(['status', sql<string>`count(*)`.as('count'),
-          sql<string>`count(*) filter (where status = 'SUBMITTED' and submitted_at < now() - make_interval(secs => ${stalledAfterSeconds}))`.as('stalled')])
-        .where('status', 'in', [...ACTIVE_STATUSES])
-        .groupBy('status')
-        .execute(),
-      db.selectFrom('chain_cursors').select('block').where('name', '=', TRACKER_CURSOR).executeTakeFirst(),
-    ]), SCRAPE_TIMEOUT_MS);
+    const [counts, cursor] = await withTimeout(
+      Promise.all([
+        db
+          .selectFrom('transactions')
+          .select([
+            'status',
+            sql<string>`count(*)`.as('count'),
+            sql<string>`count(*) filter (where status = 'SUBMITTED' and submitted_at < now() - make_interval(secs => ${stalledAfterSeconds}))`.as('stalled'),
+          ])
+          .where('status', 'in', [...ACTIVE_STATUSES])
+          .groupBy('status')
+          .execute(),
+        db.selectFrom('chain_cursors').select('block').where('name', '=', TRACKER_CURSOR).executeTakeFirst(),
+      ]),
+      SCRAPE_TIMEOUT_MS,
+    );
     transactionsByStatus.reset();
     for (const status of ACTIVE_STATUSES) transactionsByStatus.set({ status }, Number(counts.find((c) => c.status === status)?.count ?? 0));
     stalledTransactions.set(counts.reduce((sum, c) => sum + Number(c.stalled), 0));
@@ -39,6 +46,8 @@ export async function collectDatabaseMetrics(db: Db, { stalledAfterSeconds, logg
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -11,15 +11,25 @@ export function graphileLogger(logger: Logger): GraphileLogger {
     const method = level === 'error' ? 'error' : level === 'warning' ? 'warn' : 'debug';
     const { job, error, ...rest } = (meta ?? {}) as { job?: JobRow; error?: unknown } & Record<string, unknown>;
     const payload = (job?.payload ?? {}) as { transactionId?: unknown; deliveryId?: unknown };
-    logger[method]({
-      ...scope, ...rest, component: 'worker',
-      ...(job ? {
-        jobId: job.id, task: job.task_identifier, attempt: job.attempts, maxAttempts: job.max_attempts,
-        transactionId: typeof payload.transactionId === 'string' ? payload.transactionId : undefined,
-        deliveryId: typeof payload.deliveryId === 'string' ? payload.deliveryId : undefined,
-      } : {}),
-      // pino serializes errors under `err` (message, stack, cause); under any other key they log as {}.
-      ...(error !== undefined ? { err: error } : {}),
-    }, message);
+    logger[method](
+      {
+        ...scope,
+        ...rest,
+        component: 'worker',
+        ...(job
+          ? {
+              jobId: job.id,
+              task: job.task_identifier,
+              attempt: job.attempts,
+              maxAttempts: job.max_attempts,
+              transactionId: typeof payload.transactionId === 'string' ? payload.transactionId : undefined,
+              deliveryId: typeof payload.deliveryId === 'string' ? payload.deliveryId : undefined,
+            }
+          : {}),
+        // pino serializes errors under `err` (message, stack, cause); under any other key they log as {}.
+        ...(error !== undefined ? { err: error } : {}),
+      },
+      message,
+    );
   });
 }

@@ -36,7 +36,9 @@ export function createReadinessChecker(ctx: Pick<AppContext, 'pool' | 'config'>)
   };
   return {
     check() {
-      running ??= round().finally(() => { running = undefined; });
+      running ??= round().finally(() => {
+        running = undefined;
+      });
       return running;
     },
   };
@@ -73,7 +75,11 @@ async function jsonRpc(url: string, method: string): Promise<unknown> {
 
 /** A short reason: the network error code when there is one (fetch hides it in `cause`). */
 function describe(error: unknown): string {
-  for (let e = error as { code?: unknown; name?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = error as { code?: unknown; name?: string; message?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) return `${e.code === 'ECONNREFUSED' ? 'connection refused' : 'network error'} (${e.code})`;
     if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${CHECK_TIMEOUT_MS} ms`;
   }

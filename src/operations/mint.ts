@@ -3,7 +3,12 @@ import { chronosTokenAbi } from '../chain/contracts/abi.js';
 import { field, isHex, isHexAddress, isString, isWeiString, type OperationDefinition } from './types.js';
 
 export type MintParams = {
-  to: Address; receiptId: string; amountWei: string; expiryBlock: string; nonce: string; signature: Hex;
+  to: Address;
+  receiptId: string;
+  amountWei: string;
+  expiryBlock: string;
+  nonce: string;
+  signature: Hex;
 };
 
 /** The client's signed authorization, relayed by the user's own smart account. */
@@ -17,12 +22,14 @@ export const mint: OperationDefinition<MintParams> = {
     nonce: field(value, 'nonce', isWeiString),
     signature: field(value, 'signature', isHex),
   }),
-  buildCalls: (contracts, p) => [{
-    to: contracts.token,
-    data: encodeFunctionData({
-      abi: chronosTokenAbi,
-      functionName: 'mintWithSignature',
-      args: [p.to, p.receiptId, BigInt(p.amountWei), BigInt(p.expiryBlock), BigInt(p.nonce), p.signature],
-    }),
-  }],
+  buildCalls: (contracts, p) => [
+    {
+      to: contracts.token,
+      data: encodeFunctionData({
+        abi: chronosTokenAbi,
+        functionName: 'mintWithSignature',
+        args: [p.to, p.receiptId, BigInt(p.amountWei), BigInt(p.expiryBlock), BigInt(p.nonce), p.signature],
+      }),
+    },
+  ],
 };

@@ -6,8 +6,10 @@ export type TransferParams = { to: Address; amountWei: string };
 export const transfer: OperationDefinition<TransferParams> = {
   type: 'transfer',
   parseParams: (value) => ({ to: field(value, 'to', isHexAddress), amountWei: field(value, 'amountWei', isWeiString) }),
-  buildCalls: (contracts, { to, amountWei }) => [{
-    to: contracts.token,
-    data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, BigInt(amountWei)] }),
-  }],
+  buildCalls: (contracts, { to, amountWei }) => [
+    {
+      to: contracts.token,
+      data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, BigInt(amountWei)] }),
+    },
+  ],
 };

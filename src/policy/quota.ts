@@ -7,8 +7,14 @@
 import type { Db } from '../db/connect.js';
 import type { OperationType } from '../db/schema.js';
 import {
-  QUOTA_OPERATIONS, QUOTA_PERIODS, countQuotaUsage, findPolicy, limitsOf,
-  type PeriodCounts, type PeriodLimits, type QuotaPeriod,
+  QUOTA_OPERATIONS,
+  QUOTA_PERIODS,
+  countQuotaUsage,
+  findPolicy,
+  limitsOf,
+  type PeriodCounts,
+  type PeriodLimits,
+  type QuotaPeriod,
 } from '../db/policies.js';
 import { AppError } from '../app-error.js';
 
@@ -18,20 +24,19 @@ export type QuotaStatus = {
   remaining: Record<QuotaPeriod, number | null>;
 };
 
-export type QuotaReport =
-  | { kind: 'no-policy' }
-  | { kind: 'disabled' }
-  | { kind: 'active'; operations: Record<OperationType, QuotaStatus> };
+export type QuotaReport = { kind: 'no-policy' } | { kind: 'disabled' } | { kind: 'active'; operations: Record<OperationType, QuotaStatus> };
 
 export function isLimited(limits: PeriodLimits): boolean {
   return QUOTA_PERIODS.some((period) => limits[period] !== null);
 }
 
 export function quotaStatusOf(limits: PeriodLimits, used: PeriodCounts): QuotaStatus {
-  const remaining = Object.fromEntries(QUOTA_PERIODS.map((period) => {
-    const limit = limits[period];
-    return [period, limit === null ? null : Math.max(0, limit - used[period])];
-  })) as QuotaStatus['remaining'];
+  const remaining = Object.fromEntries(
+    QUOTA_PERIODS.map((period) => {
+      const limit = limits[period];
+      return [period, limit === null ? null : Math.max(0, limit - used[period])];
+    }),
+  ) as QuotaStatus['remaining'];
   return { allowed: QUOTA_PERIODS.every((period) => remaining[period] === null || remaining[period] >= 1), remaining };
 }
 

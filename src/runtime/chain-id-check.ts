@@ -11,7 +11,10 @@ const TIMEOUT_MS = 5_000;
  * one that cannot be reached is left to /readyz (a dependency may come up after us).
  */
 export async function assertChainId(config: Config, logger: Logger): Promise<void> {
-  const endpoints = [['RPC_URL', config.chain.rpcUrl], ['BUNDLER_URL', config.chain.bundlerUrl]] as const;
+  const endpoints = [
+    ['RPC_URL', config.chain.rpcUrl],
+    ['BUNDLER_URL', config.chain.bundlerUrl],
+  ] as const;
   const answers = await Promise.all(endpoints.map(async ([variable, url]) => ({ variable, chainId: await chainIdAt(url) })));
   const problems: string[] = [];
   for (const { variable, chainId } of answers) {

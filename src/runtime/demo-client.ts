@@ -16,7 +16,10 @@ import type { DevFile } from './home.js';
 
 /** The demo client and the token it mints (dev.json's `token`). */
 export async function ensureDemoClient(params: {
-  databaseUrl: string; previous?: DevFile['demoClient']; rpcUrl: string; chainId: number;
+  databaseUrl: string;
+  previous?: DevFile['demoClient'];
+  rpcUrl: string;
+  chainId: number;
   /** The shared TOKEN_ADDRESS: the token of a demo client created before tokens were per client. */
   token: Address;
 }): Promise<{ demoClient: DevFile['demoClient']; token: Address }> {
@@ -33,8 +36,11 @@ export async function ensureDemoClient(params: {
       const { token } = await deployClientToken(deployer, { signer: signerAddress });
       const created = await createClient(db, { name: 'demo', signerAddress, tokenAddress: token });
       demo = {
-        clientId: created.client.clientId, clientSecret: created.clientSecret, webhookSecret: created.webhookSecret,
-        signerPrivateKey: signer, signerAddress,
+        clientId: created.client.clientId,
+        clientSecret: created.clientSecret,
+        webhookSecret: created.webhookSecret,
+        signerPrivateKey: signer,
+        signerAddress,
       };
       return { demoClient: demo, token };
     }

@@ -5,7 +5,9 @@ import { readDevFile, writeDevFile, type DevFile } from './home.js';
 
 /** True when `clientId` is the demo client of the embedded folder `home` and dev.json was updated. */
 export async function recordDemoClientSecrets(
-  home: string, clientId: string, secrets: Partial<Pick<DevFile['demoClient'], 'clientSecret' | 'webhookSecret'>>,
+  home: string,
+  clientId: string,
+  secrets: Partial<Pick<DevFile['demoClient'], 'clientSecret' | 'webhookSecret'>>,
 ): Promise<boolean> {
   const dev = await readDevFile(home);
   if (!dev || dev.demoClient.clientId !== clientId) return false;

@@ -82,8 +82,11 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
     // alto and the paymaster are Node processes that exit when our IPC channel closes: nothing to record.
     signal?.throwIfAborted();
     const bundler = await startBundler({
-      rpcUrl: anvil.rpcUrl, port: ports.bundler, detached: true,
-      executorPrivateKeys: [...EMBEDDED_BUNDLER_EXECUTOR_KEYS], utilityPrivateKey: EMBEDDED_BUNDLER_UTILITY_KEY,
+      rpcUrl: anvil.rpcUrl,
+      port: ports.bundler,
+      detached: true,
+      executorPrivateKeys: [...EMBEDDED_BUNDLER_EXECUTOR_KEYS],
+      utilityPrivateKey: EMBEDDED_BUNDLER_UTILITY_KEY,
     });
     started.push(bundler);
     signal?.throwIfAborted();
@@ -92,7 +95,11 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
 
     signal?.throwIfAborted();
     const { demoClient, token: demoToken } = await ensureDemoClient({
-      databaseUrl, previous: previous?.demoClient, rpcUrl: anvil.rpcUrl, chainId: CHAIN_ID, token: contracts.token,
+      databaseUrl,
+      previous: previous?.demoClient,
+      rpcUrl: anvil.rpcUrl,
+      chainId: CHAIN_ID,
+      token: contracts.token,
     });
     logger.info({ ms: Date.now() - t0 }, 'embedded stack is up');
 
@@ -115,9 +122,17 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
       env,
       async writeDevFile({ apiUrl }) {
         const dev: DevFile = {
-          apiUrl, rpcUrl: anvil.rpcUrl, bundlerUrl: bundler.url, paymasterUrl: paymaster.url, chainId: CHAIN_ID,
-          entryPoint: CANONICAL_ENTRY_POINT_07, accountFactory: CANONICAL_SIMPLE_ACCOUNT_FACTORY_07,
-          token: demoToken, claimVault: contracts.claimVault, databaseUrl, demoClient,
+          apiUrl,
+          rpcUrl: anvil.rpcUrl,
+          bundlerUrl: bundler.url,
+          paymasterUrl: paymaster.url,
+          chainId: CHAIN_ID,
+          entryPoint: CANONICAL_ENTRY_POINT_07,
+          accountFactory: CANONICAL_SIMPLE_ACCOUNT_FACTORY_07,
+          token: demoToken,
+          claimVault: contracts.claimVault,
+          databaseUrl,
+          demoClient,
         };
         await writeDevFile(home, dev);
         return dev;
@@ -144,7 +159,10 @@ async function ensureChronosContracts(rpcUrl: string, previous: DevFile | undefi
   const [tokenCode, vaultCurrent] = await Promise.all([
     previous?.token ? publicClient.getCode({ address: previous.token }) : undefined,
     previous?.claimVault
-      ? publicClient.readContract({ address: previous.claimVault, abi: claimVaultAbi, functionName: 'used', args: [zeroAddress, zeroHash] }).then(() => true, () => false)
+      ? publicClient.readContract({ address: previous.claimVault, abi: claimVaultAbi, functionName: 'used', args: [zeroAddress, zeroHash] }).then(
+          () => true,
+          () => false,
+        )
       : false,
   ]);
   const account = privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY);

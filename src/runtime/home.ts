@@ -10,8 +10,16 @@ export function chronosHome(env: Record<string, string | undefined> = process.en
 
 /** `.chronos/dev.json`, exactly the fields the README's "Quick start" shows. */
 export type DevFile = {
-  apiUrl: string; rpcUrl: string; bundlerUrl: string; paymasterUrl: string; chainId: number;
-  entryPoint: Address; accountFactory: Address; token: Address; claimVault: Address; databaseUrl: string;
+  apiUrl: string;
+  rpcUrl: string;
+  bundlerUrl: string;
+  paymasterUrl: string;
+  chainId: number;
+  entryPoint: Address;
+  accountFactory: Address;
+  token: Address;
+  claimVault: Address;
+  databaseUrl: string;
   demoClient: { clientId: string; clientSecret: string; webhookSecret: string; signerPrivateKey: Hex; signerAddress: Address };
 };
 

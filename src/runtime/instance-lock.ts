@@ -32,7 +32,9 @@ export async function acquireInstanceLock(home: string): Promise<InstanceLock> {
     }
     const previous = await readLock(path);
     if (previous && previous.pid !== process.pid && (await isChronos(previous.pid))) {
-      throw new AlreadyRunningError(`another chronos start is already running in ${home} (pid ${previous.pid}): stop it first, or give a second one its own CHRONOS_HOME and ports`);
+      throw new AlreadyRunningError(
+        `another chronos start is already running in ${home} (pid ${previous.pid}): stop it first, or give a second one its own CHRONOS_HOME and ports`,
+      );
     }
     // Stale: its owner died without cleaning up, perhaps leaving processes behind.
     for (const child of previous?.children ?? []) await stopLeftover(child);

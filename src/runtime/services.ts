@@ -46,11 +46,15 @@ export function openContext(config: Config, logger: Logger = createConfiguredLog
     connectionString: config.databaseUrl,
     // Worker jobs and API requests share the pool; keep headroom above the job concurrency.
     max: Math.max(20, config.worker.concurrency + 8),
-    onError: (error) => logger.warn({ code: (error as { code?: string }).code, reason: error.message }, 'database connection lost; the pool reconnects on next use'),
+    onError: (error) =>
+      logger.warn({ code: (error as { code?: string }).code, reason: error.message }, 'database connection lost; the pool reconnects on next use'),
   });
   const db = createDb(pool);
   return {
-    config, pool, db, logger,
+    config,
+    pool,
+    db,
+    logger,
     publicClient: createChainPublicClient(config.chain),
     close: () => db.destroy(),
   };
@@ -69,17 +73,26 @@ export type RunningWorker = { runner: Runner; tracker: InclusionTracker; stop():
  * The worker role: graphile-worker running the tasks, the inclusion tracker, the status waiter jobs
  * block on, and the heartbeat that lets other processes recover this one's jobs if it dies.
  */
-export async function startWorker(ctx: AppContext, { tasks, tracker: trackerOptions, feeQuoteTtlMs }: {
-  tasks?: TaskList;
-  /** Overrides of the tracker's pacing and of how long a fee quote is shared (tests). */
-  tracker?: Omit<CreateInclusionTrackerParameters, 'pollMs'>;
-  feeQuoteTtlMs?: number;
-} = {}): Promise<RunningWorker> {
+export async function startWorker(
+  ctx: AppContext,
+  {
+    tasks,
+    tracker: trackerOptions,
+    feeQuoteTtlMs,
+  }: {
+    tasks?: TaskList;
+    /** Overrides of the tracker's pacing and of how long a fee quote is shared (tests). */
+    tracker?: Omit<CreateInclusionTrackerParameters, 'pollMs'>;
+    feeQuoteTtlMs?: number;
+  } = {},
+): Promise<RunningWorker> {
   const waiter = createStatusWaiter(ctx);
   await waiter.start();
   const tracker = createInclusionTracker(ctx, { pollMs: ctx.config.worker.trackerPollMs, ...trackerOptions });
   const workerCtx: WorkerContext = {
-    ...ctx, waiter, tracker,
+    ...ctx,
+    waiter,
+    tracker,
     userOps: createUserOpClients(ctx.publicClient, ctx.config.chain, { feeQuoteTtlMs }),
     accounts: createAccountCache(),
   };

@@ -22,13 +22,18 @@ export type TransitionParameters = {
  * Moves the transaction to `to` if its current status may precede it; returns the updated row, or
  * undefined when it was already elsewhere (another process got there first, or it is terminal).
  */
-export async function transitionTransaction(trx: DbTransaction<Database>, { transactionId, to, reason, changes = {} }: TransitionParameters): Promise<Transaction | undefined> {
+export async function transitionTransaction(
+  trx: DbTransaction<Database>,
+  { transactionId, to, reason, changes = {} }: TransitionParameters,
+): Promise<Transaction | undefined> {
   // One statement (it runs inside settlements and sends, whose commits wait on every round trip): lock
   // the row and read its status as it is now, move it if that status may precede `to`, record the move
   // and how long the old status lasted, and notify whoever waits on the transaction.
-  const moved = trx.updateTable('transactions')
+  const moved = trx
+    .updateTable('transactions')
     .set({ ...changes, status: to, updated_at: sql`clock_timestamp()` })
-    .where('id', '=', transactionId).where('status', 'in', predecessorsOf(to))
+    .where('id', '=', transactionId)
+    .where('status', 'in', predecessorsOf(to))
     // Makes the row lock below come first.
     .where(sql<boolean>`exists (select 1 from current)`)
     .returningAll();

@@ -14,8 +14,12 @@ import { STATUS_CHANNEL } from '../status/transition.js';
 import { settleInclusions, type InclusionEvent } from './settle.js';
 import { ADVISORY_LOCKS } from '../db/advisory-locks.js';
 
-export const USER_OPERATION_EVENT = parseAbiItem('event UserOperationEvent(bytes32 indexed userOpHash, address indexed sender, address indexed paymaster, uint256 nonce, bool success, uint256 actualGasCost, uint256 actualGasUsed)');
-export const USER_OPERATION_REVERT_REASON = parseAbiItem('event UserOperationRevertReason(bytes32 indexed userOpHash, address indexed sender, uint256 nonce, bytes revertReason)');
+export const USER_OPERATION_EVENT = parseAbiItem(
+  'event UserOperationEvent(bytes32 indexed userOpHash, address indexed sender, address indexed paymaster, uint256 nonce, bool success, uint256 actualGasCost, uint256 actualGasUsed)',
+);
+export const USER_OPERATION_REVERT_REASON = parseAbiItem(
+  'event UserOperationRevertReason(bytes32 indexed userOpHash, address indexed sender, uint256 nonce, bytes revertReason)',
+);
 
 export const TRACKER_CURSOR = 'entrypoint-logs';
 const LEADER_LOCK = ADVISORY_LOCKS.trackerLeader;
@@ -24,9 +28,13 @@ const MAX_RANGE = 1_000n;
 const FOLLOWER_RETRY_MS = 1_000;
 
 export type TrackerStats = {
-  polls: number; rpcCalls: number; blocksScanned: number; settled: number;
+  polls: number;
+  rpcCalls: number;
+  blocksScanned: number;
+  settled: number;
   /** Polls made at the idle pace (nothing in flight), and returns to the fast pace (a status change or wake()). */
-  idlePolls: number; wakes: number;
+  idlePolls: number;
+  wakes: number;
   /** The current pace: fast while something is in flight (or might be), idle otherwise. */
   pace: 'fast' | 'idle';
 };
@@ -53,7 +61,10 @@ export type CreateInclusionTrackerParameters = {
   inFlightCheckMs?: number;
 };
 
-export function createInclusionTracker(ctx: AppContext, { pollMs = 50, idlePollMs = 2_000, inFlightCheckMs = 1_000 }: CreateInclusionTrackerParameters = {}): InclusionTracker {
+export function createInclusionTracker(
+  ctx: AppContext,
+  { pollMs = 50, idlePollMs = 2_000, inFlightCheckMs = 1_000 }: CreateInclusionTrackerParameters = {},
+): InclusionTracker {
   const stats: TrackerStats = { polls: 0, rpcCalls: 0, blocksScanned: 0, settled: 0, idlePolls: 0, wakes: 0, pace: 'fast' };
   let leader: pg.PoolClient | undefined;
   /** Hands the leader's client back to the pool, once (its error handler or stop(), whichever comes first). */
@@ -64,7 +75,10 @@ export function createInclusionTracker(ctx: AppContext, { pollMs = 50, idlePollM
   let running: Promise<void> | undefined;
   // Until the database says otherwise, assume there is something to track.
   let inFlight = true;
-  const setInFlight = (value: boolean) => { inFlight = value; stats.pace = value ? 'fast' : 'idle'; };
+  const setInFlight = (value: boolean) => {
+    inFlight = value;
+    stats.pace = value ? 'fast' : 'idle';
+  };
   let inFlightCheckedAt = 0;
   /** Bumped by every wake(), so that an in-flight check that started before it cannot undo it. */
   let wakeSeq = 0;
@@ -101,8 +115,13 @@ export function createInclusionTracker(ctx: AppContext, { pollMs = 50, idlePollM
     client.on('error', onError);
     try {
       const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [LEADER_LOCK.classId, LEADER_LOCK.objectId]);
-      if (!rows[0].ok) { handBack(); return false; }
-      client.on('notification', (msg) => { if (msg.channel === STATUS_CHANNEL && leader === client) wake(); });
+      if (!rows[0].ok) {
+        handBack();
+        return false;
+      }
+      client.on('notification', (msg) => {
+        if (msg.channel === STATUS_CHANNEL && leader === client) wake();
+      });
       await client.query(`listen ${STATUS_CHANNEL}`);
     } catch (error) {
       handBack(error as Error);
@@ -120,13 +139,20 @@ export function createInclusionTracker(ctx: AppContext, { pollMs = 50, idlePollM
     const row = await ctx.db.selectFrom('chain_cursors').select('block').where('name', '=', TRACKER_CURSOR).executeTakeFirst();
     if (row) return BigInt(row.block);
     // First run: start just before the oldest operation still in flight, or at the head.
-    const oldest = await ctx.db.selectFrom('transactions').select(sql<string | null>`min(submitted_block)::text`.as('b'))
-      .where('status', 'in', ['SUBMITTING', 'SUBMITTED']).executeTakeFirst();
+    const oldest = await ctx.db
+      .selectFrom('transactions')
+      .select(sql<string | null>`min(submitted_block)::text`.as('b'))
+      .where('status', 'in', ['SUBMITTING', 'SUBMITTED'])
+      .executeTakeFirst();
     return oldest?.b ? BigInt(oldest.b) - 1n : latest - 1n;
   };
 
-  const saveCursor = (block: bigint) => ctx.db.insertInto('chain_cursors').values({ name: TRACKER_CURSOR, block })
-    .onConflict((oc) => oc.column('name').doUpdateSet({ block, updated_at: sql`now()` })).execute();
+  const saveCursor = (block: bigint) =>
+    ctx.db
+      .insertInto('chain_cursors')
+      .values({ name: TRACKER_CURSOR, block })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ block, updated_at: sql`now()` }))
+      .execute();
 
   /** Anything that can still be included: SUBMITTING (it may be sent any moment) or SUBMITTED. */
   const anythingInFlight = async (): Promise<boolean> => {
@@ -150,7 +176,9 @@ export function createInclusionTracker(ctx: AppContext, { pollMs = 50, idlePollM
       const logs = await ctx.publicClient.getLogs({
         address: ctx.config.contracts.entryPoint as Address,
         events: [USER_OPERATION_EVENT, USER_OPERATION_REVERT_REASON],
-        fromBlock, toBlock, strict: true,
+        fromBlock,
+        toBlock,
+        strict: true,
       });
       stats.rpcCalls++;
       stats.blocksScanned += Number(toBlock - fromBlock + 1n);
@@ -173,11 +201,16 @@ export function createInclusionTracker(ctx: AppContext, { pollMs = 50, idlePollM
     if (wakeSeq === seq) setInFlight(found);
   };
 
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() { clearTimeout(timer); interruptSleep = undefined; resolve(); }
-    interruptSleep = done;
-  });
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        interruptSleep = undefined;
+        resolve();
+      }
+      interruptSleep = done;
+    });
 
   const loop = async () => {
     while (!stopped) {
@@ -200,7 +233,9 @@ export function createInclusionTracker(ctx: AppContext, { pollMs = 50, idlePollM
     stats,
     wake,
     knownHead: () => (leader ? head : undefined),
-    start() { running = loop(); },
+    start() {
+      running = loop();
+    },
     async stop() {
       stopped = true;
       interruptSleep?.();
@@ -225,14 +260,19 @@ export function toInclusionEvents(logs: readonly DecodedLog[]): InclusionEvent[]
   for (const log of logs) {
     if (log.eventName === 'UserOperationRevertReason') reasons.set(log.args.userOpHash as string, log.args.revertReason as Hex);
   }
-  return logs.flatMap((log) => log.eventName !== 'UserOperationEvent' ? [] : [{
-    userOpHash: log.args.userOpHash as Hex,
-    success: log.args.success as boolean,
-    actualGasUsed: log.args.actualGasUsed as bigint,
-    actualGasCost: log.args.actualGasCost as bigint,
-    transactionHash: log.transactionHash!,
-    blockNumber: log.blockNumber!,
-    revertReason: reasons.get(log.args.userOpHash as string),
-  }]);
+  return logs.flatMap((log) =>
+    log.eventName !== 'UserOperationEvent'
+      ? []
+      : [
+          {
+            userOpHash: log.args.userOpHash as Hex,
+            success: log.args.success as boolean,
+            actualGasUsed: log.args.actualGasUsed as bigint,
+            actualGasCost: log.args.actualGasCost as bigint,
+            transactionHash: log.transactionHash!,
+            blockNumber: log.blockNumber!,
+            revertReason: reasons.get(log.args.userOpHash as string),
+          },
+        ],
+  );
 }
-

@@ -7,8 +7,13 @@ import { transactionSendingWebhooks } from '../webhooks/send-on-commit.js';
 import { failpoint } from '../observability/failpoints.js';
 
 export type InclusionEvent = {
-  userOpHash: Hex; success: boolean; actualGasUsed: bigint; actualGasCost: bigint;
-  transactionHash: Hex; blockNumber: bigint; revertReason?: Hex;
+  userOpHash: Hex;
+  success: boolean;
+  actualGasUsed: bigint;
+  actualGasCost: bigint;
+  transactionHash: Hex;
+  blockNumber: bigint;
+  revertReason?: Hex;
 };
 
 function revertMessage(data: Hex | undefined): string {
@@ -22,7 +27,9 @@ export type SettleResult = { transactionId: string; status: 'CONFIRMED' | 'REVER
 export async function settleInclusions(db: Db, events: InclusionEvent[]): Promise<SettleResult[]> {
   if (!events.length) return [];
   const hashes = events.map((e) => e.userOpHash.toLowerCase());
-  const rows = await db.selectFrom('transactions').select(['id', 'status', 'user_op_hash', 'replacement_user_op_hash'])
+  const rows = await db
+    .selectFrom('transactions')
+    .select(['id', 'status', 'user_op_hash', 'replacement_user_op_hash'])
     .where('status', 'in', ['SUBMITTING', 'SUBMITTED'])
     .where((eb) => eb.or([eb('user_op_hash', 'in', hashes), eb('replacement_user_op_hash', 'in', hashes)]))
     .execute();
@@ -32,9 +39,15 @@ export async function settleInclusions(db: Db, events: InclusionEvent[]): Promis
     const replaced = event.userOpHash.toLowerCase() === row.replacement_user_op_hash;
     const status = replaced ? 'EXPIRED' : event.success ? 'CONFIRMED' : 'REVERTED';
     const changes = {
-      tx_hash: event.transactionHash, block_number: event.blockNumber, gas_used: event.actualGasUsed, gas_cost_wei: event.actualGasCost,
+      tx_hash: event.transactionHash,
+      block_number: event.blockNumber,
+      gas_used: event.actualGasUsed,
+      gas_cost_wei: event.actualGasCost,
       ...(status === 'REVERTED' && { error_code: 'EXECUTION_REVERTED', error_message: revertMessage(event.revertReason) }),
-      ...(status === 'EXPIRED' && { error_code: 'INCLUSION_TIMEOUT', error_message: 'Not included before its deadline; a no-op replacement consumed its nonce, so it can never execute' }),
+      ...(status === 'EXPIRED' && {
+        error_code: 'INCLUSION_TIMEOUT',
+        error_message: 'Not included before its deadline; a no-op replacement consumed its nonce, so it can never execute',
+      }),
     };
     // The webhook of the final status goes out from here as soon as this commits, not after a queue hop.
     const moved = await transactionSendingWebhooks(db, async (trx) => {
@@ -42,7 +55,9 @@ export async function settleInclusions(db: Db, events: InclusionEvent[]): Promis
         await transitionTransaction(trx, { transactionId: row.id, to: 'SUBMITTED', reason: 'seen on-chain before the send was recorded' });
       }
       const settled = await transitionTransaction(trx, {
-        transactionId: row.id, to: status, changes,
+        transactionId: row.id,
+        to: status,
+        changes,
         reason: replaced ? 'replacement included' : event.success ? 'included' : 'included, execution reverted',
       });
       failpoint('before-settlement-commit');

@@ -53,7 +53,9 @@ const UNIQUE_REFUSALS: Partial<Record<OperationType, () => AppError>> = {
 
 /** Thrown inside the transaction when a unique index refused rows: decide the batch again without them. */
 class UniqueConflict extends Error {
-  constructor(readonly indexes: number[]) { super('unique conflict in an accept batch'); }
+  constructor(readonly indexes: number[]) {
+    super('unique conflict in an accept batch');
+  }
 }
 
 const DEADLOCK = '40P01';
@@ -65,11 +67,24 @@ const DEADLOCK = '40P01';
  */
 export const ACCEPT_LOCK_TIMEOUT_MS = 2_000;
 
-const userBusy = () => new AppError(503, 'SERVICE_UNAVAILABLE', 'Another operation of this user is still being accepted; retry shortly', undefined, { 'Retry-After': '1' });
+const userBusy = () =>
+  new AppError(503, 'SERVICE_UNAVAILABLE', 'Another operation of this user is still being accepted; retry shortly', undefined, { 'Retry-After': '1' });
 
-export async function runAcceptBatch(db: Db, chain: WalletChainStates, requests: AcceptRequest[], { lockTimeoutMs = ACCEPT_LOCK_TIMEOUT_MS } = {}): Promise<ItemOutcome<AcceptOutcome>[]> {
+export async function runAcceptBatch(
+  db: Db,
+  chain: WalletChainStates,
+  requests: AcceptRequest[],
+  { lockTimeoutMs = ACCEPT_LOCK_TIMEOUT_MS } = {},
+): Promise<ItemOutcome<AcceptOutcome>[]> {
   // Chain reads happen before any lock is taken; after a cache warm-up they cost nothing.
-  const holdings = [...new Map(requests.map((r) => { const at = { token: r.token, wallet: r.walletAddress }; return [tokenWalletKey(at), at] as const; })).values()];
+  const holdings = [
+    ...new Map(
+      requests.map((r) => {
+        const at = { token: r.token, wallet: r.walletAddress };
+        return [tokenWalletKey(at), at] as const;
+      }),
+    ).values(),
+  ];
   const states = new Map(await Promise.all(holdings.map(async (at) => [tokenWalletKey(at), await chain.get(at)] as const)));
   const conflicted = new Map<number, AppError>();
   // After a lock wait ran out: lock only who is free, refuse the rest.
@@ -108,7 +123,10 @@ type Tally = { state: WalletChainState; debitWei: bigint; maxMintNonce?: bigint 
 const userKey = (r: { clientId: string; userId: string }) => `${r.clientId}\n${r.userId}`;
 
 async function decideAndRecord(
-  trx: DbTransaction<Database>, requests: AcceptRequest[], states: Map<string, WalletChainState>, conflicted: Map<number, AppError>,
+  trx: DbTransaction<Database>,
+  requests: AcceptRequest[],
+  states: Map<string, WalletChainState>,
+  conflicted: Map<number, AppError>,
   { skipHeldUsers, lockTimeoutMs }: { skipHeldUsers: boolean; lockTimeoutMs: number },
 ): Promise<ItemOutcome<AcceptOutcome>[]> {
   const outcomes: AcceptOutcome[] = new Array(requests.length);
@@ -116,7 +134,9 @@ async function decideAndRecord(
   const locked = new Set((await lockUsers(trx, asked, { skipLocked: skipHeldUsers, lockTimeoutMs })).map(userKey));
   if (!skipHeldUsers && locked.size !== asked.length) throw new Error('an accepting user has no wallet row');
   // Only after a lock wait ran out: users still held by another transaction are not decided here.
-  requests.forEach((r, i) => { if (!locked.has(userKey(r))) outcomes[i] = { kind: 'refused', error: userBusy(), staleChainState: false }; });
+  requests.forEach((r, i) => {
+    if (!locked.has(userKey(r))) outcomes[i] = { kind: 'refused', error: userBusy(), staleChainState: false };
+  });
   const users = asked.filter((r) => locked.has(userKey(r)));
 
   // Idempotency keys first: a replay stops before any other work.
@@ -127,7 +147,10 @@ async function decideAndRecord(
     if (!r.idempotency || conflicted.has(i) || outcomes[i]) return;
     const seen = `${r.clientId}\n${r.idempotency.key}`;
     // A second request with the key in this batch answers as a later retry would: with what the first stored.
-    if (seenKeys.has(seen)) { outcomes[i] = { kind: 'replay' }; return; }
+    if (seenKeys.has(seen)) {
+      outcomes[i] = { kind: 'replay' };
+      return;
+    }
     seenKeys.add(seen);
     claims.set(i, { clientId: r.clientId, ...r.idempotency, transactionId: ids[i] });
   });
@@ -135,15 +158,23 @@ async function decideAndRecord(
   for (const [i, claim] of claims) if (!claimed.has(claim)) outcomes[i] = { kind: 'replay' };
 
   const stateOf = (r: AcceptRequest) => states.get(tokenWalletKey({ token: r.token, wallet: r.walletAddress }))!;
-  const loaded = await loadAcceptState(trx, users.map((r) => ({ clientId: r.clientId, userId: r.userId, block: stateOf(r).block })));
-  const tallies = new Map(users.map((r, i) => [userKey(r), { state: stateOf(r), debitWei: loaded[i].debitWei, maxMintNonce: loaded[i].maxMintNonce } satisfies Tally]));
+  const loaded = await loadAcceptState(
+    trx,
+    users.map((r) => ({ clientId: r.clientId, userId: r.userId, block: stateOf(r).block })),
+  );
+  const tallies = new Map(
+    users.map((r, i) => [userKey(r), { state: stateOf(r), debitWei: loaded[i].debitWei, maxMintNonce: loaded[i].maxMintNonce } satisfies Tally]),
+  );
   const quotas = await loadQuotaUsage(trx, requests, new Map(users.map((r, i) => [r.clientId, loaded[i].policy])));
 
   const accepted: number[] = [];
   requests.forEach((r, i) => {
     if (outcomes[i]) return;
     const refusal = conflicted.get(i);
-    if (refusal) { outcomes[i] = { kind: 'refused', error: refusal, staleChainState: false }; return; }
+    if (refusal) {
+      outcomes[i] = { kind: 'refused', error: refusal, staleChainState: false };
+      return;
+    }
     const decision = decide(r, tallies.get(userKey(r))!, quotas.get(userKey(r)));
     outcomes[i] = decision.kind === 'accepted' ? { ...decision, transactionId: ids[i] } : decision;
     if (decision.kind === 'accepted') accepted.push(i);
@@ -152,29 +183,46 @@ async function decideAndRecord(
   if (accepted.length) {
     // One statement: the rows, their first transitions and their jobs.
     const { rows } = await sql<{ id: string }>`
-      with inserted as (${insertTransactionsSql(accepted.map((i) => ({
-        ...requests[i].row, id: ids[i], client_id: requests[i].clientId, user_id: requests[i].userId, wallet_address: requests[i].walletAddress,
-        token_address: requests[i].token,
-      })))}),
+      with inserted as (${insertTransactionsSql(
+        accepted.map((i) => ({
+          ...requests[i].row,
+          id: ids[i],
+          client_id: requests[i].clientId,
+          user_id: requests[i].userId,
+          wallet_address: requests[i].walletAddress,
+          token_address: requests[i].token,
+        })),
+      )}),
       history as (${creationHistoryFor('inserted', accepted.length)}),
-      jobs as (${submitJobsFor('inserted', accepted.map((i) => ({ transactionId: ids[i], clientId: requests[i].clientId, userId: requests[i].userId })))})
+      jobs as (${submitJobsFor(
+        'inserted',
+        accepted.map((i) => ({ transactionId: ids[i], clientId: requests[i].clientId, userId: requests[i].userId })),
+      )})
       select inserted.id from inserted cross join jobs
     `.execute(trx);
     const written = new Set(rows.map((row) => row.id));
     const refusedByIndex = accepted.filter((i) => !written.has(ids[i]));
     if (refusedByIndex.length) {
-      if (refusedByIndex.some((i) => !UNIQUE_REFUSALS[requests[i].row.type])) throw new Error('a transaction row was refused by a unique index it cannot break');
+      if (refusedByIndex.some((i) => !UNIQUE_REFUSALS[requests[i].row.type]))
+        throw new Error('a transaction row was refused by a unique index it cannot break');
       throw new UniqueConflict(refusedByIndex);
     }
   }
-  await releaseIdempotencyKeys(trx, [...claims].filter(([i, claim]) => claimed.has(claim) && outcomes[i].kind !== 'accepted').map(([, claim]) => claim));
+  await releaseIdempotencyKeys(
+    trx,
+    [...claims].filter(([i, claim]) => claimed.has(claim) && outcomes[i].kind !== 'accepted').map(([, claim]) => claim),
+  );
   return outcomes.map((value) => ({ value }));
 }
 
 type QuotaUsage = { limits: ReturnType<typeof limitsOf>; used: Record<OperationType, PeriodCounts> };
 
 /** Current usage of every user in the batch whose client has an enabled policy limiting a type they ask for. */
-async function loadQuotaUsage(trx: DbTransaction<Database>, requests: AcceptRequest[], policies: Map<string, AcceptState['policy']>): Promise<Map<string, QuotaUsage>> {
+async function loadQuotaUsage(
+  trx: DbTransaction<Database>,
+  requests: AcceptRequest[],
+  policies: Map<string, AcceptState['policy']>,
+): Promise<Map<string, QuotaUsage>> {
   const usage = new Map<string, QuotaUsage>();
   for (const [clientId, policy] of policies) {
     if (!policy?.enabled) continue;
@@ -189,7 +237,11 @@ async function loadQuotaUsage(trx: DbTransaction<Database>, requests: AcceptRequ
 }
 
 /** One request against what its user has: quota, then balance or mint nonce. Updates the tallies when accepted. */
-function decide(r: AcceptRequest, tally: Tally, quota: QuotaUsage | undefined): Extract<AcceptOutcome, { kind: 'refused' }> | { kind: 'accepted'; quotaRemaining?: number } {
+function decide(
+  r: AcceptRequest,
+  tally: Tally,
+  quota: QuotaUsage | undefined,
+): Extract<AcceptOutcome, { kind: 'refused' }> | { kind: 'accepted'; quotaRemaining?: number } {
   const stale = tally.state.readAt < r.arrivedAt;
   const type = r.row.type;
   const { refusal: overQuota, remaining } = quota ? quotaDecision(quota.limits[type], quota.used[type], type) : {};
@@ -204,7 +256,8 @@ function decide(r: AcceptRequest, tally: Tally, quota: QuotaUsage | undefined): 
     const expected = tally.maxMintNonce !== undefined && tally.maxMintNonce + 1n > tally.state.mintNonce ? tally.maxMintNonce + 1n : tally.state.mintNonce;
     if (mintNonce !== expected) {
       return {
-        kind: 'refused', staleChainState: stale,
+        kind: 'refused',
+        staleChainState: stale,
         error: new AppError(400, 'INVALID_NONCE', `nonce ${mintNonce} is not current (expected ${expected}); call /mint/prepare again and sign with its nonce`),
       };
     }

@@ -21,16 +21,32 @@ export type Acceptor = { accept(p: AcceptParameters): Promise<Accepted> };
 /** A request goes through at most this many batches (a refusal re-decided on a fresh chain read, a key given back meanwhile). */
 const MAX_ROUNDS = 4;
 
-const queueFull = () => new AppError(503, 'SERVICE_UNAVAILABLE', 'Too many operations are waiting to be accepted; retry shortly', undefined, { 'Retry-After': '1' });
+const queueFull = () =>
+  new AppError(503, 'SERVICE_UNAVAILABLE', 'Too many operations are waiting to be accepted; retry shortly', undefined, { 'Retry-After': '1' });
 
-export function createAcceptor(db: Db, chain: WalletChainStates, { maxBatch = 200, maxInFlight = 2, maxQueued = 1_000, lockTimeoutMs }: {
-  maxBatch?: number; maxInFlight?: number;
-  /** Requests that may wait for a batch (ACCEPT_QUEUE_MAX); more are answered 503 at once. */
-  maxQueued?: number;
-  /** How long a batch waits for a user's lock before it refuses that user's requests with 503 (ACCEPT_LOCK_TIMEOUT_MS). */
-  lockTimeoutMs?: number;
-} = {}): Acceptor {
-  const batches = createGroupCommit<AcceptRequest, AcceptOutcome>((requests) => runAcceptBatch(db, chain, requests, { lockTimeoutMs }), { maxBatch, maxInFlight, maxQueued, whenFull: queueFull });
+export function createAcceptor(
+  db: Db,
+  chain: WalletChainStates,
+  {
+    maxBatch = 200,
+    maxInFlight = 2,
+    maxQueued = 1_000,
+    lockTimeoutMs,
+  }: {
+    maxBatch?: number;
+    maxInFlight?: number;
+    /** Requests that may wait for a batch (ACCEPT_QUEUE_MAX); more are answered 503 at once. */
+    maxQueued?: number;
+    /** How long a batch waits for a user's lock before it refuses that user's requests with 503 (ACCEPT_LOCK_TIMEOUT_MS). */
+    lockTimeoutMs?: number;
+  } = {},
+): Acceptor {
+  const batches = createGroupCommit<AcceptRequest, AcceptOutcome>((requests) => runAcceptBatch(db, chain, requests, { lockTimeoutMs }), {
+    maxBatch,
+    maxInFlight,
+    maxQueued,
+    whenFull: queueFull,
+  });
   return {
     async accept(p) {
       const arrivedAt = Date.now();

@@ -27,15 +27,17 @@ export function requestFingerprint(parts: { operationId: string; userId: string;
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
 
 /** The stored answer for this key, or undefined; a 409 when the key was used for another request. */
 export async function replayIfKnown(db: Db, { clientId, key, requestHash }: { clientId: string } & IdempotencyKey): Promise<AcceptedResponse | undefined> {
-  const row = await db.selectFrom('idempotency_keys').selectAll()
-    .where('client_id', '=', clientId).where('key', '=', key).executeTakeFirst();
+  const row = await db.selectFrom('idempotency_keys').selectAll().where('client_id', '=', clientId).where('key', '=', key).executeTakeFirst();
   if (!row) return undefined;
   if (row.request_hash !== requestHash) {
     throw new AppError(409, 'IDEMPOTENCY_CONFLICT', 'This X-Idempotency-Key was already used with a different request');
@@ -51,13 +53,21 @@ export type KeyClaim = IdempotencyKey & { clientId: string; transactionId: strin
  */
 export async function claimIdempotencyKeys(trx: DbTransaction<Database>, claims: readonly KeyClaim[]): Promise<Set<KeyClaim>> {
   if (claims.length === 0) return new Set();
-  const written = await trx.insertInto('idempotency_keys')
-    .values(claims.map((c) => ({
-      client_id: c.clientId, key: c.key, request_hash: c.requestHash, transaction_id: c.transactionId,
-      response_status: 202, response_body: JSON.stringify(acceptedBody(c.transactionId)),
-    })))
+  const written = await trx
+    .insertInto('idempotency_keys')
+    .values(
+      claims.map((c) => ({
+        client_id: c.clientId,
+        key: c.key,
+        request_hash: c.requestHash,
+        transaction_id: c.transactionId,
+        response_status: 202,
+        response_body: JSON.stringify(acceptedBody(c.transactionId)),
+      })),
+    )
     .onConflict((oc) => oc.columns(['client_id', 'key']).doNothing())
-    .returning(['client_id', 'key']).execute();
+    .returning(['client_id', 'key'])
+    .execute();
   const claimed = new Set(written.map((row) => `${row.client_id}\n${row.key}`));
   return new Set(claims.filter((c) => claimed.has(`${c.clientId}\n${c.key}`)));
 }

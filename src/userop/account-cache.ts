@@ -23,10 +23,14 @@ export function createAccountCache({ max = 1_000 }: { max?: number } = {}): Acco
       }
       const made = create();
       entries.set(key, made);
-      made.catch(() => { if (entries.get(key) === made) entries.delete(key); });
+      made.catch(() => {
+        if (entries.get(key) === made) entries.delete(key);
+      });
       while (entries.size > max) entries.delete(entries.keys().next().value!);
       return made;
     },
-    get size() { return entries.size; },
+    get size() {
+      return entries.size;
+    },
   };
 }

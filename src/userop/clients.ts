@@ -6,14 +6,17 @@ import { createFeeQuote, type FeeQuote, type Fees } from './fee-quote.js';
 
 export type UserOpClients = { publicClient: ChainPublicClient; bundler: BundlerClient; paymaster: PaymasterClient; fees: FeeQuote };
 
-export function createUserOpClients(publicClient: ChainPublicClient, { bundlerUrl, paymasterUrl }: { bundlerUrl: string; paymasterUrl: string }, { feeQuoteTtlMs }: { feeQuoteTtlMs?: number } = {}): UserOpClients {
+export function createUserOpClients(
+  publicClient: ChainPublicClient,
+  { bundlerUrl, paymasterUrl }: { bundlerUrl: string; paymasterUrl: string },
+  { feeQuoteTtlMs }: { feeQuoteTtlMs?: number } = {},
+): UserOpClients {
   // No automatic retries: the submit job decides what to retry, knowing what has been stored.
   const bundler = createBundlerClient({ client: publicClient, transport: http(bundlerUrl, { retryCount: 0, timeout: 15_000 }) });
   const paymaster = createPaymasterClient({ transport: http(paymasterUrl, { retryCount: 0, timeout: 15_000 }) });
   const fees = createFeeQuote(() => getUserOperationFees({ bundler, publicClient }), { ttlMs: feeQuoteTtlMs });
   return { publicClient, bundler, paymaster, fees };
 }
-
 
 type PimlicoGasPrice = { fast: { maxFeePerGas: Hex; maxPriorityFeePerGas: Hex } };
 
@@ -24,7 +27,8 @@ type PimlicoGasPrice = { fast: { maxFeePerGas: Hex; maxPriorityFeePerGas: Hex } 
 export async function getUserOperationFees({ bundler, publicClient }: Pick<UserOpClients, 'bundler' | 'publicClient'>): Promise<Fees> {
   try {
     const price = await bundler.request<{ Method: 'pimlico_getUserOperationGasPrice'; Parameters: []; ReturnType: PimlicoGasPrice }>({
-      method: 'pimlico_getUserOperationGasPrice', params: [],
+      method: 'pimlico_getUserOperationGasPrice',
+      params: [],
     });
     return { maxFeePerGas: hexToBigInt(price.fast.maxFeePerGas), maxPriorityFeePerGas: hexToBigInt(price.fast.maxPriorityFeePerGas) };
   } catch (error) {

@@ -32,7 +32,7 @@ export function classifyUserOpError(error: unknown, urls: { bundlerUrl: string; 
   const part = partOf(links, urls);
   // viem's full `message` embeds the request body (which mentions the paymaster): read only the parts
   // that carry what the remote side said.
-  const text = links.map((e) => (e.shortMessage !== undefined ? `${e.shortMessage} ${e.details ?? ''}` : e.message ?? '')).join(' ');
+  const text = links.map((e) => (e.shortMessage !== undefined ? `${e.shortMessage} ${e.details ?? ''}` : (e.message ?? ''))).join(' ');
   const message = decodeRevertsIn(summarize(error));
   if (/already known|already in mempool|duplicate user ?operation/i.test(text)) return { kind: 'already-known', message };
   if (/AA25|invalid account nonce|nonce.*(too low|already used)/i.test(text)) return { kind: 'nonce-used', message };

@@ -22,9 +22,13 @@ export function createFeeQuote(fetchFees: () => Promise<Fees>, { ttlMs = 1_000 }
       const entry = { fees: fetchFees(), at: now };
       cached = entry;
       // A failed request is not a quote: the next caller asks again.
-      entry.fees.catch(() => { if (cached === entry) cached = undefined; });
+      entry.fees.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
       return entry.fees;
     },
-    invalidate() { cached = undefined; },
+    invalidate() {
+      cached = undefined;
+    },
   };
 }

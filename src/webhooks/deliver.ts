@@ -25,11 +25,23 @@ export function leaseMs(config: Pick<Config, 'webhooks'>): number {
   return config.webhooks.timeoutMs + LEASE_GRACE_MS;
 }
 
-export async function deliverClaimed(ctx: DeliveryContext, { claimed, claimToken, signal, log, dropJobWhenDone = false }: {
-  claimed: ClaimedDelivery; claimToken: string; signal?: AbortSignal; log: Logger;
-  /** The delivery's job is a fallback that no longer needs to run once the delivery is settled. */
-  dropJobWhenDone?: boolean;
-}): Promise<void> {
+export async function deliverClaimed(
+  ctx: DeliveryContext,
+  {
+    claimed,
+    claimToken,
+    signal,
+    log,
+    dropJobWhenDone = false,
+  }: {
+    claimed: ClaimedDelivery;
+    claimToken: string;
+    signal?: AbortSignal;
+    log: Logger;
+    /** The delivery's job is a fallback that no longer needs to run once the delivery is settled. */
+    dropJobWhenDone?: boolean;
+  },
+): Promise<void> {
   const { delivery, target } = claimed;
   const deliveryId = delivery.id;
   if (target) log = log.child({ eventId: target.eventId, transactionId: target.transactionId ?? undefined });
@@ -38,10 +50,16 @@ export async function deliverClaimed(ctx: DeliveryContext, { claimed, claimToken
   const outcome = decide(ctx, { delivery, result });
   const recorded = await ctx.db.transaction().execute(async (trx) => {
     const moved = await recordAttempt(trx, {
-      deliveryId, claimToken, outcome,
+      deliveryId,
+      claimToken,
+      outcome,
       attempt: {
-        attemptNumber: delivery.attempt_count, url: target?.client.webhook_url ?? null, startedAt,
-        responseStatus: result.statusCode, responseTimeMs: result.responseTimeMs, errorMessage: result.outcome === 'delivered' ? null : result.error,
+        attemptNumber: delivery.attempt_count,
+        url: target?.client.webhook_url ?? null,
+        startedAt,
+        responseStatus: result.statusCode,
+        responseTimeMs: result.responseTimeMs,
+        errorMessage: result.outcome === 'delivered' ? null : result.error,
       },
     });
     if (moved && outcome.status === 'PENDING') await enqueueWebhookDelivery(trx, { deliveryId, delayMs: outcome.retryInMs });
@@ -68,8 +86,12 @@ async function attempt(ctx: DeliveryContext, { target, signal }: { target: Deliv
   if (!target.client.webhook_url) return refused('the client has no webhook URL configured');
   const headers = signWebhook({ secrets: activeSigningSecrets(target.client), messageId: target.eventId, body: target.body });
   return postWebhook({
-    url: target.client.webhook_url, body: target.body, headers, signal,
-    timeoutMs: ctx.config.webhooks.timeoutMs, allowPrivateTargets: ctx.config.webhooks.allowPrivateTargets,
+    url: target.client.webhook_url,
+    body: target.body,
+    headers,
+    signal,
+    timeoutMs: ctx.config.webhooks.timeoutMs,
+    allowPrivateTargets: ctx.config.webhooks.allowPrivateTargets,
   });
 }
 

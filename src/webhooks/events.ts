@@ -23,8 +23,13 @@ export const newDeliveryId = () => `del_${ulid().toLowerCase()}`;
 export const isDeliveryIdShape = (value: string) => /^del_[0-9a-z]{26}$/.test(value);
 
 export type TransactionEventData = {
-  transactionId: string; userId: string; type: Transaction['type']; status: TransactionStatus;
-  userOpHash: string | null; txHash: string | null; blockNumber: number | null;
+  transactionId: string;
+  userId: string;
+  type: Transaction['type'];
+  status: TransactionStatus;
+  userOpHash: string | null;
+  txHash: string | null;
+  blockNumber: number | null;
   error: { code: string; message: string } | null;
   /** transaction.stalled only: why it is not included yet and what Chronos did. */
   reason?: string;
@@ -39,7 +44,10 @@ export function transactionEventType(status: TransactionStatus): EventType {
 }
 
 /** The envelope for a transaction that just reached a terminal status (or stalled, with `reason`). */
-export function toTransactionEvent(tx: Transaction, { eventId, stalledReason }: { eventId: string; stalledReason?: string }): EventEnvelope<TransactionEventData> {
+export function toTransactionEvent(
+  tx: Transaction,
+  { eventId, stalledReason }: { eventId: string; stalledReason?: string },
+): EventEnvelope<TransactionEventData> {
   return {
     id: eventId,
     event: stalledReason === undefined ? transactionEventType(tx.status) : STALLED_EVENT_TYPE,
@@ -59,7 +67,15 @@ export function toTransactionEvent(tx: Transaction, { eventId, stalledReason }: 
 }
 
 /** What POST /webhooks/test sends: proves the URL, the secret and the receiver's verification work. */
-export function toTestEvent({ eventId, clientId, at = new Date() }: { eventId: string; clientId: string; at?: Date }): EventEnvelope<{ clientId: string; message: string }> {
+export function toTestEvent({
+  eventId,
+  clientId,
+  at = new Date(),
+}: {
+  eventId: string;
+  clientId: string;
+  at?: Date;
+}): EventEnvelope<{ clientId: string; message: string }> {
   return {
     id: eventId,
     event: TEST_EVENT_TYPE,

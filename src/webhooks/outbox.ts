@@ -34,9 +34,16 @@ export async function removeWebhookDeliveryJob(db: Kysely<Database>, { deliveryI
 }
 
 /** A new delivery of `event` to its client's webhook URL, queued to be sent now. */
-export async function queueDelivery(trx: DbTransaction<Database>, { event, redeliveryOf }: {
-  event: Pick<WebhookEvent, 'id' | 'client_id' | 'event_type'>; redeliveryOf?: string;
-}): Promise<WebhookDelivery> {
+export async function queueDelivery(
+  trx: DbTransaction<Database>,
+  {
+    event,
+    redeliveryOf,
+  }: {
+    event: Pick<WebhookEvent, 'id' | 'client_id' | 'event_type'>;
+    redeliveryOf?: string;
+  },
+): Promise<WebhookDelivery> {
   const delivery = await insertWebhookDelivery(trx, { id: newDeliveryId(), event, redeliveryOf });
   await enqueueWebhookDelivery(trx, { deliveryId: delivery.id });
   return delivery;
@@ -68,7 +75,10 @@ export async function recordTerminalTransactionEvent(trx: DbTransaction<Database
 }
 
 /** A `transaction.stalled` event, written with the stall flag. */
-export async function recordStalledTransactionEvent(trx: DbTransaction<Database>, { transaction, reason }: { transaction: Transaction; reason: string }): Promise<void> {
+export async function recordStalledTransactionEvent(
+  trx: DbTransaction<Database>,
+  { transaction, reason }: { transaction: Transaction; reason: string },
+): Promise<void> {
   await recordTransactionEvent(trx, { transaction, stalledReason: reason });
 }
 
@@ -76,7 +86,10 @@ export async function recordStalledTransactionEvent(trx: DbTransaction<Database>
  * The event, its delivery when the client has a webhook URL, and the delivery's job, in one statement:
  * this runs inside the status change, whose commit (and so the webhook) waits for every round trip.
  */
-async function recordTransactionEvent(trx: DbTransaction<Database>, { transaction, stalledReason }: { transaction: Transaction; stalledReason?: string }): Promise<void> {
+async function recordTransactionEvent(
+  trx: DbTransaction<Database>,
+  { transaction, stalledReason }: { transaction: Transaction; stalledReason?: string },
+): Promise<void> {
   const envelope = toTransactionEvent(transaction, { eventId: newEventId(), stalledReason });
   const sending = sentOnCommit.get(trx);
   const deliveryId = newDeliveryId();
@@ -85,7 +98,9 @@ async function recordTransactionEvent(trx: DbTransaction<Database>, { transactio
   const state = sending
     ? sql`'DELIVERING', 1, null::timestamptz, ${claimToken}::text, now() + ${sending.leaseMs} * interval '1 millisecond', clock_timestamp()`
     : sql`'PENDING', 0, now(), null::text, null::timestamptz, null::timestamptz`;
-  const { rows: [row] } = await sql<DeliveryWithTarget & { queued: boolean }>`
+  const {
+    rows: [row],
+  } = await sql<DeliveryWithTarget & { queued: boolean }>`
     with event as (
       insert into webhook_events (id, client_id, event_type, transaction_id, body)
       values (${envelope.id}, ${transaction.client_id}, ${envelope.event}, ${transaction.id}, ${JSON.stringify(envelope)})

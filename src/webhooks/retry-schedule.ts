@@ -7,8 +7,16 @@ export const RETRY_JITTER = 0.2;
 /** Neither our backoff nor a receiver's Retry-After parks a delivery longer than this. */
 export const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
 
-export function retryDelayMs({ baseMs, failedAttempts, retryAfterMs, random = Math.random }: {
-  baseMs: number; failedAttempts: number; retryAfterMs?: number; random?: () => number;
+export function retryDelayMs({
+  baseMs,
+  failedAttempts,
+  retryAfterMs,
+  random = Math.random,
+}: {
+  baseMs: number;
+  failedAttempts: number;
+  retryAfterMs?: number;
+  random?: () => number;
 }): number {
   const backoff = baseMs * RETRY_GROWTH ** Math.max(0, failedAttempts - 1);
   const jittered = backoff * (1 - RETRY_JITTER + 2 * RETRY_JITTER * random());

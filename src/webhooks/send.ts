@@ -20,8 +20,21 @@ export const WEBHOOK_USER_AGENT = 'Chronos-Webhooks/1.0';
 /** Receivers should answer quickly and briefly; the body is read (so the answer is complete) and discarded. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-export async function postWebhook({ url, body, headers, timeoutMs, allowPrivateTargets, resolveHost, signal }: {
-  url: string; body: string; headers: Record<string, string>; timeoutMs: number; allowPrivateTargets: boolean; resolveHost?: ResolveHost;
+export async function postWebhook({
+  url,
+  body,
+  headers,
+  timeoutMs,
+  allowPrivateTargets,
+  resolveHost,
+  signal,
+}: {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  allowPrivateTargets: boolean;
+  resolveHost?: ResolveHost;
   /** Cuts the attempt short (the worker is shutting down); it then counts as failed and is retried. */
   signal?: AbortSignal;
 }): Promise<AttemptResult> {
@@ -38,49 +51,68 @@ export async function postWebhook({ url, body, headers, timeoutMs, allowPrivateT
     if (statusCode >= 200 && statusCode < 300) return { outcome: 'delivered', statusCode, responseTimeMs };
     if (statusCode >= 300 && statusCode < 400) {
       const location = typeof response.headers.location === 'string' ? ` to ${response.headers.location.slice(0, 200)}` : '';
-      return { outcome: 'failed', statusCode, responseTimeMs, error: `redirect (HTTP ${statusCode}${location}) not followed: set the webhook URL to its final address` };
+      return {
+        outcome: 'failed',
+        statusCode,
+        responseTimeMs,
+        error: `redirect (HTTP ${statusCode}${location}) not followed: set the webhook URL to its final address`,
+      };
     }
     return {
-      outcome: 'failed', statusCode, responseTimeMs, error: `endpoint answered HTTP ${statusCode}`,
+      outcome: 'failed',
+      statusCode,
+      responseTimeMs,
+      error: `endpoint answered HTTP ${statusCode}`,
       retryAfterMs: parseRetryAfter(response.headers['retry-after']),
     };
   } catch (error) {
     if (error instanceof WebhookTargetRefusedError) return { outcome: 'refused', statusCode: null, responseTimeMs: elapsed(), error: error.message };
     if (signal?.aborted) return { outcome: 'failed', statusCode: null, responseTimeMs: elapsed(), error: 'the worker shut down during the attempt' };
-    if (deadline.aborted) return { outcome: 'failed', statusCode: null, responseTimeMs: elapsed(), error: `no complete answer within ${timeoutMs} ms (timed out)` };
+    if (deadline.aborted)
+      return { outcome: 'failed', statusCode: null, responseTimeMs: elapsed(), error: `no complete answer within ${timeoutMs} ms (timed out)` };
     return { outcome: 'failed', statusCode: null, responseTimeMs: elapsed(), error: describeNetworkError(error) };
   }
 }
 
-function post(target: ResolvedTarget, { body, headers, signal }: { body: string; headers: Record<string, string>; signal: AbortSignal }): Promise<{ statusCode: number; headers: IncomingHttpHeaders }> {
+function post(
+  target: ResolvedTarget,
+  { body, headers, signal }: { body: string; headers: Record<string, string>; signal: AbortSignal },
+): Promise<{ statusCode: number; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const transport = target.url.protocol === 'https:' ? https : http;
-    const req = transport.request(target.url, {
-      method: 'POST',
-      headers: {
-        ...headers,
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(body)),
-        'user-agent': WEBHOOK_USER_AGENT,
+    const req = transport.request(
+      target.url,
+      {
+        method: 'POST',
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+          'user-agent': WEBHOOK_USER_AGENT,
+        },
+        // A fresh connection per attempt: a pooled socket could lead to an address checked for another URL.
+        agent: false,
+        lookup: pinnedLookup(target.addresses),
+        signal,
       },
-      // A fresh connection per attempt: a pooled socket could lead to an address checked for another URL.
-      agent: false,
-      lookup: pinnedLookup(target.addresses),
-      signal,
-    }, (res) => {
-      let received = 0;
-      let truncated = false;
-      res.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-        if (received > MAX_RESPONSE_BYTES) { truncated = true; res.destroy(); }
-      });
-      res.on('error', reject);
-      res.on('close', () => {
-        if (res.complete || truncated) resolve({ statusCode: res.statusCode ?? 0, headers: res.headers });
-        else reject(new Error('the connection closed before the answer was complete'));
-      });
-      res.resume();
-    });
+      (res) => {
+        let received = 0;
+        let truncated = false;
+        res.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > MAX_RESPONSE_BYTES) {
+            truncated = true;
+            res.destroy();
+          }
+        });
+        res.on('error', reject);
+        res.on('close', () => {
+          if (res.complete || truncated) resolve({ statusCode: res.statusCode ?? 0, headers: res.headers });
+          else reject(new Error('the connection closed before the answer was complete'));
+        });
+        res.resume();
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -11,7 +11,8 @@ export type SigningSecrets = Pick<Client, 'webhook_secret' | 'previous_webhook_s
  * too, so receivers still holding the old secret keep verifying until the overlap ends.
  */
 export function activeSigningSecrets(client: SigningSecrets, now: Date = new Date()): string[] {
-  const previousValid = client.previous_webhook_secret !== null
+  const previousValid =
+    client.previous_webhook_secret !== null
     && client.previous_webhook_secret_expires_at !== null
     && client.previous_webhook_secret_expires_at.getTime() > now.getTime();
   return previousValid ? [client.webhook_secret, client.previous_webhook_secret!] : [client.webhook_secret];
@@ -23,9 +24,7 @@ export type SignedHeaders = { 'webhook-id': string; 'webhook-timestamp': string;
  * Headers for one attempt. The timestamp is the attempt's, not the event's: receivers reject
  * timestamps older than a few minutes (replay protection), and a retry may come much later.
  */
-export function signWebhook({ secrets, messageId, body, at = new Date() }: {
-  secrets: string[]; messageId: string; body: string; at?: Date;
-}): SignedHeaders {
+export function signWebhook({ secrets, messageId, body, at = new Date() }: { secrets: string[]; messageId: string; body: string; at?: Date }): SignedHeaders {
   return {
     'webhook-id': messageId,
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),

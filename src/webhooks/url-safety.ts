@@ -115,11 +115,22 @@ const resolveWithDns: ResolveHost = async (host) =>
  * Parses and checks a webhook URL and resolves its host. Throws WebhookTargetRefusedError when it may
  * never be used, WebhookTargetUnresolvedError when its host does not resolve (now).
  */
-export async function resolveWebhookTarget(value: string, { allowPrivateTargets, resolveHost = resolveWithDns }: {
-  allowPrivateTargets: boolean; resolveHost?: ResolveHost;
-}): Promise<ResolvedTarget> {
+export async function resolveWebhookTarget(
+  value: string,
+  {
+    allowPrivateTargets,
+    resolveHost = resolveWithDns,
+  }: {
+    allowPrivateTargets: boolean;
+    resolveHost?: ResolveHost;
+  },
+): Promise<ResolvedTarget> {
   let url: URL;
-  try { url = new URL(value); } catch { throw new WebhookTargetRefusedError(`webhook URL '${value}' is not a valid URL`); }
+  try {
+    url = new URL(value);
+  } catch {
+    throw new WebhookTargetRefusedError(`webhook URL '${value}' is not a valid URL`);
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WebhookTargetRefusedError('webhook URL must use http or https');
   if (url.username || url.password) throw new WebhookTargetRefusedError('webhook URL must not contain credentials');
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -140,8 +151,10 @@ export async function resolveWebhookTarget(value: string, { allowPrivateTargets,
     for (const { address } of addresses) {
       const range = nonPublicRange(address);
       if (range) {
-        throw new WebhookTargetRefusedError(`webhook host '${host}' resolves to ${address} (${range}); `
-          + 'private, loopback and link-local destinations are refused unless WEBHOOK_ALLOW_PRIVATE_TARGETS=true');
+        throw new WebhookTargetRefusedError(
+          `webhook host '${host}' resolves to ${address} (${range}); `
+            + 'private, loopback and link-local destinations are refused unless WEBHOOK_ALLOW_PRIVATE_TARGETS=true',
+        );
       }
     }
   }

@@ -24,19 +24,26 @@ export function createLiveness(ctx: AppContext, { intervalMs = 2_000, staleAfter
     const sweep = await heartbeatAndSweep(ctx.db, { processId, workerIds: [...workerIds], staleAfterMs });
     if (sweep.deadProcesses.length) failpoint('after-stale-workers-removed');
     if (sweep.deadProcesses.length || sweep.unlockedJobs || sweep.unlockedQueues) {
-      ctx.logger.warn({ processes: sweep.deadProcesses, jobs: sweep.unlockedJobs, queues: sweep.unlockedQueues },
-        'unlocked the jobs of worker processes that stopped heart-beating');
+      ctx.logger.warn(
+        { processes: sweep.deadProcesses, jobs: sweep.unlockedJobs, queues: sweep.unlockedQueues },
+        'unlocked the jobs of worker processes that stopped heart-beating',
+      );
     }
   };
   const tick = () => {
     timer = setTimeout(() => {
-      beat().catch((error) => ctx.logger.warn({ err: error }, 'worker heartbeat failed')).finally(tick);
+      beat()
+        .catch((error) => ctx.logger.warn({ err: error }, 'worker heartbeat failed'))
+        .finally(tick);
     }, intervalMs);
     timer.unref();
   };
   return {
     events,
-    async start() { await beat(); tick(); },
+    async start() {
+      await beat();
+      tick();
+    },
     async stop() {
       clearTimeout(timer);
       await removeHeartbeat(ctx.db, processId).catch(() => {});

@@ -39,7 +39,11 @@ export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): S
   const sweep = async () => {
     const now = Date.now();
     for (const [id, set] of waiters) {
-      for (const w of set) if (w.until <= now) { set.delete(w); w.resolve(undefined); }
+      for (const w of set)
+        if (w.until <= now) {
+          set.delete(w);
+          w.resolve(undefined);
+        }
       if (!set.size) waiters.delete(id);
     }
     await check([...waiters.keys()]);
@@ -70,7 +74,9 @@ export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): S
         check([msg.payload]).catch(() => {});
       }
     });
-    client.on('error', () => { if (handBack() && !stopped) retry(); });
+    client.on('error', () => {
+      if (handBack() && !stopped) retry();
+    });
     try {
       await client.query(`listen ${STATUS_CHANNEL}`);
       listener = client;
@@ -82,7 +88,13 @@ export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): S
     }
   };
   const loop = () => {
-    sweepTimer = setTimeout(() => { sweep().catch(() => {}).finally(() => { if (!stopped) loop(); }); }, sweepMs);
+    sweepTimer = setTimeout(() => {
+      sweep()
+        .catch(() => {})
+        .finally(() => {
+          if (!stopped) loop();
+        });
+    }, sweepMs);
     sweepTimer.unref();
   };
 
@@ -90,10 +102,16 @@ export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): S
     waitForTerminal(transactionId, until, signal) {
       return new Promise((resolve) => {
         const set = waiters.get(transactionId) ?? new Set();
-        const onAbort = () => { set.delete(waiter); resolve(undefined); };
+        const onAbort = () => {
+          set.delete(waiter);
+          resolve(undefined);
+        };
         const waiter: Waiter = {
           until: until.getTime(),
-          resolve: (tx) => { signal?.removeEventListener('abort', onAbort); resolve(tx); },
+          resolve: (tx) => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(tx);
+          },
         };
         set.add(waiter);
         waiters.set(transactionId, set);
@@ -101,7 +119,10 @@ export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): S
         check([transactionId]).catch(() => {});
       });
     },
-    async start() { await listen(); loop(); },
+    async start() {
+      await listen();
+      loop();
+    },
     async stop() {
       stopped = true;
       clearTimeout(sweepTimer);
@@ -110,7 +131,10 @@ export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): S
         const client = listener;
         listener = undefined;
         await client.query(`unlisten ${STATUS_CHANNEL}`).catch(() => {});
-        if (!handedBack.has(client)) { handedBack.add(client); client.release(); }
+        if (!handedBack.has(client)) {
+          handedBack.add(client);
+          client.release();
+        }
       }
     },
   };

@@ -18,8 +18,11 @@ beforeAll(async () => {
   databaseUrl = await createTestDatabase();
   const stack = testStackEnv();
   env = {
-    DATABASE_URL: databaseUrl, RPC_URL: stack.rpcUrl, CHAIN_ID: String(stack.chainId),
-    TOKEN_ADDRESS: stack.token, DEPLOYER_PRIVATE_KEY: EMBEDDED_DEPLOYER_PRIVATE_KEY,
+    DATABASE_URL: databaseUrl,
+    RPC_URL: stack.rpcUrl,
+    CHAIN_ID: String(stack.chainId),
+    TOKEN_ADDRESS: stack.token,
+    DEPLOYER_PRIVATE_KEY: EMBEDDED_DEPLOYER_PRIVATE_KEY,
     // These tests register loopback and unresolvable example URLs (tests/webhooks covers the refusal).
     WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
   };
@@ -40,8 +43,12 @@ describe('chronos clients', () => {
     expect(run.code).toBe(0);
     expectOneJsonObject(run);
     expect(run.json).toMatchObject({
-      clientId: expect.stringMatching(/^client_/), clientSecret: expect.stringMatching(/^sk_/), webhookSecret: expect.stringMatching(/^whsec_/),
-      scopes: ['wallet', 'mint', 'transfer', 'claim'], webhookUrl: 'http://127.0.0.1:9999/hook', signerAddress: signer,
+      clientId: expect.stringMatching(/^client_/),
+      clientSecret: expect.stringMatching(/^sk_/),
+      webhookSecret: expect.stringMatching(/^whsec_/),
+      scopes: ['wallet', 'mint', 'transfer', 'claim'],
+      webhookUrl: 'http://127.0.0.1:9999/hook',
+      signerAddress: signer,
       signerAuthorization: { authorized: true },
     });
     clientId = run.json.clientId;

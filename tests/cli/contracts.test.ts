@@ -11,7 +11,9 @@ import { ANVIL_DEV_KEYS, EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../src/runtime
 import type { DevFile } from '../../src/runtime/home.js';
 
 let folder: string;
-beforeAll(async () => { folder = await mkdtemp(join(tmpdir(), 'chronos-cli-contracts-')); });
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'chronos-cli-contracts-'));
+});
 afterAll(() => rm(folder, { recursive: true, force: true }));
 
 const oneJsonObject = (run: CliRun) => {
@@ -56,7 +58,12 @@ describe('chronos contracts deploy', () => {
   const expectDeployed = async (run: CliRun, owner: Address) => {
     expect(run.code).toBe(0);
     const result = oneJsonObject(run);
-    expect(result).toMatchObject({ token: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/), claimVault: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/), owner, chainId: stack().chainId });
+    expect(result).toMatchObject({
+      token: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/),
+      claimVault: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/),
+      owner,
+      chainId: stack().chainId,
+    });
     const client = publicClient();
     expect(await client.readContract({ address: result.token, abi: chronosTokenAbi, functionName: 'owner' })).toBe(owner);
     // The vault serves any token (claims keyed by claimer): it answers for an unused claim id.
@@ -66,7 +73,11 @@ describe('chronos contracts deploy', () => {
 
   it('deploys ChronosToken and ClaimVault to RPC_URL/CHAIN_ID, owned by DEPLOYER_PRIVATE_KEY', async () => {
     const key: Hex = ANVIL_DEV_KEYS[7];
-    const run = await runChronosCli(['contracts', 'deploy', '--json'], { RPC_URL: stack().rpcUrl, CHAIN_ID: String(stack().chainId), DEPLOYER_PRIVATE_KEY: key });
+    const run = await runChronosCli(['contracts', 'deploy', '--json'], {
+      RPC_URL: stack().rpcUrl,
+      CHAIN_ID: String(stack().chainId),
+      DEPLOYER_PRIVATE_KEY: key,
+    });
     const deployed = await expectDeployed(run, privateKeyToAccount(key).address);
     expect(run.json.embedded).toBe(false);
     expect([deployed.token, deployed.claimVault]).not.toContain(stack().token);
@@ -76,7 +87,13 @@ describe('chronos contracts deploy', () => {
     const project = join(folder, 'project');
     await mkdir(join(project, '.chronos'), { recursive: true });
     // Only the chain fields matter to a deployment; the rest is what `chronos start` writes alongside.
-    const dev: Partial<DevFile> = { rpcUrl: stack().rpcUrl, chainId: stack().chainId, token: stack().token, claimVault: stack().claimVault, databaseUrl: 'postgres://unused' };
+    const dev: Partial<DevFile> = {
+      rpcUrl: stack().rpcUrl,
+      chainId: stack().chainId,
+      token: stack().token,
+      claimVault: stack().claimVault,
+      databaseUrl: 'postgres://unused',
+    };
     await writeFile(join(project, '.chronos', 'dev.json'), JSON.stringify(dev));
     const run = await runChronosCli(['contracts', 'deploy', '--json'], {}, { cwd: project });
     await expectDeployed(run, privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY).address);

@@ -14,10 +14,10 @@ const oneJsonObject = (run: CliRun) => {
 // What each command's help must name. Written out (not read from the command descriptions) so a flag
 // dropped from a description fails here; a command missing from this table fails the coverage test.
 const EXPECTED: Record<string, { args?: string[]; flags?: string[] }> = {
-  'start': {},
-  'api': {},
-  'worker': {},
-  'clients': { flags: [] },
+  start: {},
+  api: {},
+  worker: {},
+  clients: { flags: [] },
   'clients create': { flags: ['--name NAME', '--scopes LIST', '--webhook-url URL', '--signer 0xADDRESS', '--rate-limit SPEC', '--token 0xADDRESS'] },
   'clients list': {},
   'clients show': { args: ['ID'] },
@@ -29,14 +29,14 @@ const EXPECTED: Record<string, { args?: string[]; flags?: string[] }> = {
   'clients set-scopes': { args: ['ID', 'LIST'] },
   'clients set-rate-limit': { args: ['ID', 'SPEC'] },
   'clients set-signer': { args: ['ID', 'ADDRESS'] },
-  'policy': {},
+  policy: {},
   'policy set': { args: ['ID'], flags: ['--mint D/W/M', '--transfer D/W/M', '--claim D/W/M'] },
   'policy show': { args: ['ID'] },
   'policy enable': { args: ['ID'] },
   'policy disable': { args: ['ID'] },
   'policy clear': { args: ['ID'] },
-  'migrate': {},
-  'contracts': {},
+  migrate: {},
+  contracts: {},
   'contracts compile': { flags: ['--out DIR', '--force'] },
   'contracts deploy': {},
 };

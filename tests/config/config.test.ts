@@ -70,8 +70,9 @@ describe('configuration', () => {
   });
 
   it('refuses a worker staleness shorter than three heartbeats, which would take jobs from live workers', () => {
-    expect(() => parseConfig({ ...valid, WORKER_HEARTBEAT_MS: '2000', WORKER_STALE_AFTER_MS: '5000' }, 'external'))
-      .toThrow('WORKER_STALE_AFTER_MS (5000) must be at least 3 × WORKER_HEARTBEAT_MS (2000)');
+    expect(() => parseConfig({ ...valid, WORKER_HEARTBEAT_MS: '2000', WORKER_STALE_AFTER_MS: '5000' }, 'external')).toThrow(
+      'WORKER_STALE_AFTER_MS (5000) must be at least 3 × WORKER_HEARTBEAT_MS (2000)',
+    );
     expect(parseConfig({ ...valid, WORKER_HEARTBEAT_MS: '2000', WORKER_STALE_AFTER_MS: '6000' }, 'external').worker.liveness.staleAfterMs).toBe(6000);
   });
 
@@ -98,7 +99,10 @@ describe('chronos api with bad configuration', () => {
   it('exits non-zero with one line naming the variable', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'chronos-config-'));
     const result = spawnSync(process.execPath, [join(process.cwd(), 'bin', 'chronos.js'), 'api'], {
-      cwd, encoding: 'utf8', env: { PATH: process.env.PATH, ...valid, RPC_URL: 'ftp://nope' }, timeout: 30_000,
+      cwd,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, ...valid, RPC_URL: 'ftp://nope' },
+      timeout: 30_000,
     });
     expect(result.status).not.toBe(0);
     expect(result.status).not.toBeNull();
@@ -112,7 +116,9 @@ describe('chronos api with bad configuration', () => {
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
       'chronos: configuration error: 8 problems',
-      ...['RPC_URL', 'BUNDLER_URL', 'PAYMASTER_URL', 'CHAIN_ID', 'JWT_SECRET', 'MASTER_KEY', 'TOKEN_ADDRESS', 'CLAIM_VAULT_ADDRESS'].map((name) => `  ${name} is required`),
+      ...['RPC_URL', 'BUNDLER_URL', 'PAYMASTER_URL', 'CHAIN_ID', 'JWT_SECRET', 'MASTER_KEY', 'TOKEN_ADDRESS', 'CLAIM_VAULT_ADDRESS'].map(
+        (name) => `  ${name} is required`,
+      ),
     ]);
   });
 });
@@ -120,7 +126,10 @@ describe('chronos api with bad configuration', () => {
 /** `chronos <role>` in an empty folder (no .env, no .chronos of the checkout), with only `env`. */
 function chronos(role: string, env: Record<string, string>, cwd = mkdtempSync(join(tmpdir(), 'chronos-config-'))) {
   return spawnSync(process.execPath, [join(process.cwd(), 'bin', 'chronos.js'), role], {
-    cwd, encoding: 'utf8', env: { PATH: process.env.PATH, CHRONOS_HOME: join(cwd, '.chronos'), ...env }, timeout: 30_000,
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, CHRONOS_HOME: join(cwd, '.chronos'), ...env },
+    timeout: 30_000,
   });
 }
 
@@ -128,7 +137,9 @@ describe('chronos start with bad configuration', () => {
   it('names LOG_LEVEL when it is not a level, before bringing anything up', () => {
     const result = chronos('start', { LOG_LEVEL: 'loud' });
     expect(result.status).toBe(1);
-    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^chronos: configuration error: LOG_LEVEL Invalid option: expected one of "fatal"/)]);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^chronos: configuration error: LOG_LEVEL Invalid option: expected one of "fatal"/),
+    ]);
   });
 
   it('says which variable of .env switched it to external services', () => {
@@ -138,7 +149,9 @@ describe('chronos start with bad configuration', () => {
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines[0]).toBe('chronos: configuration error: 8 problems');
-    expect(lines.at(-1)).toBe(`  (external services, not the embedded stack, because DATABASE_URL is set (from ${join(cwd, '.env')}); unset all of DATABASE_URL, RPC_URL, BUNDLER_URL, PAYMASTER_URL for the embedded stack)`);
+    expect(lines.at(-1)).toBe(
+      `  (external services, not the embedded stack, because DATABASE_URL is set (from ${join(cwd, '.env')}); unset all of DATABASE_URL, RPC_URL, BUNDLER_URL, PAYMASTER_URL for the embedded stack)`,
+    );
   });
 });
 
@@ -150,14 +163,27 @@ describe('chronos api against a chain with another id', () => {
       const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'chronos.js'), 'api'], {
         cwd: mkdtempSync(join(tmpdir(), 'chronos-config-')),
         env: {
-          PATH: process.env.PATH, ...valid, DATABASE_URL: databaseUrl, RPC_URL: stack.rpcUrl, BUNDLER_URL: stack.bundlerUrl, PAYMASTER_URL: stack.paymasterUrl,
-          TOKEN_ADDRESS: stack.token, CLAIM_VAULT_ADDRESS: stack.claimVault, CHAIN_ID: String(stack.chainId + 1), PORT: '0', LOG_LEVEL: 'warn',
+          PATH: process.env.PATH,
+          ...valid,
+          DATABASE_URL: databaseUrl,
+          RPC_URL: stack.rpcUrl,
+          BUNDLER_URL: stack.bundlerUrl,
+          PAYMASTER_URL: stack.paymasterUrl,
+          TOKEN_ADDRESS: stack.token,
+          CLAIM_VAULT_ADDRESS: stack.claimVault,
+          CHAIN_ID: String(stack.chainId + 1),
+          PORT: '0',
+          LOG_LEVEL: 'warn',
         },
       });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d) => { stdout += d; });
-      child.stderr.on('data', (d) => { stderr += d; });
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
       // A process that wrongly starts serving is stopped by the test rather than left running.
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));

@@ -42,8 +42,7 @@ let publicClient: PublicClient;
 let token: Address;
 let receiptCounter = 0;
 
-const walletFor = (account: PrivateKeyAccount) =>
-  createWalletClient({ account, chain: foundry, transport: http(anvil.rpcUrl), pollingInterval });
+const walletFor = (account: PrivateKeyAccount) => createWalletClient({ account, chain: foundry, transport: http(anvil.rpcUrl), pollingInterval });
 
 beforeAll(async () => {
   anvil = await startAnvil({ port: await getFreePort() });
@@ -79,11 +78,7 @@ async function validRequest(overrides: Partial<MintRequest> = {}): Promise<MintR
 }
 
 /** EIP-191 signature over the message hash, as POST /mint/prepare tells a client to produce. */
-function sign(
-  by: PrivateKeyAccount,
-  request: MintRequest,
-  domain: { token?: Address; chainId?: number } = {},
-): Promise<Hex> {
+function sign(by: PrivateKeyAccount, request: MintRequest, domain: { token?: Address; chainId?: number } = {}): Promise<Hex> {
   const hash = mintMessageHash({ token: domain.token ?? token, chainId: domain.chainId ?? foundry.id, ...request });
   return by.signMessage({ message: { raw: hash } });
 }
@@ -115,14 +110,10 @@ async function mint(request: MintRequest, signature: Hex) {
 }
 
 const read = {
-  balanceOf: (account: Address) =>
-    publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'balanceOf', args: [account] }),
-  nonces: (account: Address) =>
-    publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'nonces', args: [account] }),
-  minted: (receiptId: string) =>
-    publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'minted', args: [receiptId] }),
-  signers: (account: Address) =>
-    publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'signers', args: [account] }),
+  balanceOf: (account: Address) => publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'balanceOf', args: [account] }),
+  nonces: (account: Address) => publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'nonces', args: [account] }),
+  minted: (receiptId: string) => publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'minted', args: [receiptId] }),
+  signers: (account: Address) => publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'signers', args: [account] }),
 };
 
 describe('ChronosToken', () => {
@@ -177,15 +168,11 @@ describe('ChronosToken', () => {
       const receipt = await mint(request, await sign(signer, request));
 
       expect(await read.balanceOf(user.address)).toBe(balanceBefore + request.amount);
-      expect(await publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'totalSupply' })).toBe(
-        supplyBefore + request.amount,
-      );
+      expect(await publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'totalSupply' })).toBe(supplyBefore + request.amount);
       expect(await read.nonces(user.address)).toBe(request.nonce + 1n);
       expect(await read.minted(request.receiptId)).toBe(true);
       const receiptHash = keccak256(toBytes(request.receiptId));
-      expect(
-        await publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'mintedHash', args: [receiptHash] }),
-      ).toBe(true);
+      expect(await publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'mintedHash', args: [receiptHash] })).toBe(true);
 
       const [minted] = parseEventLogs({ abi: chronosTokenAbi, logs: receipt.logs, eventName: 'MintedWithSignature' });
       expect(minted.args).toEqual({

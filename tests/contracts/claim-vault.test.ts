@@ -41,8 +41,7 @@ let claimVault: Address;
 let otherToken: Address;
 let claimCounter = 0;
 
-const walletFor = (account: PrivateKeyAccount) =>
-  createWalletClient({ account, chain: foundry, transport: http(anvil.rpcUrl), pollingInterval });
+const walletFor = (account: PrivateKeyAccount) => createWalletClient({ account, chain: foundry, transport: http(anvil.rpcUrl), pollingInterval });
 const newClaimId = (): Hex => keccak256(toHex(`claim-${++claimCounter}`));
 
 beforeAll(async () => {
@@ -77,10 +76,7 @@ async function mintTo(account: PrivateKeyAccount, amount: bigint, into: Address 
   });
 }
 
-async function send(
-  account: PrivateKeyAccount,
-  call: Parameters<ReturnType<typeof walletFor>['writeContract']>[0],
-) {
+async function send(account: PrivateKeyAccount, call: Parameters<ReturnType<typeof walletFor>['writeContract']>[0]) {
   const hash = await walletFor(account).writeContract(call);
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   expect(receipt.status).toBe('success');
@@ -120,13 +116,12 @@ describe('ClaimVault', () => {
     expect(await balanceOf(user.address)).toBe(userBefore - amount);
     expect(await balanceOf(claimVault)).toBe(vaultBefore + amount);
     expect(await isUsed(user, claimId)).toBe(true);
-    expect(
-      await publicClient.readContract({ address: claimVault, abi: claimVaultAbi, functionName: 'claims', args: [user.address, claimId] }),
-    ).toEqual([token, amount]);
+    expect(await publicClient.readContract({ address: claimVault, abi: claimVaultAbi, functionName: 'claims', args: [user.address, claimId] })).toEqual([
+      token,
+      amount,
+    ]);
     // The allowance is spent exactly, so nothing is left for a later pull.
-    expect(
-      await publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'allowance', args: [user.address, claimVault] }),
-    ).toBe(0n);
+    expect(await publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'allowance', args: [user.address, claimVault] })).toBe(0n);
 
     const [claimed] = parseEventLogs({ abi: claimVaultAbi, logs: receipt.logs, eventName: 'Claimed' });
     expect(isAddressEqual(claimed.address, claimVault)).toBe(true);
@@ -158,16 +153,19 @@ describe('ClaimVault', () => {
     await approve(otherUser, amount);
     await claim(otherUser, claimId, amount);
     expect(await isUsed(otherUser, claimId)).toBe(true);
-    expect(
-      await publicClient.readContract({ address: claimVault, abi: claimVaultAbi, functionName: 'claims', args: [user.address, claimId] }),
-    ).toEqual([token, amount]);
+    expect(await publicClient.readContract({ address: claimVault, abi: claimVaultAbi, functionName: 'claims', args: [user.address, claimId] })).toEqual([
+      token,
+      amount,
+    ]);
   });
 
   test('serves any token: a claim of another ChronosToken pulls that token', async () => {
     const claimId = newClaimId();
     const amount = parseEther('4');
     const [userBefore, vaultBefore, firstTokenBefore] = await Promise.all([
-      balanceOf(user.address, otherToken), balanceOf(claimVault, otherToken), balanceOf(claimVault),
+      balanceOf(user.address, otherToken),
+      balanceOf(claimVault, otherToken),
+      balanceOf(claimVault),
     ]);
     await approve(user, amount, otherToken);
     await claim(user, claimId, amount, otherToken);
@@ -183,7 +181,7 @@ describe('ClaimVault', () => {
     expect(await isUsed(user, claimId)).toBe(false);
   });
 
-  test('reverts with the token\'s ERC20InsufficientAllowance when the vault was not approved for enough, leaving the id unused', async () => {
+  test("reverts with the token's ERC20InsufficientAllowance when the vault was not approved for enough, leaving the id unused", async () => {
     const claimId = newClaimId();
     await approve(user, parseEther('2'));
     const args = await expectRevert(simulateClaim(user, claimId, parseEther('3')), 'ERC20InsufficientAllowance');
@@ -196,7 +194,7 @@ describe('ClaimVault', () => {
     expect(await isUsed(user, claimId)).toBe(true);
   });
 
-  test('reverts with the token\'s ERC20InsufficientBalance when the account holds less than the amount', async () => {
+  test("reverts with the token's ERC20InsufficientBalance when the account holds less than the amount", async () => {
     const balance = await balanceOf(otherUser.address);
     const amount = balance + 1n;
     await approve(otherUser, amount);

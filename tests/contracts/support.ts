@@ -20,17 +20,17 @@ export async function expectRevert(action: Promise<unknown>, errorName: string):
 /** Functions and events must match one-to-one; errors may be extra (ones that bubble up from other contracts). */
 export function expectAbiMatches(handWritten: Abi, compiled: Abi) {
   const signatures = (abi: Abi, types: string[]) =>
-    abi.filter((item) => types.includes(item.type)).map(describeAbiItem).sort();
-  expect(signatures(handWritten, ['function', 'event', 'constructor'])).toEqual(
-    signatures(compiled, ['function', 'event', 'constructor']),
-  );
+    abi
+      .filter((item) => types.includes(item.type))
+      .map(describeAbiItem)
+      .sort();
+  expect(signatures(handWritten, ['function', 'event', 'constructor'])).toEqual(signatures(compiled, ['function', 'event', 'constructor']));
   expect(signatures(handWritten, ['error'])).toEqual(expect.arrayContaining(signatures(compiled, ['error'])));
 }
 
 // Parameter names are left out: they are documentation, not part of the wire format.
 function describeAbiItem(item: Abi[number]): string {
-  const params = (list: readonly AbiParameter[] = []) =>
-    list.map((p) => `${p.type}${'indexed' in p && p.indexed ? ' indexed' : ''}`).join(',');
+  const params = (list: readonly AbiParameter[] = []) => list.map((p) => `${p.type}${'indexed' in p && p.indexed ? ' indexed' : ''}`).join(',');
   const name = 'name' in item ? item.name : '';
   const inputs = 'inputs' in item ? params(item.inputs) : '';
   const mutability = 'stateMutability' in item ? ` ${item.stateMutability}` : '';

@@ -3,9 +3,10 @@ import { createGroupCommit, type ItemOutcome } from '../../src/db/group-commit.j
 /** A batch runner whose batches finish only when the test says so. */
 function controlledRunner() {
   const batches: { items: number[]; finish(outcomes?: ItemOutcome<string>[]): void; fail(error: Error): void }[] = [];
-  const run = (items: number[]) => new Promise<ItemOutcome<string>[]>((resolve, reject) => {
-    batches.push({ items, finish: (outcomes) => resolve(outcomes ?? items.map((n) => ({ value: `done ${n}` }))), fail: reject });
-  });
+  const run = (items: number[]) =>
+    new Promise<ItemOutcome<string>[]>((resolve, reject) => {
+      batches.push({ items, finish: (outcomes) => resolve(outcomes ?? items.map((n) => ({ value: `done ${n}` }))), fail: reject });
+    });
   return { batches, run };
 }
 
@@ -68,7 +69,9 @@ describe('group commit', () => {
   });
 
   it('fails the items of a runner that throws synchronously instead of throwing at the caller', async () => {
-    const commit = createGroupCommit<number, string>(() => { throw new Error('sync'); });
+    const commit = createGroupCommit<number, string>(() => {
+      throw new Error('sync');
+    });
     await expect(commit.submit(1)).rejects.toThrow('sync');
   });
 });

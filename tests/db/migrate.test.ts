@@ -43,7 +43,9 @@ describe('migrations', () => {
       await client.query(`insert into wallets (client_id, user_id, address) values ('c1', 'u', '0x1')`);
       await expect(client.query(`insert into wallets (client_id, user_id, address) values ('c1', 'u', '0x2')`)).rejects.toMatchObject({ code: '23505' });
       await expect(client.query(`insert into wallets (client_id, user_id, address) values ('c1', 'v', '0x1')`)).rejects.toMatchObject({ code: '23505' });
-      await expect(client.query(`insert into clients (id, name, secret_hash, webhook_secret, scopes) values ('c2', 'c', 'h', 's', array['root'])`)).rejects.toMatchObject({ code: '23514' });
+      await expect(
+        client.query(`insert into clients (id, name, secret_hash, webhook_secret, scopes) values ('c2', 'c', 'h', 's', array['root'])`),
+      ).rejects.toMatchObject({ code: '23514' });
     } finally {
       await client.end();
     }

@@ -96,7 +96,9 @@ describe('a sponsored UserOperation on the local stack', () => {
     const send = median(runs.map((r) => r.sendMs));
     const receipt = median(runs.map((r) => r.receiptMs));
     const total = median(runs.map((r) => r.sendMs + r.receiptMs));
-    console.log(`10 sequential UserOperations, medians: prepare+send ${send.toFixed(0)} ms, send→receipt ${receipt.toFixed(0)} ms, total ${total.toFixed(0)} ms`);
+    console.log(
+      `10 sequential UserOperations, medians: prepare+send ${send.toFixed(0)} ms, send→receipt ${receipt.toFixed(0)} ms, total ${total.toFixed(0)} ms`,
+    );
     // Generous: about 0.2 s is normal here; seconds mean a polling or bundling interval went back to its default.
     expect(receipt).toBeLessThan(1500);
   });

@@ -34,7 +34,12 @@ function walkThroughBlocks(readme: string): Block[] {
 
 /** `…` matches anything; everything else literally, the whole line. */
 function lineMatcher(expected: string): RegExp {
-  return new RegExp(`^${expected.split('…').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${expected
+      .split('…')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 /** The expected lines, in order, each matched by a line of the output (other output lines may come between). */
@@ -57,8 +62,12 @@ async function runInBash(cwd: string, blocks: Block[]): Promise<{ outputs: strin
   const child = spawn('bash', ['-c', script], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   return { outputs: stdout.split(`${marker}\n`), code, stderr };
 }
@@ -81,10 +90,16 @@ beforeAll(async () => {
   // from the real folder, where node_modules is).
   folder = await mkdtemp(join(tmpdir(), 'chronos-walk-through-'));
   await mkdir(join(folder, '.chronos'));
-  await writeFile(join(folder, '.chronos', 'dev.json'), JSON.stringify({
-    apiUrl, chainId: t.config.chain.chainId, token: t.config.contracts.token, claimVault: t.config.contracts.claimVault,
-    demoClient: { ...actor.client, signerPrivateKey: actor.signerKey, signerAddress: privateKeyToAccount(actor.signerKey).address },
-  }));
+  await writeFile(
+    join(folder, '.chronos', 'dev.json'),
+    JSON.stringify({
+      apiUrl,
+      chainId: t.config.chain.chainId,
+      token: t.config.contracts.token,
+      claimVault: t.config.contracts.claimVault,
+      demoClient: { ...actor.client, signerPrivateKey: actor.signerKey, signerAddress: privateKeyToAccount(actor.signerKey).address },
+    }),
+  );
   await symlink(join(process.cwd(), 'examples'), join(folder, 'examples'));
 }, 120_000);
 afterAll(async () => {
@@ -101,11 +116,15 @@ describe('the README walk-through', () => {
     expect(shown.some((line) => line.includes('"status":"CONFIRMED"') && line.includes('"type":"transfer"'))).toBe(true);
   });
 
-  it.each(['the first time', 'again, in the same folder'])('prints what the README shows when pasted %s', async () => {
-    const { outputs, code, stderr } = await runInBash(folder, blocks);
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    // Every block at once, so a failure shows each block's output beside the lines it did not print.
-    const results = blocks.map((block, i) => ({ block: i + 1, output: outputs[i], unmatched: unmatched(outputs[i] ?? '', block.expected) }));
-    expect(results).toEqual(results.map((r) => ({ ...r, unmatched: [] })));
-  }, 180_000);
+  it.each(['the first time', 'again, in the same folder'])(
+    'prints what the README shows when pasted %s',
+    async () => {
+      const { outputs, code, stderr } = await runInBash(folder, blocks);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      // Every block at once, so a failure shows each block's output beside the lines it did not print.
+      const results = blocks.map((block, i) => ({ block: i + 1, output: outputs[i], unmatched: unmatched(outputs[i] ?? '', block.expected) }));
+      expect(results).toEqual(results.map((r) => ({ ...r, unmatched: [] })));
+    },
+    180_000,
+  );
 });

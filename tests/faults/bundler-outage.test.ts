@@ -26,7 +26,10 @@ afterAll(async () => {
 describe('when the bundler fails every request for a while', () => {
   it('every accepted transaction keeps retrying, resumes when it returns, and executes exactly once', async () => {
     const users = ['outage-a', 'outage-b', 'outage-c'];
-    for (const u of users) { await createWallet(t, actor, u); await fund(t, actor, u, '10'); }
+    for (const u of users) {
+      await createWallet(t, actor, u);
+      await fund(t, actor, u, '10');
+    }
     const to = privateKeyToAccount(generatePrivateKey()).address;
     bundler.failing = true;
     const ids = (await Promise.all(users.map((u) => acceptTransfers(t, actor, { userId: u, to, count: 2 })))).flat();
@@ -35,13 +38,18 @@ describe('when the bundler fails every request for a while', () => {
     // well within the capped backoff.
     await until(() => bundler.failedCalls.length >= 1, { timeoutMs: 15_000, what: () => 'a first request to the bundler' });
     const first = bundler.failedCalls.length;
-    await until(() => bundler.failedCalls.length >= first + 3, { timeoutMs: 20_000, what: () => `three retries (${bundler.failedCalls.length - first} so far)` });
+    await until(() => bundler.failedCalls.length >= first + 3, {
+      timeoutMs: 20_000,
+      what: () => `three retries (${bundler.failedCalls.length - first} so far)`,
+    });
     const during = await t.ctx.db.selectFrom('transactions').select('status').where('id', 'in', ids).execute();
     expect(during.every((r) => r.status === 'ACCEPTED' || r.status === 'SUBMITTING')).toBe(true);
     bundler.failing = false;
     const done = await terminalStatuses(t, actor, ids);
     expect(done.map((d) => d.status)).toEqual(ids.map(() => 'CONFIRMED'));
-    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(parseEther(String(ids.length)));
+    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(
+      parseEther(String(ids.length)),
+    );
     for (const d of done) expect(d.history.map((h: { status: string }) => h.status)).toEqual(['ACCEPTED', 'SUBMITTING', 'SUBMITTED', 'CONFIRMED']);
   });
 });

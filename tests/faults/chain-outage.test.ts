@@ -18,7 +18,10 @@ beforeAll(async () => {
   t = await createTestApp({ worker: true, env: { RPC_URL: rpc.url } });
   actor = await createMintingClient(t);
 });
-afterEach(() => { rpc.intercept = undefined; rpc.failing = false; });
+afterEach(() => {
+  rpc.intercept = undefined;
+  rpc.failing = false;
+});
 afterAll(async () => {
   await t.close();
   await rpc.close();
@@ -45,8 +48,8 @@ describe('when the chain RPC fails', () => {
     await fund(t, actor, 'rpc-sender', '10');
     const to = privateKeyToAccount(generatePrivateKey()).address;
     // Blind the inclusion tracker (block number and logs time out); the bundler still includes.
-    rpc.intercept = (call) => (call.method === 'eth_getLogs' || call.method === 'eth_blockNumber'
-      ? { error: { code: -32603, message: 'upstream timeout' } } : undefined);
+    rpc.intercept = (call) =>
+      call.method === 'eth_getLogs' || call.method === 'eth_blockNumber' ? { error: { code: -32603, message: 'upstream timeout' } } : undefined;
     const ids = await acceptTransfers(t, actor, { userId: 'rpc-sender', to, count: 2 });
     const blindFrom = rpc.calls.length;
     // The tracker keeps polling through the errors (every 500 ms after a failure), not giving up.
@@ -57,6 +60,8 @@ describe('when the chain RPC fails', () => {
     rpc.intercept = undefined;
     const done = await terminalStatuses(t, actor, ids);
     expect(done.map((d) => d.status)).toEqual(['CONFIRMED', 'CONFIRMED']);
-    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(parseEther('2'));
+    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(
+      parseEther('2'),
+    );
   });
 });

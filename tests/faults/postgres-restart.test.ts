@@ -26,9 +26,13 @@ let proxy: TcpProxy;
 let t: TestApp;
 let actor: Actor;
 
-const startCluster = () => startEmbeddedPostgres({
-  dataDir, port, postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off'], initdbFlags: ['--no-sync'],
-});
+const startCluster = () =>
+  startEmbeddedPostgres({
+    dataDir,
+    port,
+    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off'],
+    initdbFlags: ['--no-sync'],
+  });
 
 beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'chronos-pg-restart-'));
@@ -45,7 +49,11 @@ beforeAll(async () => {
   proxy = await startTcpProxy({ targetHost: '127.0.0.1', targetPort: port });
   t = await createTestApp({
     worker: true,
-    reachDatabaseVia: () => { const u = new URL(databaseUrl); u.port = String(proxy.port); return u; },
+    reachDatabaseVia: () => {
+      const u = new URL(databaseUrl);
+      u.port = String(proxy.port);
+      return u;
+    },
   });
   actor = await createMintingClient(t);
 }, 120_000);
@@ -53,8 +61,12 @@ afterAll(async () => {
   try {
     // Bounded, so that a hang here fails this file loudly instead of keeping the whole run alive.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([t?.close(), new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('closing the app after the restart hung for 40 s')), 40_000); })])
-      .finally(() => clearTimeout(timer));
+    await Promise.race([
+      t?.close(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('closing the app after the restart hung for 40 s')), 40_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
   } finally {
     // The dedicated server is this file's own child: it must not outlive the file, whatever failed.
     await proxy?.close();
@@ -83,7 +95,9 @@ describe('when Postgres restarts under load', () => {
 
     const done = await terminalStatuses(t, actor, ids);
     expect(done.map((d) => d.status)).toEqual(['CONFIRMED', 'CONFIRMED', 'CONFIRMED']);
-    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(parseEther('3'));
+    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(
+      parseEther('3'),
+    );
     // And new work is accepted again.
     const after = await api(t, actor, 'pg-user').post('/api/v1/wallet/transfer', { to, amount: '1' });
     expect(after.status).toBe(202);

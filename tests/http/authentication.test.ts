@@ -23,7 +23,13 @@ const create = (authorization?: string) => {
 
 function sign(payload: object, options: jwt.SignOptions = {}, secret = t.config.jwt.secret) {
   return jwt.sign({ scope: 'wallet mint transfer claim', ...payload }, secret, {
-    algorithm: 'HS256', subject: client.clientId, issuer: 'chronos', audience: 'chronos-api', expiresIn: 600, jwtid: 'j1', ...options,
+    algorithm: 'HS256',
+    subject: client.clientId,
+    issuer: 'chronos',
+    audience: 'chronos-api',
+    expiresIn: 600,
+    jwtid: 'j1',
+    ...options,
   });
 }
 
@@ -45,7 +51,11 @@ describe('Bearer authentication', () => {
 
   it('refuses an expired token', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const expired = jwt.sign({ scope: 'wallet', sub: client.clientId, iss: 'chronos', aud: 'chronos-api', jti: 'j', iat: now - 3700, exp: now - 100 }, t.config.jwt.secret, { algorithm: 'HS256' });
+    const expired = jwt.sign(
+      { scope: 'wallet', sub: client.clientId, iss: 'chronos', aud: 'chronos-api', jti: 'j', iat: now - 3700, exp: now - 100 },
+      t.config.jwt.secret,
+      { algorithm: 'HS256' },
+    );
     expectError(await create(`Bearer ${expired}`), 401, 'UNAUTHORIZED');
   });
 
@@ -55,9 +65,16 @@ describe('Bearer authentication', () => {
 
   it('refuses alg: none', async () => {
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-    const body = Buffer.from(JSON.stringify({
-      sub: client.clientId, scope: 'wallet', iss: 'chronos', aud: 'chronos-api', jti: 'x', exp: Math.floor(Date.now() / 1000) + 600,
-    })).toString('base64url');
+    const body = Buffer.from(
+      JSON.stringify({
+        sub: client.clientId,
+        scope: 'wallet',
+        iss: 'chronos',
+        aud: 'chronos-api',
+        jti: 'x',
+        exp: Math.floor(Date.now() / 1000) + 600,
+      }),
+    ).toString('base64url');
     expectError(await create(`Bearer ${header}.${body}.`), 401, 'UNAUTHORIZED');
   });
 

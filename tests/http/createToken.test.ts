@@ -14,7 +14,10 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const token = (body: unknown) => request(t.app).post('/api/v1/auth/token').send(body as object);
+const token = (body: unknown) =>
+  request(t.app)
+    .post('/api/v1/auth/token')
+    .send(body as object);
 
 describe('POST /api/v1/auth/token', () => {
   it('issues an HS256 JWT naming the client, its scopes, issuer, audience, id and a one-hour expiry', async () => {

@@ -36,7 +36,10 @@ describe('POST /api/v1/wallet/create', () => {
     const res = await create('user-2');
     const owner = privateKeyToAccount(deriveOwnerPrivateKey(t.config.masterKey, { clientId: client.clientId, userId: 'user-2' }));
     const expected = await t.ctx.publicClient.readContract({
-      address: t.config.contracts.accountFactory, abi: factoryAbi, functionName: 'getAddress', args: [owner.address, 0n],
+      address: t.config.contracts.accountFactory,
+      abi: factoryAbi,
+      functionName: 'getAddress',
+      args: [owner.address, 0n],
     });
     expect(getAddress(res.body.address)).toBe(expected);
     // Counterfactual: nothing is deployed until the first UserOperation.
@@ -63,8 +66,7 @@ describe('POST /api/v1/wallet/create', () => {
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(new Set(results.map((r) => r.body.address)).size).toBe(1);
     expect(results.filter((r) => r.body.isNew === true)).toHaveLength(1);
-    const rows = await t.ctx.db.selectFrom('wallets').selectAll()
-      .where('client_id', '=', client.clientId).where('user_id', '=', 'concurrent-user').execute();
+    const rows = await t.ctx.db.selectFrom('wallets').selectAll().where('client_id', '=', client.clientId).where('user_id', '=', 'concurrent-user').execute();
     expect(rows).toHaveLength(1);
   });
 
@@ -80,9 +82,15 @@ describe('POST /api/v1/wallet/create', () => {
     ['an X-User-Id with a tab', 'a\tb'],
     ['an X-User-Id with non-ASCII bytes', 'caf\u00e9'],
   ])('refuses %s with 400 VALIDATION_ERROR and records nothing', async (_name, userId) => {
-    const before = await t.ctx.db.selectFrom('wallets').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const before = await t.ctx.db
+      .selectFrom('wallets')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expectError(await create(userId), 400, 'VALIDATION_ERROR');
-    const after = await t.ctx.db.selectFrom('wallets').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const after = await t.ctx.db
+      .selectFrom('wallets')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
 

@@ -18,7 +18,8 @@ afterAll(() => t.close());
 
 const claim = (body: object, userId = 'claimer') => api(t, actor, userId).post('/api/v1/claims/execute', body);
 const vault = () => ({ address: t.config.contracts.claimVault, abi: claimVaultAbi });
-const balanceOf = (address: `0x${string}`) => t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
+const balanceOf = (address: `0x${string}`) =>
+  t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
 
 describe('POST /api/v1/claims/execute', () => {
   it('locks the tokens in the ClaimVault with approve + claim in one UserOperation', async () => {
@@ -29,11 +30,21 @@ describe('POST /api/v1/claims/execute', () => {
     expect(done).toMatchObject({ status: 'CONFIRMED', type: 'claim' });
     const id = keccak256(toBytes('order-1001'));
     expect(await t.ctx.publicClient.readContract({ ...vault(), functionName: 'used', args: [wallet, id] })).toBe(true);
-    expect(await t.ctx.publicClient.readContract({ ...vault(), functionName: 'claims', args: [wallet, id] })).toEqual([actor.client.tokenAddress, parseEther('12.5')]);
+    expect(await t.ctx.publicClient.readContract({ ...vault(), functionName: 'claims', args: [wallet, id] })).toEqual([
+      actor.client.tokenAddress,
+      parseEther('12.5'),
+    ]);
     expect(await balanceOf(wallet)).toBe(parseEther('87.5'));
     expect(await balanceOf(t.config.contracts.claimVault)).toBe(vaultBefore + parseEther('12.5'));
     // Exactly the claimed amount was approved, and the vault used all of it.
-    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'allowance', args: [wallet, t.config.contracts.claimVault] })).toBe(0n);
+    expect(
+      await t.ctx.publicClient.readContract({
+        address: actor.client.tokenAddress,
+        abi: erc20Abi,
+        functionName: 'allowance',
+        args: [wallet, t.config.contracts.claimVault],
+      }),
+    ).toBe(0n);
   });
 
   it('accepts a matching claimIdBytes32 and a numeric amount', async () => {
@@ -56,8 +67,11 @@ describe('POST /api/v1/claims/execute', () => {
 
   it('when 24 identical claims with one idempotency key arrive at once, all answer the same 202 and one transaction is written', async () => {
     const before = await t.ctx.db.selectFrom('transactions').select('id').where('type', '=', 'claim').execute();
-    const results = await Promise.all(Array.from({ length: 24 }, () =>
-      api(t, actor, 'claimer').post('/api/v1/claims/execute', { claimId: 'http-twin-claim', amount: '1' }, { 'X-Idempotency-Key': 'claim-twin-key' })));
+    const results = await Promise.all(
+      Array.from({ length: 24 }, () =>
+        api(t, actor, 'claimer').post('/api/v1/claims/execute', { claimId: 'http-twin-claim', amount: '1' }, { 'X-Idempotency-Key': 'claim-twin-key' }),
+      ),
+    );
     expect(results.map((r) => [r.status, r.body.code])).toEqual(results.map(() => [202, undefined]));
     expect(new Set(results.map((r) => r.body.transactionId)).size).toBe(1);
     const after = await t.ctx.db.selectFrom('transactions').select('id').where('type', '=', 'claim').execute();

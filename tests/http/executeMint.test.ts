@@ -35,7 +35,7 @@ describe('two-step mint: POST /mint/prepare then /mint/execute', () => {
     expect(await t.ctx.publicClient.getBalance({ address })).toBe(0n);
   });
 
-  it('runs a user\'s mints in order: prepare counts the mints still in flight', async () => {
+  it("runs a user's mints in order: prepare counts the mints still in flight", async () => {
     const address = await createWallet(t, actor, 'minter-2');
     const first = await requestMint(t, actor, 'minter-2', { receiptId: 'order-1', amountWei: 1n });
     const second = await requestMint(t, actor, 'minter-2', { receiptId: 'order-2', amountWei: 2n });
@@ -50,14 +50,30 @@ describe('two-step mint: POST /mint/prepare then /mint/execute', () => {
     const address = await createWallet(t, actor, 'minter-3');
     const res = await requestMint(t, actor, 'minter-3', { receiptId: 'dup-receipt', amountWei: 5n });
     expect(res.status).toBe(202);
-    expectError(await api(t, actor, 'minter-3').post('/api/v1/mint/prepare', { receiptId: 'dup-receipt', userAddress: address }), 409, 'RECEIPT_ALREADY_MINTED');
+    expectError(
+      await api(t, actor, 'minter-3').post('/api/v1/mint/prepare', { receiptId: 'dup-receipt', userAddress: address }),
+      409,
+      'RECEIPT_ALREADY_MINTED',
+    );
     await waitForTerminal(t, actor, res.body.transactionId);
-    expectError(await api(t, actor, 'minter-3').post('/api/v1/mint/prepare', { receiptId: 'dup-receipt', userAddress: address }), 409, 'RECEIPT_ALREADY_MINTED');
+    expectError(
+      await api(t, actor, 'minter-3').post('/api/v1/mint/prepare', { receiptId: 'dup-receipt', userAddress: address }),
+      409,
+      'RECEIPT_ALREADY_MINTED',
+    );
     const block = await t.ctx.publicClient.getBlockNumber();
     const signature = await signMint(t, actor, { to: address, receiptId: 'dup-receipt', amount: 5n, expiryBlock: block + 50n, nonce: 1n });
-    expectError(await api(t, actor, 'minter-3').post('/api/v1/mint/execute', {
-      receiptId: 'dup-receipt', amount: '5', signature, expiryBlock: String(block + 50n), nonce: '1',
-    }), 409, 'RECEIPT_ALREADY_MINTED');
+    expectError(
+      await api(t, actor, 'minter-3').post('/api/v1/mint/execute', {
+        receiptId: 'dup-receipt',
+        amount: '5',
+        signature,
+        expiryBlock: String(block + 50n),
+        nonce: '1',
+      }),
+      409,
+      'RECEIPT_ALREADY_MINTED',
+    );
   });
 });
 
@@ -92,7 +108,15 @@ describe('POST /mint/prepare', () => {
 });
 
 describe('POST /mint/execute pre-checks (nothing is accepted)', () => {
-  const count = async () => Number((await t.ctx.db.selectFrom('transactions').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async () =>
+    Number(
+      (
+        await t.ctx.db
+          .selectFrom('transactions')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   async function signed(userId: string, overrides: Partial<{ receiptId: string; amount: bigint; expiryBlock: bigint; nonce: bigint }> = {}, signer = actor) {
     const to = await createWallet(t, actor, userId);
@@ -100,12 +124,23 @@ describe('POST /mint/execute pre-checks (nothing is accepted)', () => {
     const p = { to, receiptId: `chk-${userId}`, amount: 10n, expiryBlock: block + 100n, nonce: 0n, ...overrides };
     return { p, signature: await signMint(t, signer, p) };
   }
-  const body = (p: { receiptId: string; amount: bigint; expiryBlock: bigint; nonce: bigint }, signature: string) =>
-    ({ receiptId: p.receiptId, amount: p.amount.toString(), signature, expiryBlock: p.expiryBlock.toString(), nonce: p.nonce.toString() });
+  const body = (p: { receiptId: string; amount: bigint; expiryBlock: bigint; nonce: bigint }, signature: string) => ({
+    receiptId: p.receiptId,
+    amount: p.amount.toString(),
+    signature,
+    expiryBlock: p.expiryBlock.toString(),
+    nonce: p.nonce.toString(),
+  });
 
   it('accepts numbers for amount, expiryBlock and nonce', async () => {
     const { p, signature } = await signed('chk-num');
-    const res = await api(t, actor, 'chk-num').post('/api/v1/mint/execute', { receiptId: p.receiptId, amount: 10, signature, expiryBlock: Number(p.expiryBlock), nonce: 0 });
+    const res = await api(t, actor, 'chk-num').post('/api/v1/mint/execute', {
+      receiptId: p.receiptId,
+      amount: 10,
+      signature,
+      expiryBlock: Number(p.expiryBlock),
+      nonce: 0,
+    });
     expect(res.status).toBe(202);
     expect((await waitForTerminal(t, actor, res.body.transactionId)).status).toBe('CONFIRMED');
   });
@@ -159,7 +194,10 @@ describe('POST /mint/execute pre-checks (nothing is accepted)', () => {
 
   it('refuses a token without the mint scope', async () => {
     const limited = await t.createClient({ scopes: ['wallet'] });
-    const res = await api(t, { ...actor, token: await t.tokenFor(limited) }, 'x').post('/api/v1/mint/prepare', { receiptId: 'a', userAddress: '0x0000000000000000000000000000000000000001' });
+    const res = await api(t, { ...actor, token: await t.tokenFor(limited) }, 'x').post('/api/v1/mint/prepare', {
+      receiptId: 'a',
+      userAddress: '0x0000000000000000000000000000000000000001',
+    });
     expectError(res, 403, 'FORBIDDEN');
   });
 
@@ -168,10 +206,17 @@ describe('POST /mint/execute pre-checks (nothing is accepted)', () => {
     const prep = await api(t, actor, 'mint-twins').post('/api/v1/mint/prepare', { receiptId: 'http-twin-receipt', userAddress: to });
     const p = { to, receiptId: 'http-twin-receipt', amount: 3n, expiryBlock: BigInt(prep.body.expiryBlock), nonce: BigInt(prep.body.nonce) };
     const body = { receiptId: p.receiptId, amount: '3', signature: await signMint(t, actor, p), expiryBlock: String(p.expiryBlock), nonce: String(p.nonce) };
-    const results = await Promise.all(Array.from({ length: 24 }, () => api(t, actor, 'mint-twins').post('/api/v1/mint/execute', body, { 'X-Idempotency-Key': 'mint-twin-key' })));
+    const results = await Promise.all(
+      Array.from({ length: 24 }, () => api(t, actor, 'mint-twins').post('/api/v1/mint/execute', body, { 'X-Idempotency-Key': 'mint-twin-key' })),
+    );
     expect(results.map((r) => [r.status, r.body.code])).toEqual(results.map(() => [202, undefined]));
     expect(new Set(results.map((r) => r.body.transactionId)).size).toBe(1);
-    const rows = await t.ctx.db.selectFrom('transactions').select('id').where('client_id', '=', actor.client.clientId).where('user_id', '=', 'mint-twins').execute();
+    const rows = await t.ctx.db
+      .selectFrom('transactions')
+      .select('id')
+      .where('client_id', '=', actor.client.clientId)
+      .where('user_id', '=', 'mint-twins')
+      .execute();
     expect(rows.map((row) => row.id)).toEqual([results[0].body.transactionId]);
     expect((await waitForTerminal(t, actor, results[0].body.transactionId)).status).toBe('CONFIRMED');
   });

@@ -18,8 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const balance = (userId: string) =>
-  request(t.app).get('/api/v1/wallet/balance').set('Authorization', `Bearer ${token}`).set('X-User-Id', userId);
+const balance = (userId: string) => request(t.app).get('/api/v1/wallet/balance').set('Authorization', `Bearer ${token}`).set('X-User-Id', userId);
 
 /** Puts tokens of the client's own token in a wallet outside Chronos: an EOA mints to itself (only a recipient may submit its mint), then transfers. */
 async function mintOnChain(to: Address, amount: bigint, receiptId: string) {
@@ -32,10 +31,17 @@ async function mintOnChain(to: Address, amount: bigint, receiptId: string) {
     const nonce = await t.ctx.publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'nonces', args: [self] });
     const hash = mintMessageHash({ token, chainId: t.config.chain.chainId, to: self, receiptId, amount, expiryBlock, nonce });
     const signature = await signer.signMessage({ message: { raw: hash } });
-    await t.ctx.publicClient.waitForTransactionReceipt({ hash: await deployer.writeContract({
-      address: token, abi: chronosTokenAbi, functionName: 'mintWithSignature', args: [self, receiptId, amount, expiryBlock, nonce, signature],
-    }) });
-    await t.ctx.publicClient.waitForTransactionReceipt({ hash: await deployer.writeContract({ address: token, abi: erc20Abi, functionName: 'transfer', args: [to, amount] }) });
+    await t.ctx.publicClient.waitForTransactionReceipt({
+      hash: await deployer.writeContract({
+        address: token,
+        abi: chronosTokenAbi,
+        functionName: 'mintWithSignature',
+        args: [self, receiptId, amount, expiryBlock, nonce, signature],
+      }),
+    });
+    await t.ctx.publicClient.waitForTransactionReceipt({
+      hash: await deployer.writeContract({ address: token, abi: erc20Abi, functionName: 'transfer', args: [to, amount] }),
+    });
   });
 }
 
@@ -58,7 +64,10 @@ describe('GET /api/v1/wallet/balance', () => {
 
   it('requires the wallet scope and a user id', async () => {
     const limited = await t.createClient({ scopes: ['mint'] });
-    const res = await request(t.app).get('/api/v1/wallet/balance').set('Authorization', `Bearer ${await t.tokenFor(limited)}`).set('X-User-Id', 'rich');
+    const res = await request(t.app)
+      .get('/api/v1/wallet/balance')
+      .set('Authorization', `Bearer ${await t.tokenFor(limited)}`)
+      .set('X-User-Id', 'rich');
     expectError(res, 403, 'FORBIDDEN');
     expectError(await request(t.app).get('/api/v1/wallet/balance').set('Authorization', `Bearer ${token}`), 400, 'VALIDATION_ERROR');
   });

@@ -27,10 +27,17 @@ describe('GET /api/v1/transactions/{transactionId}', () => {
     expect(done.headers.vary).toBe('Authorization');
     expect(done.headers['retry-after']).toBeUndefined();
     expect(done.body).toEqual({
-      transactionId: res.body.transactionId, status: 'CONFIRMED', type: 'mint',
-      userOpHash: expect.stringMatching(/^0x[0-9a-f]{64}$/), txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
-      blockNumber: expect.any(Number), gasUsed: expect.stringMatching(/^\d+$/), gasCostWei: expect.stringMatching(/^\d+$/), error: null,
-      createdAt: expect.any(String), updatedAt: expect.any(String),
+      transactionId: res.body.transactionId,
+      status: 'CONFIRMED',
+      type: 'mint',
+      userOpHash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+      txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+      blockNumber: expect.any(Number),
+      gasUsed: expect.stringMatching(/^\d+$/),
+      gasCostWei: expect.stringMatching(/^\d+$/),
+      error: null,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
       history: [
         { status: 'ACCEPTED', at: expect.any(String), reason: expect.any(String) },
         { status: 'SUBMITTING', at: expect.any(String), reason: expect.any(String) },
@@ -42,7 +49,11 @@ describe('GET /api/v1/transactions/{transactionId}', () => {
 
   it('reports each status with its Retry-After (rows written directly)', async () => {
     const { rows } = await t.ctx.pool.query<{ id: string }>(`select id from transactions limit 1`);
-    for (const [status, retryAfter] of [['ACCEPTED', '1'], ['SUBMITTING', '1'], ['SUBMITTED', '3']] as const) {
+    for (const [status, retryAfter] of [
+      ['ACCEPTED', '1'],
+      ['SUBMITTING', '1'],
+      ['SUBMITTED', '3'],
+    ] as const) {
       await t.ctx.pool.query(`update transactions set status = $1 where id = $2`, [status, rows[0].id]);
       const res = await get(rows[0].id);
       expect([res.body.status, res.headers['retry-after'], res.headers['cache-control']]).toEqual([status, retryAfter, 'no-store']);

@@ -25,7 +25,9 @@ describe('openapi.json', () => {
 
   describe('served', () => {
     let t: TestApp;
-    beforeAll(async () => { t = await createTestApp(); });
+    beforeAll(async () => {
+      t = await createTestApp();
+    });
     afterAll(() => t.close());
 
     it('at /openapi.json', async () => {

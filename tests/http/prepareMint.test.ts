@@ -31,7 +31,7 @@ describe('POST /api/v1/mint/prepare while another client has the same receipt id
     expectError(await api(t, a, 'alice').post('/api/v1/mint/prepare', { receiptId: 'invoice-7', userAddress: alice }), 409, 'RECEIPT_ALREADY_MINTED');
   });
 
-  it('accepts the other client\'s mint of that receipt id while the first is still in flight', async () => {
+  it("accepts the other client's mint of that receipt id while the first is still in flight", async () => {
     await requestMint(t, a, 'carol', { receiptId: 'invoice-8', amountWei: 1n });
     const res = await requestMint(t, b, 'dave', { receiptId: 'invoice-8', amountWei: 1n });
     expect(res.status).toBe(202);

@@ -13,9 +13,18 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const balanceOf = (address: `0x${string}`) => t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
+const balanceOf = (address: `0x${string}`) =>
+  t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
 const transfer = (userId: string, body: object, headers: Record<string, string> = {}) => api(t, actor, userId).post('/api/v1/wallet/transfer', body, headers);
-const count = async () => Number((await t.ctx.db.selectFrom('transactions').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+const count = async () =>
+  Number(
+    (
+      await t.ctx.db
+        .selectFrom('transactions')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('POST /api/v1/wallet/transfer', () => {
   it('moves tokens on-chain and ends CONFIRMED', async () => {

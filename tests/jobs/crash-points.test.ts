@@ -51,7 +51,9 @@ async function fundedUser(userId: string): Promise<Address> {
 async function queueDrained(timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { rows } = await t.ctx.pool.query("select count(*)::int as n from graphile_worker._private_jobs where task_id = (select id from graphile_worker._private_tasks where identifier = 'submit_transaction')");
+    const { rows } = await t.ctx.pool.query(
+      "select count(*)::int as n from graphile_worker._private_jobs where task_id = (select id from graphile_worker._private_tasks where identifier = 'submit_transaction')",
+    );
     if (rows[0].n === 0) return;
     if (Date.now() > deadline) throw new Error(`submit_transaction jobs still queued after ${timeoutMs} ms: ${JSON.stringify(await lockedJobs(t))}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -76,7 +78,10 @@ async function crashThenRecover(failpoint: string, accept: () => Promise<string>
 async function webhooksFor(transactionId: string): Promise<string[]> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const events = receiver.received.map((r) => JSON.parse(r.body)).filter((b) => b.data?.transactionId === transactionId).map((b) => b.event as string);
+    const events = receiver.received
+      .map((r) => JSON.parse(r.body))
+      .filter((b) => b.data?.transactionId === transactionId)
+      .map((b) => b.event as string);
     if (events.length || Date.now() > deadline) return events;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -152,7 +157,7 @@ describe.each(['after-replacement-stored', 'after-replacement-sent'])('a worker 
 });
 
 describe('an API process killed between committing the accepted transfer and answering 202', () => {
-  it('answers the client\'s retry (same idempotency key) with the same transaction, which executes once', async () => {
+  it("answers the client's retry (same idempotency key) with the same transaction, which executes once", async () => {
     const userId = 'api-crash';
     const wallet = await fundedUser(userId);
     const to = someone();

@@ -24,14 +24,20 @@ afterAll(async () => {
 });
 
 function startWorker(failpoint?: string): ChronosProcess {
-  const p = spawnChronos('worker', { ...t.env, LOG_LEVEL: process.env.CHRONOS_TEST_WORKER_LOG_LEVEL ?? 'warn', ...(failpoint && { CHRONOS_FAILPOINTS: failpoint }) });
+  const p = spawnChronos('worker', {
+    ...t.env,
+    LOG_LEVEL: process.env.CHRONOS_TEST_WORKER_LOG_LEVEL ?? 'warn',
+    ...(failpoint && { CHRONOS_FAILPOINTS: failpoint }),
+  });
   workers.push(p);
   return p;
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(message())), ms); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message())), ms);
+  });
   try {
     return await Promise.race([promise, timeout]);
   } finally {
@@ -46,7 +52,12 @@ async function onChain(wallet: Address, receiptId: string) {
     balance: await read<bigint>('balanceOf', [wallet]),
     mintNonce: await read<bigint>('nonces', [wallet]),
     minted: await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: chronosTokenAbi, functionName: 'minted', args: [receiptId] }),
-    accountNonce: await t.ctx.publicClient.readContract({ address: t.config.contracts.entryPoint, abi: entryPointAbi, functionName: 'getNonce', args: [wallet, 0n] }),
+    accountNonce: await t.ctx.publicClient.readContract({
+      address: t.config.contracts.entryPoint,
+      abi: entryPointAbi,
+      functionName: 'getNonce',
+      args: [wallet, 0n],
+    }),
   };
 }
 

@@ -16,7 +16,11 @@ export function processPool(t: TestApp) {
     start(role: 'worker' | 'api', { failpoints, env = {} }: { failpoints?: string; env?: Record<string, string> } = {}): ChronosProcess {
       const p = spawnChronos(role, {
         // Port 0: processes of other test runs on this machine must not collide on the default ops port.
-        ...t.env, METRICS_PORT: '0', LOG_LEVEL: process.env.CHRONOS_TEST_WORKER_LOG_LEVEL ?? 'warn', ...env, ...(failpoints && { CHRONOS_FAILPOINTS: failpoints }),
+        ...t.env,
+        METRICS_PORT: '0',
+        LOG_LEVEL: process.env.CHRONOS_TEST_WORKER_LOG_LEVEL ?? 'warn',
+        ...env,
+        ...(failpoints && { CHRONOS_FAILPOINTS: failpoints }),
       });
       started.push(p);
       return p;
@@ -28,7 +32,9 @@ export function processPool(t: TestApp) {
 /** Resolves with how the process ended; rejects (with its output) if it is still running after `ms`. */
 export async function killed(p: ChronosProcess, ms = 30_000, what = 'the process'): Promise<NodeJS.Signals | null> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not die within ${ms} ms:\n${p.output()}`)), ms); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not die within ${ms} ms:\n${p.output()}`)), ms);
+  });
   try {
     return (await Promise.race([p.exited, timeout])).signal;
   } finally {
@@ -38,12 +44,21 @@ export async function killed(p: ChronosProcess, ms = 30_000, what = 'the process
 
 /** What the chain says: the balance on `token` (the client's) of each address and the EntryPoint nonce of `wallet`. */
 export async function chainState(t: TestApp, token: Address, wallet: Address, others: Address[] = []) {
-  const balanceOf = (address: Address) => t.ctx.publicClient.readContract({
-    address: token, abi: chronosTokenAbi, functionName: 'balanceOf', args: [address],
-  }) as Promise<bigint>;
+  const balanceOf = (address: Address) =>
+    t.ctx.publicClient.readContract({
+      address: token,
+      abi: chronosTokenAbi,
+      functionName: 'balanceOf',
+      args: [address],
+    }) as Promise<bigint>;
   return {
     balances: await Promise.all([wallet, ...others].map(balanceOf)),
-    accountNonce: await t.ctx.publicClient.readContract({ address: t.config.contracts.entryPoint, abi: entryPointAbi, functionName: 'getNonce', args: [wallet, 0n] }),
+    accountNonce: await t.ctx.publicClient.readContract({
+      address: t.config.contracts.entryPoint,
+      abi: entryPointAbi,
+      functionName: 'getNonce',
+      args: [wallet, 0n],
+    }),
   };
 }
 

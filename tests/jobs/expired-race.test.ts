@@ -48,9 +48,15 @@ describe.each<[RaceWinner, 'CONFIRMED' | 'EXPIRED']>([
 
     expect(done.status).toBe(expected);
     expect(await chainState(t, actor.client.tokenAddress, wallet, [to])).toEqual({
-      balances: expected === 'CONFIRMED' ? [FIVE - ONE, ONE] : [FIVE, 0n], accountNonce: 1n,
+      balances: expected === 'CONFIRMED' ? [FIVE - ONE, ONE] : [FIVE, 0n],
+      accountNonce: 1n,
     });
-    const events = await t.ctx.db.selectFrom('webhook_events').select('event_type').where('transaction_id', '=', res.body.transactionId).orderBy('id').execute();
+    const events = await t.ctx.db
+      .selectFrom('webhook_events')
+      .select('event_type')
+      .where('transaction_id', '=', res.body.transactionId)
+      .orderBy('id')
+      .execute();
     expect(events.map((e) => e.event_type)).toEqual(['transaction.stalled', `transaction.${expected.toLowerCase()}`]);
   });
 });

@@ -106,8 +106,11 @@ describe("a user's next operations", () => {
     chain.calls.length = 0;
     bundler.calls.length = 0;
 
-    const sent = await Promise.all(['reuse-1', 'reuse-2', 'reuse-1'].map((user) =>
-      api(t, actor, user).post('/api/v1/wallet/transfer', { to: privateKeyToAccount(generatePrivateKey()).address, amount: '1' })));
+    const sent = await Promise.all(
+      ['reuse-1', 'reuse-2', 'reuse-1'].map((user) =>
+        api(t, actor, user).post('/api/v1/wallet/transfer', { to: privateKeyToAccount(generatePrivateKey()).address, amount: '1' }),
+      ),
+    );
     for (const res of sent) expect((await waitForTerminal(t, actor, res.body.transactionId, 30_000)).status).toBe('CONFIRMED');
 
     expect(callsTo(bundler, 'eth_sendUserOperation')).toBe(3);
@@ -122,7 +125,14 @@ describe('the shared fee quote', () => {
   it('is asked for once while fresh, again after invalidate(), and a failed request is not kept', async () => {
     let requests = 0;
     let fail = false;
-    const quote = createFeeQuote(async () => { requests++; if (fail) throw new Error('bundler unreachable'); return fees; }, { ttlMs: 60_000 });
+    const quote = createFeeQuote(
+      async () => {
+        requests++;
+        if (fail) throw new Error('bundler unreachable');
+        return fees;
+      },
+      { ttlMs: 60_000 },
+    );
     await expect(Promise.all([quote.get(), quote.get()])).resolves.toEqual([fees, fees]);
     await quote.get();
     expect(requests).toBe(1);

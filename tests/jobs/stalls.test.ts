@@ -19,14 +19,16 @@ beforeAll(async () => {
   actor = signerless;
   await t.ctx.db.updateTable('clients').set({ webhook_url: 'http://127.0.0.1:9/never' }).where('id', '=', actor.client.clientId).execute();
 });
-afterEach(() => { bundler.intercept = undefined; });
+afterEach(() => {
+  bundler.intercept = undefined;
+});
 afterAll(async () => {
   await t.close();
   await bundler.close();
 });
 
-const stalledEvents = (transactionId: string) => t.ctx.db.selectFrom('webhook_events').selectAll()
-  .where('transaction_id', '=', transactionId).where('event_type', '=', 'transaction.stalled').execute();
+const stalledEvents = (transactionId: string) =>
+  t.ctx.db.selectFrom('webhook_events').selectAll().where('transaction_id', '=', transactionId).where('event_type', '=', 'transaction.stalled').execute();
 
 /** The bundler "accepts" the first `n` sends of the real operation and drops them. */
 function dropFirstSends(n: number) {
@@ -55,7 +57,9 @@ describe('a transaction the bundler dropped', () => {
     const events = await stalledEvents(res.body.transactionId);
     expect(events).toHaveLength(1);
     expect(JSON.parse(events[0].body as unknown as string).data).toMatchObject({ status: 'SUBMITTED', reason: row.stall_reason });
-    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(parseEther('2'));
+    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(
+      parseEther('2'),
+    );
   });
 });
 
@@ -68,7 +72,12 @@ describe('a transaction that never gets in', () => {
     const done = await waitForTerminal(t, actor, res.body.transactionId, 30_000);
     expect(done).toMatchObject({ status: 'EXPIRED', error: { code: 'INCLUSION_TIMEOUT' } });
     expect(await stalledEvents(res.body.transactionId)).toHaveLength(1);
-    const expired = await t.ctx.db.selectFrom('webhook_events').select('event_type').where('transaction_id', '=', res.body.transactionId).orderBy('id').execute();
+    const expired = await t.ctx.db
+      .selectFrom('webhook_events')
+      .select('event_type')
+      .where('transaction_id', '=', res.body.transactionId)
+      .orderBy('id')
+      .execute();
     expect(expired.map((e) => e.event_type)).toEqual(['transaction.stalled', 'transaction.expired']);
   });
 });

@@ -24,14 +24,18 @@ beforeAll(async () => {
   t = await createTestApp({ worker: true, env: { BUNDLER_URL: bundler.url, PAYMASTER_URL: paymaster.url, INCLUSION_TIMEOUT_SECONDS: '3' } });
   actor = await createMintingClient(t);
 });
-afterEach(() => { bundler.intercept = undefined; paymaster.intercept = undefined; });
+afterEach(() => {
+  bundler.intercept = undefined;
+  paymaster.intercept = undefined;
+});
 afterAll(async () => {
   await t.close();
   await bundler.close();
   await paymaster.close();
 });
 
-const balanceOf = (address: Address) => t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
+const balanceOf = (address: Address) =>
+  t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
 const statuses = (done: Record<string, any>) => (done.history as { status: string }[]).map((h) => h.status);
 const randomAddress = () => privateKeyToAccount(generatePrivateKey()).address;
 
@@ -39,12 +43,17 @@ describe('when the paymaster refuses sponsorship', () => {
   it('the transaction ends FAILED with PAYMASTER_REJECTED and nothing happens on-chain', async () => {
     const wallet = await createWallet(t, actor, 'pm-refused');
     await fund(t, actor, 'pm-refused', '10');
-    paymaster.intercept = (call) => call.method.startsWith('pm_') ? { error: { code: -32001, message: 'sponsorship denied by policy' } } : undefined;
+    paymaster.intercept = (call) => (call.method.startsWith('pm_') ? { error: { code: -32001, message: 'sponsorship denied by policy' } } : undefined);
     const to = randomAddress();
     const res = await api(t, actor, 'pm-refused').post('/api/v1/wallet/transfer', { to, amount: '1' });
     expect(res.status).toBe(202);
     const done = await waitForTerminal(t, actor, res.body.transactionId);
-    expect(done).toMatchObject({ status: 'FAILED', userOpHash: null, txHash: null, error: { code: 'PAYMASTER_REJECTED', message: expect.stringContaining('sponsorship denied') } });
+    expect(done).toMatchObject({
+      status: 'FAILED',
+      userOpHash: null,
+      txHash: null,
+      error: { code: 'PAYMASTER_REJECTED', message: expect.stringContaining('sponsorship denied') },
+    });
     expect(statuses(done)).toEqual(['ACCEPTED', 'SUBMITTING', 'FAILED']);
     expect(await balanceOf(to)).toBe(0n);
     expect(await balanceOf(wallet)).toBe(parseEther('10'));
@@ -126,18 +135,26 @@ describe('when the operation is never included', () => {
   it('a mint whose expiryBlock passes before the bundler takes it ends EXPIRED without being sent', async () => {
     const to = await createWallet(t, actor, 'late-minter');
     // The paymaster is unavailable (not refusing: "try again later") while blocks pass.
-    paymaster.intercept = (call) => call.method.startsWith('pm_') ? { error: { code: -32603, message: 'temporarily unavailable' } } : undefined;
+    paymaster.intercept = (call) => (call.method.startsWith('pm_') ? { error: { code: -32603, message: 'temporarily unavailable' } } : undefined);
     const block = await t.ctx.publicClient.getBlockNumber();
     const expiryBlock = block + 3n;
     const signature = await signMint(t, actor, { to, receiptId: 'late-1', amount: 1n, expiryBlock, nonce: 0n });
-    const res = await api(t, actor, 'late-minter').post('/api/v1/mint/execute', { receiptId: 'late-1', amount: '1', signature, expiryBlock: String(expiryBlock), nonce: '0' });
+    const res = await api(t, actor, 'late-minter').post('/api/v1/mint/execute', {
+      receiptId: 'late-1',
+      amount: '1',
+      signature,
+      expiryBlock: String(expiryBlock),
+      nonce: '0',
+    });
     expect(res.status).toBe(202);
     for (let i = 0; i < 5; i++) await t.ctx.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
     paymaster.intercept = undefined;
     const done = await waitForTerminal(t, actor, res.body.transactionId, 60_000);
     expect(done).toMatchObject({ status: 'EXPIRED', userOpHash: null, error: { code: 'MINT_EXPIRED' } });
     expect(statuses(done)).toEqual(['ACCEPTED', 'SUBMITTING', 'EXPIRED']);
-    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: chronosTokenAbi, functionName: 'minted', args: ['late-1'] })).toBe(false);
+    expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: chronosTokenAbi, functionName: 'minted', args: ['late-1'] })).toBe(
+      false,
+    );
     // The receipt is free again: a fresh authorization mints it.
     const prep = await api(t, actor, 'late-minter').post('/api/v1/mint/prepare', { receiptId: 'late-1', userAddress: to });
     expect(prep.status).toBe(200);
@@ -157,11 +174,17 @@ async function claimDirectly(claimId: string, { wallet, userId }: { wallet: Addr
   await t.ctx.publicClient.request({ method: 'anvil_setBalance' as never, params: [ownerAccount.address, toHex(parseEther('1'))] as never });
   const owner = createWalletClient({ account: ownerAccount, chain: toChain(t.config.chain), transport: http(t.config.chain.rpcUrl) });
   const hash = await owner.writeContract({
-    address: wallet, abi: simpleAccountAbi, functionName: 'executeBatch',
-    args: [[token, vault], [0n, 0n], [
-      encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [vault, 1n] }),
-      encodeFunctionData({ abi: claimVaultAbi, functionName: 'claim', args: [token, keccak256(toBytes(claimId)), 1n] }),
-    ]],
+    address: wallet,
+    abi: simpleAccountAbi,
+    functionName: 'executeBatch',
+    args: [
+      [token, vault],
+      [0n, 0n],
+      [
+        encodeFunctionData({ abi: erc20Abi, functionName: 'approve', args: [vault, 1n] }),
+        encodeFunctionData({ abi: claimVaultAbi, functionName: 'claim', args: [token, keccak256(toBytes(claimId)), 1n] }),
+      ],
+    ],
   });
   const receipt = await t.ctx.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
   if (receipt.status !== 'success') throw new Error(`the wallet's own claim of ${claimId} reverted`);

@@ -11,8 +11,16 @@ import { listen, type RunningServer } from '../../src/runtime/http-server.js';
 import { loadOpenApiDocument } from '../../src/http/openapi.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let t: TestApp;
 let server: RunningServer;
@@ -21,7 +29,8 @@ let browser: BrowserContext;
 
 beforeAll(async () => {
   // Not skipped when missing: a suite that passes without rendering /docs would prove nothing about it.
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: the /docs test needs Chromium (Debian/Ubuntu: sudo apt-get install chromium; see README, Quick start)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} not found: the /docs test needs Chromium (Debian/Ubuntu: sudo apt-get install chromium; see README, Quick start)`);
   t = await createTestApp();
   server = await listen(t.app, { port: 0, host: '127.0.0.1' });
   profile = await mkdtemp(join(tmpdir(), 'chronos-docs-chromium-'));
@@ -38,7 +47,8 @@ type Operation = { operationId: string; summary: string; method: string; path: s
 function documentedOperations(): Operation[] {
   const doc = loadOpenApiDocument() as unknown as { paths: Record<string, Record<string, { operationId: string; summary: string }>> };
   return Object.entries(doc.paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, op]) => ({ operationId: op.operationId, summary: op.summary, method, path })));
+    Object.entries(methods).map(([method, op]) => ({ operationId: op.operationId, summary: op.summary, method, path })),
+  );
 }
 
 describe('GET /docs', () => {
@@ -66,12 +76,17 @@ describe('GET /docs', () => {
       elsewhere.push(url.toString());
       return route.abort();
     });
-    page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
     page.on('pageerror', (error) => problems.push(error.message));
 
     await page.goto(`${server.url}/docs`);
     const operations = documentedOperations();
-    await page.locator('.opblock').nth(operations.length - 1).waitFor({ timeout: 30_000 });
+    await page
+      .locator('.opblock')
+      .nth(operations.length - 1)
+      .waitFor({ timeout: 30_000 });
     expect(await page.locator('.opblock').count()).toBe(operations.length);
 
     const rendered = await page.locator('#swagger-ui').innerText();

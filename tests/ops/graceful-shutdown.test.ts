@@ -45,7 +45,9 @@ afterAll(async () => {
 /** Closed: balance reads wait. The count tells how many are waiting. */
 function balanceGate() {
   let open!: () => void;
-  const opened = new Promise<void>((resolve) => { open = resolve; });
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
   let waiting = 0;
   chain.intercept = async (call) => {
     const [tx] = (call.params ?? []) as { data?: string; input?: string }[];
@@ -55,7 +57,13 @@ function balanceGate() {
     }
     return undefined;
   };
-  return { open: () => { chain.intercept = undefined; open(); }, waiting: () => waiting };
+  return {
+    open: () => {
+      chain.intercept = undefined;
+      open();
+    },
+    waiting: () => waiting,
+  };
 }
 
 type Sent = { user: string; what: 'transfer' | 'balance'; idempotencyKey?: string; outcome: Outcome };
@@ -67,9 +75,14 @@ async function streamRequests(user: string, agent: http.Agent, deadline: number)
   const headers = { authorization: `Bearer ${actor.token}`, 'x-user-id': user };
   for (let n = 0; Date.now() < deadline; n++) {
     const idempotencyKey = `${user}-${n}`;
-    const outcome = n % 2 === 0
-      ? await send(agent, `${baseUrl}/api/v1/wallet/transfer`, { method: 'POST', headers: { ...headers, 'x-idempotency-key': idempotencyKey }, body: { to: sink, amount: '0.01' } })
-      : await send(agent, `${baseUrl}/api/v1/wallet/balance`, { method: 'GET', headers });
+    const outcome =
+      n % 2 === 0
+        ? await send(agent, `${baseUrl}/api/v1/wallet/transfer`, {
+            method: 'POST',
+            headers: { ...headers, 'x-idempotency-key': idempotencyKey },
+            body: { to: sink, amount: '0.01' },
+          })
+        : await send(agent, `${baseUrl}/api/v1/wallet/balance`, { method: 'GET', headers });
     sent.push({ user, what: n % 2 === 0 ? 'transfer' : 'balance', idempotencyKey: n % 2 === 0 ? idempotencyKey : undefined, outcome });
     if (outcome.kind === 'refused') break;
   }
@@ -103,13 +116,21 @@ describe('SIGTERM under load', () => {
     gate.open();
 
     let timer: NodeJS.Timeout | undefined;
-    const exit = await Promise.race([chronos.exited, new Promise((r) => { timer = setTimeout(() => r('still running'), 60_000); })]);
+    const exit = await Promise.race([
+      chronos.exited,
+      new Promise((r) => {
+        timer = setTimeout(() => r('still running'), 60_000);
+      }),
+    ]);
     clearTimeout(timer);
     const exitedAt = Date.now();
     const sent = (await streams).flat();
     agent.destroy();
 
-    expect({ exit, output: (exit as { code?: number }).code === 0 ? '' : chronos.output().slice(-4000) }).toEqual({ exit: { code: 0, signal: null }, output: '' });
+    expect({ exit, output: (exit as { code?: number }).code === 0 ? '' : chronos.output().slice(-4000) }).toEqual({
+      exit: { code: 0, signal: null },
+      output: '',
+    });
     expect(exitedAt - signalledAt).toBeLessThan(t.config.shutdownGraceMs);
     expect(chronos.output()).toContain('shut down cleanly');
 
@@ -127,7 +148,9 @@ describe('SIGTERM under load', () => {
     expect(accepted.length).toBeGreaterThan(USERS.length);
     const refusedKeys = sent.filter((s) => s.outcome.kind === 'refused' && s.idempotencyKey).map((s) => s.idempotencyKey!);
     if (refusedKeys.length) {
-      expect(await t.ctx.db.selectFrom('idempotency_keys').select('key').where('client_id', '=', actor.client.clientId).where('key', 'in', refusedKeys).execute()).toEqual([]);
+      expect(
+        await t.ctx.db.selectFrom('idempotency_keys').select('key').where('client_id', '=', actor.client.clientId).where('key', 'in', refusedKeys).execute(),
+      ).toEqual([]);
     }
 
     // A worker runs again: everything accepted is executed.

@@ -33,8 +33,14 @@ beforeAll(async () => {
   t = await createTestApp();
   const [apiPort, metricsPort] = await getFreePorts(2);
   const env = {
-    ...t.env, LOG_LEVEL: 'debug', HOST: '127.0.0.1', PORT: String(apiPort), METRICS_PORT: String(metricsPort),
-    DEPLOYER_PRIVATE_KEY: EMBEDDED_DEPLOYER_PRIVATE_KEY, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_RETRY_BASE_MS: '50',
+    ...t.env,
+    LOG_LEVEL: 'debug',
+    HOST: '127.0.0.1',
+    PORT: String(apiPort),
+    METRICS_PORT: String(metricsPort),
+    DEPLOYER_PRIVATE_KEY: EMBEDDED_DEPLOYER_PRIVATE_KEY,
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    WEBHOOK_RETRY_BASE_MS: '50',
   };
   apiProcess = spawnChronos('api', { ...env, METRICS_PORT: '' }); // its metrics stay on the API port
   workerProcess = spawnChronos('worker', env);
@@ -55,7 +61,10 @@ beforeAll(async () => {
 
   exits = await Promise.all([stopChronos(apiProcess).then(() => apiProcess.exited), stopChronos(workerProcess).then(() => workerProcess.exited)]);
   raw = apiProcess.output() + workerProcess.output();
-  lines = raw.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  lines = raw
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
 }, 120_000);
 afterAll(async () => {
   await Promise.all([apiProcess && stopChronos(apiProcess), workerProcess && stopChronos(workerProcess)]);
@@ -68,7 +77,9 @@ async function walkThrough(): Promise<void> {
   // Failures that carry secrets in what the caller sent.
   expect((await api.call('POST', '/api/v1/auth/token', { body: { clientId, clientSecret: `${clientSecret}x` } })).status).toBe(401);
   const broken = await fetch(`${api.baseUrl}/api/v1/auth/token`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"clientId":"${clientId}","clientSecret":"${clientSecret}"`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: `{"clientId":"${clientId}","clientSecret":"${clientSecret}"`,
   });
   expect(broken.status).toBe(400);
   expect((await api.call('GET', '/api/v1/wallet/balance', { token: `${actor.token.slice(0, -4)}AAAA`, userId: USER })).status).toBe(401);
@@ -78,7 +89,9 @@ async function walkThrough(): Promise<void> {
   expect(wallet.headers.get('x-request-id')).toBe('walkthrough-wallet');
   await mintRemote(t, api, actor, USER, '5');
   const transfer = await api.call('POST', '/api/v1/wallet/transfer', {
-    token: actor.token, userId: USER, headers: { 'x-idempotency-key': 'walkthrough-transfer' },
+    token: actor.token,
+    userId: USER,
+    headers: { 'x-idempotency-key': 'walkthrough-transfer' },
     body: { to: privateKeyToAccount(generatePrivateKey()).address, amount: '1.5' },
   });
   expect(transfer.status).toBe(202);
@@ -90,7 +103,10 @@ async function walkThrough(): Promise<void> {
 
 describe('logs of a walk-through through separate api and worker processes', () => {
   it('both processes stopped cleanly on SIGTERM', () => {
-    expect(exits).toEqual([{ code: 0, signal: null }, { code: 0, signal: null }]);
+    expect(exits).toEqual([
+      { code: 0, signal: null },
+      { code: 0, signal: null },
+    ]);
   });
 
   it('are JSON lines, one access line per request with route, status, duration, request id, client and user', () => {
@@ -98,9 +114,15 @@ describe('logs of a walk-through through separate api and worker processes', () 
     const access = lines.filter((l) => l.msg === 'request');
     const wallet = access.find((l) => l.requestId === 'walkthrough-wallet');
     expect(wallet).toMatchObject({
-      method: 'POST', route: '/api/v1/wallet/create', status: 200, clientId: actor.client.clientId, userId: USER, ms: expect.any(Number),
+      method: 'POST',
+      route: '/api/v1/wallet/create',
+      status: 200,
+      clientId: actor.client.clientId,
+      userId: USER,
+      ms: expect.any(Number),
     });
-    for (const line of access) expect(line).toEqual(expect.objectContaining({ requestId: expect.any(String), route: expect.any(String), ms: expect.any(Number) }));
+    for (const line of access)
+      expect(line).toEqual(expect.objectContaining({ requestId: expect.any(String), route: expect.any(String), ms: expect.any(Number) }));
     expect(access.find((l) => l.route === '/api/v1/auth/token' && l.status === 401)).toMatchObject({ clientId: actor.client.clientId });
   });
 
@@ -116,7 +138,9 @@ describe('logs of a walk-through through separate api and worker processes', () 
     const deliveries = lines.filter((l) => l.msg?.startsWith('webhook'));
     expect(deliveries.map((l) => l.msg)).toEqual(expect.arrayContaining(['webhook attempt failed; will retry', 'webhook delivered']));
     for (const line of deliveries) expect(line).toMatchObject({ deliveryId: expect.any(String), transactionId: expect.stringMatching(/^tx_/) });
-    const retry = deliveries.filter((l) => l.msg === 'webhook delivered' && l.deliveryId === deliveries.find((f) => f.msg === 'webhook attempt failed; will retry')!.deliveryId);
+    const retry = deliveries.filter(
+      (l) => l.msg === 'webhook delivered' && l.deliveryId === deliveries.find((f) => f.msg === 'webhook attempt failed; will retry')!.deliveryId,
+    );
     expect(retry).toEqual([expect.objectContaining({ jobId: expect.any(String) })]);
   });
 
@@ -133,7 +157,9 @@ describe('logs of a walk-through through separate api and worker processes', () 
       DEPLOYER_PRIVATE_KEY: hex(EMBEDDED_DEPLOYER_PRIVATE_KEY),
     };
     const haystack = raw.toLowerCase();
-    const found = Object.entries(secrets).filter(([, values]) => values.some((v) => haystack.includes(v.toLowerCase()))).map(([name]) => name);
+    const found = Object.entries(secrets)
+      .filter(([, values]) => values.some((v) => haystack.includes(v.toLowerCase())))
+      .map(([name]) => name);
     expect(found).toEqual([]);
     // The logs did follow the operations, just not their secrets.
     expect(lines.filter((l) => l.msg === 'transaction settled on-chain' && l.status === 'CONFIRMED')).toHaveLength(2);
@@ -149,12 +175,15 @@ describe('the logger', () => {
     const jwt = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjbGllbnRfMSJ9.${'s1gnature_'.repeat(4)}`;
     const written: string[] = [];
     const logger = createLogger({ level: 'info', secrets: [masterKey, jwtSecret], destination: { write: (line: string) => void written.push(line) } });
-    logger.error({
-      err: new Error(`signing with ${masterKey.slice(2).toUpperCase()} failed`, { cause: new Error(`secret was ${jwtSecret}`) }),
-      deep: { inside: { note: `client sent ${clientSecret} and ${webhookSecret}` } },
-      headers: { authorization: `Bearer ${jwt}` },
-      forwarded: `Bearer ${jwt}`,
-    }, `request with ${clientSecret}`);
+    logger.error(
+      {
+        err: new Error(`signing with ${masterKey.slice(2).toUpperCase()} failed`, { cause: new Error(`secret was ${jwtSecret}`) }),
+        deep: { inside: { note: `client sent ${clientSecret} and ${webhookSecret}` } },
+        headers: { authorization: `Bearer ${jwt}` },
+        forwarded: `Bearer ${jwt}`,
+      },
+      `request with ${clientSecret}`,
+    );
     const line = written.join('');
     expect(JSON.parse(line)).toMatchObject({ level: 50, headers: { authorization: '[redacted]' } });
     for (const secret of [masterKey.slice(2), jwtSecret, clientSecret, webhookSecret, jwt]) expect(line.toLowerCase()).not.toContain(secret.toLowerCase());

@@ -62,9 +62,15 @@ describe('GET /metrics after a CONFIRMED mint and transfer', () => {
     expect(sampleValue(samples, 'chronos_http_requests_total', { method: 'POST', route: '/api/v1/auth/token', status: '200' })).toBeGreaterThanOrEqual(1);
     const polls = sampleValue(samples, 'chronos_http_requests_total', { method: 'GET', route: '/api/v1/transactions/:transactionId', status: '200' });
     expect(polls).toBeGreaterThanOrEqual(2);
-    expect(sampleValue(samples, 'chronos_http_request_duration_seconds_count', { method: 'GET', route: '/api/v1/transactions/:transactionId', status: '200' })).toBe(polls);
-    expect(sampleValue(samples, 'chronos_http_request_duration_seconds_sum', { method: 'POST', route: '/api/v1/mint/execute', status: '202' })).toBeGreaterThan(0);
-    expect(sampleValue(samples, 'chronos_http_request_duration_seconds_bucket', { method: 'POST', route: '/api/v1/mint/execute', status: '202', le: '+Inf' })).toBe(1);
+    expect(
+      sampleValue(samples, 'chronos_http_request_duration_seconds_count', { method: 'GET', route: '/api/v1/transactions/:transactionId', status: '200' }),
+    ).toBe(polls);
+    expect(sampleValue(samples, 'chronos_http_request_duration_seconds_sum', { method: 'POST', route: '/api/v1/mint/execute', status: '202' })).toBeGreaterThan(
+      0,
+    );
+    expect(
+      sampleValue(samples, 'chronos_http_request_duration_seconds_bucket', { method: 'POST', route: '/api/v1/mint/execute', status: '202', le: '+Inf' }),
+    ).toBe(1);
     // Ids in paths would make one time series per transaction.
     expect(samples.filter((s) => /tx_|0x[0-9a-f]{8}/i.test(s.labels.route ?? ''))).toEqual([]);
 
@@ -112,9 +118,14 @@ describe('GET /metrics after a CONFIRMED mint and transfer', () => {
 
   it('includes the process metrics of Node (CPU, memory, event loop)', async () => {
     const { text, samples } = await scrape();
-    expect(declaredMetrics(text)).toEqual(expect.arrayContaining([
-      'process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes',
-    ]));
+    expect(declaredMetrics(text)).toEqual(
+      expect.arrayContaining([
+        'process_cpu_user_seconds_total',
+        'process_resident_memory_bytes',
+        'nodejs_eventloop_lag_seconds',
+        'nodejs_heap_size_used_bytes',
+      ]),
+    );
     expect(sampleValue(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 

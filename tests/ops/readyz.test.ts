@@ -20,7 +20,11 @@ beforeAll(async () => {
   bundler = await startRpcProxy(stack.bundlerUrl);
   t = await createTestApp({
     env: { RPC_URL: chain.url, BUNDLER_URL: bundler.url },
-    reachDatabaseVia: (url) => { const u = new URL(url); u.port = String(postgres.port); return u; },
+    reachDatabaseVia: (url) => {
+      const u = new URL(url);
+      u.port = String(postgres.port);
+      return u;
+    },
   });
 });
 type Part = 'database' | 'chain' | 'bundler';
@@ -85,7 +89,9 @@ describe('GET /readyz', () => {
 
   it('counts a part that does not answer in time as down, without waiting for it', async () => {
     let answer!: () => void;
-    const held = new Promise<void>((resolve) => { answer = resolve; });
+    const held = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
     bundler.intercept = async (call) => {
       if (call.method !== 'eth_supportedEntryPoints') return undefined;
       await held;

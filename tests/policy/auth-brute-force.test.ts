@@ -23,19 +23,31 @@ afterAll(async () => {
 type Answer = { status: number; headers: IncomingHttpHeaders; body: { error?: string; code?: string; token?: string } };
 
 /** One request sent from the loopback address `from` (each test uses its own 127.0.0.x). */
-function send(from: string, { method = 'POST', path, body, headers = {} }: { method?: string; path: string; body?: object; headers?: Record<string, string> }): Promise<Answer> {
+function send(
+  from: string,
+  { method = 'POST', path, body, headers = {} }: { method?: string; path: string; body?: object; headers?: Record<string, string> },
+): Promise<Answer> {
   const data = body === undefined ? '' : JSON.stringify(body);
   const { port } = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({
-      host: '127.0.0.1', port, path, method, localAddress: from,
-      headers: { ...(body !== undefined && { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(data)) }), ...headers },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { text += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text ? JSON.parse(text) : {} }));
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method,
+        localAddress: from,
+        headers: { ...(body !== undefined && { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(data)) }), ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text ? JSON.parse(text) : {} }));
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -121,13 +133,18 @@ describe('requests with a Bearer token that does not authenticate', () => {
   it('are answered 401 until their address has had 100 of them, then 429; a valid token from there still works', async () => {
     // The header that made the old Bearer regex backtrack quadratically (~130 ms each).
     const pathological = `Bearer a.${'a'.repeat(16_000)}!`;
-    const wallet = (authorization: string) => send('127.0.0.11', { path: '/api/v1/wallet/create', headers: { Authorization: authorization, 'X-User-Id': 'alice' } });
+    const wallet = (authorization: string) =>
+      send('127.0.0.11', { path: '/api/v1/wallet/create', headers: { Authorization: authorization, 'X-User-Id': 'alice' } });
     for (let i = 0; i < 100; i++) expectAnswer(await wallet(i % 2 ? pathological : 'Bearer not.a.token'), 401, 'UNAUTHORIZED');
     const refused = await wallet(pathological);
     expectAnswer(refused, 429, 'RATE_LIMITED');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     // Another address is not affected, and the limited address's valid requests are not either.
-    expectAnswer(await send('127.0.0.12', { path: '/api/v1/wallet/create', headers: { Authorization: 'Bearer not.a.token', 'X-User-Id': 'alice' } }), 401, 'UNAUTHORIZED');
+    expectAnswer(
+      await send('127.0.0.12', { path: '/api/v1/wallet/create', headers: { Authorization: 'Bearer not.a.token', 'X-User-Id': 'alice' } }),
+      401,
+      'UNAUTHORIZED',
+    );
     const client = await t.createClient();
     const token = (await askToken('127.0.0.11', rightSecret(client))).body.token!;
     expect((await wallet(`Bearer ${token}`)).status).toBe(200);

@@ -34,7 +34,9 @@ describe('chronos policy', () => {
     expect(run.code).toBe(0);
     oneJsonObject(run);
     expect(run.json).toEqual({
-      clientId, configured: true, enabled: true,
+      clientId,
+      configured: true,
+      enabled: true,
       limits: { mint: { daily: 10, weekly: 50, monthly: 200 }, transfer: { daily: null, weekly: 100, monthly: 500 }, claim: null },
       updatedAt: expect.any(String),
     });

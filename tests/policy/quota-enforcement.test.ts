@@ -35,12 +35,12 @@ async function fundedUser(userId: string, who: Actor = actor): Promise<Address> 
   return address;
 }
 
-const transfer = (userId: string, who: Actor = actor) => request(server).post('/api/v1/wallet/transfer')
-  .set('Authorization', `Bearer ${who.token}`).set('X-User-Id', userId).send({ to: RECIPIENT, amount: '0.01' });
-const checkQuota = (userId: string, who: Actor = actor) => request(server).get('/api/v1/quota/check')
-  .set('Authorization', `Bearer ${who.token}`).set('X-User-Id', userId);
-const moveTo = (transactionId: string, to: TransactionStatus) => t.ctx.db.transaction()
-  .execute((trx) => transitionTransaction(trx, { transactionId, to, reason: 'test' }));
+const transfer = (userId: string, who: Actor = actor) =>
+  request(server).post('/api/v1/wallet/transfer').set('Authorization', `Bearer ${who.token}`).set('X-User-Id', userId).send({ to: RECIPIENT, amount: '0.01' });
+const checkQuota = (userId: string, who: Actor = actor) =>
+  request(server).get('/api/v1/quota/check').set('Authorization', `Bearer ${who.token}`).set('X-User-Id', userId);
+const moveTo = (transactionId: string, to: TransactionStatus) =>
+  t.ctx.db.transaction().execute((trx) => transitionTransaction(trx, { transactionId, to, reason: 'test' }));
 
 describe('quota enforcement at accept', () => {
   it('accepts exactly the 10 remaining of 100 concurrent transfers, and /quota/check agrees before and after', async () => {

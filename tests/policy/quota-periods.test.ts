@@ -14,11 +14,24 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function place(userId: string, createdAt: string, { type = 'transfer', status = 'CONFIRMED' }: { type?: OperationType; status?: TransactionStatus } = {}) {
-  await t.ctx.db.insertInto('transactions').values({
-    id: newTransactionId(), client_id: clientId, user_id: userId, wallet_address: '0x00000000000000000000000000000000000000cc',
-    type, status, params: '{}', created_at: createdAt,
-  }).execute();
+async function place(
+  userId: string,
+  createdAt: string,
+  { type = 'transfer', status = 'CONFIRMED' }: { type?: OperationType; status?: TransactionStatus } = {},
+) {
+  await t.ctx.db
+    .insertInto('transactions')
+    .values({
+      id: newTransactionId(),
+      client_id: clientId,
+      user_id: userId,
+      wallet_address: '0x00000000000000000000000000000000000000cc',
+      type,
+      status,
+      params: '{}',
+      created_at: createdAt,
+    })
+    .execute();
 }
 
 const usage = async (userId: string, at: string, type: OperationType = 'transfer') =>
@@ -48,8 +61,11 @@ describe('quota periods', () => {
     // 00:30 UTC on Tuesday is already 13:30 there: a local-time period would count differently.
     await t.ctx.db.connection().execute(async (conn) => {
       await sql`set time zone 'Pacific/Auckland'`.execute(conn);
-      expect((await countQuotaUsage(conn, { clientId, userId: 'zoned', types: ['transfer'], at: new Date('2025-03-11T00:30:00Z') })).transfer)
-        .toEqual({ daily: 0, weekly: 1, monthly: 1 });
+      expect((await countQuotaUsage(conn, { clientId, userId: 'zoned', types: ['transfer'], at: new Date('2025-03-11T00:30:00Z') })).transfer).toEqual({
+        daily: 0,
+        weekly: 1,
+        monthly: 1,
+      });
       await sql`reset time zone`.execute(conn);
     });
   });

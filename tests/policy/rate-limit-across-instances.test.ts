@@ -28,22 +28,32 @@ async function burst(count: number, send: (server: Server, i: number) => request
 describe('two API processes on one database', () => {
   it('let exactly the general limit through between them', async () => {
     const token = await t.tokenFor(await t.createClient({ rateLimits: { general: 20 } }));
-    const statuses = await burst(60, (server) => request(server).get('/api/v1/transactions/tx_00000000000000000000000000').set('Authorization', `Bearer ${token}`));
+    const statuses = await burst(60, (server) =>
+      request(server).get('/api/v1/transactions/tx_00000000000000000000000000').set('Authorization', `Bearer ${token}`),
+    );
     expect(statuses.filter((s) => s === 404)).toHaveLength(20);
     expect(statuses.filter((s) => s === 429)).toHaveLength(40);
   });
 
   it('let exactly the minting limit through between them', async () => {
     const token = await t.tokenFor(await t.createClient());
-    const statuses = await burst(30, (server) => request(server).post('/api/v1/mint/prepare').set('Authorization', `Bearer ${token}`).set('X-User-Id', 'u1')
-      .send({ receiptId: 'r1', userAddress: '0x00000000000000000000000000000000000000aa' }));
+    const statuses = await burst(30, (server) =>
+      request(server)
+        .post('/api/v1/mint/prepare')
+        .set('Authorization', `Bearer ${token}`)
+        .set('X-User-Id', 'u1')
+        .send({ receiptId: 'r1', userAddress: '0x00000000000000000000000000000000000000aa' }),
+    );
     expect(statuses.filter((s) => s !== 429)).toHaveLength(10);
   });
 
   it('let exactly the auth limit of token requests for one clientId through between them', async () => {
     const client = await t.createClient();
-    const statuses = await burst(16, (server, i) => request(server).post('/api/v1/auth/token')
-      .send({ clientId: client.clientId, clientSecret: i % 4 === 0 ? client.clientSecret : 'sk_wrong' }));
+    const statuses = await burst(16, (server, i) =>
+      request(server)
+        .post('/api/v1/auth/token')
+        .send({ clientId: client.clientId, clientSecret: i % 4 === 0 ? client.clientSecret : 'sk_wrong' }),
+    );
     expect(statuses.filter((s) => s !== 429)).toHaveLength(5);
   });
 });

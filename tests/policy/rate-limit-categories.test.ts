@@ -5,13 +5,18 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp({ env: { RATE_LIMIT_DEFAULTS: '' } }); });
+beforeAll(async () => {
+  t = await createTestApp({ env: { RATE_LIMIT_DEFAULTS: '' } });
+});
 afterAll(() => t.close());
 
 describe('rate-limit categories', () => {
   it.each([
-    ['/api/v1/mint/prepare', '10'], ['/API/V1/MINT/PREPARE', '10'], ['/Api/V1/Mint/Prepare', '10'],
-    ['/API/V1/WEBHOOKS/TEST', '30'], ['/API/V1/WALLET/CREATE', '100'],
+    ['/api/v1/mint/prepare', '10'],
+    ['/API/V1/MINT/PREPARE', '10'],
+    ['/Api/V1/Mint/Prepare', '10'],
+    ['/API/V1/WEBHOOKS/TEST', '30'],
+    ['/API/V1/WALLET/CREATE', '100'],
   ])('when POST %s is sent, it is counted against a limit of %s', async (path, limit) => {
     const client = await t.createClient();
     const token = await t.tokenFor(client);

@@ -7,7 +7,9 @@ import { setRateLimits } from '../../src/admin/clients.js';
 
 let t: TestApp;
 // The documented defaults, not the test harness's generous ones.
-beforeAll(async () => { t = await createTestApp({ env: { RATE_LIMIT_DEFAULTS: '' }, clientCacheTtlMs: 50 }); });
+beforeAll(async () => {
+  t = await createTestApp({ env: { RATE_LIMIT_DEFAULTS: '' }, clientCacheTtlMs: 50 });
+});
 afterAll(() => t.close());
 
 const MISSING_TX = '/api/v1/transactions/tx_00000000000000000000000000';
@@ -50,7 +52,10 @@ describe('the graduated response', () => {
     const invalid = await request(t.app).post('/api/v1/mint/prepare').set('Authorization', `Bearer ${token}`).set('X-User-Id', 'u1').send({});
     expectError(invalid, 400, 'VALIDATION_ERROR');
     expectLimitHeaders(invalid, { limit: 10, remaining: 9 });
-    const forbidden = await request(t.app).post('/api/v1/mint/prepare').set('Authorization', `Bearer ${token}`).set('X-User-Id', 'u1')
+    const forbidden = await request(t.app)
+      .post('/api/v1/mint/prepare')
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-User-Id', 'u1')
       .send({ receiptId: 'r1', userAddress: '0x00000000000000000000000000000000000000aa' });
     expectError(forbidden, 403, 'FORBIDDEN');
     expectLimitHeaders(forbidden, { limit: 10, remaining: 8 });
@@ -61,7 +66,8 @@ describe('categories', () => {
   it('counts mint prepare and execute against minting, webhook deliveries against external, the rest against general', async () => {
     const token = await t.tokenFor(await t.createClient({ rateLimits: { minting: 2 } }));
     const auth = (r: request.Test) => r.set('Authorization', `Bearer ${token}`).set('X-User-Id', 'u1');
-    const prepare = () => auth(request(t.app).post('/api/v1/mint/prepare')).send({ receiptId: 'r1', userAddress: '0x00000000000000000000000000000000000000aa' });
+    const prepare = () =>
+      auth(request(t.app).post('/api/v1/mint/prepare')).send({ receiptId: 'r1', userAddress: '0x00000000000000000000000000000000000000aa' });
     expectLimitHeaders(await prepare(), { limit: 2, remaining: 1 });
     expectLimitHeaders(await auth(request(t.app).post('/api/v1/mint/execute')).send({}), { limit: 2, remaining: 0 });
     expectError(await prepare(), 429, 'RATE_LIMITED');

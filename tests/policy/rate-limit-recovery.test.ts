@@ -10,7 +10,9 @@ const WINDOW_MS = 2_000;
 const MISSING_TX = '/api/v1/transactions/tx_00000000000000000000000000';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp({ env: { RATE_LIMIT_DEFAULTS: '', RATE_LIMIT_WINDOW_SCALE: String(1 / 30) } }); });
+beforeAll(async () => {
+  t = await createTestApp({ env: { RATE_LIMIT_DEFAULTS: '', RATE_LIMIT_WINDOW_SCALE: String(1 / 30) } });
+});
 afterAll(() => t.close());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,7 +26,9 @@ async function waitForWindowPhase(phase: number): Promise<void> {
 describe('a short window over HTTP', () => {
   let token: string;
   const get = () => request(t.app).get(MISSING_TX).set('Authorization', `Bearer ${token}`);
-  beforeEach(async () => { token = await t.tokenFor(await t.createClient({ rateLimits: { general: 3 } })); });
+  beforeEach(async () => {
+    token = await t.tokenFor(await t.createClient({ rateLimits: { general: 3 } }));
+  });
 
   it('is still full just after the boundary where a fixed window would have reset', async () => {
     await waitForWindowPhase(0.5);

@@ -14,34 +14,57 @@ describe('window arithmetic (what the headers say)', () => {
   // limit 10 per minute unless a case says otherwise; `lastAdmittedMs` is when the last request got in.
   const base = { limit: 10, windowMs: W, windowStartMs: T0 };
   const cases: Case[] = [
-    { when: 'the previous slot weighs by the share of it still inside the sliding window (2 now + 8 × 0.75)',
+    {
+      when: 'the previous slot weighs by the share of it still inside the sliding window (2 now + 8 × 0.75)',
       c: { ...base, nowMs: T0 + 15_000, current: 2, previous: 8, lastAdmittedMs: T0 + 15_000 },
       // Everything counted was let through by now, so all of it has left the window a minute later.
-      expected: { remaining: 2, used: 8, resetAt: (T0 + 75_000) / 1000, retryAfterSeconds: 0 } },
-    { when: 'the previous slot is what fills it (4 + 10 × 0.9): retry once enough of it has slid out',
+      expected: { remaining: 2, used: 8, resetAt: (T0 + 75_000) / 1000, retryAfterSeconds: 0 },
+    },
+    {
+      when: 'the previous slot is what fills it (4 + 10 × 0.9): retry once enough of it has slid out',
       c: { ...base, nowMs: T0 + 6_000, current: 4, previous: 10, lastAdmittedMs: T0 + 5_000 },
-      expected: { remaining: 0, retryAfterSeconds: 24 }, admitAt: T0 + 30_000 },
-    { when: 'this slot alone is full late in the slot: retry once it has slid far enough into the next',
+      expected: { remaining: 0, retryAfterSeconds: 24 },
+      admitAt: T0 + 30_000,
+    },
+    {
+      when: 'this slot alone is full late in the slot: retry once it has slid far enough into the next',
       c: { ...base, nowMs: T0 + 30_000, current: 10, previous: 0, lastAdmittedMs: T0 + 29_000 },
-      expected: { remaining: 0, used: 10, retryAfterSeconds: 36 }, admitAt: T0 + MINUTE + 6_000 },
-    { when: 'a burst at the start of a slot filled it: retry one window after its last request, not 1.1 windows after the slot start',
+      expected: { remaining: 0, used: 10, retryAfterSeconds: 36 },
+      admitAt: T0 + MINUTE + 6_000,
+    },
+    {
+      when: 'a burst at the start of a slot filled it: retry one window after its last request, not 1.1 windows after the slot start',
       c: { ...base, nowMs: T0 + 2_000, current: 10, previous: 0, lastAdmittedMs: T0 + 1_500 },
-      expected: { remaining: 0, used: 10, retryAfterSeconds: 60, resetAt: Math.ceil((T0 + 61_500) / 1000) }, admitAt: T0 + 61_500 },
-    { when: 'a limit of 1 is used up: retry one window after that request, not two slots later',
+      expected: { remaining: 0, used: 10, retryAfterSeconds: 60, resetAt: Math.ceil((T0 + 61_500) / 1000) },
+      admitAt: T0 + 61_500,
+    },
+    {
+      when: 'a limit of 1 is used up: retry one window after that request, not two slots later',
       c: { ...base, limit: 1, nowMs: T0 + 5_000, current: 1, previous: 0, lastAdmittedMs: T0 + 1_000 },
-      expected: { remaining: 0, used: 1, retryAfterSeconds: 56 }, admitAt: T0 + 61_000 },
-    { when: 'the limit was lowered below what this slot already holds: still at most one window',
+      expected: { remaining: 0, used: 1, retryAfterSeconds: 56 },
+      admitAt: T0 + 61_000,
+    },
+    {
+      when: 'the limit was lowered below what this slot already holds: still at most one window',
       c: { ...base, nowMs: T0 + 10_000, current: 50, previous: 0, lastAdmittedMs: T0 + 9_000 },
-      expected: { remaining: 0, used: 10, retryAfterSeconds: 59 }, admitAt: T0 + 69_000 },
-    { when: 'every counted request is a window old, though the even-spread estimate still weighs some',
+      expected: { remaining: 0, used: 10, retryAfterSeconds: 59 },
+      admitAt: T0 + 69_000,
+    },
+    {
+      when: 'every counted request is a window old, though the even-spread estimate still weighs some',
       c: { ...base, nowMs: T0 + 59_500, current: 0, previous: 10, lastAdmittedMs: T0 - 1_000 },
-      expected: { remaining: 10, used: 0, resetAt: Math.ceil((T0 + 59_500) / 1000), retryAfterSeconds: 0 } },
-    { when: 'nothing was counted: completely free now',
+      expected: { remaining: 10, used: 0, resetAt: Math.ceil((T0 + 59_500) / 1000), retryAfterSeconds: 0 },
+    },
+    {
+      when: 'nothing was counted: completely free now',
       c: { ...base, nowMs: T0 + 1, current: 0, previous: 0, lastAdmittedMs: T0 - 5 * MINUTE },
-      expected: { remaining: 10, used: 0, resetAt: Math.ceil((T0 + 1) / 1000), retryAfterSeconds: 0 } },
-    { when: 'only the previous slot holds requests: free once that slot has slid out',
+      expected: { remaining: 10, used: 0, resetAt: Math.ceil((T0 + 1) / 1000), retryAfterSeconds: 0 },
+    },
+    {
+      when: 'only the previous slot holds requests: free once that slot has slid out',
       c: { ...base, nowMs: T0 + 1, current: 0, previous: 3, lastAdmittedMs: T0 - 1 },
-      expected: { remaining: 7, resetAt: (T0 + MINUTE) / 1000 } },
+      expected: { remaining: 7, resetAt: (T0 + MINUTE) / 1000 },
+    },
   ];
 
   it.each(cases)('when $when', ({ c, expected, admitAt }) => {
@@ -59,7 +82,12 @@ describe('window arithmetic (what the headers say)', () => {
     const waits: number[] = [];
     for (let limit = 1; limit <= 12; limit++) {
       for (let at = 0; at < W; at += 1_500) {
-        for (const [current, previous] of [[limit, 0], [limit, limit], [Math.ceil(limit / 2), limit], [limit * 3, 0]]) {
+        for (const [current, previous] of [
+          [limit, 0],
+          [limit, limit],
+          [Math.ceil(limit / 2), limit],
+          [limit * 3, 0],
+        ]) {
           const c = { limit, windowMs: W, windowStartMs: T0, nowMs: T0 + at + 500, current, previous, lastAdmittedMs: T0 + at };
           const report = reportWindow(c);
           if (report.remaining > 0) continue;
@@ -75,12 +103,15 @@ describe('window arithmetic (what the headers say)', () => {
 
 describe('the counter statement in Postgres', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp(); });
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
   afterAll(() => t.close());
 
   let n = 0;
   const subject = () => `client:window-test-${++n}`;
-  const hitMany = (who: string, nowMs: number, count: number, limit = 10) => hitRateLimitCounter(t.ctx.db, { subject: who, category: 'general', windowMs: MINUTE, limit, nowMs, count });
+  const hitMany = (who: string, nowMs: number, count: number, limit = 10) =>
+    hitRateLimitCounter(t.ctx.db, { subject: who, category: 'general', windowMs: MINUTE, limit, nowMs, count });
   const hit = async (who: string, nowMs: number, limit = 10) => {
     const h = await hitMany(who, nowMs, 1, limit);
     return { ...h, admitted: h.admittedCount === 1 };
@@ -140,7 +171,12 @@ describe('the counter statement in Postgres', () => {
     const one = subject();
     const many = subject();
     // 7, then 3 of 7 (limit 10); 10 % into the next window 9 weigh: 1 of 3; half-way 5 + 1 weigh: 4 of 9.
-    for (const [nowMs, count, expected] of [[T0 + 50_000, 7, 7], [T0 + 50_000, 7, 3], [T0 + MINUTE + 6_000, 3, 1], [T0 + MINUTE + 30_000, 9, 4]] as const) {
+    for (const [nowMs, count, expected] of [
+      [T0 + 50_000, 7, 7],
+      [T0 + 50_000, 7, 3],
+      [T0 + MINUTE + 6_000, 3, 1],
+      [T0 + MINUTE + 30_000, 9, 4],
+    ] as const) {
       const together = await hitMany(many, nowMs, count);
       const separately = await hits(one, nowMs, count);
       expect([together.admittedCount, separately]).toEqual([expected, expected]);
@@ -159,10 +195,22 @@ describe('the counter statement in Postgres', () => {
 
   it('takes the limit from the named client’s override when it has one', async () => {
     const { clientId } = await t.createClient({ rateLimits: { auth: 2 } });
-    const auth = (nowMs: number) => hitRateLimitCounter(t.ctx.db, { subject: `client:${clientId}`, category: 'auth', windowMs: 5 * MINUTE, limit: 5, limitOverrideOf: clientId, nowMs });
+    const auth = (nowMs: number) =>
+      hitRateLimitCounter(t.ctx.db, { subject: `client:${clientId}`, category: 'auth', windowMs: 5 * MINUTE, limit: 5, limitOverrideOf: clientId, nowMs });
     const results = [await auth(T0), await auth(T0), await auth(T0)];
-    expect(results.map((r) => [r.admittedCount, r.limit])).toEqual([[1, 2], [1, 2], [0, 2]]);
-    const unknown = await hitRateLimitCounter(t.ctx.db, { subject: 'client:nobody', category: 'auth', windowMs: 5 * MINUTE, limit: 5, limitOverrideOf: 'nobody', nowMs: T0 });
+    expect(results.map((r) => [r.admittedCount, r.limit])).toEqual([
+      [1, 2],
+      [1, 2],
+      [0, 2],
+    ]);
+    const unknown = await hitRateLimitCounter(t.ctx.db, {
+      subject: 'client:nobody',
+      category: 'auth',
+      windowMs: 5 * MINUTE,
+      limit: 5,
+      limitOverrideOf: 'nobody',
+      nowMs: T0,
+    });
     expect(unknown.limit).toBe(5);
   });
 

@@ -22,7 +22,9 @@ async function exhaust(t: TestApp, forwardedFor: string) {
 
 describe('with TRUST_PROXY=loopback (Chronos behind a proxy on this host)', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp({ env: { ...LIMITS, TRUST_PROXY: 'loopback' } }); });
+  beforeAll(async () => {
+    t = await createTestApp({ env: { ...LIMITS, TRUST_PROXY: 'loopback' } });
+  });
   afterAll(() => t.close());
 
   it('counts each caller the proxy names separately', async () => {
@@ -33,7 +35,9 @@ describe('with TRUST_PROXY=loopback (Chronos behind a proxy on this host)', () =
 
 describe('without TRUST_PROXY', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp({ env: LIMITS }); });
+  beforeAll(async () => {
+    t = await createTestApp({ env: LIMITS });
+  });
   afterAll(() => t.close());
 
   it('ignores X-Forwarded-For: a forged header does not escape the per-address limit', async () => {

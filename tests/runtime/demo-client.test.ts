@@ -28,7 +28,8 @@ afterAll(async () => {
 
 const ensure = (previous?: Awaited<ReturnType<typeof ensureDemoClient>>['demoClient']) =>
   ensureDemoClient({ databaseUrl, previous, rpcUrl: stack.rpcUrl, chainId: stack.chainId, token: stack.token });
-const isSigner = (token: Address, signer: Address) => publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'signers', args: [signer] });
+const isSigner = (token: Address, signer: Address) =>
+  publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'signers', args: [signer] });
 
 describe('the demo client', () => {
   it('is created with its own token, its signer authorized on it and not on the shared one, and keeps it on the next start', async () => {
@@ -57,7 +58,13 @@ describe('the demo client', () => {
     const signerPrivateKey = generatePrivateKey();
     const signerAddress = privateKeyToAccount(signerPrivateKey).address;
     const created = await createClient(db, { name: 'demo', signerAddress });
-    const previous = { clientId: created.client.clientId, clientSecret: created.clientSecret, webhookSecret: created.webhookSecret, signerPrivateKey, signerAddress };
+    const previous = {
+      clientId: created.client.clientId,
+      clientSecret: created.clientSecret,
+      webhookSecret: created.webhookSecret,
+      signerPrivateKey,
+      signerAddress,
+    };
     const kept = await ensure(previous);
     expect(kept.token).toBe(stack.token);
     expect((await findClient(db, created.client.clientId))?.token_address).toBeNull();

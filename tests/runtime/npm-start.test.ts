@@ -36,9 +36,15 @@ async function start({ viaNpm = false } = {}): Promise<Started> {
     ? spawn('npm', ['start', '--silent'], { cwd: process.cwd(), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, [BIN, 'start'], { cwd: folder, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (d) => { output += d; });
-  child.stderr!.on('data', (d) => { output += d; });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  child.stdout!.on('data', (d) => {
+    output += d;
+  });
+  child.stderr!.on('data', (d) => {
+    output += d;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (!output.includes('Chronos is running')) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`chronos start did not come up:\n${output.slice(-4000)}`);
@@ -59,9 +65,15 @@ beforeAll(async () => {
   const [api, postgres, chain, bundler, paymaster] = await getFreePorts(5);
   apiPort = api;
   env = {
-    PATH: process.env.PATH ?? '', HOME: folder, CHRONOS_HOME: home, LOG_LEVEL: 'info', PORT: String(api),
-    EMBEDDED_POSTGRES_PORT: String(postgres), EMBEDDED_CHAIN_PORT: String(chain),
-    EMBEDDED_BUNDLER_PORT: String(bundler), EMBEDDED_PAYMASTER_PORT: String(paymaster),
+    PATH: process.env.PATH ?? '',
+    HOME: folder,
+    CHRONOS_HOME: home,
+    LOG_LEVEL: 'info',
+    PORT: String(api),
+    EMBEDDED_POSTGRES_PORT: String(postgres),
+    EMBEDDED_CHAIN_PORT: String(chain),
+    EMBEDDED_BUNDLER_PORT: String(bundler),
+    EMBEDDED_PAYMASTER_PORT: String(paymaster),
   };
   chronos = await start({ viaNpm: true });
 }, START_TIMEOUT_MS + 10_000);
@@ -91,7 +103,9 @@ function startAgain(extra: Record<string, string>) {
 
 async function tokenStatus(clientId: string, clientSecret: string): Promise<number> {
   const response = await fetch(`${devFile().apiUrl}/api/v1/auth/token`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId, clientSecret }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ clientId, clientSecret }),
   });
   return response.status;
 }
@@ -100,24 +114,31 @@ describe('npm start with nothing configured', () => {
   it('serves the API on loopback only, as dev.json says', () => {
     expect(devFile().apiUrl).toBe(`http://127.0.0.1:${apiPort}`);
     // /proc/net/tcp: local address 0100007F is 127.0.0.1; state 0A is LISTEN.
-    const listeners = readFileSync('/proc/net/tcp', 'utf8').split('\n').map((row) => row.trim().split(/\s+/))
-      .filter((fields) => fields[3] === '0A' && parseInt(fields[1]?.split(':')[1] ?? '', 16) === apiPort).map((fields) => fields[1].split(':')[0]);
+    const listeners = readFileSync('/proc/net/tcp', 'utf8')
+      .split('\n')
+      .map((row) => row.trim().split(/\s+/))
+      .filter((fields) => fields[3] === '0A' && parseInt(fields[1]?.split(':')[1] ?? '', 16) === apiPort)
+      .map((fields) => fields[1].split(':')[0]);
     expect(listeners).toEqual(['0100007F']);
   });
 
   it('when started again in the same folder, says another one is running and exits non-zero', () => {
     const { status, stderr } = startAgain({ PORT: '0' });
     expect(status).toBe(1);
-    expect(stderr).toEqual([`chronos: another chronos start is already running in ${home} (pid ${chronosPid()}): stop it first, or give a second one its own CHRONOS_HOME and ports`]);
+    expect(stderr).toEqual([
+      `chronos: another chronos start is already running in ${home} (pid ${chronosPid()}): stop it first, or give a second one its own CHRONOS_HOME and ports`,
+    ]);
   });
 
   it('when its API port is taken, exits non-zero with one line naming the port, its holder and PORT', () => {
     const { status, stderr } = startAgain({ CHRONOS_HOME: mkdtempSync(join(tmpdir(), 'chronos-start-home-')) });
     expect(status).toBe(1);
-    expect(stderr).toEqual([`chronos: port ${apiPort} is already in use by node chronos.js (pid ${chronosPid()}): stop that process, or set PORT to another port`]);
+    expect(stderr).toEqual([
+      `chronos: port ${apiPort} is already in use by node chronos.js (pid ${chronosPid()}): stop that process, or set PORT to another port`,
+    ]);
   });
 
-  it('when the demo client\'s secrets are rotated, dev.json holds the new ones and they work', async () => {
+  it("when the demo client's secrets are rotated, dev.json holds the new ones and they work", async () => {
     const before = devFile().demoClient;
     const rotated = await runChronosCli(['clients', 'rotate-secret', before.clientId, '--json'], { CHRONOS_HOME: home });
     expect(rotated.code).toBe(0);
@@ -144,7 +165,7 @@ describe('npm start with nothing configured', () => {
 
   it('on Ctrl-C drains, stops every part it started, logs "shut down cleanly" and exits 0', async () => {
     const lockFile = join(home, 'chronos.lock');
-    const lock = existsSync(lockFile) ? JSON.parse(readFileSync(lockFile, 'utf8')) as { children: { name: string; pid: number }[] } : undefined;
+    const lock = existsSync(lockFile) ? (JSON.parse(readFileSync(lockFile, 'utf8')) as { children: { name: string; pid: number }[] }) : undefined;
     expect(await interrupt(chronos)).toEqual({ code: 0, signal: null });
     const output = chronos.output();
     expect(output).toContain('"msg":"shut down cleanly"');
@@ -153,22 +174,33 @@ describe('npm start with nothing configured', () => {
     expect(output).not.toMatch(/\n\s+at /); // no stack trace
     // The processes it ran in their own groups (the lock names them) are gone, and so is the lock.
     expect(lock?.children.map((c) => c.name)).toEqual(['postgres', 'anvil']);
-    const alive = lock!.children.filter(({ pid }) => { try { process.kill(pid, 0); return true; } catch { return false; } });
+    const alive = lock!.children.filter(({ pid }) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
     expect(alive).toEqual([]);
     expect(existsSync(lockFile)).toBe(false);
   }, 60_000);
 
-  it('on the next start, dev.json and the banner hold secrets that are valid now', async () => {
-    const { before } = rotatedElsewhere;
-    chronos = await start();
-    const now = devFile().demoClient;
-    // The webhook secret is read back; a client secret is stored hashed, so a new one was issued.
-    expect(now).toEqual({ ...before, clientSecret: expect.stringMatching(/^sk_/), webhookSecret: rotatedElsewhere.webhookSecret });
-    expect(now.clientSecret).not.toBe(before.clientSecret);
-    expect(chronos.output()).toContain(`clientSecret   ${now.clientSecret}`);
-    expect(chronos.output()).toContain(`webhookSecret  ${now.webhookSecret}`);
-    expect(await tokenStatus(before.clientId, now.clientSecret)).toBe(200);
-    expect(await tokenStatus(before.clientId, rotatedElsewhere.clientSecret)).toBe(401);
-    expect(await interrupt(chronos)).toEqual({ code: 0, signal: null });
-  }, START_TIMEOUT_MS + 30_000);
+  it(
+    'on the next start, dev.json and the banner hold secrets that are valid now',
+    async () => {
+      const { before } = rotatedElsewhere;
+      chronos = await start();
+      const now = devFile().demoClient;
+      // The webhook secret is read back; a client secret is stored hashed, so a new one was issued.
+      expect(now).toEqual({ ...before, clientSecret: expect.stringMatching(/^sk_/), webhookSecret: rotatedElsewhere.webhookSecret });
+      expect(now.clientSecret).not.toBe(before.clientSecret);
+      expect(chronos.output()).toContain(`clientSecret   ${now.clientSecret}`);
+      expect(chronos.output()).toContain(`webhookSecret  ${now.webhookSecret}`);
+      expect(await tokenStatus(before.clientId, now.clientSecret)).toBe(200);
+      expect(await tokenStatus(before.clientId, rotatedElsewhere.clientSecret)).toBe(401);
+      expect(await interrupt(chronos)).toEqual({ code: 0, signal: null });
+    },
+    START_TIMEOUT_MS + 30_000,
+  );
 });

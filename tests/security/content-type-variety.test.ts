@@ -19,12 +19,24 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const listWith = (contentType: string) => request(t.app).get('/api/v1/webhooks/deliveries')
-  .set('Authorization', `Bearer ${token}`).set('Content-Type', contentType).serialize((b: unknown) => b as string).send(Buffer.from('{}'));
-const tokenWith = (contentType: string) => request(t.app).post('/api/v1/auth/token')
-  .set('Content-Type', contentType).serialize((b: unknown) => b as string).send(Buffer.from('{"clientId":"client_00","clientSecret":"x"}'));
+const listWith = (contentType: string) =>
+  request(t.app)
+    .get('/api/v1/webhooks/deliveries')
+    .set('Authorization', `Bearer ${token}`)
+    .set('Content-Type', contentType)
+    .serialize((b: unknown) => b as string)
+    .send(Buffer.from('{}'));
+const tokenWith = (contentType: string) =>
+  request(t.app)
+    .post('/api/v1/auth/token')
+    .set('Content-Type', contentType)
+    .serialize((b: unknown) => b as string)
+    .send(Buffer.from('{"clientId":"client_00","clientSecret":"x"}'));
 
-const heapAfterCollection = () => { collectGarbage(); return process.memoryUsage().heapUsed; };
+const heapAfterCollection = () => {
+  collectGarbage();
+  return process.memoryUsage().heapUsed;
+};
 
 it('answers arbitrary Content-Type headers without a 5xx', async () => {
   for (const contentType of ['%<ky', 'application/%', 'a/b; c=%ZZ', 'application/json; x="%"', '#/$ref', 'application/json; charset=utf-8; q=%']) {

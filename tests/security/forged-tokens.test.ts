@@ -24,8 +24,13 @@ afterAll(() => t.close());
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const hmac = (algorithm: string, data: string, key: string | Buffer) => createHmac(algorithm, key).update(data).digest('base64url');
 const claims = () => ({
-  scope: 'wallet mint transfer claim', sub: alice.clientId, iss: t.config.jwt.issuer, aud: t.config.jwt.audience,
-  jti: 'forged', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600,
+  scope: 'wallet mint transfer claim',
+  sub: alice.clientId,
+  iss: t.config.jwt.issuer,
+  aud: t.config.jwt.audience,
+  jti: 'forged',
+  iat: Math.floor(Date.now() / 1000),
+  exp: Math.floor(Date.now() / 1000) + 600,
 });
 /** A token with any header, signed HMAC-SHA256 with the real secret over whatever it says. */
 const hs256With = (header: object, payload: object) => {
@@ -40,9 +45,16 @@ const edited = (token: string, change: (payload: Record<string, unknown>) => voi
   return `${header}.${b64(decoded)}.${signature}`;
 };
 
-const walletCount = async () => Number((await t.ctx.db.selectFrom('wallets').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
-const createWallet = (authorization: string) =>
-  request(t.app).post('/api/v1/wallet/create').set('Authorization', authorization).set('X-User-Id', 'victim');
+const walletCount = async () =>
+  Number(
+    (
+      await t.ctx.db
+        .selectFrom('wallets')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+const createWallet = (authorization: string) => request(t.app).post('/api/v1/wallet/create').set('Authorization', authorization).set('X-User-Id', 'victim');
 
 describe('algorithm confusion', () => {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -65,10 +77,30 @@ describe('algorithm confusion', () => {
 
 describe('genuine tokens with edited claims keep their signature and are refused', () => {
   it.each([
-    ['the subject swapped to another client', (p: Record<string, unknown>) => { p.sub = bob.clientId; }],
-    ['scopes widened beyond the client\'s', (p: Record<string, unknown>) => { p.scope = 'wallet mint transfer claim'; }],
-    ['the expiry pushed a year out', (p: Record<string, unknown>) => { p.exp = Number(p.exp) + 365 * 86_400; }],
-    ['a different audience', (p: Record<string, unknown>) => { p.aud = 'someone-else'; }],
+    [
+      'the subject swapped to another client',
+      (p: Record<string, unknown>) => {
+        p.sub = bob.clientId;
+      },
+    ],
+    [
+      "scopes widened beyond the client's",
+      (p: Record<string, unknown>) => {
+        p.scope = 'wallet mint transfer claim';
+      },
+    ],
+    [
+      'the expiry pushed a year out',
+      (p: Record<string, unknown>) => {
+        p.exp = Number(p.exp) + 365 * 86_400;
+      },
+    ],
+    [
+      'a different audience',
+      (p: Record<string, unknown>) => {
+        p.aud = 'someone-else';
+      },
+    ],
   ])('%s', async (_name, change) => {
     const before = await walletCount();
     expectError(await createWallet(`Bearer ${edited(aliceToken, change)}`), 401, 'UNAUTHORIZED');
@@ -77,7 +109,11 @@ describe('genuine tokens with edited claims keep their signature and are refused
 });
 
 describe('tokens signed with the real secret but missing what a Chronos token carries', () => {
-  const without = (name: string) => { const c: Record<string, unknown> = claims(); delete c[name]; return c; };
+  const without = (name: string) => {
+    const c: Record<string, unknown> = claims();
+    delete c[name];
+    return c;
+  };
   it.each([
     ['no expiry', () => jwt.sign(without('exp'), t.config.jwt.secret, { algorithm: 'HS256' })],
     ['no token id', () => jwt.sign(without('jti'), t.config.jwt.secret, { algorithm: 'HS256' })],

@@ -49,7 +49,15 @@ beforeAll(async () => {
 afterAll(() => world?.close());
 /** How often each (operation, status, code) came back: CHRONOS_FUZZ_STATS=1 prints it, to see what the generators reach. */
 const outcomes = new Map<string, number>();
-afterAll(() => { if (process.env.CHRONOS_FUZZ_STATS) console.log([...outcomes].sort().map(([k, n]) => `${k}: ${n}`).join('\n')); });
+afterAll(() => {
+  if (process.env.CHRONOS_FUZZ_STATS)
+    console.log(
+      [...outcomes]
+        .sort()
+        .map(([k, n]) => `${k}: ${n}`)
+        .join('\n'),
+    );
+});
 
 const addUp = (a: WriteCounts | undefined, b: WriteCounts | undefined) => (a && b ? sum(a, b) : undefined);
 
@@ -76,19 +84,22 @@ describe.each(operations.map((op) => [`${op.method.toUpperCase()} ${op.path} (${
     const start = await countWrites(db);
     let allowedInOperation: WriteCounts | undefined = NO_WRITES;
 
-    await fc.assert(fc.asyncProperty(fc.array(requests, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-      const before = await countWrites(db);
-      const responses = await Promise.all(batch.map((generated) => sendGenerated(world.origin, generated)));
-      sent += batch.length;
-      const written = difference(await countWrites(db), before);
-      const allowed = checkAnswers(batch, responses);
-      allowedInOperation = addUp(allowedInOperation, allowed);
-      allowedInRun = addUp(allowedInRun, allowed);
-      if (allowed && JSON.stringify(written) !== JSON.stringify(allowed)) {
-        const requests = batch.map((generated, i) => `${responses[i].status} ← ${describeRequest(generated)}`).join('\n');
-        throw new Error(`the batch wrote ${JSON.stringify(written)}; its answers allow ${JSON.stringify(allowed)}:\n${requests}\n(seed ${SEED})`);
-      }
-    }), { seed: SEED, numRuns: batchesFor(op.operationId), endOnFailure: true });
+    await fc.assert(
+      fc.asyncProperty(fc.array(requests, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
+        const before = await countWrites(db);
+        const responses = await Promise.all(batch.map((generated) => sendGenerated(world.origin, generated)));
+        sent += batch.length;
+        const written = difference(await countWrites(db), before);
+        const allowed = checkAnswers(batch, responses);
+        allowedInOperation = addUp(allowedInOperation, allowed);
+        allowedInRun = addUp(allowedInRun, allowed);
+        if (allowed && JSON.stringify(written) !== JSON.stringify(allowed)) {
+          const requests = batch.map((generated, i) => `${responses[i].status} ← ${describeRequest(generated)}`).join('\n');
+          throw new Error(`the batch wrote ${JSON.stringify(written)}; its answers allow ${JSON.stringify(allowed)}:\n${requests}\n(seed ${SEED})`);
+        }
+      }),
+      { seed: SEED, numRuns: batchesFor(op.operationId), endOnFailure: true },
+    );
 
     // The seed rides along so that a failure here names it too.
     if (allowedInOperation) expect({ seed: SEED, written: difference(await countWrites(db), start) }).toEqual({ seed: SEED, written: allowedInOperation });

@@ -27,10 +27,10 @@ afterAll(async () => {
   await t.close();
 });
 
-const walletOwners = async () => (await t.ctx.db.selectFrom('wallets').select('user_id').where('client_id', '=', client.clientId).execute()).map((w) => w.user_id);
-const createWalletRaw = (userIdHeaderLines: string) => sendRaw(server.url, [
-  'POST /api/v1/wallet/create HTTP/1.1', 'Host: chronos.test', `Authorization: Bearer ${token}`, userIdHeaderLines,
-].join('\r\n'));
+const walletOwners = async () =>
+  (await t.ctx.db.selectFrom('wallets').select('user_id').where('client_id', '=', client.clientId).execute()).map((w) => w.user_id);
+const createWalletRaw = (userIdHeaderLines: string) =>
+  sendRaw(server.url, ['POST /api/v1/wallet/create HTTP/1.1', 'Host: chronos.test', `Authorization: Bearer ${token}`, userIdHeaderLines].join('\r\n'));
 
 describe('on the wire', () => {
   it('a CR LF inside the value ends the header: what follows is a header of its own, never part of the user id', async () => {
@@ -51,15 +51,21 @@ describe('on the wire', () => {
   ])('refuses %s with a JSON error and creates no wallet', async (_name, lines, status, code) => {
     const before = await countWrites(t.ctx.db);
     const answer = await createWalletRaw(lines);
-    expect({ status: answer.status, code: answer.json?.code, type: answer.headers['content-type'] })
-      .toEqual({ status, code, type: expect.stringMatching(/^application\/json/) });
+    expect({ status: answer.status, code: answer.json?.code, type: answer.headers['content-type'] }).toEqual({
+      status,
+      code,
+      type: expect.stringMatching(/^application\/json/),
+    });
     expect(typeof answer.json?.error).toBe('string');
     expect(difference(await countWrites(t.ctx.db), before)).toEqual(NO_WRITES);
     expect(await walletOwners()).not.toContain('mallory');
   });
 
   it('refuses two X-User-Id headers sent by an ordinary client too (Node would join them into "alice, mallory")', async () => {
-    const res = await request(t.app).post('/api/v1/wallet/create').set('Authorization', `Bearer ${token}`).set('X-User-Id', ['alice', 'mallory'] as unknown as string);
+    const res = await request(t.app)
+      .post('/api/v1/wallet/create')
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-User-Id', ['alice', 'mallory'] as unknown as string);
     expect({ status: res.status, code: res.body.code }).toEqual({ status: 400, code: 'VALIDATION_ERROR' });
     expect(await walletOwners()).not.toContain('alice, mallory');
   });
@@ -67,8 +73,22 @@ describe('on the wire', () => {
 
 describe('a user id is stored, logged and sent verbatim', () => {
   const HOSTILE_IDS = [
-    "' OR '1'='1", '"; DROP TABLE wallets; --', '${7*7}', '{{7*7}}', '<script>alert(1)</script>', '%0d%0aX-Injected:%201',
-    '\\u0000', '__proto__', 'constructor', 'a"b\\c', '../../etc/passwd', '%', '_', '*', 'ALICE', 'alice',
+    "' OR '1'='1",
+    '"; DROP TABLE wallets; --',
+    '${7*7}',
+    '{{7*7}}',
+    '<script>alert(1)</script>',
+    '%0d%0aX-Injected:%201',
+    '\\u0000',
+    '__proto__',
+    'constructor',
+    'a"b\\c',
+    '../../etc/passwd',
+    '%',
+    '_',
+    '*',
+    'ALICE',
+    'alice',
   ];
 
   it('gives each its own wallet and finds it again by exactly that id', async () => {

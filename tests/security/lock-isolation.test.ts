@@ -44,7 +44,9 @@ async function until(condition: () => boolean | Promise<boolean>) {
 
 /** Sessions of this database waiting for a lock (the accept batches stuck behind a held user). */
 async function lockWaiters(): Promise<number> {
-  const { rows } = await t.ctx.pool.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+  const { rows } = await t.ctx.pool.query<{ n: number }>(
+    `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+  );
   return rows[0].n;
 }
 
@@ -54,14 +56,19 @@ async function holdUserLock(actor: Actor, userId: string) {
   await session.query('begin');
   const { rowCount } = await session.query('select 1 from wallets where client_id = $1 and user_id = $2 for no key update', [actor.client.clientId, userId]);
   expect(rowCount).toBe(1);
-  return { release: async () => { await session.query('rollback'); session.release(); } };
+  return {
+    release: async () => {
+      await session.query('rollback');
+      session.release();
+    },
+  };
 }
 
-const transfersOf = (actor: Actor, userId: string) => t.ctx.db.selectFrom('transactions').select('id')
-  .where('client_id', '=', actor.client.clientId).where('user_id', '=', userId).execute();
+const transfersOf = (actor: Actor, userId: string) =>
+  t.ctx.db.selectFrom('transactions').select('id').where('client_id', '=', actor.client.clientId).where('user_id', '=', userId).execute();
 
 describe('accept locks', () => {
-  it('when an X-User-Id is crafted so that its old lock key is the tracker leader\'s, its transfers and another client\'s are accepted while the leader leads', async () => {
+  it("when an X-User-Id is crafted so that its old lock key is the tracker leader's, its transfers and another client's are accepted while the leader leads", async () => {
     const prefix = `${attacker.client.clientId}/`;
     const crafted = craftSuffixHashingTo(prefix, OLD_LEADER_LOCK_KEY);
     // What the attacker checks before sending it: Postgres computes the same key.
@@ -83,7 +90,7 @@ describe('accept locks', () => {
     }
   }, 30_000);
 
-  it('when a user\'s lock stays held past the lock timeout, that user\'s accepts answer 503 with Retry-After and write nothing, and another client\'s accept queued with them is accepted', async () => {
+  it("when a user's lock stays held past the lock timeout, that user's accepts answer 503 with Retry-After and write nothing, and another client's accept queued with them is accepted", async () => {
     await fundedUser(attacker, 'held');
     await fundedUser(victim, 'queued-with-held');
     const held = await holdUserLock(attacker, 'held');
@@ -110,15 +117,19 @@ describe('accept locks', () => {
     expect((await transfer(t, attacker, 'held')).status).toBe(202);
   }, 30_000);
 
-  it('when an idempotency key stays held by another accept past the lock timeout, only the requests waiting on it answer 503; another client\'s accept decided in the same batch is accepted', async () => {
+  it("when an idempotency key stays held by another accept past the lock timeout, only the requests waiting on it answer 503; another client's accept decided in the same batch is accepted", async () => {
     await fundedUser(attacker, 'keyed');
     await fundedUser(victim, 'batched-with-keyed');
     // An accept of another process stuck after claiming the key, before its commit.
     const session = await t.ctx.pool.connect();
     await session.query('begin');
-    await session.query(`insert into idempotency_keys (client_id, key, request_hash, transaction_id, response_status, response_body)
-      values ($1, 'held-key', 'stuck', 'tx_stuck', 202, '{}')`, [attacker.client.clientId]);
-    const keyed = () => Promise.resolve(api(t, attacker, 'keyed').post('/api/v1/wallet/transfer', { to: someone(), amount: '1' }, { 'X-Idempotency-Key': 'held-key' }));
+    await session.query(
+      `insert into idempotency_keys (client_id, key, request_hash, transaction_id, response_status, response_body)
+      values ($1, 'held-key', 'stuck', 'tx_stuck', 202, '{}')`,
+      [attacker.client.clientId],
+    );
+    const keyed = () =>
+      Promise.resolve(api(t, attacker, 'keyed').post('/api/v1/wallet/transfer', { to: someone(), amount: '1' }, { 'X-Idempotency-Key': 'held-key' }));
     try {
       // One stuck batch per lane, then a batch of the victim's transfer and one more waiting on the key.
       const first = keyed();
@@ -142,7 +153,13 @@ describe('accept locks', () => {
 
   it('when more accepts wait than the queue allows, the extra ones answer 503 with Retry-After at once and write nothing; the queued ones are accepted', async () => {
     // An API whose accept queue holds 2 and whose lock waits never time out during the test.
-    const queueApp = { ...t, app: createApp({ ...createRouteContext(t.ctx), acceptor: createAcceptor(t.ctx.db, createWalletChainStates(t.ctx.publicClient), { maxQueued: 2, lockTimeoutMs: 60_000 }) }) };
+    const queueApp = {
+      ...t,
+      app: createApp({
+        ...createRouteContext(t.ctx),
+        acceptor: createAcceptor(t.ctx.db, createWalletChainStates(t.ctx.publicClient), { maxQueued: 2, lockTimeoutMs: 60_000 }),
+      }),
+    };
     await fundedUser(attacker, 'blocker');
     await fundedUser(victim, 'crowd');
     const held = await holdUserLock(attacker, 'blocker');

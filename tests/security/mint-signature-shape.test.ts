@@ -34,9 +34,14 @@ async function prepared(userId: string, receiptId: string) {
   const expiryBlock = BigInt(prep.body.expiryBlock);
   const nonce = BigInt(prep.body.nonce);
   const signature = await signMint(t, actor, { to, receiptId, amount: 3n, expiryBlock, nonce });
-  const execute = (sig: Hex) => api(t, actor, userId).post('/api/v1/mint/execute', {
-    receiptId, amount: '3', signature: sig, expiryBlock: expiryBlock.toString(), nonce: nonce.toString(),
-  });
+  const execute = (sig: Hex) =>
+    api(t, actor, userId).post('/api/v1/mint/execute', {
+      receiptId,
+      amount: '3',
+      signature: sig,
+      expiryBlock: expiryBlock.toString(),
+      nonce: nonce.toString(),
+    });
   return { signature, execute };
 }
 

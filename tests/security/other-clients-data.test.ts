@@ -25,14 +25,15 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const balanceOf = (address: Address) => t.ctx.publicClient.readContract({ address: a.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
+const balanceOf = (address: Address) =>
+  t.ctx.publicClient.readContract({ address: a.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
 
 describe("another client's user", () => {
-  it("has no balance to read before that client creates its own wallet for the same id", async () => {
+  it('has no balance to read before that client creates its own wallet for the same id', async () => {
     expectError(await api(t, b, 'alice').get('/api/v1/wallet/balance'), 404, 'WALLET_NOT_FOUND');
   });
 
-  it("cannot be spent from: the same user id under another client is another, empty wallet", async () => {
+  it('cannot be spent from: the same user id under another client is another, empty wallet', async () => {
     const aliceOfB = await createWallet(t, b, 'alice');
     expect(aliceOfB).not.toBe(aliceOfA);
     expectError(await api(t, b, 'alice').post('/api/v1/wallet/transfer', { to: aliceOfB, amount: '1' }), 400, 'INSUFFICIENT_BALANCE');
@@ -41,7 +42,7 @@ describe("another client's user", () => {
     expect(await balanceOf(aliceOfA)).toBe(parseEther('100'));
   });
 
-  it("cannot have a mint prepared for their wallet by naming its address", async () => {
+  it('cannot have a mint prepared for their wallet by naming its address', async () => {
     expectError(await api(t, b, 'alice').post('/api/v1/mint/prepare', { receiptId: 'steal-mint', userAddress: aliceOfA }), 400, 'ADDRESS_MISMATCH');
     expectError(await api(t, b, 'bob-has-no-wallet').post('/api/v1/mint/prepare', { receiptId: 'steal-mint', userAddress: aliceOfA }), 400, 'WALLET_ERROR');
   });

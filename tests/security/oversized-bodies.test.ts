@@ -36,9 +36,11 @@ const jsonOfSize = (bytes: number) => {
 const operations = documentedOperations();
 const call = (op: (typeof operations)[number], body: Buffer | string, headers: Record<string, string> = {}) => {
   const path = op.path.replace('{transactionId}', 'tx_01jj0c2m3n4p5q6r7s8t9v0w1y').replace('{deliveryId}', 'del_01jj0c2m3n4p5q6r7s8t9v0w1y');
-  return (request(t.app) as unknown as Record<string, (p: string) => request.Test>)[op.method](path)
+  return (request(t.app) as unknown as Record<string, (p: string) => request.Test>)
+    [op.method](path)
     .set({ Authorization: `Bearer ${actor.token}`, 'X-User-Id': 'alice', 'Content-Type': 'application/json', ...headers })
-    .serialize((b: unknown) => b as string).send(body);
+    .serialize((b: unknown) => b as string)
+    .send(body);
 };
 
 describe.each(operations.map((op) => [`${op.method.toUpperCase()} ${op.path}`, op] as const))('%s', (_name, op) => {
@@ -64,20 +66,38 @@ describe('however the body arrives', () => {
 
   it('refuses a chunked body (no Content-Length) once it passes the limit', async () => {
     const body = jsonOfSize(MAX_BODY_BYTES * 2);
-    const chunks = body.match(/[\s\S]{1,8192}/g)!.map((c) => `${c.length.toString(16)}\r\n${c}\r\n`).join('');
-    const answer = await sendRaw(server.url, [
-      'POST /api/v1/wallet/transfer HTTP/1.1', 'Host: chronos.test', `Authorization: Bearer ${actor.token}`, 'X-User-Id: alice',
-      'Content-Type: application/json', 'Transfer-Encoding: chunked',
-    ].join('\r\n'), `${chunks}0\r\n\r\n`);
+    const chunks = body
+      .match(/[\s\S]{1,8192}/g)!
+      .map((c) => `${c.length.toString(16)}\r\n${c}\r\n`)
+      .join('');
+    const answer = await sendRaw(
+      server.url,
+      [
+        'POST /api/v1/wallet/transfer HTTP/1.1',
+        'Host: chronos.test',
+        `Authorization: Bearer ${actor.token}`,
+        'X-User-Id: alice',
+        'Content-Type: application/json',
+        'Transfer-Encoding: chunked',
+      ].join('\r\n'),
+      `${chunks}0\r\n\r\n`,
+    );
     expect({ status: answer.status, code: answer.json?.code }).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
   });
 
   it('refuses a declared Content-Length over the limit without waiting for the body', async () => {
     const started = Date.now();
-    const answer = await sendRaw(server.url, [
-      'POST /api/v1/wallet/transfer HTTP/1.1', 'Host: chronos.test', `Authorization: Bearer ${actor.token}`, 'X-User-Id: alice',
-      'Content-Type: application/json', 'Content-Length: 1000000000',
-    ].join('\r\n'));
+    const answer = await sendRaw(
+      server.url,
+      [
+        'POST /api/v1/wallet/transfer HTTP/1.1',
+        'Host: chronos.test',
+        `Authorization: Bearer ${actor.token}`,
+        'X-User-Id: alice',
+        'Content-Type: application/json',
+        'Content-Length: 1000000000',
+      ].join('\r\n'),
+    );
     expect({ status: answer.status, code: answer.json?.code }).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
     expect(answer.headers['content-type']).toMatch(/^application\/json/);
     expect(Date.now() - started).toBeLessThan(5_000);

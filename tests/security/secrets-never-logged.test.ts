@@ -25,7 +25,8 @@ const tokens: string[] = [];
 beforeAll(async () => {
   receiver = await startReceiver();
   t = await createTestApp({
-    worker: true, logDestination: logs.destination,
+    worker: true,
+    logDestination: logs.destination,
     env: { LOG_LEVEL: 'debug', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_RETRY_BASE_MS: '20' },
   });
   signerKey = generatePrivateKey();
@@ -42,7 +43,10 @@ afterAll(async () => {
 it('walks through failing and working requests, a mint, a transfer and webhooks without logging a secret', async () => {
   const { clientId, clientSecret } = actor.client;
   const token = (body: unknown, contentType = 'application/json') =>
-    request(t.app).post('/api/v1/auth/token').set('Content-Type', contentType).send(typeof body === 'string' ? body : JSON.stringify(body));
+    request(t.app)
+      .post('/api/v1/auth/token')
+      .set('Content-Type', contentType)
+      .send(typeof body === 'string' ? body : JSON.stringify(body));
   // Token requests that fail, each carrying the secret somewhere.
   await token({ clientId, clientSecret: `${clientSecret}x` });
   await token({ clientId: 'client_0000', clientSecret });
@@ -54,7 +58,10 @@ it('walks through failing and working requests, a mint, a transfer and webhooks 
   // Tokens that do not work: edited, in the query string, under another scheme.
   await request(t.app).post('/api/v1/wallet/create').set('Authorization', `Bearer ${actor.token}x`).set('X-User-Id', 'alice');
   await request(t.app).post(`/api/v1/wallet/create?access_token=${actor.token}`).set('X-User-Id', 'alice');
-  await request(t.app).post('/api/v1/wallet/create').set('Authorization', `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`).set('X-User-Id', 'alice');
+  await request(t.app)
+    .post('/api/v1/wallet/create')
+    .set('Authorization', `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`)
+    .set('X-User-Id', 'alice');
 
   // The real thing: a mint (signed by the client's signer, sent with the user's derived key), a transfer, webhooks.
   await createWallet(t, actor, 'alice');
@@ -82,7 +89,9 @@ it('walks through failing and working requests, a mint, a transfer and webhooks 
   expect(logs.lines.length).toBeGreaterThan(30);
   expect(logs.lines.some((line) => JSON.parse(line).level === 20)).toBe(true);
   const text = logs.text().toLowerCase();
-  const leaked = Object.entries(secrets).filter(([, value]) => text.includes(value.toLowerCase())).map(([name]) => name);
+  const leaked = Object.entries(secrets)
+    .filter(([, value]) => text.includes(value.toLowerCase()))
+    .map(([name]) => name);
   expect(leaked).toEqual([]);
 }, 120_000);
 
@@ -90,12 +99,18 @@ it('walks through failing and working requests, a mint, a transfer and webhooks 
 it.each(['pw', 'pg-pw1', 'short-password', '30', 'msg'])('scrubs a database password as short as %j from every line, which stays valid JSON', (password) => {
   const url = `postgres://chronos:${password}@127.0.0.1:5432/chronos`;
   const written: string[] = [];
-  const logger = createConfiguredLogger(parseConfig(testEnvironment(url, { LOG_LEVEL: 'info' }), 'external'), { destination: { write: (line: string) => void written.push(line) } });
+  const logger = createConfiguredLogger(parseConfig(testEnvironment(url, { LOG_LEVEL: 'info' }), 'external'), {
+    destination: { write: (line: string) => void written.push(line) },
+  });
   logger.error({ err: new Error(`connect to ${url} failed`), databaseUrl: url }, `database unreachable (${password})`);
   const text = written.join('');
   expect(text).toContain('database unreachable');
   expect(text).not.toContain(`:${password}@`);
   expect(text).not.toContain(`(${password})`);
-  const lines = written.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: number; msg: string });
+  const lines = written
+    .join('')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { level: number; msg: string });
   expect(lines.map((line) => [line.level, line.msg])).toEqual([[50, 'database unreachable ([redacted])']]);
 });

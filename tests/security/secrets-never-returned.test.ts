@@ -31,7 +31,9 @@ async function secretsOf(clientId: string, known: Record<string, string>): Promi
 }
 
 const leakedIn = (text: string, secrets: Record<string, string>) =>
-  Object.entries(secrets).filter(([, value]) => text.toLowerCase().includes(value.toLowerCase())).map(([name]) => name)
+  Object.entries(secrets)
+    .filter(([, value]) => text.toLowerCase().includes(value.toLowerCase()))
+    .map(([name]) => name)
     // Any stored hash or webhook secret, not only this client's (the docs may mention the `whsec_` prefix).
     .concat(/scrypt\$\d+\$|whsec_[A-Za-z0-9+/]{20,}/.test(text) ? ['something shaped like a secret'] : []);
 
@@ -41,15 +43,24 @@ it('no API answer carries a secret: token requests that work and fail, every rea
   await t.ctx.db.updateTable('webhook_deliveries').set({ status: 'FAILED' }).where('id', '=', deliveryId!).execute();
   const token = (body: object) => request(t.app).post('/api/v1/auth/token').send(body);
   const answers = await Promise.all([
-    token({ clientId, clientSecret }), token({ clientId, clientSecret: `${clientSecret}x` }), token({ clientId: clientSecret, clientSecret }),
-    token({ clientId }), token({ clientSecret }),
-    api(t, actor, 'alice').post('/api/v1/wallet/create'), api(t, actor, 'alice').get('/api/v1/wallet/balance'),
-    api(t, actor, 'alice').get('/api/v1/quota/check'), api(t, actor).get(`/api/v1/transactions/${transactionId}`),
-    api(t, actor).get('/api/v1/webhooks/deliveries'), api(t, actor).post(`/api/v1/webhooks/deliveries/${deliveryId}/redeliver`),
+    token({ clientId, clientSecret }),
+    token({ clientId, clientSecret: `${clientSecret}x` }),
+    token({ clientId: clientSecret, clientSecret }),
+    token({ clientId }),
+    token({ clientSecret }),
+    api(t, actor, 'alice').post('/api/v1/wallet/create'),
+    api(t, actor, 'alice').get('/api/v1/wallet/balance'),
+    api(t, actor, 'alice').get('/api/v1/quota/check'),
+    api(t, actor).get(`/api/v1/transactions/${transactionId}`),
+    api(t, actor).get('/api/v1/webhooks/deliveries'),
+    api(t, actor).post(`/api/v1/webhooks/deliveries/${deliveryId}/redeliver`),
     api(t, actor).post('/api/v1/webhooks/test'),
     request(t.app).post('/api/v1/wallet/create').set('Authorization', `Bearer ${actor.token}x`).set('X-User-Id', 'alice'),
-    request(t.app).get('/openapi.json'), request(t.app).get('/healthz'), request(t.app).get('/readyz'),
-    request(t.app).get('/metrics'), request(t.app).get('/docs'),
+    request(t.app).get('/openapi.json'),
+    request(t.app).get('/healthz'),
+    request(t.app).get('/readyz'),
+    request(t.app).get('/metrics'),
+    request(t.app).get('/docs'),
   ]);
   const secrets = await secretsOf(clientId, { 'client secret': clientSecret, 'webhook secret': webhookSecret, 'webhook signing key': webhookSecret.slice(6) });
   answers.forEach((res, i) => {
@@ -64,17 +75,22 @@ it('the CLI shows the new secrets only in the answer to a rotation, never in sho
   const env = { ...t.env, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' };
   const { clientId } = actor.client;
   const [rotated, rotatedHook] = await Promise.all([
-    runChronosCli(['clients', 'rotate-secret', clientId, '--json'], env), runChronosCli(['clients', 'rotate-webhook-secret', clientId, '--json'], env),
+    runChronosCli(['clients', 'rotate-secret', clientId, '--json'], env),
+    runChronosCli(['clients', 'rotate-webhook-secret', clientId, '--json'], env),
   ]);
   expect(rotated.json.clientSecret).toMatch(/^sk_/);
   expect(rotatedHook.json.webhookSecret).toMatch(/^whsec_/);
   const secrets = await secretsOf(clientId, {
-    'old client secret': actor.client.clientSecret, 'new client secret': rotated.json.clientSecret,
-    'old webhook secret': actor.client.webhookSecret, 'new webhook secret': rotatedHook.json.webhookSecret,
+    'old client secret': actor.client.clientSecret,
+    'new client secret': rotated.json.clientSecret,
+    'old webhook secret': actor.client.webhookSecret,
+    'new webhook secret': rotatedHook.json.webhookSecret,
   });
   const runs = await Promise.all([
-    runChronosCli(['clients', 'show', clientId], env), runChronosCli(['clients', 'show', clientId, '--json'], env),
-    runChronosCli(['clients', 'list'], env), runChronosCli(['clients', 'list', '--json'], env),
+    runChronosCli(['clients', 'show', clientId], env),
+    runChronosCli(['clients', 'show', clientId, '--json'], env),
+    runChronosCli(['clients', 'list'], env),
+    runChronosCli(['clients', 'list', '--json'], env),
   ]);
   for (const run of runs) {
     expect(run.code).toBe(0);

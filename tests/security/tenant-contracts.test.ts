@@ -25,7 +25,9 @@ beforeAll(async () => {
   a = await createMintingClient(t, { name: 'client A' });
   b = await createMintingClient(t, { name: 'client B' });
 });
-afterEach(() => { bundler.intercept = undefined; });
+afterEach(() => {
+  bundler.intercept = undefined;
+});
 afterAll(async () => {
   await t.close();
   await bundler.close();
@@ -36,7 +38,12 @@ const prepare = (actor: Actor, userId: string, receiptId: string, userAddress: A
 
 /** The custom error a call reverted with (fails the test if it did not revert). */
 async function revertName(action: Promise<unknown>): Promise<string | undefined> {
-  const error = await action.then(() => { throw new Error('expected a revert, but the call succeeded'); }, (caught: unknown) => caught);
+  const error = await action.then(
+    () => {
+      throw new Error('expected a revert, but the call succeeded');
+    },
+    (caught: unknown) => caught,
+  );
   const reverted = (error as BaseError).walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null;
   return reverted?.data?.errorName;
 }
@@ -62,10 +69,15 @@ describe('when two clients use Chronos on the same deployment', () => {
       const nonce = await t.ctx.publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'nonces', args: [to] });
       const expiryBlock = (await t.ctx.publicClient.getBlockNumber({ cacheTime: 0 })) + 50n;
       const signature = await a.signer.signMessage({
-        message: { raw: mintMessageHash({ token, chainId: t.config.chain.chainId, to, receiptId: 'a-mints-b', amount: parseEther('1000'), expiryBlock, nonce }) },
+        message: {
+          raw: mintMessageHash({ token, chainId: t.config.chain.chainId, to, receiptId: 'a-mints-b', amount: parseEther('1000'), expiryBlock, nonce }),
+        },
       });
       const simulated = t.ctx.publicClient.simulateContract({
-        account: minter.account, address: token, abi: chronosTokenAbi, functionName: 'mintWithSignature',
+        account: minter.account,
+        address: token,
+        abi: chronosTokenAbi,
+        functionName: 'mintWithSignature',
         args: [to, 'a-mints-b', parseEther('1000'), expiryBlock, nonce, signature],
       });
       expect(await revertName(simulated)).toBe('UnauthorizedSigner');
@@ -78,11 +90,17 @@ describe('when two clients use Chronos on the same deployment', () => {
     const expiryBlock = BigInt(prep.body.expiryBlock);
     const nonce = BigInt(prep.body.nonce);
     const signature = await a.signer.signMessage({
-      message: { raw: mintMessageHash({ token: b.client.tokenAddress, chainId: t.config.chain.chainId, to, receiptId: 'cross-token-1', amount: 5n, expiryBlock, nonce }) },
+      message: {
+        raw: mintMessageHash({ token: b.client.tokenAddress, chainId: t.config.chain.chainId, to, receiptId: 'cross-token-1', amount: 5n, expiryBlock, nonce }),
+      },
     });
     const before = await countWrites(t.ctx.db);
     const res = await api(t, a, 'cross-signer').post('/api/v1/mint/execute', {
-      receiptId: 'cross-token-1', amount: '5', signature, expiryBlock: expiryBlock.toString(), nonce: nonce.toString(),
+      receiptId: 'cross-token-1',
+      amount: '5',
+      signature,
+      expiryBlock: expiryBlock.toString(),
+      nonce: nonce.toString(),
     });
     expectError(res, 400, 'INVALID_SIGNATURE');
     expect(difference(await countWrites(t.ctx.db), before)).toEqual(NO_WRITES);
@@ -100,8 +118,19 @@ describe('when two clients use Chronos on the same deployment', () => {
       bundler.intercept = undefined;
       await withTestDeployer(async (thief) => {
         const args = [mint.to, mint.receiptId, mint.amount, mint.expiryBlock, mint.nonce, signature] as const;
-        const attempt = t.ctx.publicClient.simulateContract({ account: thief.account, address: a.client.tokenAddress, abi: chronosTokenAbi, functionName: 'mintWithSignature', args });
-        if (await attempt.then(() => false, () => true)) {
+        const attempt = t.ctx.publicClient.simulateContract({
+          account: thief.account,
+          address: a.client.tokenAddress,
+          abi: chronosTokenAbi,
+          functionName: 'mintWithSignature',
+          args,
+        });
+        if (
+          await attempt.then(
+            () => false,
+            () => true,
+          )
+        ) {
           expect(await revertName(attempt)).toBe('MintCallerNotRecipient');
           frontRunner = 'reverted';
           return;
@@ -113,7 +142,11 @@ describe('when two clients use Chronos on the same deployment', () => {
       return undefined;
     };
     const res = await api(t, a, 'front-run').post('/api/v1/mint/execute', {
-      receiptId: mint.receiptId, amount: '11', signature, expiryBlock: mint.expiryBlock.toString(), nonce: mint.nonce.toString(),
+      receiptId: mint.receiptId,
+      amount: '11',
+      signature,
+      expiryBlock: mint.expiryBlock.toString(),
+      nonce: mint.nonce.toString(),
     });
     expect(res.status).toBe(202);
     const done = await waitForTerminal(t, a, res.body.transactionId);
@@ -122,7 +155,7 @@ describe('when two clients use Chronos on the same deployment', () => {
     expect(await t.ctx.publicClient.readContract({ address: a.client.tokenAddress, abi: chronosTokenAbi, functionName: 'balanceOf', args: [to] })).toBe(11n);
   });
 
-  it("a receipt id client A minted does not block client B from minting it on its own token", async () => {
+  it('a receipt id client A minted does not block client B from minting it on its own token', async () => {
     const first = await requestMint(t, a, 'receipt-a', { receiptId: 'order-42', amountWei: 7n });
     expect(first.status).toBe(202);
     expect((await waitForTerminal(t, a, first.body.transactionId)).status).toBe('CONFIRMED');
@@ -134,14 +167,21 @@ describe('when two clients use Chronos on the same deployment', () => {
     const second = await requestMint(t, b, 'receipt-b', { receiptId: 'order-42', amountWei: 9n });
     expect(second.status).toBe(202);
     expect((await waitForTerminal(t, b, second.body.transactionId)).status).toBe('CONFIRMED');
-    for (const [actor, amount] of [[a, 7n], [b, 9n]] as const) {
-      expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: chronosTokenAbi, functionName: 'minted', args: ['order-42'] })).toBe(true);
+    for (const [actor, amount] of [
+      [a, 7n],
+      [b, 9n],
+    ] as const) {
+      expect(
+        await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: chronosTokenAbi, functionName: 'minted', args: ['order-42'] }),
+      ).toBe(true);
       const wallet = await createWallet(t, actor, actor === a ? 'receipt-a' : 'receipt-b');
-      expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: chronosTokenAbi, functionName: 'balanceOf', args: [wallet] })).toBe(amount);
+      expect(
+        await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: chronosTokenAbi, functionName: 'balanceOf', args: [wallet] }),
+      ).toBe(amount);
     }
   });
 
-  it("a claim id one account used does not block another account from claiming it", async () => {
+  it('a claim id one account used does not block another account from claiming it', async () => {
     const claimerOfA = await createWallet(t, a, 'claimer');
     const claimerOfB = await createWallet(t, b, 'claimer');
     await fund(t, a, 'claimer', '10');
@@ -156,7 +196,8 @@ describe('when two clients use Chronos on the same deployment', () => {
     expect((await waitForTerminal(t, b, second.body.transactionId)).status).toBe('CONFIRMED');
 
     const id = keccak256(toBytes('coupon-1'));
-    const claimOf = (account: Address) => t.ctx.publicClient.readContract({ address: t.config.contracts.claimVault, abi: claimVaultAbi, functionName: 'claims', args: [account, id] });
+    const claimOf = (account: Address) =>
+      t.ctx.publicClient.readContract({ address: t.config.contracts.claimVault, abi: claimVaultAbi, functionName: 'claims', args: [account, id] });
     expect(await claimOf(claimerOfA)).toEqual([a.client.tokenAddress, parseEther('2')]);
     expect(await claimOf(claimerOfB)).toEqual([b.client.tokenAddress, parseEther('3')]);
   });

@@ -9,19 +9,30 @@ import { resolveWebhookTarget, WebhookTargetRefusedError } from '../../src/webho
 import { startReceiver, type Receiver } from '../webhooks/support/receiver.js';
 
 let receiver: Receiver;
-beforeAll(async () => { receiver = await startReceiver(); });
+beforeAll(async () => {
+  receiver = await startReceiver();
+});
 afterAll(() => receiver.close());
 
 describe('non-public addresses in other notations', () => {
   it.each([
-    ['decimal', 'http://2130706433/'], ['hexadecimal', 'http://0x7f000001/'], ['octal', 'http://017700000001/'],
-    ['shortened', 'http://127.1/'], ['mixed radix', 'http://0x7f.0.0.1/'], ['zero', 'http://0/'],
-    ['the metadata service in octal', 'http://0251.0376.0251.0376/latest/meta-data/'], ['the metadata service in decimal', 'http://2852039166/'],
-    ['IPv4-mapped IPv6 in hex groups', 'http://[::ffff:7f00:1]/'], ['IPv4-mapped IPv6 written long', 'http://[0:0:0:0:0:ffff:127.0.0.1]/'],
-    ['the metadata service as mapped IPv6', 'http://[::ffff:169.254.169.254]/'], ['the IPv6 unspecified address', 'http://[::]/'],
+    ['decimal', 'http://2130706433/'],
+    ['hexadecimal', 'http://0x7f000001/'],
+    ['octal', 'http://017700000001/'],
+    ['shortened', 'http://127.1/'],
+    ['mixed radix', 'http://0x7f.0.0.1/'],
+    ['zero', 'http://0/'],
+    ['the metadata service in octal', 'http://0251.0376.0251.0376/latest/meta-data/'],
+    ['the metadata service in decimal', 'http://2852039166/'],
+    ['IPv4-mapped IPv6 in hex groups', 'http://[::ffff:7f00:1]/'],
+    ['IPv4-mapped IPv6 written long', 'http://[0:0:0:0:0:ffff:127.0.0.1]/'],
+    ['the metadata service as mapped IPv6', 'http://[::ffff:169.254.169.254]/'],
+    ['the IPv6 unspecified address', 'http://[::]/'],
     ['an upper-case localhost with a port', 'http://LOCALHOST:8080/hooks'],
   ])('refuses %s (%s) at registration and at delivery', async (_name, url) => {
-    await expect(checkWebhookDestination(url, { allowPrivateTargets: false })).rejects.toThrow(/resolves to .+ \(.+\); private, loopback and link-local destinations are refused/);
+    await expect(checkWebhookDestination(url, { allowPrivateTargets: false })).rejects.toThrow(
+      /resolves to .+ \(.+\); private, loopback and link-local destinations are refused/,
+    );
     await expect(resolveWebhookTarget(url, { allowPrivateTargets: false })).rejects.toBeInstanceOf(WebhookTargetRefusedError);
     const attempt = await postWebhook({ url, body: '{}', headers: {}, timeoutMs: 2_000, allowPrivateTargets: false });
     expect(attempt.outcome).toBe('refused');
@@ -34,7 +45,14 @@ describe('DNS rebinding', () => {
   it('connects to the checked address even when the name does not resolve at all any more', async () => {
     // `rebind.invalid` has no DNS record: the request can only arrive if the socket used the checked address.
     const resolveHost = async () => [{ address: '127.0.0.1', family: 4 as const }];
-    const attempt = await postWebhook({ url: `http://rebind.invalid:${port()}/pinned`, body: '{}', headers: {}, timeoutMs: 5_000, allowPrivateTargets: true, resolveHost });
+    const attempt = await postWebhook({
+      url: `http://rebind.invalid:${port()}/pinned`,
+      body: '{}',
+      headers: {},
+      timeoutMs: 5_000,
+      allowPrivateTargets: true,
+      resolveHost,
+    });
     expect(attempt.outcome).toBe('delivered');
     expect(receiver.received.filter((r) => r.path === '/pinned')).toHaveLength(1);
   });
@@ -42,7 +60,14 @@ describe('DNS rebinding', () => {
   it('does not reach what the name resolves to now when the check saw another address', async () => {
     // The check saw 127.0.0.2 (nothing listens there); real DNS says localhost is 127.0.0.1, where the receiver is.
     const resolveHost = async () => [{ address: '127.0.0.2', family: 4 as const }];
-    const attempt = await postWebhook({ url: `http://localhost:${port()}/rebound`, body: '{}', headers: {}, timeoutMs: 5_000, allowPrivateTargets: true, resolveHost });
+    const attempt = await postWebhook({
+      url: `http://localhost:${port()}/rebound`,
+      body: '{}',
+      headers: {},
+      timeoutMs: 5_000,
+      allowPrivateTargets: true,
+      resolveHost,
+    });
     expect(attempt.outcome).toBe('failed');
     expect(receiver.received.filter((r) => r.path === '/rebound')).toHaveLength(0);
   });

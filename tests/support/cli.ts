@@ -17,12 +17,20 @@ export function runChronosCli(args: string[], env: Record<string, string | undef
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       let json: Record<string, any> = {};
-      try { json = JSON.parse(stdout); } catch { /* not JSON */ }
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        /* not JSON */
+      }
       resolve({ code, stdout, stderr, json });
     });
   });

@@ -17,7 +17,12 @@ export async function fundDirectly(t: TestApp, actor: Actor, { to, amountWei }: 
     const receiptId = `direct-${Date.now()}-${Math.random().toString(36).slice(2)}`;
     const signature = await signMint(t, actor, { to: self, receiptId, amount: amountWei, expiryBlock, nonce });
     for (const hash of [
-      await wallet.writeContract({ address: token, abi: chronosTokenAbi, functionName: 'mintWithSignature', args: [self, receiptId, amountWei, expiryBlock, nonce, signature] }),
+      await wallet.writeContract({
+        address: token,
+        abi: chronosTokenAbi,
+        functionName: 'mintWithSignature',
+        args: [self, receiptId, amountWei, expiryBlock, nonce, signature],
+      }),
       await wallet.writeContract({ address: token, abi: erc20Abi, functionName: 'transfer', args: [to, amountWei] }),
     ]) {
       const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 });

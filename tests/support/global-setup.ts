@@ -17,6 +17,10 @@ export default async function globalSetup(): Promise<void> {
   const stack = await startTestStack();
   (globalThis as Record<symbol, unknown>)[TEST_STACK_HANDLE] = stack;
   Object.assign(process.env, stack.env);
-  const steps = Object.entries(stack.timings).map(([name, ms]) => `${name} ${(ms / 1000).toFixed(2)}s`).join(', ');
-  console.log(`\n[test stack] up in ${((performance.now() - t0) / 1000).toFixed(2)}s (${steps}); chain ${stack.rpcUrl}, bundler ${stack.bundlerUrl}, paymaster ${stack.paymasterUrl}`);
+  const steps = Object.entries(stack.timings)
+    .map(([name, ms]) => `${name} ${(ms / 1000).toFixed(2)}s`)
+    .join(', ');
+  console.log(
+    `\n[test stack] up in ${((performance.now() - t0) / 1000).toFixed(2)}s (${steps}); chain ${stack.rpcUrl}, bundler ${stack.bundlerUrl}, paymaster ${stack.paymasterUrl}`,
+  );
 }

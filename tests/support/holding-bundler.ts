@@ -36,7 +36,10 @@ export async function startHoldingBundler(target: string, winner: RaceWinner): P
   const untilIncluded = async (hash: `0x${string}`) => {
     for (let i = 0; i < 300; i++) {
       const receipt = await forward({ jsonrpc: '2.0', id: 1, method: 'eth_getUserOperationReceipt', params: [hash] });
-      if (receipt.result) { included = hash; return; }
+      if (receipt.result) {
+        included = hash;
+        return;
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`${hash} was not included`);

@@ -41,7 +41,11 @@ export async function createWallet(t: TestApp, actor: Actor, userId: string): Pr
 }
 
 /** Signs a mint authorization exactly as the README tells client backends to. */
-export async function signMint(t: TestApp, actor: Actor, p: { to: Address; receiptId: string; amount: bigint; expiryBlock: bigint; nonce: bigint }): Promise<Hex> {
+export async function signMint(
+  t: TestApp,
+  actor: Actor,
+  p: { to: Address; receiptId: string; amount: bigint; expiryBlock: bigint; nonce: bigint },
+): Promise<Hex> {
   const hash = mintMessageHash({ token: actor.client.tokenAddress, chainId: t.config.chain.chainId, ...p });
   return actor.signer.signMessage({ message: { raw: hash } });
 }
@@ -54,9 +58,17 @@ export async function requestMint(t: TestApp, actor: Actor, userId: string, p: {
   const expiryBlock = BigInt(prep.body.expiryBlock);
   const nonce = BigInt(prep.body.nonce);
   const signature = await signMint(t, actor, { to, receiptId: p.receiptId, amount: p.amountWei, expiryBlock, nonce });
-  return api(t, actor, userId).post('/api/v1/mint/execute', {
-    receiptId: p.receiptId, amount: p.amountWei.toString(), signature, expiryBlock: expiryBlock.toString(), nonce: nonce.toString(),
-  }, p.headers);
+  return api(t, actor, userId).post(
+    '/api/v1/mint/execute',
+    {
+      receiptId: p.receiptId,
+      amount: p.amountWei.toString(),
+      signature,
+      expiryBlock: expiryBlock.toString(),
+      nonce: nonce.toString(),
+    },
+    p.headers,
+  );
 }
 
 /** Polls GET /transactions/{id} until a terminal status (or the timeout). */
@@ -73,7 +85,10 @@ export async function waitForTerminal(t: TestApp, actor: Actor, transactionId: s
 
 /** Mints `tokens` to the user through Chronos and waits for CONFIRMED. */
 export async function fund(t: TestApp, actor: Actor, userId: string, tokens: string): Promise<void> {
-  const res = await requestMint(t, actor, userId, { receiptId: `fund-${userId}-${Date.now()}-${Math.random().toString(36).slice(2)}`, amountWei: parseEther(tokens) });
+  const res = await requestMint(t, actor, userId, {
+    receiptId: `fund-${userId}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    amountWei: parseEther(tokens),
+  });
   if (res.status !== 202) throw new Error(`mint/execute: ${res.status} ${JSON.stringify(res.body)}`);
   const done = await waitForTerminal(t, actor, res.body.transactionId);
   if (done.status !== 'CONFIRMED') throw new Error(`funding mint ended ${done.status}: ${JSON.stringify(done)}`);

@@ -30,7 +30,11 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
   let port = 0;
   const sockets = new Set<Socket>();
   const proxy: RpcProxy = {
-    url: '', calls: [], intercept: undefined, failing: false, failedCalls: [],
+    url: '',
+    calls: [],
+    intercept: undefined,
+    failing: false,
+    failedCalls: [],
     down: async () => {
       if (!server) return;
       const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
@@ -38,39 +42,45 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
       server = undefined;
       await closing;
     },
-    up: async () => { if (!server) await listen(); },
+    up: async () => {
+      if (!server) await listen();
+    },
     close: async () => proxy.down(),
   };
-  const listen = () => new Promise<void>((resolve) => {
-    server = createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as RpcRequest | RpcRequest[];
-      if (proxy.failing) {
-        proxy.failedCalls.push(...(Array.isArray(body) ? body : [body]));
-        return void req.socket.destroy();
-      }
-      const answer = async (call: RpcRequest) => {
-        proxy.calls.push(call);
-        const own = await proxy.intercept?.(call);
-        if (own) return { jsonrpc: '2.0', id: call.id, ...own };
-        const forwarded = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(call) });
-        return forwarded.json();
-      };
-      try {
-        const reply = Array.isArray(body) ? await Promise.all(body.map(answer)) : await answer(body);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
-      } catch (error) {
-        res.writeHead(502).end(String(error));
-      }
+  const listen = () =>
+    new Promise<void>((resolve) => {
+      server = createServer(async (req, res) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as RpcRequest | RpcRequest[];
+        if (proxy.failing) {
+          proxy.failedCalls.push(...(Array.isArray(body) ? body : [body]));
+          return void req.socket.destroy();
+        }
+        const answer = async (call: RpcRequest) => {
+          proxy.calls.push(call);
+          const own = await proxy.intercept?.(call);
+          if (own) return { jsonrpc: '2.0', id: call.id, ...own };
+          const forwarded = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(call) });
+          return forwarded.json();
+        };
+        try {
+          const reply = Array.isArray(body) ? await Promise.all(body.map(answer)) : await answer(body);
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+        } catch (error) {
+          res.writeHead(502).end(String(error));
+        }
+      });
+      server.on('connection', (socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+      });
+      server.listen(port, '127.0.0.1', () => {
+        port = (server!.address() as AddressInfo).port;
+        proxy.url = `http://127.0.0.1:${port}`;
+        resolve();
+      });
     });
-    server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
-    server.listen(port, '127.0.0.1', () => {
-      port = (server!.address() as AddressInfo).port;
-      proxy.url = `http://127.0.0.1:${port}`;
-      resolve();
-    });
-  });
   await listen();
   return proxy;
 }

@@ -4,8 +4,13 @@ import type { Address } from 'viem';
 export const TEMPLATE_DATABASE = 'chronos_template';
 
 export type TestStackEnv = {
-  rpcUrl: string; bundlerUrl: string; paymasterUrl: string; chainId: number; pgAdminUrl: string;
-  token: Address; claimVault: Address;
+  rpcUrl: string;
+  bundlerUrl: string;
+  paymasterUrl: string;
+  chainId: number;
+  pgAdminUrl: string;
+  token: Address;
+  claimVault: Address;
 };
 
 export function testStackEnv(): TestStackEnv {

@@ -75,17 +75,27 @@ export async function startTestStack(): Promise<TestStack> {
         await step('canonical contracts', () => deployCanonicalAccountContracts(anvil.rpcUrl, { deployerPrivateKey: TEST_DEPLOYER_PRIVATE_KEY }));
         // The paymaster only needs alto's URL, not alto itself, until the first request.
         const [bundler, paymaster] = await settleAll([
-          step('alto', () => startBundler({
-            rpcUrl: anvil.rpcUrl, port: bundlerPort, executorPrivateKeys: BUNDLER_EXECUTOR_KEYS, utilityPrivateKey: BUNDLER_UTILITY_KEY,
-          })),
+          step('alto', () =>
+            startBundler({
+              rpcUrl: anvil.rpcUrl,
+              port: bundlerPort,
+              executorPrivateKeys: BUNDLER_EXECUTOR_KEYS,
+              utilityPrivateKey: BUNDLER_UTILITY_KEY,
+            }),
+          ),
           step('paymaster', () => startPaymaster({ rpcUrl: anvil.rpcUrl, bundlerUrl: `http://127.0.0.1:${bundlerPort}`, port: paymasterPort })),
         ] as const);
         const chainId = await createPublicClient({ transport: http(anvil.rpcUrl) }).getChainId();
         return { rpcUrl: anvil.rpcUrl, bundlerUrl: bundler.url, paymasterUrl: paymaster.url, chainId };
       })(),
-      step('postgres', () => startEmbeddedPostgres({
-        dataDir: join(tempDir, 'postgres'), port: pgPort, postgresFlags: TEST_POSTGRES_FLAGS, initdbFlags: ['--no-sync'],
-      })),
+      step('postgres', () =>
+        startEmbeddedPostgres({
+          dataDir: join(tempDir, 'postgres'),
+          port: pgPort,
+          postgresFlags: TEST_POSTGRES_FLAGS,
+          initdbFlags: ['--no-sync'],
+        }),
+      ),
     ] as const);
 
     // The project's own contracts, and a migrated template every test file clones its database from.

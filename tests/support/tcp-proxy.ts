@@ -8,8 +8,11 @@ import type { AddressInfo } from 'node:net';
 export type TcpProxy = {
   port: number;
   /** Connections clients opened through the proxy, and those whose target refused or dropped them at once. */
-  connections: number; unreachable: number;
-  down(): Promise<void>; up(): Promise<void>; close(): Promise<void>;
+  connections: number;
+  unreachable: number;
+  down(): Promise<void>;
+  up(): Promise<void>;
+  close(): Promise<void>;
 };
 
 export async function startTcpProxy({ targetHost, targetPort }: { targetHost: string; targetPort: number }): Promise<TcpProxy> {
@@ -17,29 +20,53 @@ export async function startTcpProxy({ targetHost, targetPort }: { targetHost: st
   let port = 0;
   let server: Server | undefined;
   const counts = { connections: 0, unreachable: 0 };
-  const listen = () => new Promise<void>((resolve) => {
-    server = createServer((client) => {
-      counts.connections++;
-      const upstream = connect(targetPort, targetHost);
-      upstream.once('error', () => { if (!upstream.bytesRead) counts.unreachable++; });
-      sockets.add(client).add(upstream);
-      const drop = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
-      client.pipe(upstream).pipe(client);
+  const listen = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        counts.connections++;
+        const upstream = connect(targetPort, targetHost);
+        upstream.once('error', () => {
+          if (!upstream.bytesRead) counts.unreachable++;
+        });
+        sockets.add(client).add(upstream);
+        const drop = () => {
+          client.destroy();
+          upstream.destroy();
+          sockets.delete(client);
+          sockets.delete(upstream);
+        };
+        client.on('error', drop).on('close', drop);
+        upstream.on('error', drop).on('close', drop);
+        client.pipe(upstream).pipe(client);
+      });
+      server.listen(port, '127.0.0.1', () => {
+        port = (server!.address() as AddressInfo).port;
+        resolve();
+      });
     });
-    server.listen(port, '127.0.0.1', () => { port = (server!.address() as AddressInfo).port; resolve(); });
-  });
-  const stop = () => new Promise<void>((resolve) => {
-    for (const s of sockets) s.destroy();
-    sockets.clear();
-    if (!server) return resolve();
-    server.close(() => resolve());
-    server = undefined;
-  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+      if (!server) return resolve();
+      server.close(() => resolve());
+      server = undefined;
+    });
   await listen();
   return {
-    get port() { return port; }, get connections() { return counts.connections; }, get unreachable() { return counts.unreachable; },
-    down: stop, up: async () => { if (!server) await listen(); }, close: stop,
+    get port() {
+      return port;
+    },
+    get connections() {
+      return counts.connections;
+    },
+    get unreachable() {
+      return counts.unreachable;
+    },
+    down: stop,
+    up: async () => {
+      if (!server) await listen();
+    },
+    close: stop,
   };
 }

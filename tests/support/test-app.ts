@@ -80,8 +80,16 @@ function testLogger() {
   return createLogger({ level: process.env.CHRONOS_TEST_LOG_LEVEL ?? 'silent', destination: process.stdout });
 }
 
-export async function createTestApp({ env = {}, clientCacheTtlMs, worker = false, reachDatabaseVia, logDestination }: {
-  env?: Record<string, string>; clientCacheTtlMs?: number; worker?: boolean;
+export async function createTestApp({
+  env = {},
+  clientCacheTtlMs,
+  worker = false,
+  reachDatabaseVia,
+  logDestination,
+}: {
+  env?: Record<string, string>;
+  clientCacheTtlMs?: number;
+  worker?: boolean;
   /** Rewrites the database URL the app uses (e.g. through a proxy a test can take down). */
   reachDatabaseVia?: (url: URL) => URL;
   /** Logs as production does (LOG_LEVEL from `env`, this app's secrets scrubbed) into this stream, for tests that read the logs. */
@@ -91,19 +99,27 @@ export async function createTestApp({ env = {}, clientCacheTtlMs, worker = false
   const appDatabaseUrl = reachDatabaseVia ? reachDatabaseVia(new URL(databaseUrl)).toString() : databaseUrl;
   const fullEnv = testEnvironment(appDatabaseUrl, env);
   const config = parseConfig(fullEnv, 'external');
-  const logger = logDestination
-    ? createConfiguredLogger(config, { destination: logDestination })
-    : testLogger();
+  const logger = logDestination ? createConfiguredLogger(config, { destination: logDestination }) : testLogger();
   const ctx = openContext(config, logger);
   const app = createApp(createRouteContext(ctx, { clientCacheTtlMs }));
   const running = worker ? await startWorker(ctx) : undefined;
   return {
-    app, ctx, config, databaseUrl, env: fullEnv, worker: running,
+    app,
+    ctx,
+    config,
+    databaseUrl,
+    env: fullEnv,
+    worker: running,
     async createClient(params = {}) {
       const signer = params.signerAddress && isAddress(params.signerAddress) ? getAddress(params.signerAddress) : undefined;
       const tokenAddress = params.tokenAddress ?? (await deployTestClientToken({ signer })).token;
       const created = await createClient(ctx.db, { name: 'test client', ...params, tokenAddress });
-      return { clientId: created.client.clientId, clientSecret: created.clientSecret, webhookSecret: created.webhookSecret, tokenAddress: getAddress(tokenAddress) };
+      return {
+        clientId: created.client.clientId,
+        clientSecret: created.clientSecret,
+        webhookSecret: created.webhookSecret,
+        tokenAddress: getAddress(tokenAddress),
+      };
     },
     async tokenFor(client) {
       const res = await request(app).post('/api/v1/auth/token').send({ clientId: client.clientId, clientSecret: client.clientSecret });

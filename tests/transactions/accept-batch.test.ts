@@ -20,7 +20,8 @@ afterAll(() => t.close());
 const someone = () => privateKeyToAccount(generatePrivateKey()).address;
 const transfer = (userId: string, amount: string, headers: Record<string, string> = {}) =>
   api(t, actor, userId).post('/api/v1/wallet/transfer', { to: someone(), amount }, headers);
-const rowsOf = (userId: string) => t.ctx.db.selectFrom('transactions').selectAll().where('client_id', '=', actor.client.clientId).where('user_id', '=', userId).execute();
+const rowsOf = (userId: string) =>
+  t.ctx.db.selectFrom('transactions').selectAll().where('client_id', '=', actor.client.clientId).where('user_id', '=', userId).execute();
 
 describe('accept batches', () => {
   it('decides 10 users × 6 concurrent transfers as if one by one: exactly what each balance allows, each with its history and job', async () => {
@@ -33,11 +34,20 @@ describe('accept batches', () => {
       expect(mine.filter((res) => res.status === 202)).toHaveLength(3);
       for (const res of mine.filter((r) => r.status !== 202)) expectError(res, 400, 'INSUFFICIENT_BALANCE');
       const transfers = (await rowsOf(userId)).filter((row) => row.type === 'transfer');
-      expect(transfers.map((row) => row.id).sort()).toEqual(mine.filter((res) => res.status === 202).map((res) => res.body.transactionId).sort());
+      expect(transfers.map((row) => row.id).sort()).toEqual(
+        mine
+          .filter((res) => res.status === 202)
+          .map((res) => res.body.transactionId)
+          .sort(),
+      );
     }
     const accepted = results.filter((r) => r.res.status === 202).map((r) => r.res.body.transactionId as string);
-    const history = await t.ctx.db.selectFrom('transaction_transitions').select(['transaction_id', 'to_status'])
-      .where('transaction_id', 'in', accepted).where('from_status', 'is', null).execute();
+    const history = await t.ctx.db
+      .selectFrom('transaction_transitions')
+      .select(['transaction_id', 'to_status'])
+      .where('transaction_id', 'in', accepted)
+      .where('from_status', 'is', null)
+      .execute();
     expect(history).toHaveLength(30);
     expect(history.every((h) => h.to_status === 'ACCEPTED')).toBe(true);
     const done = await Promise.all(accepted.map((id) => waitForTerminal(t, actor, id)));
@@ -79,24 +89,40 @@ describe('accept batches', () => {
       const to = await createWallet(t, actor, userId);
       const block = await t.ctx.publicClient.getBlockNumber({ cacheTime: 0 });
       const signature = await signMint(t, actor, { to, receiptId: 'contested-receipt', amount: 5n, expiryBlock: block + 100n, nonce: 0n });
-      return () => api(t, actor, userId).post('/api/v1/mint/execute', {
-        receiptId: 'contested-receipt', amount: '5', signature, expiryBlock: String(block + 100n), nonce: '0',
-      });
+      return () =>
+        api(t, actor, userId).post('/api/v1/mint/execute', {
+          receiptId: 'contested-receipt',
+          amount: '5',
+          signature,
+          expiryBlock: String(block + 100n),
+          nonce: '0',
+        });
     };
     const sends = await Promise.all(['contest-a', 'contest-b', 'contest-c'].map(sign));
     const results = await Promise.all(sends.map((send) => send()));
     expect(results.filter((r) => r.status === 202)).toHaveLength(1);
     for (const res of results.filter((r) => r.status !== 202)) expectError(res, 409, 'RECEIPT_ALREADY_MINTED');
-    const rows = await t.ctx.db.selectFrom('transactions').select('id').where('type', '=', 'mint')
-      .where('user_id', 'in', ['contest-a', 'contest-b', 'contest-c']).execute();
+    const rows = await t.ctx.db
+      .selectFrom('transactions')
+      .select('id')
+      .where('type', '=', 'mint')
+      .where('user_id', 'in', ['contest-a', 'contest-b', 'contest-c'])
+      .execute();
     expect(rows).toHaveLength(1);
   });
 
   it('answers concurrent uses of one idempotency key with different bodies: one accepted, the others 409', async () => {
     await createWallet(t, actor, 'key-race');
     await fund(t, actor, 'key-race', '10');
-    const results = await Promise.all(['1', '2', '3', '1'].map((amount) => api(t, actor, 'key-race')
-      .post('/api/v1/wallet/transfer', { to: '0x000000000000000000000000000000000000dEaD', amount }, { 'X-Idempotency-Key': 'raced-key' })));
+    const results = await Promise.all(
+      ['1', '2', '3', '1'].map((amount) =>
+        api(t, actor, 'key-race').post(
+          '/api/v1/wallet/transfer',
+          { to: '0x000000000000000000000000000000000000dEaD', amount },
+          { 'X-Idempotency-Key': 'raced-key' },
+        ),
+      ),
+    );
     const accepted = results.filter((r) => r.status === 202);
     const conflicts = results.filter((r) => r.status === 409);
     expect(accepted.length + conflicts.length).toBe(4);

@@ -23,7 +23,9 @@ afterAll(async () => {
   await t.close();
   await chain.close();
 });
-afterEach(() => { chain.intercept = undefined; });
+afterEach(() => {
+  chain.intercept = undefined;
+});
 
 const callsTo = (to: Address, signature: string) => (call: RpcRequest) => {
   const [tx] = (call.params ?? []) as [{ to?: string; data?: string; input?: string }?];
@@ -38,12 +40,24 @@ function holdCalls(match: (call: RpcRequest) => boolean, count: number) {
   chain.intercept = (call) => {
     if (!match(call) || seen >= count) return undefined;
     seen++;
-    return new Promise<undefined>((resolve) => { held.push(() => resolve(undefined)); onHeld?.(); });
+    return new Promise<undefined>((resolve) => {
+      held.push(() => resolve(undefined));
+      onHeld?.();
+    });
   };
   return {
-    async allHeld() { while (held.length < count) await new Promise<void>((resolve) => { onHeld = resolve; }); },
-    releaseOne() { held.shift()!(); },
-    releaseAll() { for (const release of held.splice(0)) release(); },
+    async allHeld() {
+      while (held.length < count)
+        await new Promise<void>((resolve) => {
+          onHeld = resolve;
+        });
+    },
+    releaseOne() {
+      held.shift()!();
+    },
+    releaseAll() {
+      for (const release of held.splice(0)) release();
+    },
   };
 }
 
@@ -62,8 +76,8 @@ async function firstAcceptedThenTheRest(gate: ReturnType<typeof holdCalls>, answ
   return { first, all: await Promise.all(answers) };
 }
 
-const rowsOf = (userId: string) => t.ctx.db.selectFrom('transactions').select('id')
-  .where('client_id', '=', actor.client.clientId).where('user_id', '=', userId).execute();
+const rowsOf = (userId: string) =>
+  t.ctx.db.selectFrom('transactions').select('id').where('client_id', '=', actor.client.clientId).where('user_id', '=', userId).execute();
 
 describe('identical requests with one idempotency key, all checked while the first is accepted', () => {
   it(`when the first of ${TWINS} identical mints is confirmed before the others finish their checks, every one answers its 202`, async () => {
@@ -88,7 +102,9 @@ describe('identical requests with one idempotency key, all checked while the fir
 
     // /claims/execute asks the vault whether the claim id is used.
     const gate = holdCalls(callsTo(t.config.contracts.claimVault, 'used(address,bytes32)'), TWINS);
-    const answers = sendTwins(() => api(t, actor, 'claim-twins').post('/api/v1/claims/execute', { claimId: 'replay-twin-claim', amount: '1' }, { 'X-Idempotency-Key': 'claim-twin-key' }));
+    const answers = sendTwins(() =>
+      api(t, actor, 'claim-twins').post('/api/v1/claims/execute', { claimId: 'replay-twin-claim', amount: '1' }, { 'X-Idempotency-Key': 'claim-twin-key' }),
+    );
     const { first, all } = await firstAcceptedThenTheRest(gate, answers);
 
     expect(all.map((r) => [r.status, r.body])).toEqual(all.map(() => [202, first.body]));

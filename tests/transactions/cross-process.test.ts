@@ -33,8 +33,10 @@ afterAll(async () => {
 });
 
 const someone = () => privateKeyToAccount(generatePrivateKey()).address;
-const balanceOf = (address: Address) => t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
-const rowsOf = (userId: string) => t.ctx.db.selectFrom('transactions').select('id').where('client_id', '=', actor.client.clientId).where('user_id', '=', userId).execute();
+const balanceOf = (address: Address) =>
+  t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
+const rowsOf = (userId: string) =>
+  t.ctx.db.selectFrom('transactions').select('id').where('client_id', '=', actor.client.clientId).where('user_id', '=', userId).execute();
 
 async function until(condition: () => Promise<boolean>) {
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -42,17 +44,22 @@ async function until(condition: () => Promise<boolean>) {
 
 /** Sessions of this database waiting for a lock. */
 async function lockWaiters(): Promise<number> {
-  const { rows } = await t.ctx.pool.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+  const { rows } = await t.ctx.pool.query<{ n: number }>(
+    `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+  );
   return rows[0].n;
 }
 
 /** The same transfer request, sent `perProcess` times to each API process at once. */
 function sendToBoth(perProcess: number, userId: string, body: () => object, headers: Record<string, string> = {}): Promise<RemoteResponse[]> {
-  return Promise.all(Array.from({ length: perProcess * apis.length }, (_, i) =>
-    apis[i % apis.length].call('POST', '/api/v1/wallet/transfer', { token: actor.token, userId, body: body(), headers })));
+  return Promise.all(
+    Array.from({ length: perProcess * apis.length }, (_, i) =>
+      apis[i % apis.length].call('POST', '/api/v1/wallet/transfer', { token: actor.token, userId, body: body(), headers }),
+    ),
+  );
 }
 
-describe('one user\'s requests sent to two API processes at once', () => {
+describe("one user's requests sent to two API processes at once", () => {
   it('accepts exactly what the balance allows, and exactly that is executed on-chain', async () => {
     const wallet = await createWallet(t, actor, 'two-process-spender');
     await fundDirectly(t, actor, { to: wallet, amountWei: parseEther('5') });

@@ -20,12 +20,20 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-it('when one batch accepts several operations of a user, the worker\'s pick order (priority, run_at) is their acceptance order, without ties', async () => {
+it("when one batch accepts several operations of a user, the worker's pick order (priority, run_at) is their acceptance order, without ties", async () => {
   const walletAddress = await createWallet(t, actor, 'batched');
   await fundDirectly(t, actor, { to: walletAddress, amountWei: parseEther('10') });
   const transfer = (): AcceptRequest => ({
-    clientId: actor.client.clientId, userId: 'batched', walletAddress, token: actor.client.tokenAddress, arrivedAt: Date.now(),
-    row: { type: 'transfer', debit_wei: parseEther('1'), params: JSON.stringify({ to: privateKeyToAccount(generatePrivateKey()).address, amountWei: parseEther('1').toString() }) },
+    clientId: actor.client.clientId,
+    userId: 'batched',
+    walletAddress,
+    token: actor.client.tokenAddress,
+    arrivedAt: Date.now(),
+    row: {
+      type: 'transfer',
+      debit_wei: parseEther('1'),
+      params: JSON.stringify({ to: privateKeyToAccount(generatePrivateKey()).address, amountWei: parseEther('1').toString() }),
+    },
   });
   const chain = createWalletChainStates(t.ctx.publicClient);
   const outcomes = await runAcceptBatch(t.ctx.db, chain, Array.from({ length: 8 }, transfer));
@@ -36,7 +44,8 @@ it('when one batch accepts several operations of a user, the worker\'s pick orde
   const inAcceptOrder = await t.ctx.db.selectFrom('transactions').select('id').where('user_id', '=', 'batched').orderBy('accept_seq').execute();
   expect(inAcceptOrder.map((row) => row.id)).toEqual(acceptedIds);
   const { rows: jobs } = await t.ctx.pool.query<{ id: string; run_at: string }>(
-    `select payload->>'transactionId' as id, run_at::text from graphile_worker._private_jobs order by priority, run_at`);
+    `select payload->>'transactionId' as id, run_at::text from graphile_worker._private_jobs order by priority, run_at`,
+  );
   expect(jobs.map((job) => job.id)).toEqual(acceptedIds);
   expect(new Set(jobs.map((job) => job.run_at)).size).toBe(jobs.length);
 });

@@ -15,7 +15,9 @@ import { deliveryOfTransaction, findDelivery, insertSubmittedTransaction, waitFo
 const WEBHOOK_ENV = { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_RETRY_BASE_MS: '20' };
 
 let receiver: Receiver;
-beforeAll(async () => { receiver = await startReceiver(); });
+beforeAll(async () => {
+  receiver = await startReceiver();
+});
 afterAll(() => receiver.close());
 
 const requestsTo = (path: string) => receiver.received.filter((r) => r.path === path);
@@ -79,11 +81,14 @@ describe('two workers on the same database', () => {
     const deliveryId = await strandedDelivery(t, { clientId: client.clientId, leaseLeftMs: -1_000 });
     const { delivery, attempts } = await waitForSettled(t.ctx.db, deliveryId);
     expect(delivery).toMatchObject({ status: 'DELIVERED', attempt_count: 2, claim_token: null });
-    expect(attempts.map((a) => [a.attempt_number, a.response_status, a.error_message])).toEqual([[1, null, INTERRUPTED_ATTEMPT_ERROR], [2, 200, null]]);
+    expect(attempts.map((a) => [a.attempt_number, a.response_status, a.error_message])).toEqual([
+      [1, null, INTERRUPTED_ATTEMPT_ERROR],
+      [2, 200, null],
+    ]);
     expect(requestsTo('/orphan')).toHaveLength(1);
   });
 
-  it('leave a delivery alone while another worker\'s lease runs, and take it over when it ends', async () => {
+  it("leave a delivery alone while another worker's lease runs, and take it over when it ends", async () => {
     const client = await t.createClient({ webhookUrl: receiver.url('/leased') });
     const deliveryId = await strandedDelivery(t, { clientId: client.clientId, leaseLeftMs: 1_500 });
     const { delivery, attempts } = await waitForSettled(t.ctx.db, deliveryId);
@@ -98,10 +103,17 @@ async function strandedDelivery(t: TestApp, { clientId, leaseLeftMs }: { clientI
     const envelope = toTestEvent({ eventId: newEventId(), clientId });
     const event = await insertWebhookEvent(trx, { id: envelope.id, clientId, eventType: envelope.event, body: JSON.stringify(envelope) });
     const delivery = await insertWebhookDelivery(trx, { id: newDeliveryId(), event });
-    await trx.updateTable('webhook_deliveries').set({
-      status: 'DELIVERING', attempt_count: 1, claim_token: 'a-worker-that-died', last_attempt_at: sql<Date>`now() - interval '20 seconds'`,
-      claim_expires_at: sql<Date>`now() + ${leaseLeftMs} * interval '1 millisecond'`,
-    }).where('id', '=', delivery.id).execute();
+    await trx
+      .updateTable('webhook_deliveries')
+      .set({
+        status: 'DELIVERING',
+        attempt_count: 1,
+        claim_token: 'a-worker-that-died',
+        last_attempt_at: sql<Date>`now() - interval '20 seconds'`,
+        claim_expires_at: sql<Date>`now() + ${leaseLeftMs} * interval '1 millisecond'`,
+      })
+      .where('id', '=', delivery.id)
+      .execute();
     // Its job, as liveness leaves it after unlocking the dead worker's jobs: ready to run again.
     await enqueueWebhookDelivery(trx, { deliveryId: delivery.id });
     return delivery.id;
@@ -115,7 +127,9 @@ describe('a worker process killed mid-attempt', () => {
   let t: TestApp;
   let child: ChildProcess | undefined;
   let survivor: RunningWorker | undefined;
-  beforeAll(async () => { t = await createTestApp({ env }); });
+  beforeAll(async () => {
+    t = await createTestApp({ env });
+  });
   afterAll(async () => {
     child?.kill('SIGKILL');
     await survivor?.stop();
@@ -140,7 +154,10 @@ describe('a worker process killed mid-attempt', () => {
 
     const { delivery, attempts } = await waitForSettled(t.ctx.db, deliveryId, 60_000);
     expect(delivery).toMatchObject({ status: 'DELIVERED', attempt_count: 2 });
-    expect(attempts.map((a) => [a.attempt_number, a.response_status, a.error_message])).toEqual([[1, null, INTERRUPTED_ATTEMPT_ERROR], [2, 200, null]]);
+    expect(attempts.map((a) => [a.attempt_number, a.response_status, a.error_message])).toEqual([
+      [1, null, INTERRUPTED_ATTEMPT_ERROR],
+      [2, 200, null],
+    ]);
     const requests = requestsTo('/killed');
     expect(requests).toHaveLength(2);
     expect(requests[0].headers['webhook-id']).toBe(requests[1].headers['webhook-id']);

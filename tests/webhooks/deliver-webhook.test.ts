@@ -39,8 +39,14 @@ describe('deliver_webhook: what is sent', () => {
       event: 'transaction.confirmed',
       timestamp: expect.any(String),
       data: {
-        transactionId, userId: 'alice', type: 'mint', status: 'CONFIRMED',
-        userOpHash: expect.stringMatching(/^0x[0-9a-z]{64}$/), txHash: `0x${'ab'.repeat(32)}`, blockNumber: 1234, error: null,
+        transactionId,
+        userId: 'alice',
+        type: 'mint',
+        status: 'CONFIRMED',
+        userOpHash: expect.stringMatching(/^0x[0-9a-z]{64}$/),
+        txHash: `0x${'ab'.repeat(32)}`,
+        blockNumber: 1234,
+        error: null,
       },
     });
     expect(new Date(event.timestamp).toISOString()).toBe(event.timestamp);
@@ -50,7 +56,13 @@ describe('deliver_webhook: what is sent', () => {
     expect(Math.abs(Number(request.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(120);
 
     const { delivery, attempts } = await waitForSettled(t.ctx.db, deliveryId!);
-    expect(delivery).toMatchObject({ status: 'DELIVERED', attempt_count: 1, last_response_status: 200, error_message: null, event_type: 'transaction.confirmed' });
+    expect(delivery).toMatchObject({
+      status: 'DELIVERED',
+      attempt_count: 1,
+      last_response_status: 200,
+      error_message: null,
+      event_type: 'transaction.confirmed',
+    });
     expect(delivery.delivered_at).toBeInstanceOf(Date);
     expect(attempts).toEqual([expect.objectContaining({ attempt_number: 1, response_status: 200, error_message: null, url: receiver.url('/signed') })]);
   });
@@ -62,7 +74,8 @@ describe('deliver_webhook: what is sent', () => {
     const [request] = await receiver.waitFor(1, { path: '/tamper' });
     const secret = client.webhookSecret;
     expect(verifyWebhook(request, secret)).toMatchObject({
-      event: 'transaction.failed', data: { status: 'FAILED', txHash: null, blockNumber: null, error: { code: 'BUNDLER_REJECTED', message: 'rejected by the bundler' } },
+      event: 'transaction.failed',
+      data: { status: 'FAILED', txHash: null, blockNumber: null, error: { code: 'BUNDLER_REJECTED', message: 'rejected by the bundler' } },
     });
 
     expect(() => verifyWebhook({ ...request, body: request.body.replace('"FAILED"', '"CONFIRMED"') }, secret)).toThrow(/No matching signature/);
@@ -88,7 +101,11 @@ describe('deliver_webhook: what is sent', () => {
     expect(verifyWebhook(during, newSecret).id).toBe(during.headers['webhook-id']);
     expect(verifyWebhook(during, client.webhookSecret).id).toBe(during.headers['webhook-id']);
 
-    await t.ctx.db.updateTable('clients').set({ previous_webhook_secret_expires_at: new Date(Date.now() - 1000) }).where('id', '=', client.clientId).execute();
+    await t.ctx.db
+      .updateTable('clients')
+      .set({ previous_webhook_secret_expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', client.clientId)
+      .execute();
     await endTransaction(t.ctx.db, { clientId: client.clientId });
     const [, after] = await receiver.waitFor(2, { path: '/rotation' });
     expect(String(after.headers['webhook-signature']).split(' ')).toHaveLength(1);
@@ -105,7 +122,10 @@ describe('deliver_webhook: retries', () => {
     const { delivery, attempts } = await waitForSettled(t.ctx.db, deliveryId!);
     expect(delivery).toMatchObject({ status: 'DELIVERED', attempt_count: 4, last_response_status: 204, error_message: null });
     expect(attempts.map((a) => [a.attempt_number, a.response_status, a.error_message])).toEqual([
-      [1, 500, 'endpoint answered HTTP 500'], [2, 500, 'endpoint answered HTTP 500'], [3, 500, 'endpoint answered HTTP 500'], [4, 204, null],
+      [1, 500, 'endpoint answered HTTP 500'],
+      [2, 500, 'endpoint answered HTTP 500'],
+      [3, 500, 'endpoint answered HTTP 500'],
+      [4, 204, null],
     ]);
     for (const a of attempts) expect(a.response_time_ms).toEqual(expect.any(Number));
     const requests = requestsTo('/flaky');
@@ -121,8 +141,20 @@ describe('deliver_webhook: retries', () => {
     const client = await clientAt('/down');
     const { deliveryId } = await endTransaction(t.ctx.db, { clientId: client.clientId, to: 'EXPIRED' });
     const { delivery, attempts } = await waitForSettled(t.ctx.db, deliveryId!);
-    expect(delivery).toMatchObject({ status: 'FAILED', attempt_count: 5, last_response_status: 503, error_message: 'endpoint answered HTTP 503', delivered_at: null });
-    expect(attempts.map((a) => [a.attempt_number, a.response_status])).toEqual([[1, 503], [2, 503], [3, 503], [4, 503], [5, 503]]);
+    expect(delivery).toMatchObject({
+      status: 'FAILED',
+      attempt_count: 5,
+      last_response_status: 503,
+      error_message: 'endpoint answered HTTP 503',
+      delivered_at: null,
+    });
+    expect(attempts.map((a) => [a.attempt_number, a.response_status])).toEqual([
+      [1, 503],
+      [2, 503],
+      [3, 503],
+      [4, 503],
+      [5, 503],
+    ]);
     expect(await pendingJobs(t.ctx.db, deliveryId!)).toBe(0);
     expect(requestsTo('/down')).toHaveLength(5);
   });
@@ -175,7 +207,12 @@ describe('deliver_webhook: timeout', () => {
     const client = await short.createClient({ webhookUrl: receiver.url('/hang') });
     const { deliveryId } = await endTransaction(short.ctx.db, { clientId: client.clientId });
     const { delivery, attempts } = await waitForSettled(short.ctx.db, deliveryId!);
-    expect(delivery).toMatchObject({ status: 'FAILED', attempt_count: 1, last_response_status: null, error_message: 'no complete answer within 300 ms (timed out)' });
+    expect(delivery).toMatchObject({
+      status: 'FAILED',
+      attempt_count: 1,
+      last_response_status: null,
+      error_message: 'no complete answer within 300 ms (timed out)',
+    });
     expect(attempts[0].response_time_ms).toBeGreaterThanOrEqual(250);
     // The sender hung up; the receiver sees its request abandoned.
     const deadline = Date.now() + 10_000;
@@ -186,7 +223,8 @@ describe('deliver_webhook: timeout', () => {
 
 describe('the retry schedule', () => {
   it('grows fourfold from the base with ±20 % jitter, never below Retry-After, capped at an hour', () => {
-    const at = (random: number, failedAttempts: number, retryAfterMs?: number) => retryDelayMs({ baseMs: 5_000, failedAttempts, retryAfterMs, random: () => random });
+    const at = (random: number, failedAttempts: number, retryAfterMs?: number) =>
+      retryDelayMs({ baseMs: 5_000, failedAttempts, retryAfterMs, random: () => random });
     expect([1, 2, 3, 4].map((n) => at(0.5, n))).toEqual([5_000, 20_000, 80_000, 320_000]);
     expect([at(0, 1), at(1, 1)]).toEqual([4_000, 6_000]);
     expect(at(0.5, 1, 30_000)).toBe(30_000);

@@ -6,14 +6,19 @@ import { queueTestEvent } from '../../src/webhooks/outbox.js';
 import { endTransaction } from './support/deliveries.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
 afterAll(() => t.close());
 
 const hooked = () => t.createClient({ webhookUrl: 'https://hooks.example.com/chronos' });
 const tokens = new Map<string, string>();
 const list = async (client: TestClient, query: Record<string, string | number> = {}) => {
   if (!tokens.has(client.clientId)) tokens.set(client.clientId, await t.tokenFor(client));
-  return request(t.app).get('/api/v1/webhooks/deliveries').query(query).set('Authorization', `Bearer ${tokens.get(client.clientId)}`);
+  return request(t.app)
+    .get('/api/v1/webhooks/deliveries')
+    .query(query)
+    .set('Authorization', `Bearer ${tokens.get(client.clientId)}`);
 };
 const queueTest = async (client: TestClient) => (await t.ctx.db.transaction().execute((trx) => queueTestEvent(trx, { clientId: client.clientId }))).id;
 
@@ -32,9 +37,18 @@ describe('GET /api/v1/webhooks/deliveries', () => {
     expect(res.body).toEqual({ success: true, data: { deliveries: expect.any(Array), cursor: null, hasMore: false } });
     expect(res.body.data.deliveries.map((d: { id: string }) => d.id)).toEqual([test, failed, confirmed]);
     expect(res.body.data.deliveries[1]).toEqual({
-      id: failed, eventType: 'transaction.failed', eventId: expect.stringMatching(/^evt_[0-9a-z]{26}$/), status: 'PENDING',
-      attemptCount: 0, maxAttempts: 5, lastAttemptAt: null, lastResponseStatus: null, lastResponseTimeMs: null,
-      errorMessage: null, deliveredAt: null, createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      id: failed,
+      eventType: 'transaction.failed',
+      eventId: expect.stringMatching(/^evt_[0-9a-z]{26}$/),
+      status: 'PENDING',
+      attemptCount: 0,
+      maxAttempts: 5,
+      lastAttemptAt: null,
+      lastResponseStatus: null,
+      lastResponseTimeMs: null,
+      errorMessage: null,
+      deliveredAt: null,
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
     expect((await list(other)).body.data.deliveries.map((d: { id: string }) => d.id)).toEqual([foreign]);
   });
@@ -44,10 +58,18 @@ describe('GET /api/v1/webhooks/deliveries', () => {
     const { deliveryId: confirmed } = await endTransaction(t.ctx.db, { clientId: client.clientId });
     const { deliveryId: reverted } = await endTransaction(t.ctx.db, { clientId: client.clientId, to: 'REVERTED' });
     const test = await queueTest(client);
-    await t.ctx.db.updateTable('webhook_deliveries').set({
-      status: 'DELIVERED', attempt_count: 2, last_attempt_at: new Date('2026-01-15T10:30:00Z'), last_response_status: 200,
-      last_response_time_ms: 145, delivered_at: new Date('2026-01-15T10:30:00Z'),
-    }).where('id', 'in', [confirmed!, test]).execute();
+    await t.ctx.db
+      .updateTable('webhook_deliveries')
+      .set({
+        status: 'DELIVERED',
+        attempt_count: 2,
+        last_attempt_at: new Date('2026-01-15T10:30:00Z'),
+        last_response_status: 200,
+        last_response_time_ms: 145,
+        delivered_at: new Date('2026-01-15T10:30:00Z'),
+      })
+      .where('id', 'in', [confirmed!, test])
+      .execute();
 
     const ids = async (query: Record<string, string>) => (await list(client, query)).body.data.deliveries.map((d: { id: string }) => d.id);
     expect(await ids({ status: 'DELIVERED' })).toEqual([test, confirmed]);
@@ -56,7 +78,11 @@ describe('GET /api/v1/webhooks/deliveries', () => {
     expect(await ids({ eventType: 'webhook.test', status: 'DELIVERED' })).toEqual([test]);
     expect(await ids({ eventType: 'transaction.reverted', status: 'DELIVERED' })).toEqual([]);
     expect((await list(client, { status: 'DELIVERED', eventType: 'transaction.confirmed' })).body.data.deliveries[0]).toMatchObject({
-      attemptCount: 2, lastAttemptAt: '2026-01-15T10:30:00.000Z', lastResponseStatus: 200, lastResponseTimeMs: 145, deliveredAt: '2026-01-15T10:30:00.000Z',
+      attemptCount: 2,
+      lastAttemptAt: '2026-01-15T10:30:00.000Z',
+      lastResponseStatus: 200,
+      lastResponseTimeMs: 145,
+      deliveredAt: '2026-01-15T10:30:00.000Z',
     });
   });
 
@@ -74,7 +100,9 @@ describe('GET /api/v1/webhooks/deliveries', () => {
     const seen: string[] = start.body.data.deliveries.map((d: { id: string }) => d.id);
     let inserting = true;
     const inserted: string[] = [];
-    const inserter = (async () => { while (inserting) inserted.push(await queueTest(client)); })();
+    const inserter = (async () => {
+      while (inserting) inserted.push(await queueTest(client));
+    })();
     try {
       let cursor: string = start.body.data.cursor;
       for (let page = 0; page < 20; page++) {

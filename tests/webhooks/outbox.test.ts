@@ -11,12 +11,16 @@ import { startReceiver, verifyWebhook, type Receiver } from './support/receiver.
 import { deliveryOfTransaction, insertSubmittedTransaction, pendingJobs, waitForSettled } from './support/deliveries.js';
 
 let receiver: Receiver;
-beforeAll(async () => { receiver = await startReceiver(); });
+beforeAll(async () => {
+  receiver = await startReceiver();
+});
 afterAll(() => receiver.close());
 
 describe('with no worker running', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp({ env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } }); });
+  beforeAll(async () => {
+    t = await createTestApp({ env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
+  });
   afterAll(() => t.close());
 
   const eventsOf = (transactionId: string) => t.ctx.db.selectFrom('webhook_events').selectAll().where('transaction_id', '=', transactionId).execute();
@@ -25,18 +29,24 @@ describe('with no worker running', () => {
     const client = await t.createClient({ webhookUrl: receiver.url('/outbox') });
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId });
 
-    await expect(t.ctx.db.transaction().execute(async (trx) => {
-      await transitionTransaction(trx, { transactionId, to: 'CONFIRMED', changes: { tx_hash: `0x${'cd'.repeat(32)}`, block_number: 7 } });
-      throw new Error('crash after the status change, before commit');
-    })).rejects.toThrow('crash after the status change');
+    await expect(
+      t.ctx.db.transaction().execute(async (trx) => {
+        await transitionTransaction(trx, { transactionId, to: 'CONFIRMED', changes: { tx_hash: `0x${'cd'.repeat(32)}`, block_number: 7 } });
+        throw new Error('crash after the status change, before commit');
+      }),
+    ).rejects.toThrow('crash after the status change');
     expect((await findTransaction(t.ctx.db, transactionId))!.status).toBe('SUBMITTED');
     expect(await eventsOf(transactionId)).toEqual([]);
     expect(await deliveryOfTransaction(t.ctx.db, transactionId)).toBeUndefined();
 
-    await t.ctx.db.transaction().execute((trx) => transitionTransaction(trx, { transactionId, to: 'CONFIRMED', changes: { tx_hash: `0x${'cd'.repeat(32)}`, block_number: 7 } }));
+    await t.ctx.db
+      .transaction()
+      .execute((trx) => transitionTransaction(trx, { transactionId, to: 'CONFIRMED', changes: { tx_hash: `0x${'cd'.repeat(32)}`, block_number: 7 } }));
     const [event] = await eventsOf(transactionId);
     expect(JSON.parse(event.body)).toEqual({
-      id: event.id, event: 'transaction.confirmed', timestamp: expect.any(String),
+      id: event.id,
+      event: 'transaction.confirmed',
+      timestamp: expect.any(String),
       data: expect.objectContaining({ transactionId, status: 'CONFIRMED', txHash: `0x${'cd'.repeat(32)}`, blockNumber: 7, error: null }),
     });
     const delivery = await deliveryOfTransaction(t.ctx.db, transactionId);
@@ -53,7 +63,11 @@ describe('with no worker running', () => {
 
     const silent = await t.createClient();
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: silent.clientId });
-    await t.ctx.db.transaction().execute((trx) => transitionTransaction(trx, { transactionId, to: 'REVERTED', changes: { error_code: 'EXECUTION_REVERTED', error_message: 'reverted' } }));
+    await t.ctx.db
+      .transaction()
+      .execute((trx) =>
+        transitionTransaction(trx, { transactionId, to: 'REVERTED', changes: { error_code: 'EXECUTION_REVERTED', error_message: 'reverted' } }),
+      );
     expect(await eventsOf(transactionId)).toEqual([expect.objectContaining({ event_type: 'transaction.reverted', client_id: silent.clientId })]);
     expect(await deliveryOfTransaction(t.ctx.db, transactionId)).toBeUndefined();
   });
@@ -61,7 +75,9 @@ describe('with no worker running', () => {
   it('loses nothing when no worker runs between the status change and the send: a worker started later delivers it', async () => {
     const client = await t.createClient({ webhookUrl: receiver.url('/later') });
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId });
-    await t.ctx.db.transaction().execute((trx) => transitionTransaction(trx, { transactionId, to: 'EXPIRED', changes: { error_code: 'INCLUSION_TIMEOUT', error_message: 'late' } }));
+    await t.ctx.db
+      .transaction()
+      .execute((trx) => transitionTransaction(trx, { transactionId, to: 'EXPIRED', changes: { error_code: 'INCLUSION_TIMEOUT', error_message: 'late' } }));
     const delivery = (await deliveryOfTransaction(t.ctx.db, transactionId))!;
     expect(delivery.status).toBe('PENDING');
     expect(receiver.received.filter((r) => r.path === '/later')).toHaveLength(0);
@@ -75,14 +91,17 @@ describe('with no worker running', () => {
     }
     const [request] = receiver.received.filter((r) => r.path === '/later');
     expect(verifyWebhook(request, client.webhookSecret)).toMatchObject({
-      event: 'transaction.expired', data: { transactionId, status: 'EXPIRED', error: { code: 'INCLUSION_TIMEOUT', message: 'late' } },
+      event: 'transaction.expired',
+      data: { transactionId, status: 'EXPIRED', error: { code: 'INCLUSION_TIMEOUT', message: 'late' } },
     });
   });
 });
 
 describe('end to end, through the chain', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp({ worker: true, env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } }); });
+  beforeAll(async () => {
+    t = await createTestApp({ worker: true, env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
+  });
   afterAll(() => t.close());
 
   it('a mint accepted over the API ends in a transaction.confirmed webhook that verifies and matches GET /transactions', async () => {
@@ -99,8 +118,14 @@ describe('end to end, through the chain', () => {
       event: 'transaction.confirmed',
       timestamp: expect.any(String),
       data: {
-        transactionId: done.transactionId, userId: 'mint-user', type: 'mint', status: 'CONFIRMED',
-        userOpHash: done.userOpHash, txHash: done.txHash, blockNumber: done.blockNumber, error: null,
+        transactionId: done.transactionId,
+        userId: 'mint-user',
+        type: 'mint',
+        status: 'CONFIRMED',
+        userOpHash: done.userOpHash,
+        txHash: done.txHash,
+        blockNumber: done.blockNumber,
+        error: null,
       },
     });
   });

@@ -20,7 +20,9 @@ afterAll(async () => {
 });
 
 const redeliver = async (client: TestClient, deliveryId: string) =>
-  request(t.app).post(`/api/v1/webhooks/deliveries/${deliveryId}/redeliver`).set('Authorization', `Bearer ${await t.tokenFor(client)}`);
+  request(t.app)
+    .post(`/api/v1/webhooks/deliveries/${deliveryId}/redeliver`)
+    .set('Authorization', `Bearer ${await t.tokenFor(client)}`);
 
 /** A delivery with no job behind it: it stays PENDING. */
 async function idleDelivery(client: TestClient): Promise<string> {
@@ -57,8 +59,13 @@ describe('POST /api/v1/webhooks/deliveries/{deliveryId}/redeliver', () => {
     expect(new Set(requests.map((r) => r.body)).size).toBe(1);
     expect(verifyWebhook(requests[2], client.webhookSecret).id).toBe(failed.delivery.event_id);
 
-    const listed = await request(t.app).get('/api/v1/webhooks/deliveries').set('Authorization', `Bearer ${await t.tokenFor(client)}`);
-    expect(listed.body.data.deliveries.map((d: { id: string; status: string }) => [d.id, d.status])).toEqual([[queued.id, 'DELIVERED'], [deliveryId, 'FAILED']]);
+    const listed = await request(t.app)
+      .get('/api/v1/webhooks/deliveries')
+      .set('Authorization', `Bearer ${await t.tokenFor(client)}`);
+    expect(listed.body.data.deliveries.map((d: { id: string; status: string }) => [d.id, d.status])).toEqual([
+      [queued.id, 'DELIVERED'],
+      [deliveryId, 'FAILED'],
+    ]);
   });
 
   it('can redeliver a delivered one too (e.g. the receiver lost it)', async () => {

@@ -17,7 +17,9 @@ import { deliveryOfTransaction, findDelivery, insertSubmittedTransaction, pendin
 const WEBHOOK_ENV = { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_RETRY_BASE_MS: '20' };
 
 let receiver: Receiver;
-beforeAll(async () => { receiver = await startReceiver(); });
+beforeAll(async () => {
+  receiver = await startReceiver();
+});
 afterAll(() => receiver.close());
 
 const requestsTo = (path: string) => receiver.received.filter((r) => r.path === path);
@@ -26,7 +28,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The EntryPoint's UserOperationEvent for a SUBMITTED transaction, as the inclusion tracker reads it. */
 async function includedEvent(t: TestApp, transactionId: string): Promise<InclusionEvent> {
   const { user_op_hash } = await t.ctx.db.selectFrom('transactions').select('user_op_hash').where('id', '=', transactionId).executeTakeFirstOrThrow();
-  return { userOpHash: user_op_hash as Hex, success: true, actualGasUsed: 21_000n, actualGasCost: 1n, transactionHash: `0x${'ab'.repeat(32)}`, blockNumber: 1234n };
+  return {
+    userOpHash: user_op_hash as Hex,
+    success: true,
+    actualGasUsed: 21_000n,
+    actualGasCost: 1n,
+    transactionHash: `0x${'ab'.repeat(32)}`,
+    blockNumber: 1234n,
+  };
 }
 
 /** The run time of the delivery's waiting job, in ms from now. */
@@ -54,7 +63,8 @@ describe('a worker settling a transaction', () => {
     const [request] = await receiver.waitFor(1, { path: '/at-commit', timeoutMs: 5_000 });
     expect(request.receivedAt - settledAt).toBeLessThan(2_000);
     expect(verifyWebhook(request, client.webhookSecret)).toMatchObject({
-      event: 'transaction.confirmed', data: { transactionId, userId: 'alice', status: 'CONFIRMED', txHash: `0x${'ab'.repeat(32)}`, blockNumber: 1234 },
+      event: 'transaction.confirmed',
+      data: { transactionId, userId: 'alice', status: 'CONFIRMED', txHash: `0x${'ab'.repeat(32)}`, blockNumber: 1234 },
     });
     const { id: deliveryId } = (await deliveryOfTransaction(t.ctx.db, transactionId))!;
     const { delivery, attempts } = await waitForSettled(t.ctx.db, deliveryId);
@@ -85,7 +95,10 @@ describe('a worker settling a transaction', () => {
     try {
       const { delivery, attempts } = await waitForSettled(t.ctx.db, deliveryId);
       expect(delivery).toMatchObject({ status: 'DELIVERED', attempt_count: 2 });
-      expect(attempts.map((a) => [a.attempt_number, a.response_status, a.error_message])).toEqual([[1, null, INTERRUPTED_ATTEMPT_ERROR], [2, 200, null]]);
+      expect(attempts.map((a) => [a.attempt_number, a.response_status, a.error_message])).toEqual([
+        [1, null, INTERRUPTED_ATTEMPT_ERROR],
+        [2, 200, null],
+      ]);
     } finally {
       await worker.stop();
     }
@@ -100,13 +113,17 @@ describe('a worker settling a transaction', () => {
     // Recorded by a process that does not send at commit: PENDING, for whoever claims it.
     await t.ctx.db.transaction().execute((trx) => transitionTransaction(trx, { transactionId, to: 'CONFIRMED' }));
     const { id: deliveryId, event_id: eventId } = (await deliveryOfTransaction(t.ctx.db, transactionId))!;
-    const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => claimDueDelivery(t.ctx.db, { deliveryId, claimToken: `claim-${i}`, leaseMs: 60_000, maxAttempts: 5 })));
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => claimDueDelivery(t.ctx.db, { deliveryId, claimToken: `claim-${i}`, leaseMs: 60_000, maxAttempts: 5 })),
+    );
     const won = claims.filter((c) => c !== undefined);
     expect(won).toHaveLength(1);
     expect(won[0]).toEqual({
       delivery: expect.objectContaining({ id: deliveryId, status: 'DELIVERING', attempt_count: 1, claim_token: expect.stringMatching(/^claim-\d$/) }),
       target: {
-        eventId, transactionId, body: expect.stringContaining(transactionId),
+        eventId,
+        transactionId,
+        body: expect.stringContaining(transactionId),
         client: expect.objectContaining({ webhook_url: receiver.url('/claimed'), webhook_secret: client.webhookSecret, revoked_at: null }),
       },
     });
@@ -116,7 +133,9 @@ describe('a worker settling a transaction', () => {
 
 describe('a worker settling transactions while the job queue runs', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp({ worker: true, env: WEBHOOK_ENV }); });
+  beforeAll(async () => {
+    t = await createTestApp({ worker: true, env: WEBHOOK_ENV });
+  });
   afterAll(() => t.close());
 
   it('makes exactly one attempt per delivery when jobs for every delivery race the send at commit', async () => {
@@ -150,7 +169,10 @@ describe('a worker settling transactions while the job queue runs', () => {
 
     const { delivery, attempts } = await waitForSettled(t.ctx.db, deliveryId);
     expect(delivery).toMatchObject({ status: 'DELIVERED', attempt_count: 2, last_response_status: 204 });
-    expect(attempts.map((a) => [a.attempt_number, a.response_status])).toEqual([[1, 503], [2, 204]]);
+    expect(attempts.map((a) => [a.attempt_number, a.response_status])).toEqual([
+      [1, 503],
+      [2, 204],
+    ]);
     // The first attempt came well before the fallback job would have run: it was the send at commit.
     expect(attempts[0].started_at.getTime() - delivery.created_at.getTime()).toBeLessThan(leaseMs(t.config) / 2);
     const requests = requestsTo('/refused-first');

@@ -17,7 +17,9 @@ afterAll(async () => {
 });
 
 const sendTest = async (client: TestClient) =>
-  request(t.app).post('/api/v1/webhooks/test').set('Authorization', `Bearer ${await t.tokenFor(client)}`);
+  request(t.app)
+    .post('/api/v1/webhooks/test')
+    .set('Authorization', `Bearer ${await t.tokenFor(client)}`);
 
 describe('POST /api/v1/webhooks/test', () => {
   it('sends a signed webhook.test event to the client URL and records the delivery', async () => {
@@ -28,17 +30,29 @@ describe('POST /api/v1/webhooks/test', () => {
 
     const [received] = await receiver.waitFor(1, { path: '/test-event' });
     expect(verifyWebhook(received, client.webhookSecret)).toEqual({
-      id: res.body.data.delivery.eventId, event: 'webhook.test', timestamp: expect.any(String),
+      id: res.body.data.delivery.eventId,
+      event: 'webhook.test',
+      timestamp: expect.any(String),
       data: { clientId: client.clientId, message: expect.any(String) },
     });
 
     await waitForSettled(t.ctx.db, res.body.data.delivery.id);
-    const listed = await request(t.app).get('/api/v1/webhooks/deliveries').query({ eventType: 'webhook.test' })
+    const listed = await request(t.app)
+      .get('/api/v1/webhooks/deliveries')
+      .query({ eventType: 'webhook.test' })
       .set('Authorization', `Bearer ${await t.tokenFor(client)}`);
-    expect(listed.body.data.deliveries).toEqual([expect.objectContaining({
-      id: res.body.data.delivery.id, status: 'DELIVERED', attemptCount: 1, lastResponseStatus: 200,
-      lastResponseTimeMs: expect.any(Number), errorMessage: null, deliveredAt: expect.any(String), lastAttemptAt: expect.any(String),
-    })]);
+    expect(listed.body.data.deliveries).toEqual([
+      expect.objectContaining({
+        id: res.body.data.delivery.id,
+        status: 'DELIVERED',
+        attemptCount: 1,
+        lastResponseStatus: 200,
+        lastResponseTimeMs: expect.any(Number),
+        errorMessage: null,
+        deliveredAt: expect.any(String),
+        lastAttemptAt: expect.any(String),
+      }),
+    ]);
   });
 
   it('answers 400 WEBHOOK_NOT_CONFIGURED when the client has no webhook URL', async () => {

@@ -29,10 +29,7 @@ export type DeployChronosContractsReturnType = { token: Address; claimVault: Add
  * Deploys a ChronosToken (the deployment's shared TOKEN_ADDRESS) and the ClaimVault every token's
  * claims go through, each confirmed before the next step.
  */
-export async function deployChronosContracts(
-  client: DeployerClient,
-  { owner }: DeployChronosContractsParameters,
-): Promise<DeployChronosContractsReturnType> {
+export async function deployChronosContracts(client: DeployerClient, { owner }: DeployChronosContractsParameters): Promise<DeployChronosContractsReturnType> {
   const token = await deployChronosToken(client, { owner });
   const claimVault = await deployClaimVault(client);
   return { token, claimVault };
@@ -55,10 +52,7 @@ export async function deployClaimVault(client: DeployerClient): Promise<Address>
 export type SetTokenSignerParameters = { token: Address; signer: Address; authorized: boolean };
 
 /** Authorizes or revokes a mint signer; the client's account must be the token owner. Resolves once mined. */
-export async function setTokenSigner(
-  client: DeployerClient,
-  { token, signer, authorized }: SetTokenSignerParameters,
-): Promise<Hash> {
+export async function setTokenSigner(client: DeployerClient, { token, signer, authorized }: SetTokenSignerParameters): Promise<Hash> {
   const hash = await writeContract(client, {
     address: token,
     abi: chronosTokenAbi,
@@ -104,8 +98,8 @@ export function mintMessageHash({ token, chainId, to, receiptId, amount, expiryB
 function deployedAddress(contract: string, receipt: TransactionReceipt): Address {
   if (receipt.status !== 'success' || !receipt.contractAddress) {
     throw new Error(
-      `Deploying ${contract} failed (transaction ${receipt.transactionHash}, status ${receipt.status}); ` +
-        'check that the deployer has funds and the chain supports the cancun EVM version.',
+      `Deploying ${contract} failed (transaction ${receipt.transactionHash}, status ${receipt.status}); `
+        + 'check that the deployer has funds and the chain supports the cancun EVM version.',
     );
   }
   // Receipts carry lowercase addresses; checksummed ones compare equal to what viem decodes elsewhere.

@@ -3,8 +3,10 @@
 import type { CommandGroup } from '../command.js';
 import { ADMIN_ENVIRONMENT_HELP } from '../admin-environment.js';
 
-const SIGNER_DETAILS = "The CLI authorizes the signer on the client's ChronosToken: on the embedded chain always, elsewhere when DEPLOYER_PRIVATE_KEY (the token owner) is set; otherwise it prints the setSigner(signer, true) call the owner must make.";
-const TOKEN_DETAILS = "Each client gets its own ChronosToken, deployed with the deployer key (the embedded chain's, elsewhere DEPLOYER_PRIVATE_KEY with RPC_URL and CHAIN_ID); without a key, pass --token. --token shares an existing token deliberately (with a warning): clients on one token can each mint it and share one namespace of receipt ids.";
+const SIGNER_DETAILS =
+  "The CLI authorizes the signer on the client's ChronosToken: on the embedded chain always, elsewhere when DEPLOYER_PRIVATE_KEY (the token owner) is set; otherwise it prints the setSigner(signer, true) call the owner must make.";
+const TOKEN_DETAILS =
+  "Each client gets its own ChronosToken, deployed with the deployer key (the embedded chain's, elsewhere DEPLOYER_PRIVATE_KEY with RPC_URL and CHAIN_ID); without a key, pass --token. --token shares an existing token deliberately (with a warning): clients on one token can each mint it and share one namespace of receipt ids.";
 
 export const clientsCommand: CommandGroup = {
   name: 'clients',
@@ -19,7 +21,11 @@ export const clientsCommand: CommandGroup = {
         scopes: { type: 'string', placeholder: 'LIST', description: 'comma-separated scopes among wallet,mint,transfer,claim (default: all)' },
         'webhook-url': { type: 'string', placeholder: 'URL', description: 'http(s) URL that receives signed transaction events' },
         signer: { type: 'string', placeholder: '0xADDRESS', description: 'the mint-authorization signer of this client' },
-        'rate-limit': { type: 'string', placeholder: 'SPEC', description: 'per-minute overrides, e.g. general=100,minting=10,external=30,auth=5 (auth: per 5 min)' },
+        'rate-limit': {
+          type: 'string',
+          placeholder: 'SPEC',
+          description: 'per-minute overrides, e.g. general=100,minting=10,external=30,auth=5 (auth: per 5 min)',
+        },
         token: { type: 'string', placeholder: '0xADDRESS', description: "share this existing ChronosToken instead of deploying the client's own" },
       },
       details: ['The client secret is stored only as an scrypt hash: store it when it is shown.', TOKEN_DETAILS, SIGNER_DETAILS, ...ADMIN_ENVIRONMENT_HELP],
@@ -50,7 +56,10 @@ export const clientsCommand: CommandGroup = {
       name: 'unrevoke',
       summary: 'take a revoked client back into service (same id, secret and wallets)',
       args: ['ID'],
-      details: ['Tokens issued before the unrevoke stay refused, so a token that leaked before the revocation does not come back to life.', ...ADMIN_ENVIRONMENT_HELP],
+      details: [
+        'Tokens issued before the unrevoke stay refused, so a token that leaked before the revocation does not come back to life.',
+        ...ADMIN_ENVIRONMENT_HELP,
+      ],
       load: () => import('./clients/unrevoke.js'),
     },
     {
@@ -71,7 +80,10 @@ export const clientsCommand: CommandGroup = {
       name: 'set-webhook',
       summary: "set the client's webhook URL (none removes it)",
       args: ['ID', 'URL'],
-      details: ['URL is an http(s) URL, or none. Outside the embedded default it must resolve to public addresses unless WEBHOOK_ALLOW_PRIVATE_TARGETS=true.', ...ADMIN_ENVIRONMENT_HELP],
+      details: [
+        'URL is an http(s) URL, or none. Outside the embedded default it must resolve to public addresses unless WEBHOOK_ALLOW_PRIVATE_TARGETS=true.',
+        ...ADMIN_ENVIRONMENT_HELP,
+      ],
       examples: ['chronos clients set-webhook client_01J… https://acme.example/hooks'],
       load: () => import('./clients/set-webhook.js'),
     },
@@ -87,7 +99,10 @@ export const clientsCommand: CommandGroup = {
       name: 'set-rate-limit',
       summary: "override some of the client's rate limits (in effect within ~2 s)",
       args: ['ID', 'SPEC'],
-      details: ['SPEC is category=limit,… among general, minting, external (per minute) and auth (per 5 minutes); categories left out keep their value.', ...ADMIN_ENVIRONMENT_HELP],
+      details: [
+        'SPEC is category=limit,… among general, minting, external (per minute) and auth (per 5 minutes); categories left out keep their value.',
+        ...ADMIN_ENVIRONMENT_HELP,
+      ],
       examples: ['chronos clients set-rate-limit client_01J… general=500,minting=50'],
       load: () => import('./clients/set-rate-limit.js'),
     },

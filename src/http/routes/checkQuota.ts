@@ -12,7 +12,9 @@ export const UNLIMITED = -1;
 const breakdown = ({ allowed, remaining }: QuotaStatus) => ({
   allowed,
   remaining: {
-    daily: remaining.daily ?? UNLIMITED, weekly: remaining.weekly ?? UNLIMITED, monthly: remaining.monthly ?? UNLIMITED,
+    daily: remaining.daily ?? UNLIMITED,
+    weekly: remaining.weekly ?? UNLIMITED,
+    monthly: remaining.monthly ?? UNLIMITED,
   },
 });
 

@@ -22,16 +22,18 @@ export const createToken: Route = {
     }
     next();
   },
-  handler: ({ db, config }) => async (req, res) => {
-    const { clientId, clientSecret } = req.body as { clientId: string; clientSecret: string };
-    // No client can have such an id, and the format is public: no lookup, no scrypt, same answer.
-    if (!isClientIdShape(clientId)) throw invalidCredentials();
-    const client = await findClient(db, clientId);
-    const live = client && !client.revoked_at ? client : undefined;
-    // Unknown, revoked and wrong-secret all cost one scrypt and get the same answer.
-    const matches = await verifySecret(clientSecret, live?.secret_hash ?? UNMATCHABLE_HASH);
-    if (!live || !matches) throw invalidCredentials();
-    await forgiveTokenRequest(res);
-    res.json(issueAccessToken(config.jwt, { clientId: live.id, scopes: live.scopes as Scope[] }));
-  },
+  handler:
+    ({ db, config }) =>
+    async (req, res) => {
+      const { clientId, clientSecret } = req.body as { clientId: string; clientSecret: string };
+      // No client can have such an id, and the format is public: no lookup, no scrypt, same answer.
+      if (!isClientIdShape(clientId)) throw invalidCredentials();
+      const client = await findClient(db, clientId);
+      const live = client && !client.revoked_at ? client : undefined;
+      // Unknown, revoked and wrong-secret all cost one scrypt and get the same answer.
+      const matches = await verifySecret(clientSecret, live?.secret_hash ?? UNMATCHABLE_HASH);
+      if (!live || !matches) throw invalidCredentials();
+      await forgiveTokenRequest(res);
+      res.json(issueAccessToken(config.jwt, { clientId: live.id, scopes: live.scopes as Scope[] }));
+    },
 };

@@ -15,7 +15,10 @@ export const getBalance: Route = {
     const wallet = await findWallet(ctx.db, { clientId: client.id, userId });
     if (!wallet) throw new AppError(404, 'WALLET_NOT_FOUND', 'Wallet not found. Create a wallet first.');
     const balance = await ctx.publicClient.readContract({
-      address: tokenOf(ctx.config, client.token_address), abi: erc20Abi, functionName: 'balanceOf', args: [getAddress(wallet.address)],
+      address: tokenOf(ctx.config, client.token_address),
+      abi: erc20Abi,
+      functionName: 'balanceOf',
+      args: [getAddress(wallet.address)],
     });
     res.json({ balance: formatUnits(balance, TOKEN_DECIMALS) });
   },

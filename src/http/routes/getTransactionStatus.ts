@@ -12,7 +12,8 @@ const shaped = (status: number, code: string, message: string) => new AppError(s
 export const getTransactionStatus: Route = {
   operationId: 'getTransactionStatus',
   // Its 400s and 404s keep the documented shape even when the validator or the router raised them.
-  errorShape: (e) => ((e.status === 400 || e.status === 404) && !e.body ? new AppError(e.status, e.code, e.message, { error: e.code, message: e.message }, e.headers) : e),
+  errorShape: (e) =>
+    (e.status === 400 || e.status === 404) && !e.body ? new AppError(e.status, e.code, e.message, { error: e.code, message: e.message }, e.headers) : e,
   handler: (ctx) => async (req, res) => {
     const id = String(req.params.transactionId);
     if (!isTransactionIdShape(id)) throw shaped(400, 'INVALID_TRANSACTION_ID', 'Transaction ID must be a valid tx_ prefixed identifier');

@@ -14,6 +14,16 @@ import { redeliverWebhookDelivery } from './redeliverWebhookDelivery.js';
 import { sendTestWebhook } from './sendTestWebhook.js';
 
 export const routes: Route[] = [
-  createToken, createWallet, getBalance, transferTokens, prepareMint, executeMint, executeClaim, getTransactionStatus, checkQuota,
-  listWebhookDeliveries, redeliverWebhookDelivery, sendTestWebhook,
+  createToken,
+  createWallet,
+  getBalance,
+  transferTokens,
+  prepareMint,
+  executeMint,
+  executeClaim,
+  getTransactionStatus,
+  checkQuota,
+  listWebhookDeliveries,
+  redeliverWebhookDelivery,
+  sendTestWebhook,
 ];

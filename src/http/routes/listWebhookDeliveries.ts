@@ -13,7 +13,7 @@ export const listWebhookDeliveries: Route = {
   operationId: 'listWebhookDeliveries',
   handler: (ctx) => async (req, res) => {
     const { client } = authOf(req);
-    const status = req.query.status === undefined ? undefined : String(req.query.status) as WebhookDeliveryStatus;
+    const status = req.query.status === undefined ? undefined : (String(req.query.status) as WebhookDeliveryStatus);
     const eventType = req.query.eventType === undefined ? undefined : String(req.query.eventType);
     if (eventType !== undefined && !isEventType(eventType)) throw validationError(`eventType must be one of ${EVENT_TYPES.join(', ')}`);
     const limit = req.query.limit === undefined ? DEFAULT_LIMIT : Number(req.query.limit);

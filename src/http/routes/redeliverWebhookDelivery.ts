@@ -6,7 +6,8 @@ import { findClientDelivery } from '../../db/webhooks.js';
 import { queueDelivery } from '../../webhooks/outbox.js';
 import { toDeliveryView } from '../webhook-delivery-view.js';
 
-export const webhookNotConfigured = () => new AppError(400, 'WEBHOOK_NOT_CONFIGURED', 'No webhook URL is configured for this client; an operator sets one with `chronos clients set-webhook`');
+export const webhookNotConfigured = () =>
+  new AppError(400, 'WEBHOOK_NOT_CONFIGURED', 'No webhook URL is configured for this client; an operator sets one with `chronos clients set-webhook`');
 
 /**
  * A new delivery of the same event (same body, same webhook-id) with a fresh attempt budget; the
@@ -25,9 +26,12 @@ export const redeliverWebhookDelivery: Route = {
     }
     // Read fresh: the authenticated client may come from a cache that predates a set-webhook.
     if (!(await findClient(ctx.db, client.id))?.webhook_url) throw webhookNotConfigured();
-    const delivery = await ctx.db.transaction().execute((trx) => queueDelivery(trx, {
-      event: { id: original.event_id, client_id: original.client_id, event_type: original.event_type }, redeliveryOf: original.id,
-    }));
+    const delivery = await ctx.db.transaction().execute((trx) =>
+      queueDelivery(trx, {
+        event: { id: original.event_id, client_id: original.client_id, event_type: original.event_type },
+        redeliveryOf: original.id,
+      }),
+    );
     res.status(202).json({ success: true, data: { delivery: toDeliveryView(delivery, ctx.config.webhooks) } });
   },
 };

@@ -16,16 +16,18 @@ export const transferTokens: Route = {
     }
     next();
   },
-  handler: (ctx) => (req, res) => handleOperationRequest(ctx, req, res, {
-    operationId: 'transferTokens',
-    async prepare() {
-      const { to, amount } = req.body as { to: string; amount: string };
-      if (!isAddress(to, { strict: false }) || getAddress(to) === zeroAddress) throw validationError('to must be a non-zero 0x-prefixed 20-byte address');
-      const amountWei = parseTokenAmount(amount);
-      if (amountWei === undefined) throw validationError('amount must be a positive decimal number of tokens with at most 18 decimals, e.g. "100" or "100.5"');
-      return {
-        row: { type: 'transfer', params: JSON.stringify({ to: getAddress(to), amountWei: amountWei.toString() }), debit_wei: amountWei }
-      };
-    },
-  }),
+  handler: (ctx) => (req, res) =>
+    handleOperationRequest(ctx, req, res, {
+      operationId: 'transferTokens',
+      async prepare() {
+        const { to, amount } = req.body as { to: string; amount: string };
+        if (!isAddress(to, { strict: false }) || getAddress(to) === zeroAddress) throw validationError('to must be a non-zero 0x-prefixed 20-byte address');
+        const amountWei = parseTokenAmount(amount);
+        if (amountWei === undefined)
+          throw validationError('amount must be a positive decimal number of tokens with at most 18 decimals, e.g. "100" or "100.5"');
+        return {
+          row: { type: 'transfer', params: JSON.stringify({ to: getAddress(to), amountWei: amountWei.toString() }), debit_wei: amountWei },
+        };
+      },
+    }),
 };

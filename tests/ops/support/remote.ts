@@ -36,7 +36,10 @@ export function remote(baseUrl: string): Remote {
 export async function waitUntilServing(url: string, { timeoutMs = 60_000, output }: { timeoutMs?: number; output?: () => string } = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms${output ? `; output:\n${output()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -66,7 +69,14 @@ export async function waitForTerminalRemote(api: Remote, actor: RemoteActor, tra
 }
 
 /** wallet/create → mint/prepare → sign → mint/execute → CONFIRMED; returns the mint's final view. */
-export async function mintRemote(t: TestApp, api: Remote, actor: RemoteActor, userId: string, tokens: string, headers: Record<string, string> = {}): Promise<Record<string, any>> {
+export async function mintRemote(
+  t: TestApp,
+  api: Remote,
+  actor: RemoteActor,
+  userId: string,
+  tokens: string,
+  headers: Record<string, string> = {},
+): Promise<Record<string, any>> {
   const wallet = await api.call('POST', '/api/v1/wallet/create', { token: actor.token, userId, headers });
   if (wallet.status !== 200) throw new Error(`wallet/create: ${wallet.status} ${JSON.stringify(wallet.body)}`);
   const to = wallet.body.address as Address;
@@ -75,12 +85,19 @@ export async function mintRemote(t: TestApp, api: Remote, actor: RemoteActor, us
   if (prep.status !== 200) throw new Error(`mint/prepare: ${prep.status} ${JSON.stringify(prep.body)}`);
   const amount = parseEther(tokens);
   const hash = mintMessageHash({
-    token: actor.client.tokenAddress, chainId: t.config.chain.chainId, to, receiptId, amount,
-    expiryBlock: BigInt(prep.body.expiryBlock), nonce: BigInt(prep.body.nonce),
+    token: actor.client.tokenAddress,
+    chainId: t.config.chain.chainId,
+    to,
+    receiptId,
+    amount,
+    expiryBlock: BigInt(prep.body.expiryBlock),
+    nonce: BigInt(prep.body.nonce),
   });
   const signature = await privateKeyToAccount(actor.signerKey).signMessage({ message: { raw: hash } });
   const exec = await api.call('POST', '/api/v1/mint/execute', {
-    token: actor.token, userId, headers,
+    token: actor.token,
+    userId,
+    headers,
     body: { receiptId, amount: amount.toString(), signature, expiryBlock: String(prep.body.expiryBlock), nonce: String(prep.body.nonce) },
   });
   if (exec.status !== 202) throw new Error(`mint/execute: ${exec.status} ${JSON.stringify(exec.body)}`);

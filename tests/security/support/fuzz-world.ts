@@ -60,34 +60,74 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
   const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ ...claims, exp: now + 600 })).toString('base64url')}.`;
   const good = `Bearer ${actor.token}`;
   const authorizations = fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom<string | string[] | undefined>(
-      undefined, `Bearer ${await t.tokenFor(other)}`, `Bearer ${await t.tokenFor(walletOnly)}`, `Bearer ${expired}`, `Bearer ${forged}`,
-      `Bearer ${unsigned}`, `bearer ${actor.token}`, `Bearer  ${actor.token}`, `${good}x`, good.slice(0, -2), 'Bearer ', 'Basic dXNlcjpwYXNz',
-      actor.token, [good, 'Bearer x'], ['Bearer x', good],
-    ) },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom<string | string[] | undefined>(
+        undefined,
+        `Bearer ${await t.tokenFor(other)}`,
+        `Bearer ${await t.tokenFor(walletOnly)}`,
+        `Bearer ${expired}`,
+        `Bearer ${forged}`,
+        `Bearer ${unsigned}`,
+        `bearer ${actor.token}`,
+        `Bearer  ${actor.token}`,
+        `${good}x`,
+        good.slice(0, -2),
+        'Bearer ',
+        'Basic dXNlcjpwYXNz',
+        actor.token,
+        [good, 'Bearer x'],
+        ['Bearer x', good],
+      ),
+    },
     { weight: 1, arbitrary: headerValues },
     { weight: 1, arbitrary: headerValues.map((v) => `Bearer ${v}`) },
   );
 
   const bodies: Record<string, JsonObject> = {
-    createToken: new JsonObject([['clientId', actor.client.clientId], ['clientSecret', actor.client.clientSecret]]),
-    transferTokens: new JsonObject([['to', '0x000000000000000000000000000000000000dEaD'], ['amount', '0.000001']]),
-    prepareMint: new JsonObject([['receiptId', 'fuzz-receipt-2'], ['userAddress', wallet]]),
-    executeMint: new JsonObject([['receiptId', receiptId], ['amount', '1000'], ['signature', signature], ['expiryBlock', String(expiryBlock)], ['nonce', String(nonce)]]),
-    executeClaim: new JsonObject([['claimId', 'fuzz-claim-1'], ['amount', '0.000001']]),
+    createToken: new JsonObject([
+      ['clientId', actor.client.clientId],
+      ['clientSecret', actor.client.clientSecret],
+    ]),
+    transferTokens: new JsonObject([
+      ['to', '0x000000000000000000000000000000000000dEaD'],
+      ['amount', '0.000001'],
+    ]),
+    prepareMint: new JsonObject([
+      ['receiptId', 'fuzz-receipt-2'],
+      ['userAddress', wallet],
+    ]),
+    executeMint: new JsonObject([
+      ['receiptId', receiptId],
+      ['amount', '1000'],
+      ['signature', signature],
+      ['expiryBlock', String(expiryBlock)],
+      ['nonce', String(nonce)],
+    ]),
+    executeClaim: new JsonObject([
+      ['claimId', 'fuzz-claim-1'],
+      ['amount', '0.000001'],
+    ]),
   };
   const pathValues: Record<string, string> = { transactionId: transfer.body.transactionId, deliveryId: deliveryId! };
 
   const running = await startApi(t.ctx, { port: 0, host: '127.0.0.1' });
   return {
-    t, actor, authorizations, origin: running.url,
+    t,
+    actor,
+    authorizations,
+    origin: running.url,
     validRequest(op) {
       const headers: Record<string, string> = op.secured ? { Authorization: good } : {};
       for (const p of op.parameters.filter((p) => p.in === 'header' && p.required)) headers[p.name] = p.name === 'X-User-Id' ? FUNDED_USER : 'x';
       const body = bodies[op.operationId] ?? (op.bodySchema ? new JsonObject((op.bodySchema.required ?? []).map((k: string) => [k, 'x'])) : undefined);
       if (body) headers['Content-Type'] = 'application/json';
       return {
-        method: op.method, path: op.path, query: [], headers, changes: [],
+        method: op.method,
+        path: op.path,
+        query: [],
+        headers,
+        changes: [],
         pathValues: Object.fromEntries(op.parameters.filter((p) => p.in === 'path').map((p) => [p.name, pathValues[p.name] ?? 'x'])),
         body: body ? { kind: 'json', value: body } : { kind: 'none' },
       };

@@ -30,10 +30,18 @@ export type GeneratedRequest = {
 };
 
 type Mutation = (r: GeneratedRequest) => GeneratedRequest;
-const named = (change: string, apply: (r: GeneratedRequest) => Partial<GeneratedRequest>): Mutation =>
+const named =
+  (change: string, apply: (r: GeneratedRequest) => Partial<GeneratedRequest>): Mutation =>
   (r) => ({ ...r, ...apply(r), changes: [...r.changes, change] });
 
-const show = (v: unknown) => abbreviate(typeof v === 'string' ? JSON.stringify(v) : v instanceof Buffer ? `<${v.length} bytes>` : String(v instanceof Object && !Array.isArray(v) ? v : JSON.stringify(v)));
+const show = (v: unknown) =>
+  abbreviate(
+    typeof v === 'string'
+      ? JSON.stringify(v)
+      : v instanceof Buffer
+        ? `<${v.length} bytes>`
+        : String(v instanceof Object && !Array.isArray(v) ? v : JSON.stringify(v)),
+  );
 
 const baseObject = (r: GeneratedRequest) => (r.body.kind === 'json' && r.body.value instanceof JsonObject ? r.body.value : new JsonObject([]));
 
@@ -43,27 +51,86 @@ function bodyMutations(base: GeneratedRequest): fc.Arbitrary<Mutation> {
   const validText = base.body.kind === 'json' ? jsonText(base.body.value) : '{}';
   const json = (value: JsonValue): Body => ({ kind: 'json', value });
   return fc.oneof(
-    { weight: 6, arbitrary: fc.tuple(field, fieldValues).map(([key, value]) => named(`body.${key} = ${show(value)}`, (r) => ({ body: json(baseObject(r).with(key, value)) }))) },
-    { weight: fields.length ? 2 : 0, arbitrary: fc.subarray(fields, { minLength: Math.min(1, fields.length) }).map((keys) => named(`body without ${keys.join(', ')}`, (r) => ({ body: json(baseObject(r).without(keys)) }))) },
-    { weight: 2, arbitrary: fc.tuple(pollutingKeys, anyJsonValue).map(([key, value]) => named(`body gains ${key} = ${show(value)}`, (r) => ({ body: json(new JsonObject([...baseObject(r).entries, [key, value]])) }))) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...(fields.length ? fields : ['a'])), fieldValues).map(([key, value]) => named(`body repeats ${key} = ${show(value)}`, (r) => ({ body: json(new JsonObject([...baseObject(r).entries, [key, value]])) }))) },
+    {
+      weight: 6,
+      arbitrary: fc
+        .tuple(field, fieldValues)
+        .map(([key, value]) => named(`body.${key} = ${show(value)}`, (r) => ({ body: json(baseObject(r).with(key, value)) }))),
+    },
+    {
+      weight: fields.length ? 2 : 0,
+      arbitrary: fc
+        .subarray(fields, { minLength: Math.min(1, fields.length) })
+        .map((keys) => named(`body without ${keys.join(', ')}`, (r) => ({ body: json(baseObject(r).without(keys)) }))),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(pollutingKeys, anyJsonValue)
+        .map(([key, value]) => named(`body gains ${key} = ${show(value)}`, (r) => ({ body: json(new JsonObject([...baseObject(r).entries, [key, value]])) }))),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...(fields.length ? fields : ['a'])), fieldValues)
+        .map(([key, value]) =>
+          named(`body repeats ${key} = ${show(value)}`, (r) => ({ body: json(new JsonObject([...baseObject(r).entries, [key, value]])) })),
+        ),
+    },
     { weight: 2, arbitrary: fc.oneof(anyJsonValue, deeplyNested).map((value) => named(`body is ${show(value)}`, () => ({ body: json(value) }))) },
-    { weight: 2, arbitrary: malformedJson(validText).map((bytes) => named(`body bytes ${show(bytes.toString('latin1'))}`, () => ({ body: { kind: 'bytes', bytes } }))) },
-    { weight: 1, arbitrary: fc.constantFrom(-1, 0, 1).map((delta) => named(`body of ${MAX_BODY_BYTES + delta} bytes`, (r) => ({ body: paddedTo(baseObject(r), MAX_BODY_BYTES + delta) }))) },
+    {
+      weight: 2,
+      arbitrary: malformedJson(validText).map((bytes) => named(`body bytes ${show(bytes.toString('latin1'))}`, () => ({ body: { kind: 'bytes', bytes } }))),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(-1, 0, 1)
+        .map((delta) => named(`body of ${MAX_BODY_BYTES + delta} bytes`, (r) => ({ body: paddedTo(baseObject(r), MAX_BODY_BYTES + delta) }))),
+    },
     { weight: 1, arbitrary: fc.constant(named('no body', () => ({ body: { kind: 'none' } }))) },
   );
 }
 
 function malformedJson(validText: string): fc.Arbitrary<Buffer> {
-  const text = fc.oneof(
-    fc.integer({ min: 0, max: Math.max(0, validText.length - 1) }).map((n) => validText.slice(0, n)),
-    fc.constantFrom(
-      `\ufeff${validText}`, `${validText}garbage`, `${validText}${validText}`, "{'a':1}", '{a:1}', '{"a":1,}', '[1,]', 'NaN', '{"a":NaN}',
-      '{"a":Infinity}', '{"a":undefined}', '/* c */{}', '{"a":1}//', '\u0000', '', ' ', 'null', 'true', '1', '"str"', '[]', '{}',
-      '{"a":"\\u12"}', '{"a":"\\x41"}', '{"a":01}', '{"a":.5}', '{"a":+1}', '{"a":1e}', '{"a":-}', '{"a":"bbb}',
-    ),
-    fc.string({ unit: 'binary', maxLength: 50 }),
-  ).map((s) => Buffer.from(s, 'utf8'));
+  const text = fc
+    .oneof(
+      fc.integer({ min: 0, max: Math.max(0, validText.length - 1) }).map((n) => validText.slice(0, n)),
+      fc.constantFrom(
+        `\ufeff${validText}`,
+        `${validText}garbage`,
+        `${validText}${validText}`,
+        "{'a':1}",
+        '{a:1}',
+        '{"a":1,}',
+        '[1,]',
+        'NaN',
+        '{"a":NaN}',
+        '{"a":Infinity}',
+        '{"a":undefined}',
+        '/* c */{}',
+        '{"a":1}//',
+        '\u0000',
+        '',
+        ' ',
+        'null',
+        'true',
+        '1',
+        '"str"',
+        '[]',
+        '{}',
+        '{"a":"\\u12"}',
+        '{"a":"\\x41"}',
+        '{"a":01}',
+        '{"a":.5}',
+        '{"a":+1}',
+        '{"a":1e}',
+        '{"a":-}',
+        '{"a":"bbb}',
+      ),
+      fc.string({ unit: 'binary', maxLength: 50 }),
+    )
+    .map((s) => Buffer.from(s, 'utf8'));
   const invalidUtf8 = fc.uint8Array({ minLength: 1, maxLength: 64 }).map((a) => Buffer.from(a));
   return fc.oneof({ weight: 4, arbitrary: text }, { weight: 1, arbitrary: invalidUtf8 });
 }
@@ -75,10 +142,25 @@ function paddedTo(object: JsonObject, bytes: number): Body {
 }
 
 const CONTENT_TYPES = [
-  'application/json', 'application/json; charset=utf-8', 'application/json; charset=UTF-8', 'application/json; charset=latin1',
-  'application/json; charset=iso-8859-1', 'application/json; charset=utf-16', 'application/json; charset=bogus',
-  'application/json;charset="utf-8"', 'APPLICATION/JSON', 'application/vnd.api+json', 'application/merge-patch+json', 'application/jsonx',
-  'text/plain', 'text/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', '*/*', ';',
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=UTF-8',
+  'application/json; charset=latin1',
+  'application/json; charset=iso-8859-1',
+  'application/json; charset=utf-16',
+  'application/json; charset=bogus',
+  'application/json;charset="utf-8"',
+  'APPLICATION/JSON',
+  'application/vnd.api+json',
+  'application/merge-patch+json',
+  'application/jsonx',
+  'text/plain',
+  'text/json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/octet-stream',
+  '*/*',
+  ';',
 ];
 
 function headerMutations(op: DocumentedOperation): fc.Arbitrary<Mutation> {
@@ -95,10 +177,12 @@ function headerMutations(op: DocumentedOperation): fc.Arbitrary<Mutation> {
     { weight: 2, arbitrary: fc.tuple(headerValues, headerValues).map(([a, b]) => [a, b]) },
     { weight: 1, arbitrary: fc.constantFrom('gen-key-1', 'gen-key-2') },
   );
-  return fc.tuple(names, value).map(([name, v]) => named(`header ${name}: ${show(v)}`, (r) => {
-    const headers = withoutHeader(r.headers, name);
-    return { headers: v === undefined ? headers : { ...headers, [name]: v } };
-  }));
+  return fc.tuple(names, value).map(([name, v]) =>
+    named(`header ${name}: ${show(v)}`, (r) => {
+      const headers = withoutHeader(r.headers, name);
+      return { headers: v === undefined ? headers : { ...headers, [name]: v } };
+    }),
+  );
 }
 
 function withoutHeader(headers: GeneratedRequest['headers'], name: string): GeneratedRequest['headers'] {
@@ -107,7 +191,11 @@ function withoutHeader(headers: GeneratedRequest['headers'], name: string): Gene
 
 export type GenerationContext = { authorizations: fc.Arbitrary<string | string[] | undefined>; otherMethods: string[] };
 
-export function generatedRequests(op: DocumentedOperation, base: GeneratedRequest, { authorizations, otherMethods }: GenerationContext): fc.Arbitrary<GeneratedRequest> {
+export function generatedRequests(
+  op: DocumentedOperation,
+  base: GeneratedRequest,
+  { authorizations, otherMethods }: GenerationContext,
+): fc.Arbitrary<GeneratedRequest> {
   const pathNames = op.parameters.filter((p) => p.in === 'path').map((p) => p.name);
   const queryNames = op.parameters.filter((p) => p.in === 'query').map((p) => p.name);
   const setHeader = (name: string, change: string, v: string | string[] | undefined) =>
@@ -116,22 +204,41 @@ export function generatedRequests(op: DocumentedOperation, base: GeneratedReques
     { weight: op.bodySchema ? 8 : 2, arbitrary: bodyMutations(base) },
     { weight: 5, arbitrary: headerMutations(op) },
     { weight: 2, arbitrary: authorizations.map((v) => setHeader('Authorization', `Authorization: ${show(v)}`, v)) },
-    { weight: 2, arbitrary: fc.oneof(fc.constantFrom(...CONTENT_TYPES), headerValues, fc.constant(undefined)).map((v) => setHeader('Content-Type', `Content-Type: ${show(v)}`, v)) },
-    { weight: 1, arbitrary: fc.constantFrom<Encoding>('gzip', 'deflate', 'br', 'identity', 'zstd', 'gzip-of-garbage', 'gzip-bomb').map((e) => named(`Content-Encoding: ${e}`, () => ({ encoding: e }))) },
-    { weight: queryNames.length ? 4 : 1, arbitrary: fc.array(queryParts(queryNames), { minLength: 1, maxLength: 4 }).map((parts) => named(`query ${show(parts.join('&'))}`, () => ({ query: parts }))) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .oneof(fc.constantFrom(...CONTENT_TYPES), headerValues, fc.constant(undefined))
+        .map((v) => setHeader('Content-Type', `Content-Type: ${show(v)}`, v)),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom<Encoding>('gzip', 'deflate', 'br', 'identity', 'zstd', 'gzip-of-garbage', 'gzip-bomb')
+        .map((e) => named(`Content-Encoding: ${e}`, () => ({ encoding: e }))),
+    },
+    {
+      weight: queryNames.length ? 4 : 1,
+      arbitrary: fc
+        .array(queryParts(queryNames), { minLength: 1, maxLength: 4 })
+        .map((parts) => named(`query ${show(parts.join('&'))}`, () => ({ query: parts }))),
+    },
     { weight: 1, arbitrary: fc.constantFrom(...otherMethods).map((method) => named(`method ${method.toUpperCase()}`, () => ({ method }))) },
   ];
   if (pathNames.length) {
-    mutations.push({ weight: 5, arbitrary: fc.tuple(fc.constantFrom(...pathNames), pathSegments).map(([name, v]) => named(`path ${name} = ${show(v)}`, (r) => ({ pathValues: { ...r.pathValues, [name]: v } }))) });
+    mutations.push({
+      weight: 5,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...pathNames), pathSegments)
+        .map(([name, v]) => named(`path ${name} = ${show(v)}`, (r) => ({ pathValues: { ...r.pathValues, [name]: v } }))),
+    });
   }
   // Half the requests to operations that take one carry a fresh idempotency key, so the key's own
   // handling (the request fingerprint) sees every kind of spoiled body too.
   const takesKey = op.parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'x-idempotency-key');
   const keyed = takesKey ? fc.option(fc.uuid(), { freq: 2 }) : fc.constant(null);
-  return fc.tuple(keyed, fc.array(fc.oneof(...mutations), { minLength: 1, maxLength: 3 })).map(([key, ms]) => ms.reduce(
-    (r, m) => m(r),
-    key === null ? base : setHeader('X-Idempotency-Key', `X-Idempotency-Key: ${key}`, key)(base),
-  ));
+  return fc
+    .tuple(keyed, fc.array(fc.oneof(...mutations), { minLength: 1, maxLength: 3 }))
+    .map(([key, ms]) => ms.reduce((r, m) => m(r), key === null ? base : setHeader('X-Idempotency-Key', `X-Idempotency-Key: ${key}`, key)(base)));
 }
 
 function bodyBytes(body: Body): Buffer | undefined {
@@ -141,15 +248,23 @@ function bodyBytes(body: Body): Buffer | undefined {
 
 function encoded(bytes: Buffer | undefined, encoding: Encoding | undefined): { bytes?: Buffer; header?: string } {
   switch (encoding) {
-    case undefined: return { bytes };
-    case 'gzip': return { bytes: gzipSync(bytes ?? Buffer.alloc(0)), header: 'gzip' };
-    case 'deflate': return { bytes: deflateSync(bytes ?? Buffer.alloc(0)), header: 'deflate' };
-    case 'br': return { bytes: brotliCompressSync(bytes ?? Buffer.alloc(0)), header: 'br' };
-    case 'identity': return { bytes, header: 'identity' };
-    case 'zstd': return { bytes, header: 'zstd' };
-    case 'gzip-of-garbage': return { bytes: bytes ?? Buffer.from('{}'), header: 'gzip' };
+    case undefined:
+      return { bytes };
+    case 'gzip':
+      return { bytes: gzipSync(bytes ?? Buffer.alloc(0)), header: 'gzip' };
+    case 'deflate':
+      return { bytes: deflateSync(bytes ?? Buffer.alloc(0)), header: 'deflate' };
+    case 'br':
+      return { bytes: brotliCompressSync(bytes ?? Buffer.alloc(0)), header: 'br' };
+    case 'identity':
+      return { bytes, header: 'identity' };
+    case 'zstd':
+      return { bytes, header: 'zstd' };
+    case 'gzip-of-garbage':
+      return { bytes: bytes ?? Buffer.from('{}'), header: 'gzip' };
     // A few KiB that inflate to 4 MiB: the limit must apply to what is inflated, not to what was sent.
-    case 'gzip-bomb': return { bytes: gzipBomb(), header: 'gzip' };
+    case 'gzip-bomb':
+      return { bytes: gzipBomb(), header: 'gzip' };
   }
 }
 
@@ -173,6 +288,8 @@ export async function sendGenerated(origin: string, r: GeneratedRequest): Promis
 }
 
 export function describeRequest(r: GeneratedRequest): string {
-  const headers = Object.entries(r.headers).map(([k, v]) => `${k}: ${show(v)}`).join('; ');
+  const headers = Object.entries(r.headers)
+    .map(([k, v]) => `${k}: ${show(v)}`)
+    .join('; ');
   return `${r.method.toUpperCase()} ${abbreviate(requestTarget(r))} [${headers}]${r.encoding ? ` (Content-Encoding ${r.encoding})` : ''}\n  changes: ${r.changes.join(' | ')}`;
 }

@@ -5,7 +5,9 @@
 /** Text put into the body verbatim (a number literal, a deeply nested structure). */
 export class JsonLiteral {
   constructor(readonly text: string) {}
-  toString(): string { return `JsonLiteral(${abbreviate(this.text)})`; }
+  toString(): string {
+    return `JsonLiteral(${abbreviate(this.text)})`;
+  }
 }
 
 /** An object as an ordered list of entries: keys may repeat and may be `__proto__`. */
@@ -15,9 +17,15 @@ export class JsonObject {
     const i = this.entries.findIndex(([k]) => k === key);
     return new JsonObject(i < 0 ? [...this.entries, [key, value]] : this.entries.map((e, j) => (j === i ? [key, value] : e)));
   }
-  without(keys: string[]): JsonObject { return new JsonObject(this.entries.filter(([k]) => !keys.includes(k))); }
-  keys(): string[] { return this.entries.map(([k]) => k); }
-  toString(): string { return abbreviate(jsonText(this)); }
+  without(keys: string[]): JsonObject {
+    return new JsonObject(this.entries.filter(([k]) => !keys.includes(k)));
+  }
+  keys(): string[] {
+    return this.entries.map(([k]) => k);
+  }
+  toString(): string {
+    return abbreviate(jsonText(this));
+  }
 }
 
 export type JsonValue = null | boolean | number | string | JsonLiteral | JsonObject | JsonValue[];

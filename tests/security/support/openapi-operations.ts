@@ -24,19 +24,31 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 
 export function documentedOperations(): DocumentedOperation[] {
   const doc = loadOpenApiDocument() as Record<string, any>;
-  const deref = (p: Record<string, any>) => (p.$ref ? p.$ref.split('/').slice(1).reduce((o: any, k: string) => o[k], doc) : p);
+  const deref = (p: Record<string, any>) =>
+    p.$ref
+      ? p.$ref
+          .split('/')
+          .slice(1)
+          .reduce((o: any, k: string) => o[k], doc)
+      : p;
   const operations: DocumentedOperation[] = [];
   for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
     for (const method of METHODS) {
       const op = item[method];
       if (!op?.operationId) continue;
-      const parameters = [...(item.parameters ?? []), ...(op.parameters ?? [])].map(deref)
+      const parameters = [...(item.parameters ?? []), ...(op.parameters ?? [])]
+        .map(deref)
         .map((p) => ({ name: p.name, in: p.in, required: Boolean(p.required), schema: p.schema ?? {} }));
       operations.push({
-        operationId: op.operationId, method, path, parameters,
+        operationId: op.operationId,
+        method,
+        path,
+        parameters,
         bodySchema: op.requestBody?.content?.['application/json']?.schema,
         secured: (op.security ?? doc.security ?? []).length > 0,
-        statuses: Object.keys(op.responses).filter((s) => /^\d{3}$/.test(s)).map(Number),
+        statuses: Object.keys(op.responses)
+          .filter((s) => /^\d{3}$/.test(s))
+          .map(Number),
       });
     }
   }

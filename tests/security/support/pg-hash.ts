@@ -7,44 +7,82 @@ const rot = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
 type State = [number, number, number];
 
 function mix([a, b, c]: State): State {
-  a = (a - c) >>> 0; a = (a ^ rot(c, 4)) >>> 0; c = (c + b) >>> 0;
-  b = (b - a) >>> 0; b = (b ^ rot(a, 6)) >>> 0; a = (a + c) >>> 0;
-  c = (c - b) >>> 0; c = (c ^ rot(b, 8)) >>> 0; b = (b + a) >>> 0;
-  a = (a - c) >>> 0; a = (a ^ rot(c, 16)) >>> 0; c = (c + b) >>> 0;
-  b = (b - a) >>> 0; b = (b ^ rot(a, 19)) >>> 0; a = (a + c) >>> 0;
-  c = (c - b) >>> 0; c = (c ^ rot(b, 4)) >>> 0; b = (b + a) >>> 0;
+  a = (a - c) >>> 0;
+  a = (a ^ rot(c, 4)) >>> 0;
+  c = (c + b) >>> 0;
+  b = (b - a) >>> 0;
+  b = (b ^ rot(a, 6)) >>> 0;
+  a = (a + c) >>> 0;
+  c = (c - b) >>> 0;
+  c = (c ^ rot(b, 8)) >>> 0;
+  b = (b + a) >>> 0;
+  a = (a - c) >>> 0;
+  a = (a ^ rot(c, 16)) >>> 0;
+  c = (c + b) >>> 0;
+  b = (b - a) >>> 0;
+  b = (b ^ rot(a, 19)) >>> 0;
+  a = (a + c) >>> 0;
+  c = (c - b) >>> 0;
+  c = (c ^ rot(b, 4)) >>> 0;
+  b = (b + a) >>> 0;
   return [a, b, c];
 }
 
 function unmix([a, b, c]: State): State {
-  b = (b - a) >>> 0; c = (c ^ rot(b, 4)) >>> 0; c = (c + b) >>> 0;
-  a = (a - c) >>> 0; b = (b ^ rot(a, 19)) >>> 0; b = (b + a) >>> 0;
-  c = (c - b) >>> 0; a = (a ^ rot(c, 16)) >>> 0; a = (a + c) >>> 0;
-  b = (b - a) >>> 0; c = (c ^ rot(b, 8)) >>> 0; c = (c + b) >>> 0;
-  a = (a - c) >>> 0; b = (b ^ rot(a, 6)) >>> 0; b = (b + a) >>> 0;
-  c = (c - b) >>> 0; a = (a ^ rot(c, 4)) >>> 0; a = (a + c) >>> 0;
+  b = (b - a) >>> 0;
+  c = (c ^ rot(b, 4)) >>> 0;
+  c = (c + b) >>> 0;
+  a = (a - c) >>> 0;
+  b = (b ^ rot(a, 19)) >>> 0;
+  b = (b + a) >>> 0;
+  c = (c - b) >>> 0;
+  a = (a ^ rot(c, 16)) >>> 0;
+  a = (a + c) >>> 0;
+  b = (b - a) >>> 0;
+  c = (c ^ rot(b, 8)) >>> 0;
+  c = (c + b) >>> 0;
+  a = (a - c) >>> 0;
+  b = (b ^ rot(a, 6)) >>> 0;
+  b = (b + a) >>> 0;
+  c = (c - b) >>> 0;
+  a = (a ^ rot(c, 4)) >>> 0;
+  a = (a + c) >>> 0;
   return [a, b, c];
 }
 
 function final([a, b, c]: State): State {
-  c = (c ^ b) >>> 0; c = (c - rot(b, 14)) >>> 0;
-  a = (a ^ c) >>> 0; a = (a - rot(c, 11)) >>> 0;
-  b = (b ^ a) >>> 0; b = (b - rot(a, 25)) >>> 0;
-  c = (c ^ b) >>> 0; c = (c - rot(b, 16)) >>> 0;
-  a = (a ^ c) >>> 0; a = (a - rot(c, 4)) >>> 0;
-  b = (b ^ a) >>> 0; b = (b - rot(a, 14)) >>> 0;
-  c = (c ^ b) >>> 0; c = (c - rot(b, 24)) >>> 0;
+  c = (c ^ b) >>> 0;
+  c = (c - rot(b, 14)) >>> 0;
+  a = (a ^ c) >>> 0;
+  a = (a - rot(c, 11)) >>> 0;
+  b = (b ^ a) >>> 0;
+  b = (b - rot(a, 25)) >>> 0;
+  c = (c ^ b) >>> 0;
+  c = (c - rot(b, 16)) >>> 0;
+  a = (a ^ c) >>> 0;
+  a = (a - rot(c, 4)) >>> 0;
+  b = (b ^ a) >>> 0;
+  b = (b - rot(a, 14)) >>> 0;
+  c = (c ^ b) >>> 0;
+  c = (c - rot(b, 24)) >>> 0;
   return [a, b, c];
 }
 
 function unfinal([a, b, c]: State): State {
-  c = (c + rot(b, 24)) >>> 0; c = (c ^ b) >>> 0;
-  b = (b + rot(a, 14)) >>> 0; b = (b ^ a) >>> 0;
-  a = (a + rot(c, 4)) >>> 0; a = (a ^ c) >>> 0;
-  c = (c + rot(b, 16)) >>> 0; c = (c ^ b) >>> 0;
-  b = (b + rot(a, 25)) >>> 0; b = (b ^ a) >>> 0;
-  a = (a + rot(c, 11)) >>> 0; a = (a ^ c) >>> 0;
-  c = (c + rot(b, 14)) >>> 0; c = (c ^ b) >>> 0;
+  c = (c + rot(b, 24)) >>> 0;
+  c = (c ^ b) >>> 0;
+  b = (b + rot(a, 14)) >>> 0;
+  b = (b ^ a) >>> 0;
+  a = (a + rot(c, 4)) >>> 0;
+  a = (a ^ c) >>> 0;
+  c = (c + rot(b, 16)) >>> 0;
+  c = (c ^ b) >>> 0;
+  b = (b + rot(a, 25)) >>> 0;
+  b = (b ^ a) >>> 0;
+  a = (a + rot(c, 11)) >>> 0;
+  a = (a ^ c) >>> 0;
+  c = (c + rot(b, 14)) >>> 0;
+  c = (c ^ b) >>> 0;
   return [a, b, c];
 }
 

@@ -22,7 +22,11 @@ export function sendRaw(origin: string, head: string, body = ''): Promise<RawAns
       const headers = Object.fromEntries(headerLines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
       const payload = rest.join('\r\n\r\n');
       let json: Record<string, any> | undefined;
-      try { json = JSON.parse(payload); } catch { /* not JSON */ }
+      try {
+        json = JSON.parse(payload);
+      } catch {
+        /* not JSON */
+      }
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body: payload, json });
     });
     // One request per connection, so the answer ends when the server closes it.

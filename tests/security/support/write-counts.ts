@@ -5,8 +5,13 @@ import type { Response } from 'supertest';
 import type { Db } from '../../../src/db/connect.js';
 
 export type WriteCounts = {
-  transactions: number; transitions: number; idempotencyKeys: number; wallets: number;
-  webhookEvents: number; webhookDeliveries: number; jobs: number;
+  transactions: number;
+  transitions: number;
+  idempotencyKeys: number;
+  wallets: number;
+  webhookEvents: number;
+  webhookDeliveries: number;
+  jobs: number;
 };
 
 export const NO_WRITES: WriteCounts = { transactions: 0, transitions: 0, idempotencyKeys: 0, wallets: 0, webhookEvents: 0, webhookDeliveries: 0, jobs: 0 };
@@ -40,11 +45,18 @@ export function sum(a: WriteCounts, b: WriteCounts): WriteCounts {
 export function writesAllowed(operationId: string, res: Response, sentIdempotencyKey: boolean): WriteCounts | undefined {
   if (res.status >= 300) return NO_WRITES;
   switch (operationId) {
-    case 'createToken': case 'getBalance': case 'prepareMint': case 'getTransactionStatus': case 'checkQuota': case 'listWebhookDeliveries':
+    case 'createToken':
+    case 'getBalance':
+    case 'prepareMint':
+    case 'getTransactionStatus':
+    case 'checkQuota':
+    case 'listWebhookDeliveries':
       return NO_WRITES;
     case 'createWallet':
       return { ...NO_WRITES, wallets: res.body.isNew ? 1 : 0 };
-    case 'transferTokens': case 'executeMint': case 'executeClaim':
+    case 'transferTokens':
+    case 'executeMint':
+    case 'executeClaim':
       if (res.headers['idempotent-replayed'] === 'true') return NO_WRITES;
       return { ...NO_WRITES, transactions: 1, transitions: 1, jobs: 1, idempotencyKeys: sentIdempotencyKey ? 1 : 0 };
     case 'redeliverWebhookDelivery':

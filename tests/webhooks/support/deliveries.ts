@@ -8,22 +8,47 @@ import { transitionTransaction, type TransitionParameters } from '../../../src/s
 import { newTransactionId } from '../../../src/transactions/ids.js';
 
 /** Inserts a SUBMITTED mint of `userId` and moves it to `to` (CONFIRMED by default) in one transaction. */
-export async function endTransaction(db: Db, { clientId, userId = 'user-1', to = 'CONFIRMED', changes }: {
-  clientId: string; userId?: string; to?: TransactionStatus; changes?: TransitionParameters['changes'];
-}): Promise<{ transactionId: string; deliveryId: string | undefined }> {
+export async function endTransaction(
+  db: Db,
+  {
+    clientId,
+    userId = 'user-1',
+    to = 'CONFIRMED',
+    changes,
+  }: {
+    clientId: string;
+    userId?: string;
+    to?: TransactionStatus;
+    changes?: TransitionParameters['changes'];
+  },
+): Promise<{ transactionId: string; deliveryId: string | undefined }> {
   const transactionId = await insertSubmittedTransaction(db, { clientId, userId });
-  await db.transaction().execute((trx) => transitionTransaction(trx, {
-    transactionId, to, reason: 'test', changes: changes ?? defaultChanges(to),
-  }));
+  await db.transaction().execute((trx) =>
+    transitionTransaction(trx, {
+      transactionId,
+      to,
+      reason: 'test',
+      changes: changes ?? defaultChanges(to),
+    }),
+  );
   return { transactionId, deliveryId: (await deliveryOfTransaction(db, transactionId))?.id };
 }
 
 export async function insertSubmittedTransaction(db: Db, { clientId, userId = 'user-1' }: { clientId: string; userId?: string }): Promise<string> {
   const id = newTransactionId();
-  await db.insertInto('transactions').values({
-    id, client_id: clientId, user_id: userId, wallet_address: '0x000000000000000000000000000000000000dEaD', type: 'mint', status: 'SUBMITTED',
-    params: JSON.stringify({}), user_op_hash: `0x${id.slice(3).padStart(64, '0')}`,
-  }).execute();
+  await db
+    .insertInto('transactions')
+    .values({
+      id,
+      client_id: clientId,
+      user_id: userId,
+      wallet_address: '0x000000000000000000000000000000000000dEaD',
+      type: 'mint',
+      status: 'SUBMITTED',
+      params: JSON.stringify({}),
+      user_op_hash: `0x${id.slice(3).padStart(64, '0')}`,
+    })
+    .execute();
   return id;
 }
 
@@ -34,8 +59,12 @@ function defaultChanges(to: TransactionStatus): TransitionParameters['changes'] 
 }
 
 export async function deliveryOfTransaction(db: Db, transactionId: string): Promise<WebhookDelivery | undefined> {
-  return db.selectFrom('webhook_deliveries as d').innerJoin('webhook_events as e', 'e.id', 'd.event_id')
-    .selectAll('d').where('e.transaction_id', '=', transactionId).executeTakeFirst();
+  return db
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
+    .selectAll('d')
+    .where('e.transaction_id', '=', transactionId)
+    .executeTakeFirst();
 }
 
 export async function findDelivery(db: Db, id: string): Promise<WebhookDelivery> {

@@ -6,7 +6,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
 export type ReceivedRequest = {
-  method: string; path: string; headers: IncomingHttpHeaders; body: string; receivedAt: number;
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  receivedAt: number;
   /** Set when the sender closed the connection before this receiver answered. */
   abandoned: boolean;
 };
@@ -30,7 +34,8 @@ export async function startReceiver(): Promise<Receiver> {
   const hanging = new Set<ServerResponse>();
   const answers = new Map<string, (request: ReceivedRequest, index: number) => Answer>();
   const receiver: Receiver = {
-    origin: '', received: [],
+    origin: '',
+    received: [],
     answerOn: (path, decide) => void answers.set(path, decide),
     url: (path = '/hooks') => `${receiver.origin}${path}`,
     async waitFor(count, { path, timeoutMs = 30_000 } = {}) {
@@ -48,23 +53,35 @@ export async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const request: ReceivedRequest = {
-      method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now(), abandoned: false,
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+      receivedAt: Date.now(),
+      abandoned: false,
     };
     const index = receiver.received.filter((r) => r.path === request.path).length;
     receiver.received.push(request);
-    res.on('close', () => { if (!res.writableFinished) request.abandoned = true; hanging.delete(res); });
+    res.on('close', () => {
+      if (!res.writableFinished) request.abandoned = true;
+      hanging.delete(res);
+    });
     const answer = answers.get(request.path)?.(request, index) ?? { status: 200 };
     if (answer === 'hang') return void hanging.add(res);
     if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
     res.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? '');
   });
-  server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   receiver.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  receiver.close = () => new Promise<void>((resolve) => {
-    for (const socket of sockets) socket.destroy();
-    server.close(() => resolve());
-  });
+  receiver.close = () =>
+    new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    });
   return receiver;
 }
 

@@ -10,8 +10,18 @@ import { authorize, deployTokenFor, describeAuthorization } from './signer.js';
 import { checkDestination } from './webhook-destination.js';
 
 export async function run({ out, options }: CommandInput): Promise<void> {
-  const flag = (name: string) => { const value = options[name]; return typeof value === 'string' ? value : undefined; };
-  const [name, scopeList, webhookUrl, signerAddress, rateLimitSpec, sharedToken] = [flag('name'), flag('scopes'), flag('webhook-url'), flag('signer'), flag('rate-limit'), flag('token')];
+  const flag = (name: string) => {
+    const value = options[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const [name, scopeList, webhookUrl, signerAddress, rateLimitSpec, sharedToken] = [
+    flag('name'),
+    flag('scopes'),
+    flag('webhook-url'),
+    flag('signer'),
+    flag('rate-limit'),
+    flag('token'),
+  ];
   if (!name?.trim()) throw new UsageError('--name must not be empty');
   // Parsed before connecting: a typo should not need a database, and a refused command costs nothing on-chain.
   const scopes = scopeList === undefined ? undefined : parseScopes(scopeList);
@@ -30,14 +40,19 @@ export async function run({ out, options }: CommandInput): Promise<void> {
     const created = await createClient(db, { name, scopes, webhookUrl, signerAddress, rateLimits, tokenAddress: deployed?.token ?? sharedToken });
     const signer: SignerAuthorization | undefined = deployed?.signerTxHash
       ? { authorized: true, txHash: deployed.signerTxHash }
-      : created.client.signerAddress ? await authorize(env, created.client.signerAddress as Address, created.client.tokenAddress as Address) : undefined;
-    out.result({ ...created.client, clientSecret: created.clientSecret, webhookSecret: created.webhookSecret, ...(signer && { signerAuthorization: signer }) }, [
-      `client created: ${created.client.clientId} (${created.client.name})`,
-      `  clientSecret:  ${created.clientSecret}   (shown once; store it now)`,
-      `  webhookSecret: ${created.webhookSecret}`,
-      `  scopes:        ${created.client.scopes.join(',')}`,
-      `  token:         ${created.client.tokenAddress}${deployed ? ' (deployed for this client)' : ' (shared)'}`,
-      ...(signer ? [describeAuthorization(signer)] : []),
-    ]);
+      : created.client.signerAddress
+        ? await authorize(env, created.client.signerAddress as Address, created.client.tokenAddress as Address)
+        : undefined;
+    out.result(
+      { ...created.client, clientSecret: created.clientSecret, webhookSecret: created.webhookSecret, ...(signer && { signerAuthorization: signer }) },
+      [
+        `client created: ${created.client.clientId} (${created.client.name})`,
+        `  clientSecret:  ${created.clientSecret}   (shown once; store it now)`,
+        `  webhookSecret: ${created.webhookSecret}`,
+        `  scopes:        ${created.client.scopes.join(',')}`,
+        `  token:         ${created.client.tokenAddress}${deployed ? ' (deployed for this client)' : ' (shared)'}`,
+        ...(signer ? [describeAuthorization(signer)] : []),
+      ],
+    );
   });
 }

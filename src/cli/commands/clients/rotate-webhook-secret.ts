@@ -7,7 +7,10 @@ export async function run({ out, args }: CommandInput): Promise<void> {
   const { client, webhookSecret, previousSecretValidUntil } = await withAdminDb(async (db, env) => {
     const rotated = await rotateWebhookSecret(db, args.ID);
     // The demo client's webhook secret is also in .chronos/dev.json and the banner.
-    if (env.embedded) await (await import('../../../runtime/demo-credentials.js')).recordDemoClientSecrets(chronosHome(), rotated.client.clientId, { webhookSecret: rotated.webhookSecret });
+    if (env.embedded)
+      await (await import('../../../runtime/demo-credentials.js')).recordDemoClientSecrets(chronosHome(), rotated.client.clientId, {
+        webhookSecret: rotated.webhookSecret,
+      });
     return rotated;
   });
   out.result({ ...client, webhookSecret, previousSecretValidUntil }, [

@@ -10,7 +10,10 @@ import { UsageError } from '../../output.js';
 export async function authorize(env: AdminEnvironment, signer: Address, token?: Address): Promise<SignerAuthorization> {
   const on = token ?? env.chain?.token;
   if (!env.chain || !on) {
-    return { authorized: false, instruction: `set RPC_URL, CHAIN_ID${token ? '' : ' and TOKEN_ADDRESS'} (and DEPLOYER_PRIVATE_KEY) to authorize ${signer} on ChronosToken${token ? ` ${token}` : ''}, or call setSigner(${signer}, true) as its owner` };
+    return {
+      authorized: false,
+      instruction: `set RPC_URL, CHAIN_ID${token ? '' : ' and TOKEN_ADDRESS'} (and DEPLOYER_PRIVATE_KEY) to authorize ${signer} on ChronosToken${token ? ` ${token}` : ''}, or call setSigner(${signer}, true) as its owner`,
+    };
   }
   // viem and the chain code load only when a signer is authorized.
   const { authorizeSigner } = await import('../../../admin/authorize-signer.js');

@@ -13,7 +13,10 @@ export async function run({ out }: CommandInput): Promise<void> {
   const walletClient = createWalletClient({ account, chain: toChain(chain), transport: http(chain.rpcUrl) });
   const { token, claimVault } = await deployChronosContracts(walletClient, { owner: account.address });
   out.result({ token, claimVault, owner: account.address, chainId: chain.chainId, embedded }, [
-    `ChronosToken: ${token}`, `ClaimVault:   ${claimVault}`, `owner:        ${account.address}`, `chain:        ${chain.chainId} (${embedded ? 'embedded, from .chronos/dev.json' : chain.rpcUrl})`,
+    `ChronosToken: ${token}`,
+    `ClaimVault:   ${claimVault}`,
+    `owner:        ${account.address}`,
+    `chain:        ${chain.chainId} (${embedded ? 'embedded, from .chronos/dev.json' : chain.rpcUrl})`,
     'set TOKEN_ADDRESS and CLAIM_VAULT_ADDRESS to these values',
   ]);
 }

@@ -23,6 +23,7 @@ function parseLimitOptions(options: CommandInput['options']): Partial<Record<Ope
       throw new UsageError((error as Error).message);
     }
   }
-  if (Object.keys(given).length === 0) throw new UsageError('policy set needs at least one of --mint, --transfer, --claim D/W/M (to remove every limit use `chronos policy clear ID`)');
+  if (Object.keys(given).length === 0)
+    throw new UsageError('policy set needs at least one of --mint, --transfer, --claim D/W/M (to remove every limit use `chronos policy clear ID`)');
   return given;
 }

@@ -25,7 +25,8 @@ const SAME_KEYPRESS_MS = 500;
 export async function runService(_input: CommandInput, role: Role): Promise<void> {
   const env = process.env;
   const embedded = wantsEmbeddedStack(env);
-  if (embedded && role !== 'start') throw new UsageError(`chronos ${role} needs DATABASE_URL, RPC_URL, BUNDLER_URL and PAYMASTER_URL; only 'chronos start' brings up the embedded stack`);
+  if (embedded && role !== 'start')
+    throw new UsageError(`chronos ${role} needs DATABASE_URL, RPC_URL, BUNDLER_URL and PAYMASTER_URL; only 'chronos start' brings up the embedded stack`);
   let stack: EmbeddedStack | undefined;
   let config: Config;
   // Signals are ours from here on: a Ctrl-C while the embedded stack comes up stops what it started.
@@ -34,7 +35,7 @@ export async function runService(_input: CommandInput, role: Role): Promise<void
   const onSignal = (signal: NodeJS.Signals) => (shutdown ? shutdown(signal) : startup.abort(signal));
   // SIGHUP (the terminal closed) too for the embedded stack, whose parts would otherwise outlive us; not
   // in production, where it would override nohup and turn a service manager's reload into a stop.
-  for (const signal of embedded ? ['SIGINT', 'SIGTERM', 'SIGHUP'] as const : ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
+  for (const signal of embedded ? (['SIGINT', 'SIGTERM', 'SIGHUP'] as const) : (['SIGINT', 'SIGTERM'] as const)) process.on(signal, onSignal);
   if (embedded) {
     const early = checkEmbeddedEnvironment(env);
     const bootLogger = createLogger({ level: early.logLevel });
@@ -42,7 +43,11 @@ export async function runService(_input: CommandInput, role: Role): Promise<void
     const { startEmbeddedStack } = await import('../../../runtime/embedded-stack.js');
     try {
       stack = await startEmbeddedStack({
-        home: chronosHome(env), logger: bootLogger, ports: early.embeddedPorts, api: { port: early.port, host: early.host }, signal: startup.signal,
+        home: chronosHome(env),
+        logger: bootLogger,
+        ports: early.embeddedPorts,
+        api: { port: early.port, host: early.host },
+        signal: startup.signal,
       });
     } catch (error) {
       if (!startup.signal.aborted) throw error;
