@@ -6,6 +6,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { parseConfig, wantsEmbeddedStack, ConfigError } from '../../src/config/load.js';
 import { createTestDatabase, dropTestDatabase } from '../support/test-app.js';
 import { testStackEnv } from '../support/stack-env.js';
+import { collectOutput } from '../support/processes.js';
 
 const valid = {
   DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/chronos',
@@ -176,20 +177,13 @@ describe('chronos api against a chain with another id', () => {
           LOG_LEVEL: 'warn',
         },
       });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => {
-        stdout += d;
-      });
-      child.stderr.on('data', (d) => {
-        stderr += d;
-      });
+      const output = collectOutput(child);
       // A process that wrongly starts serving is stopped by the test rather than left running.
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
       clearTimeout(timer);
-      expect({ code, stdout: stdout.includes('chronos is running') ? 'running' : '' }).toEqual({ code: 1, stdout: '' });
-      expect(stderr.trim().split('\n')).toEqual([
+      expect({ code, stdout: output.stdout().includes('chronos is running') ? 'running' : '' }).toEqual({ code: 1, stdout: '' });
+      expect(output.stderr().trim().split('\n')).toEqual([
         `chronos: configuration error: 2 problems`,
         `  CHAIN_ID is ${stack.chainId + 1} but RPC_URL serves chain ${stack.chainId}`,
         `  CHAIN_ID is ${stack.chainId + 1} but BUNDLER_URL serves chain ${stack.chainId}`,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-import { spawnChronos, stopChronos, type ChronosProcess } from '../support/processes.js';
+import { collectOutput, spawnChronos, stopChronos, type ChronosProcess } from '../support/processes.js';
 import { getFreePort } from '../../src/dev/free-port.js';
 import { createRemoteActor, remote, waitUntilServing } from '../ops/support/remote.js';
 
@@ -60,16 +60,9 @@ async function runInBash(cwd: string, blocks: Block[]): Promise<{ outputs: strin
   const marker = `--- end of block ${Math.random().toString(36).slice(2)} ---`;
   const script = blocks.map((b) => `${b.script}\necho '${marker}'\n`).join('');
   const child = spawn('bash', ['-c', script], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
+  const output = collectOutput(child);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { outputs: stdout.split(`${marker}\n`), code, stderr };
+  return { outputs: output.stdout().split(`${marker}\n`), code, stderr: output.stderr() };
 }
 
 let t: TestApp;

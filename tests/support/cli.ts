@@ -1,6 +1,7 @@
 // Runs the `chronos` command as an operator would, capturing its output (and its one JSON object).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { collectOutput } from './processes.js';
 
 export type CliRun = { code: number | null; stdout: string; stderr: string; json: Record<string, any> };
 
@@ -15,23 +16,16 @@ export function runChronosCli(args: string[], env: Record<string, string | undef
       env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv,
       cwd,
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
+    const output = collectOutput(child);
     child.on('error', reject);
     child.on('close', (code) => {
       let json: Record<string, any> = {};
       try {
-        json = JSON.parse(stdout);
+        json = JSON.parse(output.stdout());
       } catch {
         /* not JSON */
       }
-      resolve({ code, stdout, stderr, json });
+      resolve({ code, stdout: output.stdout(), stderr: output.stderr(), json });
     });
   });
 }

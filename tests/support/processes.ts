@@ -9,17 +9,11 @@ export function spawnChronos(role: 'worker' | 'api' | 'start', env: Record<strin
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
+  const output = collectOutput(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
-  return { child, output: () => output, exited };
+  return { child, output: output.all, exited };
 }
 
 export async function stopChronos(p: ChronosProcess): Promise<void> {
@@ -28,4 +22,20 @@ export async function stopChronos(p: ChronosProcess): Promise<void> {
   const timer = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
   await p.exited;
   clearTimeout(timer);
+}
+
+/** What a child process writes, as it arrives: stdout, stderr, and both interleaved. */
+export function collectOutput(child: ChildProcess): { stdout(): string; stderr(): string; all(): string } {
+  let stdout = '';
+  let stderr = '';
+  let all = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+    all += d;
+  });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+    all += d;
+  });
+  return { stdout: () => stdout, stderr: () => stderr, all: () => all };
 }
