@@ -1,4 +1,4 @@
-// SPEC §7 over HTTP: rate-limit headers on every answer to an identified caller, a warning from 80 %,
+// README "Rate limits" over HTTP: rate-limit headers on every answer to an identified caller, a warning from 80 %,
 // a 500 ms delay from 90 %, 429 RATE_LIMITED with Retry-After at 100 %, one window per category.
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
