@@ -19,6 +19,8 @@ export function createLiveness(ctx: AppContext, { intervalMs = 2_000, staleAfter
   events.on('pool:create', ({ workerPool }: { workerPool: { id: string } }) => workerIds.add(workerPool.id));
   events.on('worker:create', ({ worker }: { worker: { workerId: string } }) => workerIds.add(worker.workerId));
   let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let beating: Promise<void> | undefined;
 
   const beat = async () => {
     const sweep = await heartbeatAndSweep(ctx.db, { processId, workerIds: [...workerIds], staleAfterMs });
@@ -30,11 +32,17 @@ export function createLiveness(ctx: AppContext, { intervalMs = 2_000, staleAfter
       );
     }
   };
+  // A beat in flight when stop() runs must not arm the next one: it would write the heartbeat back
+  // after its removal, on a pool about to be closed.
   const tick = () => {
+    if (stopped) return;
     timer = setTimeout(() => {
-      beat()
+      beating = beat()
         .catch((error) => ctx.logger.warn({ err: error }, 'worker heartbeat failed'))
-        .finally(tick);
+        .finally(() => {
+          beating = undefined;
+          tick();
+        });
     }, intervalMs);
     timer.unref();
   };
@@ -45,7 +53,9 @@ export function createLiveness(ctx: AppContext, { intervalMs = 2_000, staleAfter
       tick();
     },
     async stop() {
+      stopped = true;
       clearTimeout(timer);
+      await beating;
       await removeHeartbeat(ctx.db, processId).catch(() => {});
     },
   };
