@@ -7,6 +7,7 @@ import { EVENT_TYPES, isEventType } from '../../webhooks/events.js';
 import { decodeDeliveryCursor, encodeDeliveryCursor, toDeliveryView } from '../webhook-delivery-view.js';
 
 const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 100;
 
 /** The caller's deliveries, newest first; `status`, `limit` (1-100) and their types are checked by openapi.json. */
 export const listWebhookDeliveries: Route = {
@@ -17,6 +18,8 @@ export const listWebhookDeliveries: Route = {
     const eventType = req.query.eventType === undefined ? undefined : String(req.query.eventType);
     if (eventType !== undefined && !isEventType(eventType)) throw validationError(`eventType must be one of ${EVENT_TYPES.join(', ')}`);
     const limit = req.query.limit === undefined ? DEFAULT_LIMIT : Number(req.query.limit);
+    // The validator's integer check lets `Infinity` through (Infinity % 1 is NaN, not 0).
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw validationError(`limit must be a whole number from 1 to ${MAX_LIMIT}`);
     const after = req.query.cursor === undefined ? undefined : decodeDeliveryCursor(String(req.query.cursor));
     // One row more than asked tells whether another page exists.
     const rows = await listClientDeliveries(ctx.db, { clientId: client.id, status, eventType, after, limit: limit + 1 });
