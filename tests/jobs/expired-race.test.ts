@@ -44,6 +44,7 @@ describe.each<[RaceWinner, 'CONFIRMED' | 'EXPIRED']>([
     const row = (await findTransaction(t.ctx.db, res.body.transactionId))!;
     // The race really ran: a replacement was stored and sent while the original was held.
     expect(row.replacement_user_op_hash).toMatch(/^0x/);
+    await bundler.raced();
     expect(bundler.included()).toBe(winner === 'original-wins' ? row.user_op_hash : row.replacement_user_op_hash);
 
     expect(done.status).toBe(expected);

@@ -17,6 +17,8 @@ export type HoldingBundler = {
   held: RpcRequest[];
   /** The hash of whichever operation the stand-in saw included, once the race is run. */
   included(): `0x${string}` | undefined;
+  /** Resolves when the race has run: the stand-in has seen the winner's receipt (the tracker may see it first). */
+  raced(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -81,5 +83,5 @@ export async function startHoldingBundler(target: string, winner: RaceWinner): P
     await race;
     return reply ? (reply as { result: unknown }) : undefined;
   };
-  return { url: proxy.url, proxy, held, included: () => included, close: () => proxy.close() };
+  return { url: proxy.url, proxy, held, included: () => included, raced: () => race ?? Promise.reject(new Error('no replacement was sent: the race never ran')), close: () => proxy.close() };
 }
