@@ -83,5 +83,12 @@ export async function startHoldingBundler(target: string, winner: RaceWinner): P
     await race;
     return reply ? (reply as { result: unknown }) : undefined;
   };
-  return { url: proxy.url, proxy, held, included: () => included, raced: () => race ?? Promise.reject(new Error('no replacement was sent: the race never ran')), close: () => proxy.close() };
+  return {
+    url: proxy.url,
+    proxy,
+    held,
+    included: () => included,
+    raced: () => race ?? Promise.reject(new Error('no replacement was sent: the race never ran')),
+    close: () => proxy.close(),
+  };
 }
