@@ -18,6 +18,7 @@ import { createGroupCommit, type ItemOutcome } from '../db/group-commit.js';
 import { RATE_LIMIT_CATEGORIES, type RateLimitCategory } from '../admin/rate-limits.js';
 import { AppError, toAppError, type RequestWithAuthError } from './errors.js';
 import { reportWindow, type WindowReport } from '../policy/sliding-window.js';
+import { expandIpv6 } from '../ip-address.js';
 
 export const WARNING_AT = 0.8;
 export const THROTTLE_AT = 0.9;
@@ -252,12 +253,11 @@ export function addressSubjectOf(req: Request): string {
 
 export function addressGroupOf(ip: string): string {
   if (!ip.includes(':') || /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(ip)) return ip.replace(/^::ffff:/i, '');
-  const [head, tail = ''] = ip.toLowerCase().split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
+  const groups = expandIpv6(ip);
+  return groups
+    ? `${groups
+        .slice(0, 4)
+        .map((g) => g.toString(16))
+        .join(':')}::/64`
+    : ip;
 }

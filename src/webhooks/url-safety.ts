@@ -4,6 +4,7 @@
 // host resolves to must be public — checked when the URL is registered and again at every attempt,
 // and the attempt then connects to exactly the addresses checked (no second DNS answer in between).
 import { BlockList, isIP } from 'node:net';
+import { expandIpv6 } from '../ip-address.js';
 import { lookup } from 'node:dns/promises';
 
 /** The URL may never be used (scheme, credentials, or a non-public address): not worth retrying. */
@@ -90,22 +91,6 @@ function embeddedIpv4(ipv6: string): string | undefined {
   if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return v4(g[6], g[7]);
   if (g[0] === 0x2002) return v4(g[1], g[2]);
   return undefined;
-}
-
-/** Eight 16-bit groups of an IPv6 address (also with a trailing dotted IPv4 part), or undefined. */
-function expandIpv6(ip: string): number[] | undefined {
-  let text = ip.toLowerCase();
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number);
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, tail] = text.split('::');
-  const part = (s: string | undefined) => (s ? s.split(':').map((h) => parseInt(h, 16)) : []);
-  const left = part(head);
-  const right = part(tail);
-  const groups = tail === undefined ? left : [...left, ...new Array(8 - left.length - right.length).fill(0), ...right];
-  return groups.length === 8 && groups.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffff) ? groups : undefined;
 }
 
 const resolveWithDns: ResolveHost = async (host) =>
