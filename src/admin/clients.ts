@@ -58,7 +58,7 @@ export type CreateClientParameters = {
 
 export async function createClient(db: Db, params: CreateClientParameters): Promise<{ client: ClientView; clientSecret: string; webhookSecret: string }> {
   if (!params.name.trim()) throw new Error('client name must not be empty');
-  const signerAddress = params.signerAddress === undefined ? undefined : await checksummedSigner(params.signerAddress);
+  const signerAddress = params.signerAddress === undefined ? undefined : await checksummed(params.signerAddress, 'signer');
   const tokenAddress = params.tokenAddress === undefined ? undefined : await checksummed(params.tokenAddress, 'token');
   const clientSecret = generateClientSecret();
   const webhookSecret = generateWebhookSecret();
@@ -150,11 +150,7 @@ export async function setRateLimits(db: Db, id: string, overrides: RateLimitOver
 }
 
 export async function setSigner(db: Db, id: string, signerAddress: string): Promise<ClientView> {
-  return toClientView(await change(db, id, { signer_address: await checksummedSigner(signerAddress) }));
-}
-
-async function checksummedSigner(address: string): Promise<string> {
-  return checksummed(address, 'signer');
+  return toClientView(await change(db, id, { signer_address: await checksummed(signerAddress, 'signer') }));
 }
 
 async function checksummed(address: string, what: string): Promise<string> {
