@@ -1,10 +1,12 @@
-// An error the API answers with a documented status and code. Raised anywhere on the request path
-// (routes, accept, policy); src/http/errors.ts turns it, and everything else, into the response.
+// An error the API answers with a documented status and code, and the catalogue of every such code:
+// one constructor per code, so a code's status (and the headers it carries) are decided once. Raised
+// anywhere on the request path (routes, definitions, accept, policy); src/http/errors.ts turns it,
+// and everything else, into the response.
 export class AppError extends Error {
   override name = 'AppError';
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     /** Extra fields for routes whose documented error shape differs. */
     readonly body?: Record<string, unknown>,
@@ -12,8 +14,86 @@ export class AppError extends Error {
   ) {
     super(message);
   }
+
+  /** The same error with the fields a route's documented error shape adds. */
+  withBody(body: Record<string, unknown>): AppError {
+    return new AppError(this.status, this.code, this.message, body, this.headers);
+  }
 }
 
-export const unauthorized = (message = 'Missing or invalid access token') => new AppError(401, 'UNAUTHORIZED', message);
-export const forbidden = (message: string) => new AppError(403, 'FORBIDDEN', message);
-export const validationError = (message: string) => new AppError(400, 'VALIDATION_ERROR', message);
+const retrySoon = { 'Retry-After': '1' };
+
+/** Every code the API answers with, by the constructor that builds it. */
+export const apiErrors = {
+  validation: (message: string) => new AppError(400, 'VALIDATION_ERROR', message),
+  missingCredentials: (fields: readonly string[]) => new AppError(400, 'MISSING_CREDENTIALS', `Missing required fields: ${fields.join(', ')}`),
+  walletMissing: () => new AppError(400, 'WALLET_ERROR', 'Wallet not found for this user. Call POST /api/v1/wallet/create first.'),
+  addressMismatch: () => new AppError(400, 'ADDRESS_MISMATCH', 'userAddress does not match wallet on record'),
+  insufficientBalance: () => new AppError(400, 'INSUFFICIENT_BALANCE', 'Insufficient balance'),
+  invalidNonce: (message: string) => new AppError(400, 'INVALID_NONCE', message),
+  invalidSignature: (why: string) => new AppError(400, 'INVALID_SIGNATURE', `Client signature verification failed: ${why}`),
+  mintExpired: (message: string) => new AppError(400, 'MINT_EXPIRED', message),
+  claimIdMismatch: () => new AppError(400, 'CLAIM_ID_MISMATCH', 'claimIdBytes32 does not equal keccak256(claimId)'),
+  webhookNotConfigured: () =>
+    new AppError(400, 'WEBHOOK_NOT_CONFIGURED', 'No webhook URL is configured for this client; an operator sets one with `chronos clients set-webhook`'),
+  unauthorized: (message = 'Missing or invalid access token') => new AppError(401, 'UNAUTHORIZED', message),
+  invalidSecret: () => new AppError(401, 'INVALID_SECRET', 'Invalid credentials'),
+  forbidden: (message: string) => new AppError(403, 'FORBIDDEN', message),
+  policyDisabled: () => new AppError(403, 'POLICY_DISABLED', 'Transaction policy is disabled for this client'),
+  notFound: (message = 'No such endpoint') => new AppError(404, 'NOT_FOUND', message),
+  invalidTransactionId: () => new AppError(400, 'INVALID_TRANSACTION_ID', 'Transaction ID must be a valid tx_ prefixed identifier'),
+  transactionNotFound: (id: string) => new AppError(404, 'TRANSACTION_NOT_FOUND', `Transaction ${id} not found`),
+  walletNotFound: () => new AppError(404, 'WALLET_NOT_FOUND', 'Wallet not found. Create a wallet first.'),
+  policyNotFound: () => new AppError(404, 'POLICY_NOT_FOUND', 'Transaction policy not configured for this client'),
+  deliveryNotFound: (id: string) => new AppError(404, 'DELIVERY_NOT_FOUND', `Webhook delivery ${id} not found`),
+  methodNotAllowed: () => new AppError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed on this endpoint'),
+  idempotencyConflict: () => new AppError(409, 'IDEMPOTENCY_CONFLICT', 'This X-Idempotency-Key was already used with a different request'),
+  receiptAlreadyMinted: () => new AppError(409, 'RECEIPT_ALREADY_MINTED', 'Receipt has already been minted'),
+  claimAlreadyUsed: () => new AppError(409, 'CLAIM_ALREADY_USED', 'This claim id has already been used'),
+  deliveryInProgress: (message: string) => new AppError(409, 'DELIVERY_IN_PROGRESS', message),
+  payloadTooLarge: () => new AppError(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large'),
+  unsupportedMediaType: (message: string) => new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', message),
+  rateLimited: (message: string, retryAfterSeconds: number) =>
+    new AppError(429, 'RATE_LIMITED', message, undefined, { 'Retry-After': String(retryAfterSeconds) }),
+  quotaExceeded: (message: string) => new AppError(429, 'QUOTA_EXCEEDED', message),
+  internal: (message = 'Internal server error') => new AppError(500, 'INTERNAL_ERROR', message),
+  /** Always with Retry-After: a moment later the same request can succeed. */
+  unavailable: (message: string) => new AppError(503, 'SERVICE_UNAVAILABLE', message, undefined, retrySoon),
+} as const;
+
+export type ApiErrorCode =
+  | 'VALIDATION_ERROR'
+  | 'MISSING_CREDENTIALS'
+  | 'WALLET_ERROR'
+  | 'ADDRESS_MISMATCH'
+  | 'INSUFFICIENT_BALANCE'
+  | 'INVALID_NONCE'
+  | 'INVALID_SIGNATURE'
+  | 'MINT_EXPIRED'
+  | 'CLAIM_ID_MISMATCH'
+  | 'WEBHOOK_NOT_CONFIGURED'
+  | 'UNAUTHORIZED'
+  | 'INVALID_SECRET'
+  | 'FORBIDDEN'
+  | 'POLICY_DISABLED'
+  | 'NOT_FOUND'
+  | 'WALLET_NOT_FOUND'
+  | 'INVALID_TRANSACTION_ID'
+  | 'TRANSACTION_NOT_FOUND'
+  | 'POLICY_NOT_FOUND'
+  | 'DELIVERY_NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'RECEIPT_ALREADY_MINTED'
+  | 'CLAIM_ALREADY_USED'
+  | 'DELIVERY_IN_PROGRESS'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RATE_LIMITED'
+  | 'QUOTA_EXCEEDED'
+  | 'INTERNAL_ERROR'
+  | 'SERVICE_UNAVAILABLE';
+
+export const unauthorized = apiErrors.unauthorized;
+export const forbidden = apiErrors.forbidden;
+export const validationError = apiErrors.validation;

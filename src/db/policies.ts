@@ -2,6 +2,7 @@
 import { sql, type Transaction as DbTransaction } from 'kysely';
 import type { Db } from './connect.js';
 import type { Database, OperationType, TransactionPolicy } from './schema.js';
+import { NOT_EXECUTED } from '../statuses.js';
 
 export const QUOTA_OPERATIONS = ['mint', 'transfer', 'claim'] as const satisfies readonly OperationType[];
 export const QUOTA_PERIODS = ['daily', 'weekly', 'monthly'] as const;
@@ -114,7 +115,7 @@ export async function countQuotaUsageOfUsers(
       count(*) filter (where created_at >= month_start) as monthly
     from transactions, period
     where client_id = ${clientId} and user_id = any(${[...userIds]}::text[]) and type in (${sql.join([...types])})
-      and status not in ('FAILED', 'EXPIRED')
+      and status not in (${sql.join(NOT_EXECUTED.map((status) => sql.lit(status)))})
       and created_at >= least(week_start, month_start)
     group by user_id, type
   `.execute(db);

@@ -30,8 +30,8 @@ export interface WalletsTable {
   created_at: Timestamp;
 }
 
-export const TRANSACTION_STATUSES = ['ACCEPTED', 'SUBMITTING', 'SUBMITTED', 'CONFIRMED', 'REVERTED', 'FAILED', 'EXPIRED'] as const;
-export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
+import type { TransactionStatus } from '../statuses.js';
+export { TRANSACTION_STATUSES, type TransactionStatus } from '../statuses.js';
 export type OperationType = 'mint' | 'transfer' | 'claim';
 
 /** numeric columns: written as bigint or decimal string, read as decimal string. */

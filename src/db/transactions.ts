@@ -1,7 +1,7 @@
 import { sql, type RawBuilder, type Transaction as DbTransaction } from 'kysely';
 import type { Db } from './connect.js';
 import type { Database, NewTransaction, Transaction, TransactionPolicy } from './schema.js';
-import { ACTIVE_STATUSES } from '../status/machine.js';
+import { ACTIVE } from '../statuses.js';
 
 export async function findTransaction(db: Db, id: string): Promise<Transaction | undefined> {
   return db.selectFrom('transactions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -25,7 +25,7 @@ export type AcceptState = {
  */
 export async function loadAcceptState(trx: DbTransaction<Database> | Db, users: readonly UserAtBlock[]): Promise<AcceptState[]> {
   if (users.length === 0) return [];
-  const active = sql.join(ACTIVE_STATUSES.map((status) => sql.lit(status)));
+  const active = sql.join(ACTIVE.map((status) => sql.lit(status)));
   const { rows } = await sql<{ i: string; debit_wei: string; mint_nonce: string | null; policy: TransactionPolicy | null }>`
     select u.i, coalesce(sum(t.debit_wei), 0)::text as debit_wei, (max(t.mint_nonce) filter (where t.type = 'mint'))::text as mint_nonce,
       (select to_jsonb(p) from transaction_policies as p where p.client_id = u.client_id) as policy
@@ -81,7 +81,7 @@ export async function maxInFlightMintNonce(trx: DbTransaction<Database> | Db, { 
     .select(sql<string | null>`max(mint_nonce)::text`.as('nonce'))
     .where('wallet_address', '=', walletAddress)
     .where('type', '=', 'mint')
-    .where('status', 'in', [...ACTIVE_STATUSES])
+    .where('status', 'in', [...ACTIVE])
     .executeTakeFirstOrThrow();
   return row.nonce === null ? undefined : BigInt(row.nonce);
 }

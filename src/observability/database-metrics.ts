@@ -4,7 +4,7 @@
 // chronos_transaction_transitions_total instead.
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
-import { ACTIVE_STATUSES } from '../status/machine.js';
+import { ACTIVE } from '../statuses.js';
 import { TRACKER_CURSOR } from '../tracking/inclusion-tracker.js';
 import { databaseScrapeErrors, stalledTransactions, trackerBlock, transactionsByStatus } from './metrics.js';
 import type { Logger } from './logger.js';
@@ -23,7 +23,7 @@ export async function collectDatabaseMetrics(db: Db, { stalledAfterSeconds, logg
             sql<string>`count(*)`.as('count'),
             sql<string>`count(*) filter (where status = 'SUBMITTED' and submitted_at < now() - make_interval(secs => ${stalledAfterSeconds}))`.as('stalled'),
           ])
-          .where('status', 'in', [...ACTIVE_STATUSES])
+          .where('status', 'in', [...ACTIVE])
           .groupBy('status')
           .execute(),
         db.selectFrom('chain_cursors').select('block').where('name', '=', TRACKER_CURSOR).executeTakeFirst(),
@@ -31,7 +31,7 @@ export async function collectDatabaseMetrics(db: Db, { stalledAfterSeconds, logg
       SCRAPE_TIMEOUT_MS,
     );
     transactionsByStatus.reset();
-    for (const status of ACTIVE_STATUSES) transactionsByStatus.set({ status }, Number(counts.find((c) => c.status === status)?.count ?? 0));
+    for (const status of ACTIVE) transactionsByStatus.set({ status }, Number(counts.find((c) => c.status === status)?.count ?? 0));
     stalledTransactions.set(counts.reduce((sum, c) => sum + Number(c.stalled), 0));
     trackerBlock.set(cursor ? Number(cursor.block) : NaN);
   } catch (error) {

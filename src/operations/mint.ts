@@ -14,6 +14,11 @@ export type MintParams = {
 /** The client's signed authorization, relayed by the user's own smart account. */
 export const mint: OperationDefinition<MintParams> = {
   type: 'mint',
+  expiry: {
+    errorCode: 'MINT_EXPIRED',
+    unsentReason: 'mint authorization expired before the bundler took it',
+    unsentMessage: (expiryBlock) => `expiryBlock ${expiryBlock} passed before the mint could be submitted`,
+  },
   parseParams: (value) => ({
     to: field(value, 'to', isHexAddress),
     receiptId: field(value, 'receiptId', isString),

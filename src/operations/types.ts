@@ -1,17 +1,62 @@
-// An on-chain operation type: how its stored parameters are checked and which calls the user's
-// smart account makes. Adding a type is one file like mint.ts plus one line in index.ts.
+// An on-chain operation type, whole: its name and scope, the route that accepts it, what accepting it
+// checks and records, how its stored parameters are read back and which calls the user's smart
+// account makes, and what it adds to its webhook. Adding a type is one definition (a folder under
+// src/operations/), one line in src/operations/index.ts, its path in openapi.json and its test.
+import type { RequestHandler } from 'express';
 import type { Address, Hex } from 'viem';
-import type { OperationType } from '../db/schema.js';
+import type { AppContext } from '../context.js';
+import type { AppError } from '../app-error.js';
+import type { Client, Transaction, Wallet } from '../db/schema.js';
 import type { OperationContracts } from './contracts.js';
 
 export type Call = { to: Address; data: Hex; value?: bigint };
 
-export type OperationDefinition<Params> = {
-  type: OperationType;
+/** What a definition may read while it decides whether to accept: the database, the config and the chain. */
+export type AcceptContext = Pick<AppContext, 'db' | 'config' | 'publicClient'>;
+
+/** Who asks: the authenticated client, the user (X-User-Id) and their wallet, and the client's own token. */
+export type Requester = { client: Client; userId: string; wallet: Wallet; walletAddress: Address; token: Address };
+
+/** Columns with a unique index over a client's live operations: a second accept of the same key is a 409. */
+export type UniqueKeyColumn = 'receipt_hash' | 'claim_id';
+
+/** What accepting one request records; the accept transaction checks the debit, the key and the nonce under the user's lock. */
+export type Acceptance<Params> = {
+  /** Stored as the transaction's params and read back by parseParams: the same type both ways. */
+  params: Params;
+  /** Taken from the wallet's balance on its token while the operation is in flight. */
+  debitWei?: bigint;
+  /** Unique among the client's operations that are not FAILED or EXPIRED; a clash answers `uniqueConflict()`. */
+  uniqueKey?: { column: UniqueKeyColumn; value: Hex };
+  /** Must equal the wallet's next ordered nonce (on-chain, or one past the highest in flight); else `nonceRefusal`. */
+  orderedNonce?: bigint;
+  /** Past this block the operation cannot execute any more: it ends EXPIRED instead (`expiry`). */
+  expiryBlock?: bigint;
+};
+
+export type OperationDefinition<Params = unknown> = {
+  /** Stored in transactions.type, named in webhooks and quotas. */
+  type: string;
+  /** The token scope its route requires. */
+  scope?: string;
+  /** The openapi.json operation that accepts it. */
+  operationId?: string;
+  /** Runs before OpenAPI validation, for bodies whose documented errors differ from VALIDATION_ERROR. */
+  precheck?: RequestHandler;
+  /** Validates the request and pre-checks it against the chain; throws an AppError to refuse (nothing is written). */
+  accept?(ctx: AcceptContext, body: unknown, requester: Requester): Promise<Acceptance<Params>>;
+  /** The 409 when `uniqueKey` is already taken. */
+  uniqueConflict?: () => AppError;
+  /** The refusal when `orderedNonce` is not the next one. */
+  nonceRefusal?: (given: bigint, expected: bigint) => AppError;
+  /** How a transaction past its `expiryBlock` ends: its error code and the words recorded with it. */
+  expiry?: { errorCode: string; unsentReason: string; unsentMessage: (expiryBlock: string) => string };
   /** Asserts the stored payload: jobs may carry shapes written by an older version. */
   parseParams(value: unknown): Params;
   /** The calls executed, atomically and in order, by the user's smart account, on its client's contracts. */
   buildCalls(contracts: OperationContracts, params: Params): Call[];
+  /** Fields this type adds to its webhook events' `data`, beside the common ones. */
+  webhookData?(params: Params, transaction: Transaction): Record<string, unknown>;
 };
 
 export class InvalidParamsError extends Error {

@@ -1,8 +1,8 @@
 // The transaction lifecycle (README, Transaction statuses). Status moves only forward along these edges.
-import type { TransactionStatus } from '../db/schema.js';
+// Which statuses exist and which are final: src/statuses.ts.
+import type { TransactionStatus } from '../statuses.js';
 
-export const TERMINAL_STATUSES = ['CONFIRMED', 'REVERTED', 'FAILED', 'EXPIRED'] as const satisfies readonly TransactionStatus[];
-export const ACTIVE_STATUSES = ['ACCEPTED', 'SUBMITTING', 'SUBMITTED'] as const satisfies readonly TransactionStatus[];
+export { isTerminal } from '../statuses.js';
 
 const NEXT: Record<TransactionStatus, readonly TransactionStatus[]> = {
   ACCEPTED: ['SUBMITTING', 'FAILED', 'EXPIRED'],
@@ -13,10 +13,6 @@ const NEXT: Record<TransactionStatus, readonly TransactionStatus[]> = {
   FAILED: [],
   EXPIRED: [],
 };
-
-export function isTerminal(status: TransactionStatus): boolean {
-  return (TERMINAL_STATUSES as readonly string[]).includes(status);
-}
 
 /** The statuses from which `to` may be reached. */
 export function predecessorsOf(to: TransactionStatus): TransactionStatus[] {
