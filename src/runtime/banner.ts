@@ -1,3 +1,4 @@
+import { CHRONOS_CONTRACTS } from '../chain/contracts/registry.js';
 import type { DevFile } from './home.js';
 
 /** What a newcomer needs after `npm start`: where things are, the demo credentials, a walk-through. */
@@ -12,8 +13,7 @@ export function printBanner(dev: DevFile): void {
     `  chain        ${dev.rpcUrl} (chain id ${dev.chainId})`,
     `  bundler      ${dev.bundlerUrl}`,
     `  paymaster    ${dev.paymasterUrl}`,
-    `  token        ${dev.token}`,
-    `  claim vault  ${dev.claimVault}`,
+    ...CHRONOS_CONTRACTS.map((c) => `  ${c.label.padEnd(13)}${dev[c.key]}`),
     '',
     '  Demo client (also in .chronos/dev.json)',
     `  clientId       ${c.clientId}`,
