@@ -3,6 +3,10 @@ import type { DevFile } from './home.js';
 
 /** What a newcomer needs after `npm start`: where things are, the demo credentials, a walk-through. */
 export function printBanner(dev: DevFile): void {
+  process.stdout.write(bannerText(dev));
+}
+
+export function bannerText(dev: DevFile): string {
   const c = dev.demoClient;
   const lines = [
     '',
@@ -13,7 +17,7 @@ export function printBanner(dev: DevFile): void {
     `  chain        ${dev.rpcUrl} (chain id ${dev.chainId})`,
     `  bundler      ${dev.bundlerUrl}`,
     `  paymaster    ${dev.paymasterUrl}`,
-    ...CHRONOS_CONTRACTS.map((c) => `  ${c.label.padEnd(13)}${dev[c.key]}`),
+    ...CHRONOS_CONTRACTS.map((contract) => `  ${contract.label.padEnd(13)}${dev[contract.key]}`),
     '',
     '  Demo client (also in .chronos/dev.json)',
     `  clientId       ${c.clientId}`,
@@ -30,5 +34,5 @@ export function printBanner(dev: DevFile): void {
     '  Ctrl-C stops everything; the next `npm start` resumes with the same data.',
     '',
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return `${lines.join('\n')}\n`;
 }
