@@ -30,6 +30,10 @@ describe('the contracts registry', () => {
     expect(chronosContract('token').name).toBe('ChronosToken');
   });
 
+  it('has one per-client contract, the token: a client records one address of its own (clients.token_address)', () => {
+    expect(CHRONOS_CONTRACTS.filter((c) => c.scope === 'per-client').map((c) => c.key)).toEqual(['token']);
+  });
+
   it.each(entries)('%s: its source file declares it, and it compiles to what its hand-written ABI says', async (name, contract) => {
     expect(existsSync(contract.source)).toBe(true);
     expect(readFileSync(contract.source, 'utf8')).toMatch(new RegExp(`^contract ${name}\\b`, 'm'));

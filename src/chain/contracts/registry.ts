@@ -25,8 +25,9 @@ type ContractDeclaration<Name extends string, Key extends string, Variable exten
   label: string;
   abi: TAbi;
   /**
-   * per-client: every client gets its own (src/admin/client-token.ts deploys it), and the deployment
-   * keeps one more under `variable` for clients registered before; shared: one serves every client.
+   * per-client: every client gets its own (src/admin/client-token.ts deploys it, clients.token_address
+   * records it), and the deployment keeps one more under `variable` for clients registered before;
+   * shared: one serves every client.
    */
   scope: 'per-client' | 'shared';
   constructorArgs(context: DeployContext): ContractConstructorArgs<TAbi>;
@@ -37,7 +38,7 @@ type ContractDeclaration<Name extends string, Key extends string, Variable exten
   isCurrent(client: PublicClient, address: Address): Promise<boolean>;
 };
 
-/** Checks each entry's constructor arguments against its own ABI, then forgets the literal ABI type. */
+/** Checks each entry's constructor arguments against its own ABI; keeps its literal name, key and variable for the types below. */
 const declare = <const Name extends string, const Key extends string, const Variable extends string, const TAbi extends Abi>(
   declaration: ContractDeclaration<Name, Key, Variable, TAbi>,
 ) => declaration;
