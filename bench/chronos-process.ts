@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Cleanup } from './cleanup.js';
 import type { BenchStack } from './stack.js';
+import { contractEnvironment } from '../src/chain/contracts/registry.js';
 import { getFreePorts } from '../src/dev/free-port.js';
 
 export type Role = 'start' | 'api' | 'worker';
@@ -66,8 +67,7 @@ export async function startChronos(
       BUNDLER_URL: stack.bundlerUrl,
       PAYMASTER_URL: stack.paymasterUrl,
       CHAIN_ID: String(stack.chainId),
-      TOKEN_ADDRESS: stack.token,
-      CLAIM_VAULT_ADDRESS: stack.claimVault,
+      ...contractEnvironment(stack),
       JWT_SECRET: BENCH_SECRETS.jwtSecret,
       MASTER_KEY: BENCH_SECRETS.masterKey,
       HOST: '127.0.0.1',

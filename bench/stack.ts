@@ -1,14 +1,16 @@
 // The embedded stack, brought up by the bench itself on free loopback ports (the same parts and
 // steps as tests/support/stack.ts): anvil with automine and the canonical ERC-4337 contracts, alto,
-// the ERC-7677 mock paymaster, ChronosToken and ClaimVault, and a throwaway Postgres cluster in a temp
-// dir with a migrated template that every phase clones its own database from.
+// the ERC-7677 mock paymaster, this project's contracts (src/chain/contracts/registry.ts), and a
+// throwaway Postgres cluster in a temp dir with a migrated template that every phase clones its own
+// database from.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPublicClient, createWalletClient, http, type Address, type Hex } from 'viem';
+import { createPublicClient, createWalletClient, http, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { toChain } from '../src/chain/clients.js';
 import { deployChronosContracts, setTokenSigner } from '../src/chain/contracts/deploy.js';
+import type { ChronosContractAddresses } from '../src/chain/contracts/registry.js';
 import { createPool } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { startAnvil } from '../src/dev/anvil.js';
@@ -50,15 +52,14 @@ export const BENCH_POSTGRES_FLAGS = [
   'pg_stat_statements.track=all',
 ];
 
-export type BenchStack = {
+/** `token`, `claimVault`, …: the deployment of every contract in the registry. */
+export type BenchStack = ChronosContractAddresses & {
   rpcUrl: string;
   bundlerUrl: string;
   paymasterUrl: string;
   chainId: number;
   pgAdminUrl: string;
   tempDir: string;
-  token: Address;
-  claimVault: Address;
   /** Authorized on ChronosToken: signs the mints that fund users straight on-chain. */
   mintSigner: PrivateKeyAccount;
   /** A fresh database cloned from the migrated template; its URL. */

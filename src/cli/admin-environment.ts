@@ -5,7 +5,11 @@ import { chronosHome, readDevFile } from '../runtime/home.js';
 import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../runtime/embedded-keys.js';
 import { UsageError } from './output.js';
 
-export type ChainEnvironment = { rpcUrl: string; chainId: number; token?: Address; claimVault?: Address };
+/**
+ * `token`: the shared TOKEN_ADDRESS (or dev.json's token), on which the signer of a client without a
+ * token of its own is authorized. The admin commands call no other contract of the deployment's.
+ */
+export type ChainEnvironment = { rpcUrl: string; chainId: number; token?: Address };
 
 export type AdminEnvironment = {
   embedded: boolean;
@@ -35,7 +39,7 @@ export async function resolveAdminEnvironment(env: Record<string, string | undef
   return {
     embedded: true,
     databaseUrl: dev.databaseUrl,
-    chain: { rpcUrl: dev.rpcUrl, chainId: dev.chainId, token: dev.token, claimVault: dev.claimVault },
+    chain: { rpcUrl: dev.rpcUrl, chainId: dev.chainId, token: dev.token },
     deployerPrivateKey: EMBEDDED_DEPLOYER_PRIVATE_KEY,
   };
 }
@@ -56,7 +60,7 @@ export async function resolveDeployEnvironment(env: Record<string, string | unde
   if (!dev) throw new UsageError(`RPC_URL and CHAIN_ID are not set and no .chronos/dev.json is here: set them, or ${NOT_STARTED_HINT}`);
   return {
     embedded: true,
-    chain: { rpcUrl: dev.rpcUrl, chainId: dev.chainId, token: dev.token, claimVault: dev.claimVault },
+    chain: { rpcUrl: dev.rpcUrl, chainId: dev.chainId, token: dev.token },
     deployerPrivateKey: deployerPrivateKey ?? EMBEDDED_DEPLOYER_PRIVATE_KEY,
   };
 }
@@ -64,5 +68,5 @@ export async function resolveDeployEnvironment(env: Record<string, string | unde
 function chainFromVariables(env: Record<string, string | undefined>): ChainEnvironment {
   const chainId = Number(env.CHAIN_ID);
   if (!Number.isInteger(chainId) || chainId <= 0) throw new UsageError(`CHAIN_ID must be a positive whole number, not '${env.CHAIN_ID}'`);
-  return { rpcUrl: env.RPC_URL!, chainId, token: env.TOKEN_ADDRESS as Address | undefined, claimVault: env.CLAIM_VAULT_ADDRESS as Address | undefined };
+  return { rpcUrl: env.RPC_URL!, chainId, token: env.TOKEN_ADDRESS as Address | undefined };
 }

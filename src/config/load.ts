@@ -4,6 +4,7 @@ import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
 import { envSchema, type Config, type EmbeddedPorts } from './schema.js';
 import { RATE_LIMIT_CATEGORIES, type RateLimitCategory } from '../admin/rate-limits.js';
+import { CHRONOS_CONTRACTS, mapChronosContracts } from '../chain/contracts/registry.js';
 
 /** Configuration values are missing or malformed; the message names each variable, one per line. */
 export class ConfigError extends Error {
@@ -26,8 +27,7 @@ export const EXTERNAL_PART_VARIABLES = ['DATABASE_URL', 'RPC_URL', 'BUNDLER_URL'
 const EMBEDDED_STACK_VARIABLES = [
   ...EXTERNAL_PART_VARIABLES,
   'CHAIN_ID',
-  'TOKEN_ADDRESS',
-  'CLAIM_VAULT_ADDRESS',
+  ...CHRONOS_CONTRACTS.map((c) => c.variable),
   'ENTRY_POINT_ADDRESS',
   'ACCOUNT_FACTORY_ADDRESS',
   'JWT_SECRET',
@@ -89,8 +89,7 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
     contracts: Object.freeze({
       entryPoint: e.ENTRY_POINT_ADDRESS,
       accountFactory: e.ACCOUNT_FACTORY_ADDRESS,
-      token: e.TOKEN_ADDRESS,
-      claimVault: e.CLAIM_VAULT_ADDRESS,
+      ...mapChronosContracts((c) => e[c.variable]),
     }),
     jwt: Object.freeze({ secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, ttlSeconds: e.JWT_TTL_SECONDS }),
     masterKey: e.MASTER_KEY,

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isAddress, getAddress, type Address, type Hex } from 'viem';
 import { parseRateLimits, type RateLimitCategory } from '../admin/rate-limits.js';
+import { CHRONOS_CONTRACTS, type ChronosContractAddresses, type ChronosContractVariable } from '../chain/contracts/registry.js';
 
 // `.env.example` carries placeholders so that it reads as a template; a `.env` copied from it must not
 // start a deployment with an all-zero MASTER_KEY, a published JWT secret or example.com services.
@@ -36,6 +37,10 @@ const address = z
   .refine(isAddress, 'must be a 0x-prefixed 20-byte address')
   .transform((v) => getAddress(v) as Address);
 const contractAddress = address.refine((v) => !/^0x0{40}$/.test(v), 'must be a deployed contract, not the zero address');
+/** TOKEN_ADDRESS, CLAIM_VAULT_ADDRESS, …: one variable per contract of the registry, all required. */
+const contractVariables = Object.fromEntries(CHRONOS_CONTRACTS.map((c) => [c.variable, contractAddress])) as {
+  [V in ChronosContractVariable]: typeof contractAddress;
+};
 const port = z.coerce.number().int().min(0).max(65535);
 /** A hop count (1–10), or a comma-separated list of IP addresses, CIDR subnets and express's preset names. */
 const trustProxy = z
@@ -86,8 +91,7 @@ export const envSchema = z.object({
     .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex characters (32 random bytes)')
     .refine((v) => !/^0x0{64}$/.test(v), 'must be 32 random bytes, not zeros (the .env.example placeholder): generate one with openssl rand -hex 32')
     .transform((v) => v as Hex),
-  TOKEN_ADDRESS: contractAddress,
-  CLAIM_VAULT_ADDRESS: contractAddress,
+  ...contractVariables,
   ENTRY_POINT_ADDRESS: address.default(CANONICAL_ENTRY_POINT_07),
   ACCOUNT_FACTORY_ADDRESS: address.default(CANONICAL_SIMPLE_ACCOUNT_FACTORY_07),
   DEPLOYER_PRIVATE_KEY: privateKey.optional(),
@@ -159,7 +163,8 @@ export type Config = Readonly<{
   logLevel: z.output<typeof envSchema>['LOG_LEVEL'];
   databaseUrl: string;
   chain: Readonly<{ rpcUrl: string; bundlerUrl: string; paymasterUrl: string; chainId: number }>;
-  contracts: Readonly<{ entryPoint: Address; accountFactory: Address; token: Address; claimVault: Address }>;
+  /** The canonical ERC-4337 contracts, and this project's own by their registry key (token, claimVault, …). */
+  contracts: Readonly<{ entryPoint: Address; accountFactory: Address } & ChronosContractAddresses>;
   jwt: Readonly<{ secret: string; issuer: string; audience: string; ttlSeconds: number }>;
   masterKey: Hex;
   deployerPrivateKey?: Hex;

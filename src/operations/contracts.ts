@@ -1,9 +1,10 @@
 // Which contracts a client's operations call: its own ChronosToken (README "Decisions": one token per
-// client), and the ClaimVault every token shares.
+// client), and the deployment's one of every other registry entry (the ClaimVault every token shares, …).
 import { getAddress, type Address } from 'viem';
+import { mapChronosContracts, type ChronosContractAddresses } from '../chain/contracts/registry.js';
 import type { Config } from '../config/schema.js';
 
-export type OperationContracts = { token: Address; claimVault: Address };
+export type OperationContracts = ChronosContractAddresses;
 
 /** A client's (or a transaction's) token: its own, or the shared TOKEN_ADDRESS when it has none (registered before tokens were per client). */
 export function tokenOf(config: Pick<Config, 'contracts'>, tokenAddress: string | null | undefined): Address {
@@ -11,5 +12,5 @@ export function tokenOf(config: Pick<Config, 'contracts'>, tokenAddress: string 
 }
 
 export function operationContracts(config: Pick<Config, 'contracts'>, tokenAddress: string | null | undefined): OperationContracts {
-  return { token: tokenOf(config, tokenAddress), claimVault: config.contracts.claimVault };
+  return { ...mapChronosContracts((c) => config.contracts[c.key]), token: tokenOf(config, tokenAddress) };
 }

@@ -1,7 +1,12 @@
+import { CHRONOS_CONTRACTS } from '../chain/contracts/registry.js';
 import type { DevFile } from './home.js';
 
 /** What a newcomer needs after `npm start`: where things are, the demo credentials, a walk-through. */
 export function printBanner(dev: DevFile): void {
+  process.stdout.write(bannerText(dev));
+}
+
+export function bannerText(dev: DevFile): string {
   const c = dev.demoClient;
   const lines = [
     '',
@@ -12,8 +17,7 @@ export function printBanner(dev: DevFile): void {
     `  chain        ${dev.rpcUrl} (chain id ${dev.chainId})`,
     `  bundler      ${dev.bundlerUrl}`,
     `  paymaster    ${dev.paymasterUrl}`,
-    `  token        ${dev.token}`,
-    `  claim vault  ${dev.claimVault}`,
+    ...CHRONOS_CONTRACTS.map((contract) => `  ${contract.label.padEnd(13)}${dev[contract.key]}`),
     '',
     '  Demo client (also in .chronos/dev.json)',
     `  clientId       ${c.clientId}`,
@@ -30,5 +34,5 @@ export function printBanner(dev: DevFile): void {
     '  Ctrl-C stops everything; the next `npm start` resumes with the same data.',
     '',
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return `${lines.join('\n')}\n`;
 }

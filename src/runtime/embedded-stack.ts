@@ -1,10 +1,10 @@
 // The embedded default (README, "Quick start"): Postgres, anvil, the canonical ERC-4337 contracts,
-// ChronosToken and ClaimVault, alto and an ERC-7677 paymaster, all on loopback, state kept under
-// `.chronos/`. Each part runs in a process group of its own, so a terminal's Ctrl-C reaches Chronos
-// alone, which drains first and stops them last.
+// this project's own (src/chain/contracts/registry.ts: ChronosToken, ClaimVault, …), alto and an
+// ERC-7677 paymaster, all on loopback, state kept under `.chronos/`. Each part runs in a process group
+// of its own, so a terminal's Ctrl-C reaches Chronos alone, which drains first and stops them last.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPublicClient, createWalletClient, http, zeroAddress, zeroHash, type Address } from 'viem';
+import { createPublicClient, createWalletClient, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { Logger } from '../observability/logger.js';
 import { startEmbeddedPostgres, createDatabase, databaseExists } from '../dev/embedded-postgres.js';
@@ -13,8 +13,8 @@ import { deployCanonicalAccountContracts } from '../dev/canonical-contracts.js';
 import { startBundler } from '../dev/alto.js';
 import { startPaymaster } from '../dev/paymaster.js';
 import { toChain } from '../chain/clients.js';
-import { deployChronosToken, deployClaimVault } from '../chain/contracts/deploy.js';
-import { claimVaultAbi } from '../chain/contracts/abi.js';
+import { deployChronosContract } from '../chain/contracts/deploy.js';
+import { CHRONOS_CONTRACTS, contractEnvironment, type ChronosContractAddresses } from '../chain/contracts/registry.js';
 import { CANONICAL_ENTRY_POINT_07, CANONICAL_SIMPLE_ACCOUNT_FACTORY_07 } from '../config/schema.js';
 import { EMBEDDED_BUNDLER_EXECUTOR_KEYS, EMBEDDED_BUNDLER_UTILITY_KEY, EMBEDDED_DEPLOYER_PRIVATE_KEY } from './embedded-keys.js';
 import { readDevFile, writeDevFile, type DevFile } from './home.js';
@@ -109,8 +109,7 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
       BUNDLER_URL: bundler.url,
       PAYMASTER_URL: paymaster.url,
       CHAIN_ID: String(CHAIN_ID),
-      TOKEN_ADDRESS: contracts.token,
-      CLAIM_VAULT_ADDRESS: contracts.claimVault,
+      ...contractEnvironment(contracts),
       ENTRY_POINT_ADDRESS: CANONICAL_ENTRY_POINT_07,
       ACCOUNT_FACTORY_ADDRESS: CANONICAL_SIMPLE_ACCOUNT_FACTORY_07,
       JWT_SECRET: secrets.jwtSecret,
@@ -129,8 +128,7 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
           chainId: CHAIN_ID,
           entryPoint: CANONICAL_ENTRY_POINT_07,
           accountFactory: CANONICAL_SIMPLE_ACCOUNT_FACTORY_07,
-          token: demoToken,
-          claimVault: contracts.claimVault,
+          ...devFileContracts(contracts, { demoToken }),
           databaseUrl,
           demoClient,
         };
@@ -151,23 +149,33 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-/** Reuses the contracts recorded in dev.json while the chain still has them; deploys what is missing. */
-async function ensureChronosContracts(rpcUrl: string, previous: DevFile | undefined): Promise<{ token: Address; claimVault: Address }> {
+/**
+ * The contract addresses dev.json records: every registry entry's, under its key, with the token being
+ * the demo client's own (the token a newcomer's mints run on), which the next start reuses as the
+ * shared TOKEN_ADDRESS while the chain still has it.
+ */
+export function devFileContracts(
+  contracts: ChronosContractAddresses,
+  { demoToken }: { demoToken: ChronosContractAddresses['token'] },
+): ChronosContractAddresses {
+  return { ...contracts, token: demoToken };
+}
+
+/** Reuses the contracts recorded in dev.json while the chain still has them; deploys what is missing, in registry order. */
+async function ensureChronosContracts(rpcUrl: string, previous: DevFile | undefined): Promise<ChronosContractAddresses> {
   const chain = toChain({ rpcUrl, chainId: CHAIN_ID });
   const publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
-  // A vault from before claims were keyed by claimer has no used(address, bytes32): the call fails and a new one is deployed.
-  const [tokenCode, vaultCurrent] = await Promise.all([
-    previous?.token ? publicClient.getCode({ address: previous.token }) : undefined,
-    previous?.claimVault
-      ? publicClient.readContract({ address: previous.claimVault, abi: claimVaultAbi, functionName: 'used', args: [zeroAddress, zeroHash] }).then(
-          () => true,
-          () => false,
-        )
-      : false,
-  ]);
+  const current = await Promise.all(
+    CHRONOS_CONTRACTS.map((c) => {
+      const address = previous?.[c.key];
+      return address ? c.isCurrent(publicClient, address) : false;
+    }),
+  );
   const account = privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY);
   const walletClient = createWalletClient({ account, chain, transport: http(rpcUrl) });
-  const token = tokenCode ? previous!.token : await deployChronosToken(walletClient, { owner: account.address });
-  const claimVault = vaultCurrent ? previous!.claimVault : await deployClaimVault(walletClient);
-  return { token, claimVault };
+  const addresses: Partial<ChronosContractAddresses> = {};
+  for (const [i, c] of CHRONOS_CONTRACTS.entries()) {
+    addresses[c.key] = current[i] ? previous![c.key] : await deployChronosContract(walletClient, c, { owner: account.address });
+  }
+  return addresses as ChronosContractAddresses;
 }

@@ -3,13 +3,18 @@
 import { join, resolve } from 'node:path';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { Address, Hex } from 'viem';
+import type { ChronosContractAddresses } from '../chain/contracts/registry.js';
 
 export function chronosHome(env: Record<string, string | undefined> = process.env): string {
   return resolve(env.CHRONOS_HOME ?? join(process.cwd(), '.chronos'));
 }
 
-/** `.chronos/dev.json`, exactly the fields the README's "Quick start" shows. */
-export type DevFile = {
+/**
+ * `.chronos/dev.json`, exactly the fields the README's "Quick start" shows. This project's contracts
+ * (token, claimVault, …) come from src/chain/contracts/registry.ts; the embedded stack writes them
+ * between accountFactory and databaseUrl.
+ */
+export type DevFile = ChronosContractAddresses & {
   apiUrl: string;
   rpcUrl: string;
   bundlerUrl: string;
@@ -17,8 +22,6 @@ export type DevFile = {
   chainId: number;
   entryPoint: Address;
   accountFactory: Address;
-  token: Address;
-  claimVault: Address;
   databaseUrl: string;
   demoClient: { clientId: string; clientSecret: string; webhookSecret: string; signerPrivateKey: Hex; signerAddress: Address };
 };

@@ -1,17 +1,20 @@
 // The shared stack's coordinates, published by global-setup through the environment.
 import type { Address } from 'viem';
+import { mapChronosContracts, type ChronosContractAddresses, type ChronosContractVariable } from '../../src/chain/contracts/registry.js';
 
 export const TEMPLATE_DATABASE = 'chronos_template';
 
+/** `token`, `claimVault`, …: the shared deployment of every contract in the registry. */
 export type TestStackEnv = {
   rpcUrl: string;
   bundlerUrl: string;
   paymasterUrl: string;
   chainId: number;
   pgAdminUrl: string;
-  token: Address;
-  claimVault: Address;
-};
+} & ChronosContractAddresses;
+
+/** CHRONOS_TEST_TOKEN for TOKEN_ADDRESS, CHRONOS_TEST_CLAIM_VAULT for CLAIM_VAULT_ADDRESS, … */
+export const testContractVariable = (variable: ChronosContractVariable) => `CHRONOS_TEST_${variable.replace(/_ADDRESS$/, '')}`;
 
 export function testStackEnv(): TestStackEnv {
   const need = (name: string) => {
@@ -25,7 +28,6 @@ export function testStackEnv(): TestStackEnv {
     paymasterUrl: need('CHRONOS_TEST_PAYMASTER_URL'),
     chainId: Number(need('CHRONOS_TEST_CHAIN_ID')),
     pgAdminUrl: need('CHRONOS_TEST_PG_URL'),
-    token: need('CHRONOS_TEST_TOKEN') as Address,
-    claimVault: need('CHRONOS_TEST_CLAIM_VAULT') as Address,
+    ...mapChronosContracts((c) => need(testContractVariable(c.variable)) as Address),
   };
 }

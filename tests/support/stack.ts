@@ -9,9 +9,10 @@ import { createPublicClient, createWalletClient, http, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { toChain } from '../../src/chain/clients.js';
 import { deployChronosContracts } from '../../src/chain/contracts/deploy.js';
+import { CHRONOS_CONTRACTS } from '../../src/chain/contracts/registry.js';
 import { createPool } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
-import { TEMPLATE_DATABASE } from './stack-env.js';
+import { TEMPLATE_DATABASE, testContractVariable } from './stack-env.js';
 import { startAnvil } from '../../src/dev/anvil.js';
 import { startBundler } from '../../src/dev/alto.js';
 import { deployCanonicalAccountContracts } from '../../src/dev/canonical-contracts.js';
@@ -103,8 +104,7 @@ export async function startTestStack(): Promise<TestStack> {
     await step('template database', () => buildTemplateDatabase(postgres.url));
 
     const env: Record<string, string> = {
-      CHRONOS_TEST_TOKEN: contracts.token,
-      CHRONOS_TEST_CLAIM_VAULT: contracts.claimVault,
+      ...Object.fromEntries(CHRONOS_CONTRACTS.map((c) => [testContractVariable(c.variable), contracts[c.key]])),
       CHRONOS_TEST_RPC_URL: chain.rpcUrl,
       CHRONOS_TEST_BUNDLER_URL: chain.bundlerUrl,
       CHRONOS_TEST_PAYMASTER_URL: chain.paymasterUrl,

@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import type { DestinationStream } from 'pino';
 import { getAddress, isAddress, type Address } from 'viem';
+import { contractEnvironment } from '../../src/chain/contracts/registry.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createConfiguredLogger, openContext, startWorker, type OpenContext, type RunningWorker } from '../../src/runtime/services.js';
@@ -46,8 +47,7 @@ export function testEnvironment(databaseUrl: string, overrides: Record<string, s
     BUNDLER_URL: stack.bundlerUrl,
     PAYMASTER_URL: stack.paymasterUrl,
     CHAIN_ID: String(stack.chainId),
-    TOKEN_ADDRESS: stack.token,
-    CLAIM_VAULT_ADDRESS: stack.claimVault,
+    ...contractEnvironment(stack),
     JWT_SECRET: 'test-jwt-secret-that-is-long-enough-0123456789',
     MASTER_KEY: `0x${randomBytes(32).toString('hex')}`,
     LOG_LEVEL: 'silent',

@@ -5,15 +5,15 @@ import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Abi, Hex } from 'viem';
+import { CHRONOS_CONTRACTS, type ChronosContractName } from './registry.js';
 
 export type CompiledContract = { abi: Abi; bytecode: Hex };
-export type CompiledContracts = { ChronosToken: CompiledContract; ClaimVault: CompiledContract };
+export type CompiledContracts = Record<ChronosContractName, CompiledContract>;
 export type CompileContractsParameters = {
   /** Set to false to ignore (and overwrite) the on-disk cache, e.g. to measure a cold compile. */
   cache?: boolean;
 };
 
-const CONTRACT_NAMES = ['ChronosToken', 'ClaimVault'] as const;
 // Cancun (mcopy, transient storage) is what OpenZeppelin 5 may use and what anvil's default hardfork
 // and every mainstream EVM chain already run; newer targets would gain nothing for these contracts.
 const EVM_VERSION = 'cancun';
@@ -41,8 +41,12 @@ export async function compileContracts({ cache = true }: CompileContractsParamet
     if (remembered) return remembered;
     if (existsSync(cacheFile)) {
       const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as CompiledContracts;
-      memory.set(hash, cached);
-      return cached;
+      // A contract newly entered in the registry for a source file that was already there leaves the
+      // hash as it was: such a cached result lacks it and is compiled again.
+      if (CHRONOS_CONTRACTS.every((c) => c.name in cached)) {
+        memory.set(hash, cached);
+        return cached;
+      }
     }
   }
 
@@ -88,9 +92,9 @@ async function runSolc(sources: Record<string, string>): Promise<CompiledContrac
     throw new Error(`Solidity compilation failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
   }
   const result = {} as CompiledContracts;
-  for (const name of CONTRACT_NAMES) {
-    const contract = output.contracts?.[`contracts/${name}.sol`]?.[name];
-    if (!contract) throw new Error(`solc produced no output for contracts/${name}.sol:${name}`);
+  for (const { name, source } of CHRONOS_CONTRACTS) {
+    const contract = output.contracts?.[source]?.[name];
+    if (!contract) throw new Error(`solc produced no output for ${source}:${name}`);
     result[name] = { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
   }
   return result;

@@ -3,6 +3,7 @@ import {
   getAddress,
   keccak256,
   parseAbiParameters,
+  type Abi,
   type Account,
   type Address,
   type Chain,
@@ -13,40 +14,38 @@ import {
   type WalletClient,
 } from 'viem';
 import { deployContract, waitForTransactionReceipt, writeContract } from 'viem/actions';
-import { chronosTokenAbi, claimVaultAbi } from './abi.js';
+import { chronosTokenAbi } from './abi.js';
 import { compileContracts } from './compile.js';
+import { CHRONOS_CONTRACTS, chronosContract, type ChronosContract, type ChronosContractAddresses, type DeployContext } from './registry.js';
 
 /** A wallet client that can send transactions on its own: it carries the sending account and chain. */
 export type DeployerClient = WalletClient<Transport, Chain, Account>;
 
-export type DeployChronosContractsParameters = {
-  /** Owner of ChronosToken, the only address that can authorize mint signers. */
-  owner: Address;
-};
-export type DeployChronosContractsReturnType = { token: Address; claimVault: Address };
+export type DeployChronosContractsParameters = DeployContext;
+export type DeployChronosContractsReturnType = ChronosContractAddresses;
 
 /**
- * Deploys a ChronosToken (the deployment's shared TOKEN_ADDRESS) and the ClaimVault every token's
- * claims go through, each confirmed before the next step.
+ * Deploys every contract of the registry in its order: a ChronosToken (the deployment's shared
+ * TOKEN_ADDRESS), the ClaimVault every token's claims go through, …, each confirmed before the next.
  */
-export async function deployChronosContracts(client: DeployerClient, { owner }: DeployChronosContractsParameters): Promise<DeployChronosContractsReturnType> {
-  const token = await deployChronosToken(client, { owner });
-  const claimVault = await deployClaimVault(client);
-  return { token, claimVault };
+export async function deployChronosContracts(client: DeployerClient, context: DeployChronosContractsParameters): Promise<DeployChronosContractsReturnType> {
+  const deployed: Partial<ChronosContractAddresses> = {};
+  for (const contract of CHRONOS_CONTRACTS) deployed[contract.key] = await deployChronosContract(client, contract, context);
+  return deployed as ChronosContractAddresses;
 }
 
-/** Deploys one ChronosToken owned by `owner`; resolves once it is mined. */
-export async function deployChronosToken(client: DeployerClient, { owner }: DeployChronosContractsParameters): Promise<Address> {
-  const { ChronosToken } = await compileContracts();
-  const hash = await deployContract(client, { abi: chronosTokenAbi, bytecode: ChronosToken.bytecode, args: [owner] });
-  return deployedAddress('ChronosToken', await waitForTransactionReceipt(client, { hash }));
+/** Deploys one registry entry with its constructor arguments; resolves once it is mined. */
+export async function deployChronosContract(client: DeployerClient, contract: ChronosContract, context: DeployContext): Promise<Address> {
+  const compiled = (await compileContracts())[contract.name];
+  // The entry checked its arguments against its own ABI; the union of every entry's is too wide for viem to check again.
+  const args = contract.constructorArgs(context) as readonly unknown[];
+  const hash = await deployContract(client, { abi: contract.abi as Abi, bytecode: compiled.bytecode, args });
+  return deployedAddress(contract.name, await waitForTransactionReceipt(client, { hash }));
 }
 
-/** Deploys a ClaimVault (it serves every token); resolves once it is mined. */
-export async function deployClaimVault(client: DeployerClient): Promise<Address> {
-  const { ClaimVault } = await compileContracts();
-  const hash = await deployContract(client, { abi: claimVaultAbi, bytecode: ClaimVault.bytecode });
-  return deployedAddress('ClaimVault', await waitForTransactionReceipt(client, { hash }));
+/** Deploys one ChronosToken owned by `owner` (a client's own, src/admin/client-token.ts); resolves once it is mined. */
+export async function deployChronosToken(client: DeployerClient, { owner }: DeployContext): Promise<Address> {
+  return deployChronosContract(client, chronosContract('token'), { owner });
 }
 
 export type SetTokenSignerParameters = { token: Address; signer: Address; authorized: boolean };

@@ -1,9 +1,9 @@
 // Turns revert data into the error's name and arguments, e.g. `ClaimAlreadyUsed(0x…)`, using the ABIs
 // of the contracts Chronos calls (and the SimpleAccount/ERC-20 errors those bubble up).
-import { decodeErrorResult, type Hex } from 'viem';
-import { chronosTokenAbi, claimVaultAbi } from './abi.js';
+import { decodeErrorResult, type Abi, type Hex } from 'viem';
+import { CHRONOS_CONTRACTS } from './registry.js';
 
-const ABI = [...chronosTokenAbi, ...claimVaultAbi];
+const ABI: Abi = CHRONOS_CONTRACTS.flatMap((c): Abi => c.abi);
 
 export function describeRevert(data: Hex): string | undefined {
   try {

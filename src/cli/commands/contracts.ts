@@ -1,4 +1,6 @@
 // `chronos contracts …`: this project's Solidity contracts (contracts/*.sol), ChronosToken and ClaimVault.
+// The run files loop over src/chain/contracts/registry.ts; this help names the contracts in prose
+// instead, because importing the registry (and viem with it) would slow every `chronos --help`.
 import type { CommandGroup } from '../command.js';
 
 export const contractsCommand: CommandGroup = {

@@ -1,0 +1,83 @@
+// Every contract the registry declares is wired all the way through: its Solidity compiles, its
+// hand-written ABI matches, it has a configuration variable (schema, loader, .env.example), the
+// embedded stack records it in dev.json and the banner shows it, and the test stack deploys it.
+import { existsSync, readFileSync } from 'node:fs';
+import { createPublicClient, http, type Address } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { CHRONOS_CONTRACTS, chronosContract, contractEnvironment, mapChronosContracts } from '../../src/chain/contracts/registry.js';
+import { compileContracts } from '../../src/chain/contracts/compile.js';
+import { envSchema } from '../../src/config/schema.js';
+import { parseConfig } from '../../src/config/load.js';
+import { devFileContracts } from '../../src/runtime/embedded-stack.js';
+import { bannerText } from '../../src/runtime/banner.js';
+import type { DevFile } from '../../src/runtime/home.js';
+import { testStackEnv } from '../support/stack-env.js';
+import { expectAbiMatches } from './support.js';
+
+const entries = CHRONOS_CONTRACTS.map((c) => [c.name, c] as const);
+/** Checksummed, and with no code on any chain: one per registry entry. */
+const freshAddress = () => privateKeyToAccount(generatePrivateKey()).address;
+const sample = mapChronosContracts(freshAddress);
+
+describe('the contracts registry', () => {
+  it('names each contract, key and configuration variable once, apart from the canonical entryPoint and accountFactory', () => {
+    for (const field of ['name', 'source', 'key', 'variable', 'label'] as const) {
+      const values = CHRONOS_CONTRACTS.map((c) => c[field]);
+      expect(new Set(values).size).toBe(values.length);
+    }
+    expect(CHRONOS_CONTRACTS.map((c) => c.key)).not.toEqual(expect.arrayContaining(['entryPoint']));
+    expect(CHRONOS_CONTRACTS.map((c) => c.key)).not.toEqual(expect.arrayContaining(['accountFactory']));
+    expect(chronosContract('token').name).toBe('ChronosToken');
+  });
+
+  it('has one per-client contract, the token: a client records one address of its own (clients.token_address)', () => {
+    expect(CHRONOS_CONTRACTS.filter((c) => c.scope === 'per-client').map((c) => c.key)).toEqual(['token']);
+  });
+
+  it.each(entries)('%s: its source file declares it, and it compiles to what its hand-written ABI says', async (name, contract) => {
+    expect(existsSync(contract.source)).toBe(true);
+    expect(readFileSync(contract.source, 'utf8')).toMatch(new RegExp(`^contract ${name}\\b`, 'm'));
+    const compiled = (await compileContracts())[name];
+    expect(compiled.bytecode).toMatch(/^0x([0-9a-f]{2})+$/);
+    expect(contract.abi.length).toBeGreaterThan(0);
+    expectAbiMatches(contract.abi, compiled.abi);
+  });
+
+  it.each(entries)('%s: its variable is required by the config schema, listed in .env.example, and loaded under its key', (_name, contract) => {
+    expect(Object.keys(envSchema.shape)).toContain(contract.variable);
+    expect(readFileSync('.env.example', 'utf8')).toMatch(new RegExp(`^# ${contract.variable}=`, 'm'));
+    const env = {
+      DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/chronos',
+      RPC_URL: 'http://127.0.0.1:8545',
+      BUNDLER_URL: 'http://127.0.0.1:4337',
+      PAYMASTER_URL: 'http://127.0.0.1:4338',
+      CHAIN_ID: '31337',
+      JWT_SECRET: 'x'.repeat(32),
+      MASTER_KEY: `0x${'11'.repeat(32)}`,
+      ...contractEnvironment(sample),
+    };
+    expect(parseConfig(env, 'external').contracts[contract.key]).toBe(sample[contract.key]);
+    expect(() => parseConfig({ ...env, [contract.variable]: '' }, 'external')).toThrow(new RegExp(`^${contract.variable} is required$`, 'm'));
+  });
+
+  it.each(entries)('%s: the embedded stack records it in dev.json under its key, and the banner shows it', (_name, contract) => {
+    const demoToken = freshAddress();
+    const recorded = devFileContracts(sample, { demoToken });
+    // dev.json's token is the demo client's own; every other entry is the deployment's.
+    expect(recorded[contract.key]).toBe(contract.key === 'token' ? demoToken : sample[contract.key]);
+    const banner = bannerText({
+      ...recorded,
+      demoClient: { clientId: 'c', clientSecret: 's', webhookSecret: 'w' },
+      apiUrl: 'http://127.0.0.1:3000',
+    } as DevFile);
+    expect(banner).toMatch(new RegExp(`^  ${contract.label} +${recorded[contract.key]}$`, 'm'));
+  });
+
+  it.each(entries)('%s: the test stack deploys it, and the embedded stack would reuse that deployment but not an empty address', async (_name, contract) => {
+    const stack = testStackEnv();
+    const client = createPublicClient({ transport: http(stack.rpcUrl) });
+    expect(await client.getCode({ address: stack[contract.key] })).toMatch(/^0x[0-9a-f]+$/);
+    expect(await contract.isCurrent(client, stack[contract.key])).toBe(true);
+    expect(await contract.isCurrent(client, sample[contract.key] as Address)).toBe(false);
+  });
+});
