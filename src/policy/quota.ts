@@ -18,17 +18,11 @@ import {
 } from '../db/policies.js';
 import { apiErrors, type AppError } from '../app-error.js';
 import { operations } from '../operations/index.js';
-import type { OPERATION_TYPE_NAMES } from '../operations/names.js';
 
 /** An operation type a policy can limit: every type of the registry. */
 export type QuotaOperation = keyof typeof operations;
 /** In registry order, which is the order /quota/check, `chronos policy` and its --json list them in. */
 export const QUOTA_OPERATION_TYPES = Object.keys(operations) as QuotaOperation[];
-
-// `chronos policy set` takes its flags from the names alone (loading the registry would slow every
-// `chronos` run): this does not compile unless they are exactly the registry's types.
-type NamedTypes = (typeof OPERATION_TYPE_NAMES)[number];
-export const NAMES_MATCH_REGISTRY: [NamedTypes, QuotaOperation] extends [QuotaOperation, NamedTypes] ? true : never = true;
 
 export type QuotaStatus = {
   allowed: boolean;
