@@ -1,24 +1,22 @@
 // Operator actions on transaction policies (the CLI's `policy …` commands).
 import type { Db } from '../db/connect.js';
-import type { OperationType, TransactionPolicy } from '../db/schema.js';
 import { findClient } from '../db/clients.js';
 import {
-  QUOTA_OPERATIONS,
   QUOTA_PERIODS,
   deletePolicy,
-  findPolicy,
+  findStoredPolicy,
   limitsOf,
   setPolicyEnabled,
   upsertPolicy,
   type PeriodLimits,
-  type PolicyLimits,
+  type StoredPolicy,
 } from '../db/policies.js';
-import { isLimited } from '../policy/quota.js';
+import { QUOTA_OPERATION_TYPES, isLimited, type QuotaOperation } from '../policy/quota.js';
 import { ClientNotFoundError } from './clients.js';
 
 export class PolicyNotFoundError extends Error {
   constructor(clientId: string) {
-    super(`client '${clientId}' has no transaction policy; create one with \`chronos policy set ${clientId} --mint D/W/M …\``);
+    super(`client '${clientId}' has no transaction policy; create one with \`chronos policy set ${clientId} --${QUOTA_OPERATION_TYPES[0]} D/W/M …\``);
   }
 }
 
@@ -28,7 +26,7 @@ export type PolicyView = {
   configured: boolean;
   enabled: boolean;
   /** Per operation: null = unlimited; per period: null = that period is unlimited. */
-  limits: Record<OperationType, PeriodLimits | null>;
+  limits: Record<QuotaOperation, PeriodLimits | null>;
   updatedAt: string | null;
 };
 
@@ -48,13 +46,13 @@ export function parsePeriodLimits(spec: string, operation: string): PeriodLimits
   return { daily: values[0], weekly: values[1], monthly: values[2] };
 }
 
-export function toPolicyView(clientId: string, policy: TransactionPolicy | undefined): PolicyView {
-  const limits = policy ? limitsOf(policy) : undefined;
+export function toPolicyView(clientId: string, policy: StoredPolicy | undefined): PolicyView {
+  const limits = policy ? limitsOf(policy, QUOTA_OPERATION_TYPES) : undefined;
   return {
     clientId,
     configured: policy !== undefined,
     enabled: policy?.enabled ?? false,
-    limits: Object.fromEntries(QUOTA_OPERATIONS.map((op) => [op, limits && isLimited(limits[op]) ? limits[op] : null])) as PolicyView['limits'],
+    limits: Object.fromEntries(QUOTA_OPERATION_TYPES.map((op) => [op, limits && isLimited(limits[op]) ? limits[op] : null])) as PolicyView['limits'],
     updatedAt: policy ? new Date(policy.updated_at).toISOString() : null,
   };
 }
@@ -64,10 +62,9 @@ async function requireClient(db: Db, clientId: string): Promise<void> {
 }
 
 /** Replaces the client's limits: an operation not given is unlimited. Keeps an existing enabled flag. */
-export async function setPolicy(db: Db, clientId: string, given: Partial<Record<OperationType, PeriodLimits>>): Promise<PolicyView> {
+export async function setPolicy(db: Db, clientId: string, given: Partial<Record<QuotaOperation, PeriodLimits>>): Promise<PolicyView> {
   await requireClient(db, clientId);
-  const none: PeriodLimits = { daily: null, weekly: null, monthly: null };
-  const limits = Object.fromEntries(QUOTA_OPERATIONS.map((op) => [op, given[op] ?? none])) as PolicyLimits;
+  const limits = Object.fromEntries(QUOTA_OPERATION_TYPES.flatMap((op) => (given[op] ? [[op, given[op]]] : [])));
   return toPolicyView(clientId, await upsertPolicy(db, { clientId, limits }));
 }
 
@@ -87,7 +84,7 @@ export async function clearPolicy(db: Db, clientId: string): Promise<PolicyView>
 
 export async function showPolicy(db: Db, clientId: string): Promise<PolicyView> {
   await requireClient(db, clientId);
-  return toPolicyView(clientId, await findPolicy(db, clientId));
+  return toPolicyView(clientId, await findStoredPolicy(db, clientId));
 }
 
 /** "10/day, 50/week, 200/month" or "unlimited", for people. */

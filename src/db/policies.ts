@@ -1,75 +1,98 @@
-// Transaction policies (per-user quotas of a client) and the usage they are measured against.
-import { sql, type Transaction as DbTransaction } from 'kysely';
+// Transaction policies (per-user quotas of a client) and the usage they are measured against. A policy
+// is its row (the enabled flag) and its quota rows, one per limited (operation type, period); the
+// operation types are whatever the caller names (src/policy/quota.ts takes them from the registry).
+import { sql, type Expression, type RawBuilder, type Transaction as DbTransaction } from 'kysely';
 import type { Db } from './connect.js';
-import type { Database, OperationType, TransactionPolicy } from './schema.js';
+import type { Database, TransactionPolicy } from './schema.js';
 import { NOT_EXECUTED } from '../statuses.js';
 
-export const QUOTA_OPERATIONS = ['mint', 'transfer', 'claim'] as const satisfies readonly OperationType[];
 export const QUOTA_PERIODS = ['daily', 'weekly', 'monthly'] as const;
 export type QuotaPeriod = (typeof QUOTA_PERIODS)[number];
 
 /** A limit per period; null = no limit for that period. */
 export type PeriodLimits = Record<QuotaPeriod, number | null>;
-export type PolicyLimits = Record<OperationType, PeriodLimits>;
 export type PeriodCounts = Record<QuotaPeriod, number>;
+
+/** `${type}_${period}`: the name a limit had as a column before quotas became rows (migration 0009). */
+export type LimitKey = `${string}_${QuotaPeriod}`;
+export const limitKey = (type: string, period: QuotaPeriod): LimitKey => `${type}_${period}`;
+
+/** A policy as stored: its row and one key per quota row; a key absent = that limit is not set. */
+export type StoredPolicy = TransactionPolicy & { [key: LimitKey]: number | null | undefined };
 
 type Queryable = Db | DbTransaction<Database>;
 
-export async function findPolicy(db: Queryable, clientId: string): Promise<TransactionPolicy | undefined> {
-  return db.selectFrom('transaction_policies').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+/** The client's quota rows as one JSON object of limit keys ('{}' when there are none). */
+function limitsJson(clientId: Expression<string> | RawBuilder<string> | string): RawBuilder<Record<LimitKey, number>> {
+  return sql`coalesce((select jsonb_object_agg(q.operation_type || '_' || q.period, q.max_count) from transaction_quotas as q where q.client_id = ${clientId}), '{}'::jsonb)`;
 }
 
-export function limitsOf(policy: TransactionPolicy): PolicyLimits {
-  const of = (op: OperationType): PeriodLimits => ({
-    daily: policy[`${op}_daily` as const],
-    weekly: policy[`${op}_weekly` as const],
-    monthly: policy[`${op}_monthly` as const],
+/** The policy of the client `clientId` names (a column reference), as one JSON object, or null without one. */
+export function storedPolicyJson(clientId: Expression<string> | RawBuilder<string>): RawBuilder<StoredPolicy | null> {
+  return sql`(select to_jsonb(p) || ${limitsJson(sql.ref('p.client_id'))} from transaction_policies as p where p.client_id = ${clientId})`;
+}
+
+export async function findStoredPolicy(db: Queryable, clientId: string): Promise<StoredPolicy | undefined> {
+  const row = await db
+    .selectFrom('transaction_policies')
+    .selectAll()
+    .select(limitsJson(sql.ref('transaction_policies.client_id')).as('limits'))
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { limits, ...policy } = row;
+  return { ...policy, ...limits };
+}
+
+/** The limits of `types` in a stored policy; a type without quota rows is unlimited in every period. */
+export function limitsOf<Type extends string>(policy: StoredPolicy, types: readonly Type[]): Record<Type, PeriodLimits> {
+  const of = (type: Type) => Object.fromEntries(QUOTA_PERIODS.map((period) => [period, policy[limitKey(type, period)] ?? null])) as PeriodLimits;
+  return Object.fromEntries(types.map((type) => [type, of(type)])) as Record<Type, PeriodLimits>;
+}
+
+/**
+ * Replaces the client's limits with `limits` (a type or period left out, or null, is unlimited); a new
+ * policy starts enabled, an existing one keeps its enabled flag.
+ */
+export async function upsertPolicy(db: Db, { clientId, limits }: { clientId: string; limits: Record<string, PeriodLimits> }): Promise<StoredPolicy> {
+  const rows = Object.entries(limits).flatMap(([type, periods]) =>
+    QUOTA_PERIODS.flatMap((period) => {
+      const maxCount = periods[period];
+      return maxCount === null ? [] : [{ client_id: clientId, operation_type: type, period, max_count: maxCount }];
+    }),
+  );
+  return db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('transaction_policies')
+      .values({ client_id: clientId })
+      .onConflict((oc) => oc.column('client_id').doUpdateSet({ updated_at: sql`now()` }))
+      .execute();
+    await trx.deleteFrom('transaction_quotas').where('client_id', '=', clientId).execute();
+    if (rows.length) await trx.insertInto('transaction_quotas').values(rows).execute();
+    return (await findStoredPolicy(trx, clientId))!;
   });
-  return { mint: of('mint'), transfer: of('transfer'), claim: of('claim') };
 }
 
-function columnsOf(limits: PolicyLimits) {
-  return {
-    mint_daily: limits.mint.daily,
-    mint_weekly: limits.mint.weekly,
-    mint_monthly: limits.mint.monthly,
-    transfer_daily: limits.transfer.daily,
-    transfer_weekly: limits.transfer.weekly,
-    transfer_monthly: limits.transfer.monthly,
-    claim_daily: limits.claim.daily,
-    claim_weekly: limits.claim.weekly,
-    claim_monthly: limits.claim.monthly,
-  };
+export async function setPolicyEnabled(db: Db, { clientId, enabled }: { clientId: string; enabled: boolean }): Promise<StoredPolicy | undefined> {
+  const updated = await db.updateTable('transaction_policies').set({ enabled, updated_at: sql`now()` }).where('client_id', '=', clientId).executeTakeFirst();
+  return updated.numUpdatedRows > 0n ? findStoredPolicy(db, clientId) : undefined;
 }
 
-/** Replaces the client's limits; a new policy starts enabled, an existing one keeps its enabled flag. */
-export async function upsertPolicy(db: Db, { clientId, limits }: { clientId: string; limits: PolicyLimits }): Promise<TransactionPolicy> {
-  const columns = columnsOf(limits);
-  return db
-    .insertInto('transaction_policies')
-    .values({ client_id: clientId, ...columns })
-    .onConflict((oc) => oc.column('client_id').doUpdateSet({ ...columns, updated_at: sql`now()` }))
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-export async function setPolicyEnabled(db: Db, { clientId, enabled }: { clientId: string; enabled: boolean }): Promise<TransactionPolicy | undefined> {
-  return db.updateTable('transaction_policies').set({ enabled, updated_at: sql`now()` }).where('client_id', '=', clientId).returningAll().executeTakeFirst();
-}
-
+/** Removes the policy and, by the foreign key's cascade, its quota rows. */
 export async function deletePolicy(db: Db, clientId: string): Promise<boolean> {
   const result = await db.deleteFrom('transaction_policies').where('client_id', '=', clientId).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
 
-const noUsage = () => Object.fromEntries(QUOTA_OPERATIONS.map((op) => [op, { daily: 0, weekly: 0, monthly: 0 }])) as Record<OperationType, PeriodCounts>;
+const noUsage = <Type extends string>(types: readonly Type[]) =>
+  Object.fromEntries(types.map((type) => [type, { daily: 0, weekly: 0, monthly: 0 }])) as Record<Type, PeriodCounts>;
 
 /**
  * How many operations of each type this user has had accepted in the current UTC day, ISO week
  * (from Monday 00:00 UTC) and calendar month, FAILED and EXPIRED ones excluded. Periods are taken
  * from the database clock (`now()`: inside the accept transaction, the time its row gets), or `at`.
  */
-export async function countQuotaUsage(
+export async function countQuotaUsage<Type extends string>(
   db: Queryable,
   {
     clientId,
@@ -79,15 +102,15 @@ export async function countQuotaUsage(
   }: {
     clientId: string;
     userId: string;
-    types: readonly OperationType[];
+    types: readonly Type[];
     at?: Date;
   },
-): Promise<Record<OperationType, PeriodCounts>> {
+): Promise<Record<Type, PeriodCounts>> {
   return (await countQuotaUsageOfUsers(db, { clientId, userIds: [userId], types, at })).get(userId)!;
 }
 
-/** Operations of each type each user has had counted in the current day, week and month (UTC). */
-export async function countQuotaUsageOfUsers(
+/** Operations of each of `types` each user has had counted in the current day, week and month (UTC). */
+export async function countQuotaUsageOfUsers<Type extends string>(
   db: Queryable,
   {
     clientId,
@@ -97,14 +120,14 @@ export async function countQuotaUsageOfUsers(
   }: {
     clientId: string;
     userIds: readonly string[];
-    types: readonly OperationType[];
+    types: readonly Type[];
     at?: Date;
   },
-): Promise<Map<string, Record<OperationType, PeriodCounts>>> {
-  const usage = new Map(userIds.map((userId) => [userId, noUsage()]));
+): Promise<Map<string, Record<Type, PeriodCounts>>> {
+  const usage = new Map(userIds.map((userId) => [userId, noUsage(types)]));
   if (types.length === 0 || userIds.length === 0) return usage;
   // The status filter is spelled exactly as the partial index transactions_quota_usage is.
-  const { rows } = await sql<{ user_id: string; type: OperationType; daily: string; weekly: string; monthly: string }>`
+  const { rows } = await sql<{ user_id: string; type: Type; daily: string; weekly: string; monthly: string }>`
     with period as (
       select date_trunc('day', t, 'UTC') as day_start, date_trunc('week', t, 'UTC') as week_start, date_trunc('month', t, 'UTC') as month_start
       from (select coalesce(${at ?? null}::timestamptz, now()) as t) as clock

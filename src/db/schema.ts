@@ -153,21 +153,20 @@ export interface WebhookDeliveryAttemptsTable {
   finished_at: Timestamp;
 }
 
-/** Per-user quotas of one client (README, Quotas); NULL = unlimited for that operation and period. */
+/** A client's transaction policy (README, Quotas): whether its quotas apply; the limits are its quota rows. */
 export interface TransactionPoliciesTable {
   client_id: string;
   enabled: ColumnType<boolean, boolean | undefined, boolean>;
-  mint_daily: number | null;
-  mint_weekly: number | null;
-  mint_monthly: number | null;
-  transfer_daily: number | null;
-  transfer_weekly: number | null;
-  transfer_monthly: number | null;
-  claim_daily: number | null;
-  claim_weekly: number | null;
-  claim_monthly: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** One limit of a policy: at most `max_count` operations of a type per user per period. No row = unlimited. */
+export interface TransactionQuotasTable {
+  client_id: string;
+  operation_type: string;
+  period: 'daily' | 'weekly' | 'monthly';
+  max_count: number;
 }
 
 /** Sliding-window rate-limit state of one (subject, category); bigint columns read as strings. */
@@ -192,6 +191,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   chain_cursors: ChainCursorsTable;
   transaction_policies: TransactionPoliciesTable;
+  transaction_quotas: TransactionQuotasTable;
   rate_limit_counters: RateLimitCountersTable;
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;

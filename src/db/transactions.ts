@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type Transaction as DbTransaction } from 'kysely';
 import type { Db } from './connect.js';
-import type { Database, NewTransaction, Transaction, TransactionPolicy } from './schema.js';
+import type { Database, NewTransaction, Transaction } from './schema.js';
+import { storedPolicyJson, type StoredPolicy } from './policies.js';
 import { ACTIVE } from '../statuses.js';
 
 export async function findTransaction(db: Db, id: string): Promise<Transaction | undefined> {
@@ -15,7 +16,7 @@ export type AcceptState = {
   /** The highest mint nonce among the user's mints in flight or settled after the block. */
   maxMintNonce?: bigint;
   /** The user's client's transaction policy, if it has one. */
-  policy?: TransactionPolicy;
+  policy?: StoredPolicy;
 };
 
 /**
@@ -26,9 +27,9 @@ export type AcceptState = {
 export async function loadAcceptState(trx: DbTransaction<Database> | Db, users: readonly UserAtBlock[]): Promise<AcceptState[]> {
   if (users.length === 0) return [];
   const active = sql.join(ACTIVE.map((status) => sql.lit(status)));
-  const { rows } = await sql<{ i: string; debit_wei: string; mint_nonce: string | null; policy: TransactionPolicy | null }>`
+  const { rows } = await sql<{ i: string; debit_wei: string; mint_nonce: string | null; policy: StoredPolicy | null }>`
     select u.i, coalesce(sum(t.debit_wei), 0)::text as debit_wei, (max(t.mint_nonce) filter (where t.type = 'mint'))::text as mint_nonce,
-      (select to_jsonb(p) from transaction_policies as p where p.client_id = u.client_id) as policy
+      ${storedPolicyJson(sql.ref('u.client_id'))} as policy
     from unnest(${users.map((u) => u.clientId)}::text[], ${users.map((u) => u.userId)}::text[], ${users.map((u) => u.block.toString())}::bigint[])
       with ordinality as u(client_id, user_id, block, i)
     left join lateral (

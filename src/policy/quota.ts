@@ -5,18 +5,24 @@
 // FAILED and EXPIRED excluded), so nothing has to be "given back": an operation that fails or expires
 // stops counting when its status changes. No policy, or a disabled one, limits nothing.
 import type { Db } from '../db/connect.js';
-import type { OperationType } from '../db/schema.js';
 import {
-  QUOTA_OPERATIONS,
   QUOTA_PERIODS,
   countQuotaUsage,
-  findPolicy,
+  findStoredPolicy,
+  limitKey,
   limitsOf,
   type PeriodCounts,
   type PeriodLimits,
   type QuotaPeriod,
+  type StoredPolicy,
 } from '../db/policies.js';
-import { AppError } from '../app-error.js';
+import { apiErrors, type AppError } from '../app-error.js';
+import { operations } from '../operations/index.js';
+
+/** An operation type a policy can limit: every type of the registry. */
+export type QuotaOperation = keyof typeof operations;
+/** In registry order, which is the order /quota/check, `chronos policy` and its --json list them in. */
+export const QUOTA_OPERATION_TYPES = Object.keys(operations) as QuotaOperation[];
 
 export type QuotaStatus = {
   allowed: boolean;
@@ -24,7 +30,7 @@ export type QuotaStatus = {
   remaining: Record<QuotaPeriod, number | null>;
 };
 
-export type QuotaReport = { kind: 'no-policy' } | { kind: 'disabled' } | { kind: 'active'; operations: Record<OperationType, QuotaStatus> };
+export type QuotaReport = { kind: 'no-policy' } | { kind: 'disabled' } | { kind: 'active'; operations: Record<QuotaOperation, QuotaStatus> };
 
 export function isLimited(limits: PeriodLimits): boolean {
   return QUOTA_PERIODS.some((period) => limits[period] !== null);
@@ -51,24 +57,41 @@ export function smallestRemaining(status: QuotaStatus): number | undefined {
  * src/transactions/accept-batch.ts): a 429 QUOTA_EXCEEDED refusal, or what is left once it is counted
  * (undefined when no period is limited).
  */
-export function quotaDecision(limits: PeriodLimits, used: PeriodCounts, operation: OperationType): { refusal?: AppError; remaining?: number } {
+export function quotaDecision(limits: PeriodLimits, used: PeriodCounts, operation: string): { refusal?: AppError; remaining?: number } {
   if (!isLimited(limits)) return {};
   const status = quotaStatusOf(limits, used);
   if (!status.allowed) {
     const exhausted = QUOTA_PERIODS.filter((period) => status.remaining[period] === 0);
     const detail = exhausted.map((period) => `${limits[period]} ${period}`).join(', ');
-    return { refusal: new AppError(429, 'QUOTA_EXCEEDED', `Transaction quota exceeded: this user has reached the ${operation} limit (${detail})`) };
+    return { refusal: apiErrors.quotaExceeded(`Transaction quota exceeded: this user has reached the ${operation} limit (${detail})`) };
   }
   return { remaining: smallestRemaining(status)! - 1 };
 }
 
+/** A client's policy with a limit key for every registered type and period (null = not limited). */
+export async function findPolicy(db: Db, clientId: string): Promise<StoredPolicy | undefined> {
+  const policy = await findStoredPolicy(db, clientId);
+  if (!policy) return undefined;
+  const limits = limitsOf(policy, QUOTA_OPERATION_TYPES);
+  return { ...policy, ...Object.fromEntries(QUOTA_OPERATION_TYPES.flatMap((op) => QUOTA_PERIODS.map((period) => [limitKey(op, period), limits[op][period]]))) };
+}
+
 /** What GET /quota/check reports for one user of a client. */
 export async function readQuota(db: Db, { clientId, userId }: { clientId: string; userId: string }): Promise<QuotaReport> {
-  const policy = await findPolicy(db, clientId);
+  const policy = await findStoredPolicy(db, clientId);
   if (!policy) return { kind: 'no-policy' };
   if (!policy.enabled) return { kind: 'disabled' };
-  const limits = limitsOf(policy);
-  const used = await countQuotaUsage(db, { clientId, userId, types: QUOTA_OPERATIONS.filter((op) => isLimited(limits[op])) });
-  const operations = Object.fromEntries(QUOTA_OPERATIONS.map((op) => [op, quotaStatusOf(limits[op], used[op])])) as Record<OperationType, QuotaStatus>;
+  const limits = limitsOf(policy, QUOTA_OPERATION_TYPES);
+  const used: Partial<Record<QuotaOperation, PeriodCounts>> = await countQuotaUsage(db, {
+    clientId,
+    userId,
+    types: QUOTA_OPERATION_TYPES.filter((op) => isLimited(limits[op])),
+  });
+  const operations = Object.fromEntries(QUOTA_OPERATION_TYPES.map((op) => [op, quotaStatusOf(limits[op], used[op] ?? NOTHING_USED)])) as Record<
+    QuotaOperation,
+    QuotaStatus
+  >;
   return { kind: 'active', operations };
 }
+
+const NOTHING_USED: PeriodCounts = { daily: 0, weekly: 0, monthly: 0 };

@@ -17,11 +17,11 @@ import type { Database, NewTransaction, OperationType } from '../db/schema.js';
 import type { ItemOutcome } from '../db/group-commit.js';
 import { tokenWalletKey, type WalletChainState, type WalletChainStates } from '../chain/wallet-chain-state.js';
 import { insertTransactionsSql, loadAcceptState, type AcceptState } from '../db/transactions.js';
-import { countQuotaUsageOfUsers, limitsOf, QUOTA_PERIODS, type PeriodCounts } from '../db/policies.js';
+import { countQuotaUsageOfUsers, limitsOf, QUOTA_PERIODS, type PeriodCounts, type PeriodLimits } from '../db/policies.js';
 import { creationHistoryFor } from '../status/transition.js';
 import { submitJobsFor } from '../jobs/enqueue.js';
 import { AppError } from '../app-error.js';
-import { quotaDecision } from '../policy/quota.js';
+import { QUOTA_OPERATION_TYPES, isLimited, quotaDecision } from '../policy/quota.js';
 import { newTransactionId } from './ids.js';
 import { claimIdempotencyKeys, releaseIdempotencyKeys, type IdempotencyKey, type KeyClaim } from './idempotency.js';
 import { LOCK_NOT_AVAILABLE, lockUsers } from '../db/user-locks.js';
@@ -215,7 +215,8 @@ async function decideAndRecord(
   return outcomes.map((value) => ({ value }));
 }
 
-type QuotaUsage = { limits: ReturnType<typeof limitsOf>; used: Record<OperationType, PeriodCounts> };
+/** A user's limits, and their usage of the limited types they ask for (a type not there is not limited). */
+type QuotaUsage = { limits: Record<string, PeriodLimits>; used: Partial<Record<string, PeriodCounts>> };
 
 /** Current usage of every user in the batch whose client has an enabled policy limiting a type they ask for. */
 async function loadQuotaUsage(
@@ -226,9 +227,9 @@ async function loadQuotaUsage(
   const usage = new Map<string, QuotaUsage>();
   for (const [clientId, policy] of policies) {
     if (!policy?.enabled) continue;
-    const limits = limitsOf(policy);
+    const limits = limitsOf(policy, QUOTA_OPERATION_TYPES);
     const ofClient = requests.filter((r) => r.clientId === clientId);
-    const types = [...new Set(ofClient.map((r) => r.row.type))].filter((type) => QUOTA_PERIODS.some((p) => limits[type][p] !== null));
+    const types = [...new Set(ofClient.map((r) => r.row.type))].filter((type) => isLimited(limits[type]));
     if (types.length === 0) continue;
     const counts = await countQuotaUsageOfUsers(trx, { clientId, userIds: [...new Set(ofClient.map((r) => r.userId))], types });
     for (const [userId, used] of counts) usage.set(userKey({ clientId, userId }), { limits, used });
@@ -244,7 +245,8 @@ function decide(
 ): Extract<AcceptOutcome, { kind: 'refused' }> | { kind: 'accepted'; quotaRemaining?: number } {
   const stale = tally.state.readAt < r.arrivedAt;
   const type = r.row.type;
-  const { refusal: overQuota, remaining } = quota ? quotaDecision(quota.limits[type], quota.used[type], type) : {};
+  const used = quota?.used[type];
+  const { refusal: overQuota, remaining } = quota && used ? quotaDecision(quota.limits[type], used, type) : {};
   if (overQuota) return { kind: 'refused', error: overQuota, staleChainState: false };
 
   const debitWei = BigInt(r.row.debit_wei ?? 0);
@@ -264,6 +266,6 @@ function decide(
     tally.maxMintNonce = mintNonce;
   }
   tally.debitWei += debitWei;
-  if (quota) for (const period of QUOTA_PERIODS) quota.used[type][period] += 1;
+  if (used) for (const period of QUOTA_PERIODS) used[period] += 1;
   return { kind: 'accepted', quotaRemaining: remaining };
 }

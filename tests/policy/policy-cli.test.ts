@@ -5,7 +5,7 @@ import { createTestDatabase, dropTestDatabase } from '../support/test-app.js';
 import { createDb, createPool } from '../../src/db/connect.js';
 import { createClient } from '../../src/admin/clients.js';
 import { parsePeriodLimits } from '../../src/admin/policies.js';
-import { findPolicy } from '../../src/db/policies.js';
+import { findPolicy } from '../../src/policy/quota.js';
 
 let databaseUrl: string;
 let pool: ReturnType<typeof createPool>;

@@ -2,12 +2,17 @@
 // policy/<name>.ts and is imported only when that subcommand runs.
 import type { CommandGroup } from '../command.js';
 import { ADMIN_ENVIRONMENT_HELP } from '../admin-environment.js';
+import { OPERATION_TYPE_NAMES } from '../../operations/names.js';
 
 const LIMITS = (operation: string) => ({
   type: 'string' as const,
   placeholder: 'D/W/M',
   description: `${operation} per user per UTC day/week/month, e.g. 10/50/200 (- = no limit)`,
 });
+
+// A flag per operation type (`--<type> D/W/M`), named from the registry so a new type has one.
+const LIMIT_FLAGS = OPERATION_TYPE_NAMES.map((type) => `--${type}`);
+const [FIRST, SECOND = FIRST] = LIMIT_FLAGS;
 
 export const policyCommand: CommandGroup = {
   name: 'policy',
@@ -18,13 +23,13 @@ export const policyCommand: CommandGroup = {
       name: 'set',
       summary: "replace the client's policy (an operation left out is unlimited) and enable it",
       args: ['ID'],
-      options: { mint: LIMITS('mints'), transfer: LIMITS('transfers'), claim: LIMITS('claims') },
+      options: Object.fromEntries(OPERATION_TYPE_NAMES.map((type) => [type, LIMITS(`${type}s`)])),
       details: [
-        'At least one of --mint, --transfer, --claim. Weeks start on Monday. Write --transfer=-/100/500 when the value starts with "-".',
+        `At least one of ${LIMIT_FLAGS.join(', ')}. Weeks start on Monday. Write ${SECOND}=-/100/500 when the value starts with "-".`,
         'To remove every limit use `chronos policy clear ID`.',
         ...ADMIN_ENVIRONMENT_HELP,
       ],
-      examples: ['chronos policy set client_01J… --mint 10/50/200 --transfer=-/100/500'],
+      examples: [`chronos policy set client_01J… ${FIRST} 10/50/200 ${SECOND}=-/100/500`],
       load: () => import('./policy/set.js'),
     },
     {

@@ -1,7 +1,7 @@
 import type { Route } from '../route.js';
-import { AppError } from '../errors.js';
+import { apiErrors } from '../../app-error.js';
 import { authOf, userIdOf } from '../request-context.js';
-import { readQuota, type QuotaStatus } from '../../policy/quota.js';
+import { QUOTA_OPERATION_TYPES, readQuota, type QuotaStatus } from '../../policy/quota.js';
 
 /**
  * The documented schema allows integers only, so a period without a limit is reported as -1.
@@ -23,10 +23,12 @@ export const checkQuota: Route = {
   handler: (ctx) => async (req, res) => {
     const userId = userIdOf(req);
     const report = await readQuota(ctx.db, { clientId: authOf(req).client.id, userId });
-    if (report.kind === 'no-policy') throw new AppError(404, 'POLICY_NOT_FOUND', 'Transaction policy not configured for this client', { success: false });
-    if (report.kind === 'disabled') throw new AppError(403, 'POLICY_DISABLED', 'Transaction policy is disabled for this client', { success: false });
-    const { mint, transfer, claim } = report.operations;
+    // This route's documented error shape carries `success: false`.
+    if (report.kind === 'no-policy') throw apiErrors.policyNotFound().withBody({ success: false });
+    if (report.kind === 'disabled') throw apiErrors.policyDisabled().withBody({ success: false });
+    const { operations } = report;
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ success: true, mint: breakdown(mint), transfer: breakdown(transfer), claim: breakdown(claim) });
+    // One key per registered type, in registry order, after `success`.
+    res.json({ success: true, ...Object.fromEntries(QUOTA_OPERATION_TYPES.map((op) => [op, breakdown(operations[op])])) });
   },
 };

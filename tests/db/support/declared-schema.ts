@@ -3,7 +3,7 @@
 // followed through the file's own type aliases. Parsed with swc, the tests' TypeScript transformer:
 // the installed typescript (7) is the native compiler, whose JavaScript API is still marked unstable.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseSync, type Module, type TsType, type TsTypeAliasDeclaration, type TsInterfaceDeclaration, type Expression } from '@swc/core';
 
 export const SCHEMA_FILE = join(import.meta.dirname, '..', '..', '..', 'src', 'db', 'schema.ts');
@@ -18,7 +18,7 @@ type Bindings = Map<string, { type: TsType; bindings: Bindings }>;
 
 export function readDeclaredSchema(source = readFileSync(SCHEMA_FILE, 'utf8')): Map<string, DeclaredTable> {
   const module = parseSync(source, { syntax: 'typescript' });
-  const declarations = topLevelDeclarations(module);
+  const declarations = withImportedDeclarations(module, topLevelDeclarations(module));
   const database = declarations.interfaces.get('Database');
   if (!database) throw new Error('src/db/schema.ts declares no `Database` interface');
 
@@ -35,6 +35,23 @@ export function readDeclaredSchema(source = readFileSync(SCHEMA_FILE, 'utf8')): 
     tables.set(tableName, { interfaceName, columns });
   }
   return tables;
+}
+
+/**
+ * Adds the declarations of the schema's own imported modules (e.g. TransactionStatus and the
+ * constant it is derived from, in src/statuses.ts), one level deep: a column type may be declared
+ * beside the vocabulary it names. The schema's own declarations win over an imported one.
+ */
+function withImportedDeclarations(module: Module, declarations: Declarations): Declarations {
+  for (const item of module.body) {
+    if (item.type !== 'ImportDeclaration' || !item.source.value.startsWith('.')) continue;
+    const file = resolve(dirname(SCHEMA_FILE), item.source.value.replace(/\.js$/, '.ts'));
+    const imported = topLevelDeclarations(parseSync(readFileSync(file, 'utf8'), { syntax: 'typescript' }));
+    for (const [name, found] of imported.interfaces) if (!declarations.interfaces.has(name)) declarations.interfaces.set(name, found);
+    for (const [name, found] of imported.aliases) if (!declarations.aliases.has(name)) declarations.aliases.set(name, found);
+    for (const [name, found] of imported.constants) if (!declarations.constants.has(name)) declarations.constants.set(name, found);
+  }
+  return declarations;
 }
 
 type Declarations = {

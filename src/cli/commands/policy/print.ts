@@ -1,4 +1,4 @@
-import { QUOTA_OPERATIONS } from '../../../db/policies.js';
+import { QUOTA_OPERATION_TYPES } from '../../../policy/quota.js';
 import { describeLimits, type PolicyView } from '../../../admin/policies.js';
 import type { Output } from '../../output.js';
 
@@ -7,6 +7,6 @@ export function printPolicy(out: Output, view: PolicyView, headline?: string): v
   out.result(view, [
     ...(headline ? [`${headline} for ${view.clientId}`] : []),
     `policy of ${view.clientId}: ${state}`,
-    ...(view.configured ? QUOTA_OPERATIONS.map((op) => `  ${`${op}:`.padEnd(10)}${describeLimits(view.limits[op])}`) : []),
+    ...(view.configured ? QUOTA_OPERATION_TYPES.map((op) => `  ${`${op}:`.padEnd(10)}${describeLimits(view.limits[op])}`) : []),
   ]);
 }

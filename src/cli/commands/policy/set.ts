@@ -1,5 +1,5 @@
-import { QUOTA_OPERATIONS, type PeriodLimits } from '../../../db/policies.js';
-import type { OperationType } from '../../../db/schema.js';
+import type { PeriodLimits } from '../../../db/policies.js';
+import { QUOTA_OPERATION_TYPES, type QuotaOperation } from '../../../policy/quota.js';
 import { parsePeriodLimits, setPolicy } from '../../../admin/policies.js';
 import { withAdminDb } from '../../admin-db.js';
 import { UsageError } from '../../output.js';
@@ -12,9 +12,9 @@ export async function run({ out, args, options }: CommandInput): Promise<void> {
   printPolicy(out, await withAdminDb((db) => setPolicy(db, args.ID, given)), 'policy set');
 }
 
-function parseLimitOptions(options: CommandInput['options']): Partial<Record<OperationType, PeriodLimits>> {
-  const given: Partial<Record<OperationType, PeriodLimits>> = {};
-  for (const op of QUOTA_OPERATIONS) {
+function parseLimitOptions(options: CommandInput['options']): Partial<Record<QuotaOperation, PeriodLimits>> {
+  const given: Partial<Record<QuotaOperation, PeriodLimits>> = {};
+  for (const op of QUOTA_OPERATION_TYPES) {
     const spec = options[op];
     if (typeof spec !== 'string') continue;
     try {
@@ -23,7 +23,9 @@ function parseLimitOptions(options: CommandInput['options']): Partial<Record<Ope
       throw new UsageError((error as Error).message);
     }
   }
-  if (Object.keys(given).length === 0)
-    throw new UsageError('policy set needs at least one of --mint, --transfer, --claim D/W/M (to remove every limit use `chronos policy clear ID`)');
+  if (Object.keys(given).length === 0) {
+    const flags = QUOTA_OPERATION_TYPES.map((op) => `--${op}`).join(', ');
+    throw new UsageError(`policy set needs at least one of ${flags} D/W/M (to remove every limit use \`chronos policy clear ID\`)`);
+  }
   return given;
 }

@@ -1,0 +1,11 @@
+// The registry's operation types by name alone, in registry order, for code that lists them but must
+// not load the definitions (viem, the contracts' ABIs): `chronos policy set` declares a flag per type,
+// and every `chronos` run reads its flags. tests/policy/quota-operations.test.ts holds the order.
+import type { operations } from './index.js';
+
+export const OPERATION_TYPE_NAMES = ['mint', 'transfer', 'claim'] as const;
+
+type Named = (typeof OPERATION_TYPE_NAMES)[number];
+type Registered = keyof typeof operations;
+/** Compiles only while the names are exactly the registry's types, none missing and none extra. */
+export const NAMES_ARE_THE_REGISTRY: [Named, Registered] extends [Registered, Named] ? true : never = true;
