@@ -1,6 +1,7 @@
 // Operator actions on transaction policies (the CLI's `policy …` commands).
 import type { Db } from '../db/connect.js';
-import type { OperationType, TransactionPolicy } from '../db/schema.js';
+import type { TransactionPolicy } from '../db/schema.js';
+import type { OperationType } from '../operations/index.js';
 import { findClient } from '../db/clients.js';
 import {
   QUOTA_OPERATIONS,

@@ -1,7 +1,8 @@
 // Transaction policies (per-user quotas of a client) and the usage they are measured against.
 import { sql, type Transaction as DbTransaction } from 'kysely';
 import type { Db } from './connect.js';
-import type { Database, OperationType, TransactionPolicy } from './schema.js';
+import type { Database, TransactionPolicy } from './schema.js';
+import type { OperationType } from '../operations/index.js';
 import { NOT_EXECUTED } from '../statuses.js';
 
 export const QUOTA_OPERATIONS = ['mint', 'transfer', 'claim'] as const satisfies readonly OperationType[];

@@ -5,7 +5,7 @@
 // FAILED and EXPIRED excluded), so nothing has to be "given back": an operation that fails or expires
 // stops counting when its status changes. No policy, or a disabled one, limits nothing.
 import type { Db } from '../db/connect.js';
-import type { OperationType } from '../db/schema.js';
+import type { OperationType } from '../operations/index.js';
 import {
   QUOTA_OPERATIONS,
   QUOTA_PERIODS,

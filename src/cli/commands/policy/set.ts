@@ -1,5 +1,5 @@
 import { QUOTA_OPERATIONS, type PeriodLimits } from '../../../db/policies.js';
-import type { OperationType } from '../../../db/schema.js';
+import type { OperationType } from '../../../operations/index.js';
 import { parsePeriodLimits, setPolicy } from '../../../admin/policies.js';
 import { withAdminDb } from '../../admin-db.js';
 import { UsageError } from '../../output.js';
