@@ -5,7 +5,7 @@
 import { createPublicClient, createWalletClient, encodeFunctionData, erc20Abi, http, type Address, type Hash } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { chronosTokenAbi } from '../src/chain/contracts/abi.js';
-import { mintMessageHash } from '../src/chain/contracts/deploy.js';
+import { mintMessageHash } from '../src/operations/mint/message-hash.js';
 import { toChain } from '../src/chain/clients.js';
 import { DEPLOYER_PRIVATE_KEY, type BenchStack } from './stack.js';
 

@@ -1,4 +1,7 @@
-export const SCOPES = ['wallet', 'mint', 'transfer', 'claim'] as const;
+// Token scopes: 'wallet' for wallets and balances, and one per operation type (its definition's `scope`).
+import { OPERATION_SCOPES } from '../operations/index.js';
+
+export const SCOPES = ['wallet', ...OPERATION_SCOPES] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export function isScope(value: string): value is Scope {

@@ -1,4 +1,4 @@
-// What the chain says about a wallet at a known block — token balance and mint nonce — cached per
+// What the chain says about a wallet at a known block — token balance and ordered nonce — cached per
 // (token, wallet), so accepting an operation does not cost an RPC call. Each client has its own token.
 //
 // A cached read is never wrong, only old, and the accept batch makes "old" safe: it subtracts every
@@ -13,8 +13,8 @@ import { chronosTokenAbi } from './contracts/abi.js';
 export type WalletChainState = {
   block: bigint;
   balanceWei: bigint;
-  /** ChronosToken.nonces(wallet): the nonce the next mint to it must carry. */
-  mintNonce: bigint;
+  /** ChronosToken.nonces(wallet): the nonce the next operation signed for it (a mint) must carry. */
+  orderedNonce: bigint;
   /** When the read was made (Date.now()). */
   readAt: number;
 };
@@ -41,11 +41,11 @@ export function createWalletChainStates(publicClient: ChainPublicClient): Wallet
     const readAt = Date.now();
     // The head from its header (eth_getBlockByNumber): the block every read below is pinned to.
     const { number: block } = await publicClient.getBlock({ blockTag: 'latest' });
-    const [balanceWei, mintNonce] = await Promise.all([
+    const [balanceWei, orderedNonce] = await Promise.all([
       publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [wallet], blockNumber: block }),
       publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'nonces', args: [wallet], blockNumber: block }),
     ]);
-    return { block, balanceWei, mintNonce, readAt };
+    return { block, balanceWei, orderedNonce, readAt };
   };
 
   // Concurrent callers share one read; the newest read wins the cache.

@@ -32,7 +32,9 @@ export interface WalletsTable {
 
 import type { TransactionStatus } from '../statuses.js';
 export { TRANSACTION_STATUSES, type TransactionStatus } from '../statuses.js';
-export type OperationType = 'mint' | 'transfer' | 'claim';
+
+/** Columns with a unique index over a client's live operations: a second accept of the same key is a 409. */
+export type UniqueKeyColumn = 'receipt_hash' | 'claim_id';
 
 /** numeric columns: written as bigint or decimal string, read as decimal string. */
 
@@ -48,7 +50,8 @@ export interface TransactionsTable {
   client_id: string;
   user_id: string;
   wallet_address: string;
-  type: OperationType;
+  /** An operation type of the registry (src/operations/index.ts); the database layer does not know which. */
+  type: string;
   status: ColumnType<TransactionStatus, TransactionStatus | undefined, TransactionStatus>;
   params: Json<Record<string, unknown>>;
   debit_wei: ColumnType<string, string | bigint | undefined, string | bigint>;

@@ -1,8 +1,8 @@
 import { sql, type RawBuilder, type Transaction as DbTransaction } from 'kysely';
 import type { Db } from './connect.js';
-import type { Database, NewTransaction, Transaction } from './schema.js';
+import type { Database, NewTransaction, Transaction, UniqueKeyColumn } from './schema.js';
 import { storedPolicyJson, type StoredPolicy } from './policies.js';
-import { ACTIVE } from '../statuses.js';
+import { ACTIVE, NOT_EXECUTED } from '../statuses.js';
 
 export async function findTransaction(db: Db, id: string): Promise<Transaction | undefined> {
   return db.selectFrom('transactions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -13,8 +13,8 @@ export type UserAtBlock = { clientId: string; userId: string; block: bigint };
 export type AcceptState = {
   /** Wei of the user's operations in flight or settled after the block. */
   debitWei: bigint;
-  /** The highest mint nonce among the user's mints in flight or settled after the block. */
-  maxMintNonce?: bigint;
+  /** The highest ordered nonce (mint_nonce) among the user's operations in flight or settled after the block. */
+  maxOrderedNonce?: bigint;
   /** The user's client's transaction policy, if it has one. */
   policy?: StoredPolicy;
 };
@@ -28,15 +28,15 @@ export async function loadAcceptState(trx: DbTransaction<Database> | Db, users: 
   if (users.length === 0) return [];
   const active = sql.join(ACTIVE.map((status) => sql.lit(status)));
   const { rows } = await sql<{ i: string; debit_wei: string; mint_nonce: string | null; policy: StoredPolicy | null }>`
-    select u.i, coalesce(sum(t.debit_wei), 0)::text as debit_wei, (max(t.mint_nonce) filter (where t.type = 'mint'))::text as mint_nonce,
+    select u.i, coalesce(sum(t.debit_wei), 0)::text as debit_wei, max(t.mint_nonce)::text as mint_nonce,
       ${storedPolicyJson(sql.ref('u.client_id'))} as policy
     from unnest(${users.map((u) => u.clientId)}::text[], ${users.map((u) => u.userId)}::text[], ${users.map((u) => u.block.toString())}::bigint[])
       with ordinality as u(client_id, user_id, block, i)
     left join lateral (
-      select debit_wei, type, mint_nonce from transactions
+      select debit_wei, mint_nonce from transactions
       where client_id = u.client_id and user_id = u.user_id and status in (${active})
       union all
-      select debit_wei, type, mint_nonce from transactions
+      select debit_wei, mint_nonce from transactions
       where client_id = u.client_id and user_id = u.user_id and block_number > u.block and status not in (${active})
     ) as t on true
     group by u.i, u.client_id
@@ -46,7 +46,7 @@ export async function loadAcceptState(trx: DbTransaction<Database> | Db, users: 
     const row = byIndex.get(index + 1)!;
     return {
       debitWei: BigInt(row.debit_wei),
-      maxMintNonce: row.mint_nonce === null ? undefined : BigInt(row.mint_nonce),
+      maxOrderedNonce: row.mint_nonce === null ? undefined : BigInt(row.mint_nonce),
       policy: row.policy ?? undefined,
     };
   });
@@ -75,30 +75,34 @@ export function insertTransactionsSql(rows: readonly NewTransactionRow[]): RawBu
     returning id, accept_seq`;
 }
 
-/** The highest mint nonce among this wallet's in-flight mints, if any. */
-export async function maxInFlightMintNonce(trx: DbTransaction<Database> | Db, { walletAddress }: { walletAddress: string }): Promise<bigint | undefined> {
+/** The highest ordered nonce (mint_nonce) among this wallet's operations in flight, if any. */
+export async function maxInFlightOrderedNonce(trx: DbTransaction<Database> | Db, { walletAddress }: { walletAddress: string }): Promise<bigint | undefined> {
   const row = await trx
     .selectFrom('transactions')
     .select(sql<string | null>`max(mint_nonce)::text`.as('nonce'))
     .where('wallet_address', '=', walletAddress)
-    .where('type', '=', 'mint')
+    .where('mint_nonce', 'is not', null)
     .where('status', 'in', [...ACTIVE])
     .executeTakeFirstOrThrow();
   return row.nonce === null ? undefined : BigInt(row.nonce);
 }
 
 /**
- * Whether a receipt is in flight or minted through Chronos on this token (receipts are per token; a
- * row with no token is on the shared one). Other tokens' receipts say nothing about this one, and
- * must not tell one client what another is minting.
+ * Whether a unique key of this operation type (a mint's receipt) is in flight or executed through
+ * Chronos on this token (keys are per token; a row with no token is on the shared one). Other tokens'
+ * keys say nothing about this one, and must not tell one client what another is doing. The predicate
+ * is the unique index's own (`type`, statuses), so that index answers it.
  */
-export async function receiptInUse(db: Db, { receiptHash, token, sharedToken }: { receiptHash: string; token: string; sharedToken: string }): Promise<boolean> {
+export async function uniqueKeyInUse(
+  db: Db,
+  { type, column, value, token, sharedToken }: { type: string; column: UniqueKeyColumn; value: string; token: string; sharedToken: string },
+): Promise<boolean> {
   const row = await db
     .selectFrom('transactions')
     .select('id')
-    .where('type', '=', 'mint')
-    .where('receipt_hash', '=', receiptHash)
-    .where('status', 'not in', ['FAILED', 'EXPIRED', 'REVERTED'])
+    .where('type', '=', type)
+    .where(column, '=', value)
+    .where('status', 'not in', [...NOT_EXECUTED, 'REVERTED'])
     .where(sql<string>`coalesce(token_address, ${sharedToken})`, '=', token)
     .executeTakeFirst();
   return row !== undefined;

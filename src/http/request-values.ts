@@ -1,30 +1,6 @@
 import type { RequestHandler } from 'express';
 import { AppError, validationError } from './errors.js';
 
-/** Receipt and claim ids from the client's system (spec: 1-256 chars, alphanumeric + dashes/underscores). */
-export const EXTERNAL_ID = /^[A-Za-z0-9_-]{1,256}$/;
-
-/**
- * Some fields are documented as strings that "also accept a number". JSON numbers are turned into
- * their decimal string before validation; ones that cannot be exact (beyond 2^53, exponents) are refused.
- */
-export function numbersToStrings(fields: string[]): RequestHandler {
-  return (req, _res, next) => {
-    const body = req.body as Record<string, unknown> | undefined;
-    if (!body || typeof body !== 'object') return next();
-    for (const field of fields) {
-      const value = body[field];
-      if (typeof value !== 'number') continue;
-      const text = String(value);
-      if (!Number.isFinite(value) || /e/i.test(text) || (Number.isInteger(value) && !Number.isSafeInteger(value))) {
-        return next(validationError(`${field} given as a number cannot be represented exactly; send it as a decimal string`));
-      }
-      body[field] = text;
-    }
-    next();
-  };
-}
-
 /**
  * No operation takes a body nested more than a couple of levels, yet 64 KiB of JSON can nest 30,000
  * deep, enough to overflow the stack of any code that walks it recursively (the idempotency

@@ -10,7 +10,7 @@ import { storeUserOperation, storeReplacementUserOperation } from '../db/transac
 import type { Transaction } from '../db/schema.js';
 import { isTerminal } from '../status/machine.js';
 import { transitionTransaction, type TransitionParameters } from '../status/transition.js';
-import { operations } from '../operations/index.js';
+import { definitionOf } from '../operations/index.js';
 import { InvalidParamsError } from '../operations/types.js';
 import { operationContracts } from '../operations/contracts.js';
 import { deriveOwnerPrivateKey } from '../accounts/derive-owner.js';
@@ -174,7 +174,7 @@ class SubmitRun {
 
   /** Builds, sponsors and signs the UserOperation and stores it; undefined when the transaction ended. */
   private async buildAndStore(tx: Transaction, account: UserSmartAccount): Promise<Transaction | undefined> {
-    const operation = operations[tx.type];
+    const operation = definitionOf(tx.type);
     let calls;
     try {
       calls = operation.buildCalls(operationContracts(this.ctx.config, tx.token_address), operation.parseParams(tx.params));

@@ -6,7 +6,7 @@ import type { RequestHandler } from 'express';
 import type { Address, Hex } from 'viem';
 import type { AppContext } from '../context.js';
 import type { AppError } from '../app-error.js';
-import type { Client, Transaction, Wallet } from '../db/schema.js';
+import type { Client, Transaction, UniqueKeyColumn, Wallet } from '../db/schema.js';
 import type { OperationContracts } from './contracts.js';
 
 export type Call = { to: Address; data: Hex; value?: bigint };
@@ -16,9 +16,6 @@ export type AcceptContext = Pick<AppContext, 'db' | 'config' | 'publicClient'>;
 
 /** Who asks: the authenticated client, the user (X-User-Id) and their wallet, and the client's own token. */
 export type Requester = { client: Client; userId: string; wallet: Wallet; walletAddress: Address; token: Address };
-
-/** Columns with a unique index over a client's live operations: a second accept of the same key is a 409. */
-export type UniqueKeyColumn = 'receipt_hash' | 'claim_id';
 
 /** What accepting one request records; the accept transaction checks the debit, the key and the nonce under the user's lock. */
 export type Acceptance<Params> = {
@@ -34,17 +31,17 @@ export type Acceptance<Params> = {
   expiryBlock?: bigint;
 };
 
-export type OperationDefinition<Params = unknown> = {
+export type OperationDefinition<Params = unknown, Type extends string = string, Scope extends string = Type> = {
   /** Stored in transactions.type, named in webhooks and quotas. */
-  type: string;
+  type: Type;
   /** The token scope its route requires. */
-  scope?: string;
-  /** The openapi.json operation that accepts it. */
-  operationId?: string;
+  scope: Scope;
+  /** The openapi.json operation that accepts it (src/http/routes/<operationId>.ts). */
+  operationId: string;
   /** Runs before OpenAPI validation, for bodies whose documented errors differ from VALIDATION_ERROR. */
   precheck?: RequestHandler;
   /** Validates the request and pre-checks it against the chain; throws an AppError to refuse (nothing is written). */
-  accept?(ctx: AcceptContext, body: unknown, requester: Requester): Promise<Acceptance<Params>>;
+  accept(ctx: AcceptContext, body: unknown, requester: Requester): Promise<Acceptance<Params>>;
   /** The 409 when `uniqueKey` is already taken. */
   uniqueConflict?: () => AppError;
   /** The refusal when `orderedNonce` is not the next one. */

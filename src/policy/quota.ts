@@ -17,12 +17,12 @@ import {
   type StoredPolicy,
 } from '../db/policies.js';
 import { apiErrors, type AppError } from '../app-error.js';
-import { operations } from '../operations/index.js';
+import { OPERATION_TYPES, type OperationType } from '../operations/index.js';
 
 /** An operation type a policy can limit: every type of the registry. */
-export type QuotaOperation = keyof typeof operations;
+export type QuotaOperation = OperationType;
 /** In registry order, which is the order /quota/check, `chronos policy` and its --json list them in. */
-export const QUOTA_OPERATION_TYPES = Object.keys(operations) as QuotaOperation[];
+export const QUOTA_OPERATION_TYPES = OPERATION_TYPES;
 
 export type QuotaStatus = {
   allowed: boolean;

@@ -13,14 +13,15 @@
 import { sql, type Transaction as DbTransaction } from 'kysely';
 import type { Address } from 'viem';
 import type { Db } from '../db/connect.js';
-import type { Database, NewTransaction, OperationType } from '../db/schema.js';
+import type { Database, NewTransaction } from '../db/schema.js';
+import { definitionOf, type OperationType } from '../operations/index.js';
 import type { ItemOutcome } from '../db/group-commit.js';
 import { tokenWalletKey, type WalletChainState, type WalletChainStates } from '../chain/wallet-chain-state.js';
 import { insertTransactionsSql, loadAcceptState, type AcceptState } from '../db/transactions.js';
 import { countQuotaUsageOfUsers, limitsOf, QUOTA_PERIODS, type PeriodCounts, type PeriodLimits } from '../db/policies.js';
 import { creationHistoryFor } from '../status/transition.js';
 import { submitJobsFor } from '../jobs/enqueue.js';
-import { AppError } from '../app-error.js';
+import { apiErrors, type AppError } from '../app-error.js';
 import { QUOTA_OPERATION_TYPES, isLimited, quotaDecision } from '../policy/quota.js';
 import { newTransactionId } from './ids.js';
 import { claimIdempotencyKeys, releaseIdempotencyKeys, type IdempotencyKey, type KeyClaim } from './idempotency.js';
@@ -30,10 +31,13 @@ export type AcceptRequest = {
   clientId: string;
   userId: string;
   walletAddress: Address;
-  /** The client's token: the balance and mint nonce checked are the wallet's on it, and the row records it. */
+  /** The client's token: the balance and ordered nonce checked are the wallet's on it, and the row records it. */
   token: Address;
-  /** The row to insert; `debit_wei` is checked against the balance, a mint's `mint_nonce` against the next nonce. */
-  row: Omit<NewTransaction, 'id' | 'client_id' | 'user_id' | 'wallet_address' | 'status'>;
+  /**
+   * The row to insert (src/transactions/accept-row.ts); `debit_wei` is checked against the balance, an
+   * ordered nonce (`mint_nonce`) against the wallet's next one.
+   */
+  row: Omit<NewTransaction, 'id' | 'client_id' | 'user_id' | 'wallet_address' | 'status' | 'type'> & { type: OperationType };
   idempotency?: IdempotencyKey;
   /** When the request arrived (Date.now()): a chain read older than this may miss a credit. */
   arrivedAt: number;
@@ -45,11 +49,6 @@ export type AcceptOutcome =
   | { kind: 'replay' }
   /** Refused; `staleChainState` when the chain read it was decided on predates the request. */
   | { kind: 'refused'; error: AppError; staleChainState: boolean };
-
-const UNIQUE_REFUSALS: Partial<Record<OperationType, () => AppError>> = {
-  mint: () => new AppError(409, 'RECEIPT_ALREADY_MINTED', 'Receipt has already been minted'),
-  claim: () => new AppError(409, 'CLAIM_ALREADY_USED', 'This claim id has already been used'),
-};
 
 /** Thrown inside the transaction when a unique index refused rows: decide the batch again without them. */
 class UniqueConflict extends Error {
@@ -67,8 +66,7 @@ const DEADLOCK = '40P01';
  */
 export const ACCEPT_LOCK_TIMEOUT_MS = 2_000;
 
-const userBusy = () =>
-  new AppError(503, 'SERVICE_UNAVAILABLE', 'Another operation of this user is still being accepted; retry shortly', undefined, { 'Retry-After': '1' });
+const userBusy = () => apiErrors.unavailable('Another operation of this user is still being accepted; retry shortly');
 
 export async function runAcceptBatch(
   db: Db,
@@ -94,7 +92,7 @@ export async function runAcceptBatch(
       return await db.transaction().execute((trx) => decideAndRecord(trx, requests, states, conflicted, { skipHeldUsers, lockTimeoutMs }));
     } catch (error) {
       if (error instanceof UniqueConflict) {
-        for (const index of error.indexes) conflicted.set(index, UNIQUE_REFUSALS[requests[index].row.type]!());
+        for (const index of error.indexes) conflicted.set(index, definitionOf(requests[index].row.type).uniqueConflict!());
         continue;
       }
       if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) {
@@ -117,7 +115,7 @@ export async function runAcceptBatch(
   }
 }
 
-type Tally = { state: WalletChainState; debitWei: bigint; maxMintNonce?: bigint };
+type Tally = { state: WalletChainState; debitWei: bigint; maxOrderedNonce?: bigint };
 
 // X-User-Id is printable ASCII: a newline cannot occur in either part.
 const userKey = (r: { clientId: string; userId: string }) => `${r.clientId}\n${r.userId}`;
@@ -163,7 +161,7 @@ async function decideAndRecord(
     users.map((r) => ({ clientId: r.clientId, userId: r.userId, block: stateOf(r).block })),
   );
   const tallies = new Map(
-    users.map((r, i) => [userKey(r), { state: stateOf(r), debitWei: loaded[i].debitWei, maxMintNonce: loaded[i].maxMintNonce } satisfies Tally]),
+    users.map((r, i) => [userKey(r), { state: stateOf(r), debitWei: loaded[i].debitWei, maxOrderedNonce: loaded[i].maxOrderedNonce } satisfies Tally]),
   );
   const quotas = await loadQuotaUsage(trx, requests, new Map(users.map((r, i) => [r.clientId, loaded[i].policy])));
 
@@ -203,7 +201,7 @@ async function decideAndRecord(
     const written = new Set(rows.map((row) => row.id));
     const refusedByIndex = accepted.filter((i) => !written.has(ids[i]));
     if (refusedByIndex.length) {
-      if (refusedByIndex.some((i) => !UNIQUE_REFUSALS[requests[i].row.type]))
+      if (refusedByIndex.some((i) => !definitionOf(requests[i].row.type).uniqueConflict))
         throw new Error('a transaction row was refused by a unique index it cannot break');
       throw new UniqueConflict(refusedByIndex);
     }
@@ -237,7 +235,7 @@ async function loadQuotaUsage(
   return usage;
 }
 
-/** One request against what its user has: quota, then balance or mint nonce. Updates the tallies when accepted. */
+/** One request against what its user has: quota, then balance and ordered nonce. Updates the tallies when accepted. */
 function decide(
   r: AcceptRequest,
   tally: Tally,
@@ -251,19 +249,14 @@ function decide(
 
   const debitWei = BigInt(r.row.debit_wei ?? 0);
   if (debitWei > 0n && tally.state.balanceWei - tally.debitWei < debitWei) {
-    return { kind: 'refused', error: new AppError(400, 'INSUFFICIENT_BALANCE', 'Insufficient balance'), staleChainState: stale };
+    return { kind: 'refused', error: apiErrors.insufficientBalance(), staleChainState: stale };
   }
-  const mintNonce = type === 'mint' && r.row.mint_nonce != null ? BigInt(r.row.mint_nonce) : undefined;
-  if (mintNonce !== undefined) {
-    const expected = tally.maxMintNonce !== undefined && tally.maxMintNonce + 1n > tally.state.mintNonce ? tally.maxMintNonce + 1n : tally.state.mintNonce;
-    if (mintNonce !== expected) {
-      return {
-        kind: 'refused',
-        staleChainState: stale,
-        error: new AppError(400, 'INVALID_NONCE', `nonce ${mintNonce} is not current (expected ${expected}); call /mint/prepare again and sign with its nonce`),
-      };
-    }
-    tally.maxMintNonce = mintNonce;
+  const orderedNonce = r.row.mint_nonce != null ? BigInt(r.row.mint_nonce) : undefined;
+  if (orderedNonce !== undefined) {
+    const { maxOrderedNonce } = tally;
+    const expected = maxOrderedNonce !== undefined && maxOrderedNonce + 1n > tally.state.orderedNonce ? maxOrderedNonce + 1n : tally.state.orderedNonce;
+    if (orderedNonce !== expected) return { kind: 'refused', staleChainState: stale, error: definitionOf(type).nonceRefusal!(orderedNonce, expected) };
+    tally.maxOrderedNonce = orderedNonce;
   }
   tally.debitWei += debitWei;
   if (used) for (const period of QUOTA_PERIODS) used[period] += 1;

@@ -1,13 +1,13 @@
 // Accepting an operation: the request joins the next accept batch (src/transactions/accept-batch.ts),
 // which records the idempotency key, the transaction row, its first transition and the worker job in
-// one database transaction, all or nothing, with the user's checks (quota, balance, mint nonce)
+// one database transaction, all or nothing, with the user's checks (quota, balance, ordered nonce)
 // decided under the per-user lock. Requests arriving together share that transaction.
 import type { Db } from '../db/connect.js';
 import type { WalletChainStates } from '../chain/wallet-chain-state.js';
 import { createGroupCommit } from '../db/group-commit.js';
 import { acceptedBody, replayIfKnown, type AcceptedResponse } from './idempotency.js';
 import { runAcceptBatch, type AcceptOutcome, type AcceptRequest } from './accept-batch.js';
-import { AppError } from '../app-error.js';
+import { apiErrors } from '../app-error.js';
 
 export type AcceptParameters = Omit<AcceptRequest, 'arrivedAt'>;
 
@@ -21,8 +21,7 @@ export type Acceptor = { accept(p: AcceptParameters): Promise<Accepted> };
 /** A request goes through at most this many batches (a refusal re-decided on a fresh chain read, a key given back meanwhile). */
 const MAX_ROUNDS = 4;
 
-const queueFull = () =>
-  new AppError(503, 'SERVICE_UNAVAILABLE', 'Too many operations are waiting to be accepted; retry shortly', undefined, { 'Retry-After': '1' });
+const queueFull = () => apiErrors.unavailable('Too many operations are waiting to be accepted; retry shortly');
 
 export function createAcceptor(
   db: Db,

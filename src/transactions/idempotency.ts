@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import type { Transaction as DbTransaction } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
-import { AppError, validationError } from '../app-error.js';
+import { deleteIdempotencyKeys, findIdempotencyKey, insertIdempotencyKeys } from '../db/idempotency-keys.js';
+import { apiErrors } from '../app-error.js';
 
 export type IdempotencyKey = { key: string; requestHash: string };
 export type AcceptedResponse = { status: number; body: Record<string, unknown>; replayed: boolean };
@@ -14,7 +15,7 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 export function parseIdempotencyKey(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (Array.isArray(header) || !KEY.test(header)) {
-    throw validationError('header X-Idempotency-Key must be 1-255 printable ASCII characters without spaces');
+    throw apiErrors.validation('header X-Idempotency-Key must be 1-255 printable ASCII characters without spaces');
   }
   return header;
 }
@@ -37,11 +38,9 @@ function canonicalJson(value: unknown): string {
 
 /** The stored answer for this key, or undefined; a 409 when the key was used for another request. */
 export async function replayIfKnown(db: Db, { clientId, key, requestHash }: { clientId: string } & IdempotencyKey): Promise<AcceptedResponse | undefined> {
-  const row = await db.selectFrom('idempotency_keys').selectAll().where('client_id', '=', clientId).where('key', '=', key).executeTakeFirst();
+  const row = await findIdempotencyKey(db, { clientId, key });
   if (!row) return undefined;
-  if (row.request_hash !== requestHash) {
-    throw new AppError(409, 'IDEMPOTENCY_CONFLICT', 'This X-Idempotency-Key was already used with a different request');
-  }
+  if (row.request_hash !== requestHash) throw apiErrors.idempotencyConflict();
   return { status: row.response_status, body: row.response_body, replayed: true };
 }
 
@@ -52,31 +51,17 @@ export type KeyClaim = IdempotencyKey & { clientId: string; transactionId: strin
  * claims written. A key already stored (by an earlier request) is skipped: that request is a replay.
  */
 export async function claimIdempotencyKeys(trx: DbTransaction<Database>, claims: readonly KeyClaim[]): Promise<Set<KeyClaim>> {
-  if (claims.length === 0) return new Set();
-  const written = await trx
-    .insertInto('idempotency_keys')
-    .values(
-      claims.map((c) => ({
-        client_id: c.clientId,
-        key: c.key,
-        request_hash: c.requestHash,
-        transaction_id: c.transactionId,
-        response_status: 202,
-        response_body: JSON.stringify(acceptedBody(c.transactionId)),
-      })),
-    )
-    .onConflict((oc) => oc.columns(['client_id', 'key']).doNothing())
-    .returning(['client_id', 'key'])
-    .execute();
-  const claimed = new Set(written.map((row) => `${row.client_id}\n${row.key}`));
+  const written = await insertIdempotencyKeys(
+    trx,
+    claims.map((c) => ({ ...c, responseStatus: 202, responseBody: acceptedBody(c.transactionId) })),
+  );
+  const claimed = new Set(written.map((k) => `${k.clientId}\n${k.key}`));
   return new Set(claims.filter((c) => claimed.has(`${c.clientId}\n${c.key}`)));
 }
 
 /** Gives back the keys of requests refused after claiming them, so a corrected retry can use them. */
 export async function releaseIdempotencyKeys(trx: DbTransaction<Database>, claims: readonly KeyClaim[]): Promise<void> {
-  for (const c of claims) {
-    await trx.deleteFrom('idempotency_keys').where('client_id', '=', c.clientId).where('key', '=', c.key).execute();
-  }
+  await deleteIdempotencyKeys(trx, claims);
 }
 
 export function acceptedBody(transactionId: string) {

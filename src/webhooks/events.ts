@@ -2,6 +2,7 @@
 //   { id: "evt_…", event: "transaction.confirmed", timestamp: ISO-8601, data: { … } }
 import { monotonicFactory } from 'ulid';
 import type { Transaction, TransactionStatus } from '../db/schema.js';
+import { definitionOf } from '../operations/index.js';
 
 export const TRANSACTION_EVENT_TYPES = ['transaction.confirmed', 'transaction.reverted', 'transaction.failed', 'transaction.expired'] as const;
 /** Not terminal: the transaction is SUBMITTED but was not included in time; Chronos is handling it. */
@@ -48,6 +49,9 @@ export function toTransactionEvent(
   tx: Transaction,
   { eventId, stalledReason }: { eventId: string; stalledReason?: string },
 ): EventEnvelope<TransactionEventData> {
+  const definition = definitionOf(tx.type);
+  // Its stored params are read back only when the type adds something: none of today's does.
+  const ofType = definition.webhookData?.(definition.parseParams(tx.params), tx);
   return {
     id: eventId,
     event: stalledReason === undefined ? transactionEventType(tx.status) : STALLED_EVENT_TYPE,
@@ -62,6 +66,7 @@ export function toTransactionEvent(
       blockNumber: tx.block_number === null ? null : Number(tx.block_number),
       error: tx.error_code ? { code: tx.error_code, message: tx.error_message ?? '' } : null,
       ...(stalledReason !== undefined && { reason: stalledReason }),
+      ...ofType,
     },
   };
 }

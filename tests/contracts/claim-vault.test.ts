@@ -19,7 +19,8 @@ import { expectAbiMatches, expectRevert } from './support.js';
 import { ANVIL_DEV_KEYS } from '../../src/runtime/embedded-keys.js';
 import { chronosTokenAbi, claimVaultAbi } from '../../src/chain/contracts/abi.js';
 import { compileContracts } from '../../src/chain/contracts/compile.js';
-import { deployChronosContracts, deployChronosToken, mintMessageHash, setTokenSigner } from '../../src/chain/contracts/deploy.js';
+import { deployChronosContracts, deployChronosToken, setTokenSigner } from '../../src/chain/contracts/deploy.js';
+import { mintMessageHash } from '../../src/operations/mint/message-hash.js';
 
 // anvil's well-known default dev keys (public test keys; never fund them anywhere real).
 const owner = privateKeyToAccount(ANVIL_DEV_KEYS[0]);

@@ -4,7 +4,8 @@ import { privateKeyToAccount, generatePrivateKey } from 'viem/accounts';
 import { createTestApp, type TestApp, type TestClient } from '../support/test-app.js';
 import { expectError } from '../support/errors.js';
 import { chronosTokenAbi } from '../../src/chain/contracts/abi.js';
-import { mintMessageHash, setTokenSigner } from '../../src/chain/contracts/deploy.js';
+import { setTokenSigner } from '../../src/chain/contracts/deploy.js';
+import { mintMessageHash } from '../../src/operations/mint/message-hash.js';
 import { withTestDeployer } from '../support/client-tokens.js';
 
 let t: TestApp;

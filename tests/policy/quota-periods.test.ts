@@ -4,7 +4,8 @@ import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { countQuotaUsage } from '../../src/db/policies.js';
 import { newTransactionId } from '../../src/transactions/ids.js';
-import type { OperationType, TransactionStatus } from '../../src/db/schema.js';
+import type { TransactionStatus } from '../../src/db/schema.js';
+import type { OperationType } from '../../src/operations/index.js';
 
 let t: TestApp;
 let clientId: string;

@@ -10,7 +10,7 @@ import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy.js';
 import { testStackEnv } from '../support/stack-env.js';
 import { withTestDeployer } from '../support/client-tokens.js';
 import { chronosTokenAbi, claimVaultAbi } from '../../src/chain/contracts/abi.js';
-import { mintMessageHash } from '../../src/chain/contracts/deploy.js';
+import { mintMessageHash } from '../../src/operations/mint/message-hash.js';
 import { countWrites, NO_WRITES, difference } from './support/write-counts.js';
 
 let t: TestApp;

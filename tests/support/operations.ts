@@ -5,7 +5,8 @@ import { getAddress, parseEther, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import type { TestApp, TestClient } from './test-app.js';
 import type { CreateClientParameters } from '../../src/admin/clients.js';
-import { mintMessageHash, setTokenSigner } from '../../src/chain/contracts/deploy.js';
+import { setTokenSigner } from '../../src/chain/contracts/deploy.js';
+import { mintMessageHash } from '../../src/operations/mint/message-hash.js';
 import { withTestDeployer } from './client-tokens.js';
 
 export type Actor = { client: TestClient; token: string; signer: PrivateKeyAccount };

@@ -1,18 +1,4 @@
-import {
-  encodeAbiParameters,
-  getAddress,
-  keccak256,
-  parseAbiParameters,
-  type Abi,
-  type Account,
-  type Address,
-  type Chain,
-  type Hash,
-  type Hex,
-  type TransactionReceipt,
-  type Transport,
-  type WalletClient,
-} from 'viem';
+import { getAddress, type Abi, type Account, type Address, type Chain, type Hash, type TransactionReceipt, type Transport, type WalletClient } from 'viem';
 import { deployContract, waitForTransactionReceipt, writeContract } from 'viem/actions';
 import { chronosTokenAbi } from './abi.js';
 import { compileContracts } from './compile.js';
@@ -63,35 +49,6 @@ export async function setTokenSigner(client: DeployerClient, { token, signer, au
     throw new Error(`setSigner(${signer}, ${authorized}) on ${token} reverted in transaction ${hash}; is ${client.account.address} the token owner?`);
   }
   return hash;
-}
-
-export type MintMessageHashParameters = {
-  token: Address;
-  chainId: number | bigint;
-  to: Address;
-  receiptId: string;
-  amount: bigint;
-  expiryBlock: bigint;
-  nonce: bigint;
-};
-
-/**
- * The hash ChronosToken.mintWithSignature checks. A signer authorizes the mint with
- * `signMessage({ message: { raw: hash } })` (EIP-191), which the contract reproduces with
- * MessageHashUtils.toEthSignedMessageHash.
- */
-export function mintMessageHash({ token, chainId, to, receiptId, amount, expiryBlock, nonce }: MintMessageHashParameters): Hex {
-  return keccak256(
-    encodeAbiParameters(parseAbiParameters('address, uint256, address, string, uint256, uint256, uint256'), [
-      token,
-      BigInt(chainId),
-      to,
-      receiptId,
-      amount,
-      expiryBlock,
-      nonce,
-    ]),
-  );
 }
 
 function deployedAddress(contract: string, receipt: TransactionReceipt): Address {

@@ -3,7 +3,7 @@
 import { parseEther, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { TestApp, TestClient } from '../../support/test-app.js';
-import { mintMessageHash } from '../../../src/chain/contracts/deploy.js';
+import { mintMessageHash } from '../../../src/operations/mint/message-hash.js';
 
 export type RemoteResponse = { status: number; headers: Headers; body: any };
 

@@ -1,34 +1,36 @@
 // Checks shared by POST /mint/prepare and /mint/execute, all on the asking client's own token: receipt
 // unused, the nonce a signature must carry, and a signature the contract's ECDSA will accept.
 import { keccak256, toBytes, type Address, type Hex } from 'viem';
-import type { Transaction as DbTransaction } from 'kysely';
-import type { Database } from '../db/schema.js';
-import type { RouteContext } from './route.js';
-import { AppError } from './errors.js';
-import { chronosTokenAbi } from '../chain/contracts/abi.js';
-import { maxInFlightMintNonce, receiptInUse } from '../db/transactions.js';
+import { apiErrors } from '../../app-error.js';
+import { chronosTokenAbi } from '../../chain/contracts/abi.js';
+import { maxInFlightOrderedNonce, uniqueKeyInUse } from '../../db/transactions.js';
+import type { AcceptContext } from '../types.js';
+
+/** transactions.type of a mint (the definition's `type`; here too, since the definition imports this file). */
+export const MINT_TYPE = 'mint';
 
 export const receiptHashOf = (receiptId: string) => keccak256(toBytes(receiptId));
 
-const alreadyMinted = () => new AppError(409, 'RECEIPT_ALREADY_MINTED', 'Receipt has already been minted');
-
 /** 409 once the receipt is minted on this token, on-chain or in flight through Chronos. */
-export async function requireReceiptUnused(ctx: RouteContext, { token, receiptId }: { token: Address; receiptId: string }): Promise<void> {
-  if (await receiptInUse(ctx.db, { receiptHash: receiptHashOf(receiptId), token, sharedToken: ctx.config.contracts.token })) throw alreadyMinted();
+export async function requireReceiptUnused(ctx: AcceptContext, { token, receiptId }: { token: Address; receiptId: string }): Promise<void> {
+  const inUse = await uniqueKeyInUse(ctx.db, {
+    type: MINT_TYPE,
+    column: 'receipt_hash',
+    value: receiptHashOf(receiptId),
+    token,
+    sharedToken: ctx.config.contracts.token,
+  });
+  if (inUse) throw apiErrors.receiptAlreadyMinted();
   const minted = await ctx.publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'minted', args: [receiptId] });
-  if (minted) throw alreadyMinted();
+  if (minted) throw apiErrors.receiptAlreadyMinted();
 }
 
 /**
  * The nonce the next mint for this wallet must be signed with: the contract's nonce, or one past the
  * highest nonce already in flight (mints for one user execute in order).
  */
-export async function nextMintNonce(
-  ctx: RouteContext,
-  db: DbTransaction<Database> | RouteContext['db'],
-  { token, walletAddress }: { token: Address; walletAddress: Address },
-): Promise<bigint> {
-  const inFlight = await maxInFlightMintNonce(db, { walletAddress });
+export async function nextMintNonce(ctx: AcceptContext, { token, walletAddress }: { token: Address; walletAddress: Address }): Promise<bigint> {
+  const inFlight = await maxInFlightOrderedNonce(ctx.db, { walletAddress });
   const onChain = await ctx.publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'nonces', args: [walletAddress] });
   return inFlight !== undefined && inFlight + 1n > onChain ? inFlight + 1n : onChain;
 }
