@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AppError, validationError } from './errors.js';
+import { apiErrors } from '../app-error.js';
 
 /** Receipt and claim ids from the client's system (spec: 1-256 chars, alphanumeric + dashes/underscores). */
 export const EXTERNAL_ID = /^[A-Za-z0-9_-]{1,256}$/;
@@ -17,7 +17,7 @@ export function numbersToStrings(fields: string[]): RequestHandler {
       if (typeof value !== 'number') continue;
       const text = String(value);
       if (!Number.isFinite(value) || /e/i.test(text) || (Number.isInteger(value) && !Number.isSafeInteger(value))) {
-        return next(validationError(`${field} given as a number cannot be represented exactly; send it as a decimal string`));
+        return next(apiErrors.validation(`${field} given as a number cannot be represented exactly; send it as a decimal string`));
       }
       body[field] = text;
     }
@@ -38,7 +38,7 @@ export function refuseDeeplyNestedBodies(maxDepth = MAX_BODY_DEPTH): RequestHand
     while (pending.length) {
       const [value, depth] = pending.pop()!;
       if (value === null || typeof value !== 'object') continue;
-      if (depth >= maxDepth) return next(validationError(`Request body is nested more than ${maxDepth} levels deep`));
+      if (depth >= maxDepth) return next(apiErrors.validation(`Request body is nested more than ${maxDepth} levels deep`));
       for (const child of Object.values(value)) pending.push([child, depth + 1]);
     }
     next();
@@ -70,7 +70,7 @@ export function refuseAnnouncedOversizedBodies(limit: number): RequestHandler {
   return (req, res, next) => {
     if (Number(req.headers['content-length']) > limit) {
       res.setHeader('Connection', 'close');
-      return next(new AppError(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large'));
+      return next(apiErrors.payloadTooLarge());
     }
     next();
   };
