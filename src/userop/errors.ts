@@ -86,12 +86,23 @@ export function classifyUserOpError(error: unknown, urls: { bundlerUrl: string; 
   // Whatever the paymaster service answers, it is the paymaster refusing.
   if (part === 'paymaster') return refused('PAYMASTER_REJECTED', message);
   const meaning = codes.map((code) => ERC7769_REFUSALS[code]).find((m) => m !== undefined);
-  if (meaning === 'entity') return refused(/AA3\d|paymaster/i.test(text) ? 'PAYMASTER_REJECTED' : 'SIMULATION_REVERTED', message);
+  if (meaning === 'entity') return refused(/AA3\d|paymaster/i.test(remoteWords(links)) ? 'PAYMASTER_REJECTED' : 'SIMULATION_REVERTED', message);
   if (meaning) return refused(meaning, message);
   // No ERC-7769 code: only the words are left.
   if (/AA3\d|paymaster/i.test(text)) return refused('PAYMASTER_REJECTED', message);
   if (/revert|AA2[0-4]|AA1\d|execution/i.test(text)) return refused('SIMULATION_REVERTED', message);
   return refused('BUNDLER_REJECTED', message);
+}
+
+/**
+ * Only what the remote side said: the `{ code, message }` it answered with, not viem's descriptions of
+ * a code (which name both sides for -32500 and -32507).
+ */
+function remoteWords(links: Walkable[]): string {
+  return links
+    .filter((e) => !(e instanceof BaseError))
+    .map((e) => e.message ?? '')
+    .join(' ');
 }
 
 const refused = (code: RefusalCode, message: string): UserOpFailure => ({ kind: 'refused', code, message });
