@@ -28,7 +28,7 @@ type CodeMeaning = RefusalCode | 'entity';
  * ERC-7769 codes (named as viem's classes for them). -32504 (an entity throttled or banned) is not
  * here: it means "not now", an unavailability (dependency-errors.ts).
  */
-export const ERC7769_REFUSALS: Readonly<Record<number, CodeMeaning>> = {
+const ERC7769_REFUSALS: Readonly<Record<number, CodeMeaning>> = {
   /** UserOperationRejectedByEntryPointError: simulateValidation refused it; AA3x means the paymaster's part. */
   [-32500]: 'entity',
   /** UserOperationRejectedByPaymasterError: validatePaymasterUserOp refused it. */
