@@ -1,12 +1,10 @@
 // Recognising "a part we depend on is unreachable right now" — as opposed to a refusal or a bug —
 // wherever it sits in an error's cause chain. The API answers these with 503; jobs retry them.
+import { causesOf } from './error-causes.js';
 
-type Link = { name?: string; code?: string | number; message?: string; cause?: unknown };
+type Link = { name?: string; code?: string | number; message?: string };
 
-function* causes(error: unknown): Generator<Link> {
-  let e = error as Link | undefined;
-  for (let depth = 0; e && depth < 20; depth++, e = e.cause as Link | undefined) yield e;
-}
+const causes = (error: unknown) => causesOf(error) as Link[];
 
 const PG_UNAVAILABLE = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53300'];
 

@@ -5,7 +5,7 @@ import type { Client } from '../db/schema.js';
 import { findClient, insertClient, listClients, updateClient } from '../db/clients.js';
 import { generateClientId, generateClientSecret, generateWebhookSecret, hashSecret } from '../auth/secrets.js';
 import { SCOPES, type Scope } from '../auth/scopes.js';
-import type { RateLimitOverrides } from './rate-limits.js';
+import type { RateLimitOverrides } from '../policy/rate-limit-categories.js';
 import { checkWebhookUrl } from './webhook-url.js';
 
 /** How long the previous webhook secret keeps signing after a rotation. */

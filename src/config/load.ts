@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
 import { envSchema, type Config, type EmbeddedPorts } from './schema.js';
-import { RATE_LIMIT_CATEGORIES, type RateLimitCategory } from '../admin/rate-limits.js';
+import { RATE_LIMIT_CATEGORIES, type RateLimitCategory } from '../policy/rate-limit-categories.js';
 import { CHRONOS_CONTRACTS, mapChronosContracts } from '../chain/contracts/registry.js';
 
 /** Configuration values are missing or malformed; the message names each variable, one per line. */

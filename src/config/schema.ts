@@ -1,7 +1,7 @@
 // All configuration is one schema with defaults and transforms, parsed once into a frozen object.
 import { z } from 'zod';
 import { isAddress, getAddress, type Address, type Hex } from 'viem';
-import { parseRateLimits, type RateLimitCategory } from '../admin/rate-limits.js';
+import { parseRateLimits, type RateLimitCategory } from '../policy/rate-limit-categories.js';
 import { CHRONOS_CONTRACTS, type ChronosContractAddresses, type ChronosContractVariable } from '../chain/contracts/registry.js';
 
 // `.env.example` carries placeholders so that it reads as a template; a `.env` copied from it must not

@@ -7,7 +7,8 @@ import type { RouteContext, Route } from './route.js';
 import { routes as defaultRoutes } from './routes/index.js';
 import { loadOpenApiDocument, findOperation } from './openapi.js';
 import { bearerAuthHandler } from './authenticate.js';
-import { AppError, errorHandler, forbidden, toAppError } from './errors.js';
+import { apiErrors } from '../app-error.js';
+import { type AppError, errorHandler, forbidden, toAppError } from './errors.js';
 import { authOf } from './request-context.js';
 import { canonicalContentType, refuseAnnouncedOversizedBodies, refuseDeeplyNestedBodies } from './request-values.js';
 import { createRateLimiter, rateLimitAfterAuthentication } from './rate-limit.js';
@@ -64,7 +65,7 @@ export function createApp(ctx: RouteContext, { routes = defaultRoutes }: { route
     (app as unknown as Record<string, (p: string, ...h: RequestHandler[]) => void>)[method](path, ...handlers);
   }
 
-  app.use((_req, _res, next) => next(new AppError(404, 'NOT_FOUND', 'No such endpoint')));
+  app.use((_req, _res, next) => next(apiErrors.notFound()));
   for (const { route, method, path } of mounted) if (route.errorShape) app.use(reshapeErrors(method, path, route.errorShape));
   app.use(errorHandler(ctx.logger));
   return app;

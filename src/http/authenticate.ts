@@ -3,7 +3,8 @@ import type { Request } from 'express';
 import type { ClientCache } from '../auth/client-cache.js';
 import type { Client } from '../db/schema.js';
 import { verifyAccessToken, type AccessTokenClaims, type JwtConfig } from '../auth/access-tokens.js';
-import { toAppError, unauthorized, type AppError, type RequestWithAuthError } from './errors.js';
+import { apiErrors } from '../app-error.js';
+import { toAppError, type AppError, type RequestWithAuthError } from './errors.js';
 
 /**
  * Longest Authorization header looked at. Chronos's tokens are ~350 characters; anything much longer
@@ -44,11 +45,11 @@ export function bearerAuthHandler({ jwt, clients }: { jwt: JwtConfig; clients: C
       throw error;
     };
     const token = bearerTokenOf(req.headers.authorization);
-    if (!token) return fail(unauthorized('Authorization header with a Bearer token is required'));
+    if (!token) return fail(apiErrors.unauthorized('Authorization header with a Bearer token is required'));
     const claims = verifyAccessToken(jwt, token);
-    if (!claims) return fail(unauthorized('Access token is invalid or expired'));
+    if (!claims) return fail(apiErrors.unauthorized('Access token is invalid or expired'));
     const client = await clients.get(claims.clientId).catch((error: unknown) => fail(toAppError(error, req)));
-    if (!client || client.revoked_at || issuedBeforeCutoff(claims, client)) return fail(unauthorized('Access token is invalid or expired'));
+    if (!client || client.revoked_at || issuedBeforeCutoff(claims, client)) return fail(apiErrors.unauthorized('Access token is invalid or expired'));
     // Scopes removed from the client since the token was issued stop working too.
     const scopes = claims.scopes.filter((s) => client.scopes.includes(s));
     req.auth = { client, scopes, tokenId: claims.tokenId };

@@ -3,7 +3,7 @@ import type { ErrorRequestHandler, Request } from 'express';
 import type { Logger } from '../observability/logger.js';
 
 export { AppError, unauthorized, forbidden, validationError } from '../app-error.js';
-import { AppError, unauthorized, validationError } from '../app-error.js';
+import { AppError, apiErrors } from '../app-error.js';
 import { isDatabaseUnavailable, isRpcUnavailable } from '../dependency-errors.js';
 
 type ValidatorError = { status?: number; errors?: { path?: string; message?: string }[]; message?: string; type?: string };
@@ -24,26 +24,24 @@ export function toAppError(error: unknown, req: Request): AppError {
   if (stashed) return stashed;
   if (error instanceof AppError) return error;
   const e = error as ValidatorError & { type?: string; expose?: boolean };
-  if (e?.type === 'entity.too.large' || e?.status === 413) return new AppError(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
-  if (e?.type === 'entity.parse.failed') return validationError('Request body is not valid JSON');
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
-    return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body encoding is not supported');
+  if (e?.type === 'entity.too.large' || e?.status === 413) return apiErrors.payloadTooLarge();
+  if (e?.type === 'entity.parse.failed') return apiErrors.validation('Request body is not valid JSON');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return apiErrors.unsupportedMediaType('Request body encoding is not supported');
   // Any other body the parser could not read (corrupt gzip/deflate/br data, an aborted upload) is the
   // client's fault, not a 500; the parser marks those as exposable 400s without an `errors` list.
-  if (e?.expose === true && e.status === 400 && !Array.isArray(e.errors)) return validationError('Request body could not be read; check its Content-Encoding');
+  if (e?.expose === true && e.status === 400 && !Array.isArray(e.errors))
+    return apiErrors.validation('Request body could not be read; check its Content-Encoding');
   if (e?.status && Array.isArray(e.errors)) {
     const first = e.errors[0] ?? {};
-    if (e.status === 400) return validationError(`${fieldName(first.path)} ${first.message ?? 'is invalid'}`.trim());
-    if (e.status === 401) return unauthorized(first.message ?? e.message);
-    if (e.status === 404) return new AppError(404, 'NOT_FOUND', 'No such endpoint');
-    if (e.status === 405) return new AppError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed on this endpoint');
-    if (e.status === 415) return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
+    if (e.status === 400) return apiErrors.validation(`${fieldName(first.path)} ${first.message ?? 'is invalid'}`.trim());
+    if (e.status === 401) return apiErrors.unauthorized(first.message ?? e.message);
+    if (e.status === 404) return apiErrors.notFound();
+    if (e.status === 405) return apiErrors.methodNotAllowed();
+    if (e.status === 415) return apiErrors.unsupportedMediaType('Content-Type must be application/json');
   }
-  if (isRpcUnavailable(error))
-    return new AppError(503, 'SERVICE_UNAVAILABLE', 'The blockchain node is unavailable; retry shortly', undefined, { 'Retry-After': '1' });
-  if (isDatabaseUnavailable(error))
-    return new AppError(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; retry shortly', undefined, { 'Retry-After': '1' });
-  return new AppError(500, 'INTERNAL_ERROR', 'Internal server error');
+  if (isRpcUnavailable(error)) return apiErrors.unavailable('The blockchain node is unavailable; retry shortly');
+  if (isDatabaseUnavailable(error)) return apiErrors.unavailable('The service is temporarily unavailable; retry shortly');
+  return apiErrors.internal();
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {

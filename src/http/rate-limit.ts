@@ -15,8 +15,9 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
 import { hitRateLimitCounter, pruneRateLimitCounters, refundRateLimitHit, type RateLimitHit, type RateLimitHitParameters } from '../db/rate-limit-counters.js';
 import { createGroupCommit, type ItemOutcome } from '../db/group-commit.js';
-import { RATE_LIMIT_CATEGORIES, type RateLimitCategory } from '../admin/rate-limits.js';
-import { AppError, toAppError, type RequestWithAuthError } from './errors.js';
+import { RATE_LIMIT_CATEGORIES, type RateLimitCategory } from '../policy/rate-limit-categories.js';
+import { apiErrors } from '../app-error.js';
+import { type AppError, toAppError, type RequestWithAuthError } from './errors.js';
 import { reportWindow, type WindowReport } from '../policy/sliding-window.js';
 import { expandIpv6 } from '../ip-address.js';
 
@@ -170,12 +171,9 @@ function decide(
 }
 
 export function rateLimitedError(d: RateLimitDecision): AppError {
-  return new AppError(
-    429,
-    'RATE_LIMITED',
+  return apiErrors.rateLimited(
     `Rate limit exceeded for ${d.category} requests (${d.limit} per ${d.windowMs / 1000}s); retry after ${d.retryAfterSeconds}s`,
-    undefined,
-    { 'Retry-After': String(d.retryAfterSeconds) },
+    d.retryAfterSeconds,
   );
 }
 

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AppError, validationError } from './errors.js';
+import { apiErrors } from '../app-error.js';
 
 /**
  * No operation takes a body nested more than a couple of levels, yet 64 KiB of JSON can nest 30,000
@@ -14,7 +14,7 @@ export function refuseDeeplyNestedBodies(maxDepth = MAX_BODY_DEPTH): RequestHand
     while (pending.length) {
       const [value, depth] = pending.pop()!;
       if (value === null || typeof value !== 'object') continue;
-      if (depth >= maxDepth) return next(validationError(`Request body is nested more than ${maxDepth} levels deep`));
+      if (depth >= maxDepth) return next(apiErrors.validation(`Request body is nested more than ${maxDepth} levels deep`));
       for (const child of Object.values(value)) pending.push([child, depth + 1]);
     }
     next();
@@ -46,7 +46,7 @@ export function refuseAnnouncedOversizedBodies(limit: number): RequestHandler {
   return (req, res, next) => {
     if (Number(req.headers['content-length']) > limit) {
       res.setHeader('Connection', 'close');
-      return next(new AppError(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large'));
+      return next(apiErrors.payloadTooLarge());
     }
     next();
   };

@@ -2,7 +2,7 @@
 // the listing's opaque cursor: base64url of "<created_at ms>.<id>", the last row's keyset position.
 import type { WebhookDelivery } from '../db/schema.js';
 import type { DeliveryPosition } from '../db/webhooks.js';
-import { validationError } from './errors.js';
+import { apiErrors } from '../app-error.js';
 
 const iso = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -30,6 +30,6 @@ export function encodeDeliveryCursor(d: Pick<WebhookDelivery, 'created_at' | 'id
 
 export function decodeDeliveryCursor(cursor: string): DeliveryPosition {
   const match = /^[A-Za-z0-9_-]{1,200}$/.test(cursor) ? /^(\d{1,15})\.(del_[0-9a-z]{26})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8')) : null;
-  if (!match) throw validationError('cursor is malformed: pass the cursor value of a previous response unchanged');
+  if (!match) throw apiErrors.validation('cursor is malformed: pass the cursor value of a previous response unchanged');
   return { createdAt: new Date(Number(match[1])), id: match[2] };
 }

@@ -1,7 +1,14 @@
 // Can this process do its work right now? Postgres answers `select 1`, the chain RPC answers
 // eth_blockNumber, the bundler answers eth_supportedEntryPoints and supports our EntryPoint — each
 // within a short timeout, all at once. Reasons never include URLs: RPC URLs often carry API keys.
-import type { AppContext } from '../context.js';
+import type pg from 'pg';
+import { causesOf } from '../error-causes.js';
+
+/** What is probed, by structure: observability sits below the context that holds these. */
+export type ReadinessTargets = {
+  pool: Pick<pg.Pool, 'query'>;
+  config: { chain: { rpcUrl: string; bundlerUrl: string }; contracts: { entryPoint: string } };
+};
 
 export type CheckName = 'database' | 'chain' | 'bundler';
 /** 'ok', or 'down: <why>'. */
@@ -16,7 +23,7 @@ export type ReadinessChecker = { check(): Promise<Readiness> };
  * Probes arrive from load balancers, orchestrators and anyone who can reach the port: concurrent
  * calls share one round of checks rather than each opening connections of its own.
  */
-export function createReadinessChecker(ctx: Pick<AppContext, 'pool' | 'config'>): ReadinessChecker {
+export function createReadinessChecker(ctx: ReadinessTargets): ReadinessChecker {
   let running: Promise<Readiness> | undefined;
   const round = async (): Promise<Readiness> => {
     const [database, chain, bundler] = await Promise.all([
@@ -75,11 +82,7 @@ async function jsonRpc(url: string, method: string): Promise<unknown> {
 
 /** A short reason: the network error code when there is one (fetch hides it in `cause`). */
 function describe(error: unknown): string {
-  for (
-    let e = error as { code?: unknown; name?: string; message?: string; cause?: unknown } | undefined, depth = 0;
-    e && depth < 5;
-    e = e.cause as typeof e, depth++
-  ) {
+  for (const e of causesOf(error, 5) as { code?: unknown; name?: string }[]) {
     if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) return `${e.code === 'ECONNREFUSED' ? 'connection refused' : 'network error'} (${e.code})`;
     if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${CHECK_TIMEOUT_MS} ms`;
   }

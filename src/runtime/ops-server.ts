@@ -7,7 +7,8 @@ import express from 'express';
 import type { AppContext } from '../context.js';
 import { probeRoutes } from '../http/probes.js';
 import { observeRequests } from '../http/observe-requests.js';
-import { AppError, errorHandler } from '../http/errors.js';
+import { apiErrors } from '../app-error.js';
+import { errorHandler } from '../http/errors.js';
 import { requestId } from '../http/app.js';
 import { listen, type RunningServer } from './http-server.js';
 
@@ -20,7 +21,7 @@ export async function startOpsServer(ctx: AppContext, { port, host }: { port: nu
   app.use(requestId());
   app.use(observeRequests(ctx.logger));
   app.use(probeRoutes(ctx));
-  app.use((_req, _res, next) => next(new AppError(404, 'NOT_FOUND', 'This port serves /healthz, /readyz and /metrics only')));
+  app.use((_req, _res, next) => next(apiErrors.notFound('This port serves /healthz, /readyz and /metrics only')));
   app.use(errorHandler(ctx.logger));
   return listen(app, { port, host });
 }

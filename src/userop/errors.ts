@@ -1,22 +1,65 @@
 // What went wrong with a UserOperation, in the terms the submit job acts on: try again later
 // (a part is unreachable), or it was refused (the transaction ends FAILED with this code).
+//
+// A refusal is classified by the bundler's numeric ERC-7769 code first: it says which rule refused
+// the operation, in words no bundler rephrases. Text is read only where a code cannot tell — the two
+// answers that mean "it is already there" (no code of their own; alto sends them as -32602), the
+// EntryPoint's AA reason inside a -32500/-32507, and bundlers that answer with no ERC-7769 code.
 import { BaseError } from 'viem';
 import { isRpcUnavailable } from '../dependency-errors.js';
+import { causesOf } from '../error-causes.js';
 import { decodeRevertsIn } from '../chain/contracts/revert-reasons.js';
+
+export type RefusalCode = 'PAYMASTER_REJECTED' | 'SIMULATION_REVERTED' | 'BUNDLER_REJECTED';
 
 export type UserOpFailure =
   | { kind: 'unavailable'; part: 'bundler' | 'paymaster' | 'chain'; message: string }
-  | { kind: 'refused'; code: 'PAYMASTER_REJECTED' | 'SIMULATION_REVERTED' | 'BUNDLER_REJECTED'; message: string }
+  | { kind: 'refused'; code: RefusalCode; message: string }
   | { kind: 'nonce-used'; message: string }
   | { kind: 'already-known'; message: string }
   | { kind: 'unexpected'; message: string };
 
-type Walkable = { name?: string; message?: string; shortMessage?: string; details?: string; code?: number; status?: number; url?: string; cause?: unknown };
+type Walkable = { name?: string; message?: string; shortMessage?: string; details?: string; code?: unknown; url?: string };
 
-function chain(error: unknown): Walkable[] {
-  const out: Walkable[] = [];
-  for (let e = error as Walkable | undefined; e && out.length < 20; e = e.cause as Walkable | undefined) out.push(e);
-  return out;
+/** The side a refusal names, or `entity` when the EntryPoint's reason decides (account or paymaster). */
+type CodeMeaning = RefusalCode | 'entity';
+
+/**
+ * ERC-7769 codes (named as viem's classes for them). -32504 (an entity throttled or banned) is not
+ * here: it means "not now", an unavailability (dependency-errors.ts).
+ */
+const ERC7769_REFUSALS: Readonly<Record<number, CodeMeaning>> = {
+  /** UserOperationRejectedByEntryPointError: simulateValidation refused it; AA3x means the paymaster's part. */
+  [-32500]: 'entity',
+  /** UserOperationRejectedByPaymasterError: validatePaymasterUserOp refused it. */
+  [-32501]: 'PAYMASTER_REJECTED',
+  /** UserOperationRejectedByOpCodeError: the bundler's own opcode and storage rules. */
+  [-32502]: 'BUNDLER_REJECTED',
+  /** UserOperationOutOfTimeRangeError: valid too late or expiring too soon for this bundler. */
+  [-32503]: 'BUNDLER_REJECTED',
+  /** PaymasterStakeTooLowError: the staked entity, here the paymaster, has too little stake. */
+  [-32505]: 'PAYMASTER_REJECTED',
+  /** UnsupportedSignatureAggregatorError. */
+  [-32506]: 'BUNDLER_REJECTED',
+  /** SignatureCheckFailedError: the account's signature, or the paymaster's when its data is one. */
+  [-32507]: 'entity',
+  /** PaymasterDepositTooLowError. */
+  [-32508]: 'PAYMASTER_REJECTED',
+  /** ExecutionRevertedError: the calls reverted when estimated. */
+  [-32521]: 'SIMULATION_REVERTED',
+  /** InvalidFieldsError: the bundler refused the request's fields. */
+  [-32602]: 'BUNDLER_REJECTED',
+};
+
+/**
+ * A link's JSON-RPC code: its own (viem's RpcError, a plain `{ code, message }`), or, for viem's
+ * bundler error classes, which keep it on the class, the class's.
+ */
+function rpcCodeOf(link: unknown): number | undefined {
+  const own = (link as Walkable).code;
+  if (typeof own === 'number') return own;
+  const ofClass = link instanceof BaseError ? (link.constructor as { code?: unknown }).code : undefined;
+  return typeof ofClass === 'number' ? ofClass : undefined;
 }
 
 /** Which part a failed request went to, from the URL viem records on its request errors. */
@@ -28,7 +71,7 @@ function partOf(links: Walkable[], urls: { bundlerUrl: string; paymasterUrl: str
 }
 
 export function classifyUserOpError(error: unknown, urls: { bundlerUrl: string; paymasterUrl: string }): UserOpFailure {
-  const links = chain(error);
+  const links = causesOf(error) as Walkable[];
   const part = partOf(links, urls);
   // viem's full `message` embeds the request body (which mentions the paymaster): read only the parts
   // that carry what the remote side said.
@@ -37,12 +80,32 @@ export function classifyUserOpError(error: unknown, urls: { bundlerUrl: string; 
   if (/already known|already in mempool|duplicate user ?operation/i.test(text)) return { kind: 'already-known', message };
   if (/AA25|invalid account nonce|nonce.*(too low|already used)/i.test(text)) return { kind: 'nonce-used', message };
   if (isRpcUnavailable(error)) return { kind: 'unavailable', part, message };
+  const codes = links.map(rpcCodeOf).filter((code) => code !== undefined);
   // Not an answer from a remote part at all: a bug, which retrying would only hide.
-  if (!links.some((e) => typeof e.code === 'number')) return { kind: 'unexpected', message };
-  if (part === 'paymaster' || /AA3\d|paymaster/i.test(text)) return { kind: 'refused', code: 'PAYMASTER_REJECTED', message };
-  if (/revert|AA2[0-4]|AA1\d|execution/i.test(text)) return { kind: 'refused', code: 'SIMULATION_REVERTED', message };
-  return { kind: 'refused', code: 'BUNDLER_REJECTED', message };
+  if (codes.length === 0) return { kind: 'unexpected', message };
+  // Whatever the paymaster service answers, it is the paymaster refusing.
+  if (part === 'paymaster') return refused('PAYMASTER_REJECTED', message);
+  const meaning = codes.map((code) => ERC7769_REFUSALS[code]).find((m) => m !== undefined);
+  if (meaning === 'entity') return refused(/AA3\d|paymaster/i.test(remoteWords(links)) ? 'PAYMASTER_REJECTED' : 'SIMULATION_REVERTED', message);
+  if (meaning) return refused(meaning, message);
+  // No ERC-7769 code: only the words are left.
+  if (/AA3\d|paymaster/i.test(text)) return refused('PAYMASTER_REJECTED', message);
+  if (/revert|AA2[0-4]|AA1\d|execution/i.test(text)) return refused('SIMULATION_REVERTED', message);
+  return refused('BUNDLER_REJECTED', message);
 }
+
+/**
+ * Only what the remote side said: the `{ code, message }` it answered with, not viem's descriptions of
+ * a code (which name both sides for -32500 and -32507).
+ */
+function remoteWords(links: Walkable[]): string {
+  return links
+    .filter((e) => !(e instanceof BaseError))
+    .map((e) => e.message ?? '')
+    .join(' ');
+}
+
+const refused = (code: RefusalCode, message: string): UserOpFailure => ({ kind: 'refused', code, message });
 
 /** A short, safe message: viem's shortMessage and details, never a stack or request body. */
 export function summarize(error: unknown): string {

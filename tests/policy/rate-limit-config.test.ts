@@ -2,7 +2,7 @@
 // overrides, validated at boot like every other variable.
 import { parseConfig, ConfigError } from '../../src/config/load.js';
 import { rateLimitCategoryOf, windowMsOf } from '../../src/http/rate-limit.js';
-import { parseRateLimits } from '../../src/admin/rate-limits.js';
+import { parseRateLimits } from '../../src/policy/rate-limit-categories.js';
 
 const valid = {
   DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/chronos',

@@ -1,6 +1,6 @@
 import { erc20Abi, formatUnits, getAddress } from 'viem';
 import type { Route } from '../route.js';
-import { AppError } from '../errors.js';
+import { apiErrors } from '../../app-error.js';
 import { authOf, userIdOf } from '../request-context.js';
 import { findWallet } from '../../db/wallets.js';
 import { TOKEN_DECIMALS } from '../../chain/token-units.js';
@@ -13,7 +13,7 @@ export const getBalance: Route = {
     const userId = userIdOf(req);
     const client = authOf(req).client;
     const wallet = await findWallet(ctx.db, { clientId: client.id, userId });
-    if (!wallet) throw new AppError(404, 'WALLET_NOT_FOUND', 'Wallet not found. Create a wallet first.');
+    if (!wallet) throw apiErrors.walletNotFound();
     const balance = await ctx.publicClient.readContract({
       address: tokenOf(ctx.config, client.token_address),
       abi: erc20Abi,

@@ -1,5 +1,5 @@
 import type { Route } from '../route.js';
-import { validationError } from '../errors.js';
+import { apiErrors } from '../../app-error.js';
 import { authOf } from '../request-context.js';
 import { listClientDeliveries } from '../../db/webhooks.js';
 import type { WebhookDeliveryStatus } from '../../db/schema.js';
@@ -16,10 +16,10 @@ export const listWebhookDeliveries: Route = {
     const { client } = authOf(req);
     const status = req.query.status === undefined ? undefined : (String(req.query.status) as WebhookDeliveryStatus);
     const eventType = req.query.eventType === undefined ? undefined : String(req.query.eventType);
-    if (eventType !== undefined && !isEventType(eventType)) throw validationError(`eventType must be one of ${EVENT_TYPES.join(', ')}`);
+    if (eventType !== undefined && !isEventType(eventType)) throw apiErrors.validation(`eventType must be one of ${EVENT_TYPES.join(', ')}`);
     const limit = req.query.limit === undefined ? DEFAULT_LIMIT : Number(req.query.limit);
     // The validator's integer check lets `Infinity` through (Infinity % 1 is NaN, not 0).
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw validationError(`limit must be a whole number from 1 to ${MAX_LIMIT}`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw apiErrors.validation(`limit must be a whole number from 1 to ${MAX_LIMIT}`);
     const after = req.query.cursor === undefined ? undefined : decodeDeliveryCursor(String(req.query.cursor));
     // One row more than asked tells whether another page exists.
     const rows = await listClientDeliveries(ctx.db, { clientId: client.id, status, eventType, after, limit: limit + 1 });

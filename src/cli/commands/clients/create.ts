@@ -1,7 +1,7 @@
 import type { Address } from 'viem';
 import { createClient } from '../../../admin/clients.js';
 import { parseScopes } from '../../../auth/scopes.js';
-import { parseRateLimits } from '../../../admin/rate-limits.js';
+import { parseRateLimits } from '../../../policy/rate-limit-categories.js';
 import type { SignerAuthorization } from '../../../admin/authorize-signer.js';
 import { withAdminDb } from '../../admin-db.js';
 import { UsageError } from '../../output.js';

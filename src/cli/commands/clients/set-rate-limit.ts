@@ -1,5 +1,5 @@
 import { setRateLimits } from '../../../admin/clients.js';
-import { parseRateLimits } from '../../../admin/rate-limits.js';
+import { parseRateLimits } from '../../../policy/rate-limit-categories.js';
 import { withAdminDb } from '../../admin-db.js';
 import type { CommandInput } from '../../command.js';
 
