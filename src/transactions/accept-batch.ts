@@ -19,7 +19,7 @@ import { tokenWalletKey, type WalletChainState, type WalletChainStates } from '.
 import { insertTransactionsSql, loadAcceptState, type AcceptState } from '../db/transactions.js';
 import { countQuotaUsageOfUsers, limitsOf, QUOTA_PERIODS, type PeriodCounts } from '../db/policies.js';
 import { creationHistoryFor } from '../status/transition.js';
-import { submitJobsFor } from '../jobs/enqueue.js';
+import { submitJobsFor } from '../db/jobs.js';
 import { AppError } from '../app-error.js';
 import { quotaDecision } from '../policy/quota.js';
 import { newTransactionId } from './ids.js';
