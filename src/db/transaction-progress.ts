@@ -23,7 +23,12 @@ export async function olderActiveTransaction(db: Db, tx: Pick<Transaction, 'acce
 /** Anything that can still be included: SUBMITTING (it may be sent any moment) or SUBMITTED. */
 export async function anythingInFlight(db: Db): Promise<boolean> {
   // Uses the partial index transactions_submitted (status in SUBMITTING, SUBMITTED).
-  const row = await db.selectFrom('transactions').select('id').where('status', 'in', [...IN_FLIGHT]).limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('transactions')
+    .select('id')
+    .where('status', 'in', [...IN_FLIGHT])
+    .limit(1)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -55,7 +60,10 @@ export async function findStatuses(db: Db, ids: string[]): Promise<Pick<Transact
 }
 
 /** Flags a SUBMITTED transaction as stalled, once; undefined if it was flagged before or is no longer SUBMITTED. */
-export async function markStalled(trx: DbTransaction<Database>, { transactionId, reason }: { transactionId: string; reason: string }): Promise<Transaction | undefined> {
+export async function markStalled(
+  trx: DbTransaction<Database>,
+  { transactionId, reason }: { transactionId: string; reason: string },
+): Promise<Transaction | undefined> {
   return trx
     .updateTable('transactions')
     .set({ stalled_at: sql`clock_timestamp()`, stall_reason: reason })

@@ -6,7 +6,10 @@ import type { UnitOfWorkContext } from '../status/unit-of-work.js';
 import { settleInclusions, type SettleResult } from './settle.js';
 import { USER_OPERATION_EVENT, USER_OPERATION_REVERT_REASON, toInclusionEvents } from './inclusion-tracker.js';
 
-export async function settleFromLogs(ctx: AppContext & UnitOfWorkContext, { hashes, fromBlock }: { hashes: Hex[]; fromBlock: bigint }): Promise<SettleResult[]> {
+export async function settleFromLogs(
+  ctx: AppContext & UnitOfWorkContext,
+  { hashes, fromBlock }: { hashes: Hex[]; fromBlock: bigint },
+): Promise<SettleResult[]> {
   const query = { address: ctx.config.contracts.entryPoint as Address, args: { userOpHash: hashes }, fromBlock, toBlock: 'latest' as const, strict: true };
   const [included, reasons] = await Promise.all([
     ctx.publicClient.getLogs({ ...query, event: USER_OPERATION_EVENT }),

@@ -103,7 +103,7 @@ async function recordTransactionEvent(
   const state =
     leaseMs !== undefined
       ? sql`'DELIVERING', 1, null::timestamptz, ${claimToken}::text, now() + ${leaseMs} * interval '1 millisecond', clock_timestamp()`
-    : sql`'PENDING', 0, now(), null::text, null::timestamptz, null::timestamptz`;
+      : sql`'PENDING', 0, now(), null::text, null::timestamptz, null::timestamptz`;
   const {
     rows: [row],
   } = await sql<DeliveryWithTarget & { queued: boolean }>`

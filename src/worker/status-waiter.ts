@@ -20,7 +20,10 @@ export type StatusWaiter = {
   stop(): Promise<void>;
 };
 
-export function createStatusWaiter(ctx: Pick<AppContext, 'db'>, { notifications, sweepMs = 1_000 }: { notifications: Notifications; sweepMs?: number }): StatusWaiter {
+export function createStatusWaiter(
+  ctx: Pick<AppContext, 'db'>,
+  { notifications, sweepMs = 1_000 }: { notifications: Notifications; sweepMs?: number },
+): StatusWaiter {
   const waiters = new Map<string, Set<Waiter>>();
   let sweepTimer: NodeJS.Timeout | undefined;
   let stopped = false;
