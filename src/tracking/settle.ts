@@ -46,7 +46,8 @@ export async function settleInclusions(ctx: UnitOfWorkContext, events: Inclusion
         error_message: 'Not included before its deadline; a no-op replacement consumed its nonce, so it can never execute',
       }),
     };
-    // The webhook of the final status goes out from here as soon as this commits, not after a queue hop.
+    // The webhook of the final status goes out from here as soon as this commits (in a process that
+    // delivers webhooks), not after a queue hop.
     const moved = await runUnitOfWork(ctx, async (unit) => {
       if (row.status === 'SUBMITTING') {
         await transitionTransaction(unit, { transactionId: row.id, to: 'SUBMITTED', reason: 'seen on-chain before the send was recorded' });

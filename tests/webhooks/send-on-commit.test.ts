@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 import { startWorker } from '../../src/runtime/services.js';
 import { settleInclusions, type InclusionEvent } from '../../src/tracking/settle.js';
 import { transitionTransaction } from '../../src/status/transition.js';
-import { runUnitOfWork } from '../../src/status/unit-of-work.js';
+import { runUnitOfWork, type UnitOfWorkContext } from '../../src/status/unit-of-work.js';
 import { claimDueDelivery, INTERRUPTED_ATTEMPT_ERROR } from '../../src/db/webhooks.js';
 import { leaseMs } from '../../src/webhooks/deliver.js';
 import type { CommitSender } from '../../src/webhooks/outbox.js';
@@ -48,11 +48,12 @@ async function jobDueInMs(t: TestApp, deliveryId: string): Promise<number> {
 
 describe('a worker settling a transaction', () => {
   let t: TestApp;
-  let webhooksAtCommit: CommitSender;
+  /** Settling as a worker does: what it records, it sends at commit. */
+  let settling: UnitOfWorkContext & { webhooksAtCommit: CommitSender };
   beforeAll(async () => {
     // No job runner at all: whatever arrives was sent by the settling process itself.
     t = await createTestApp({ env: WEBHOOK_ENV });
-    webhooksAtCommit = createCommitSender(t.ctx);
+    settling = { db: t.ctx.db, webhooksAtCommit: createCommitSender(t.ctx) };
   });
   afterAll(() => t.close());
 
@@ -60,9 +61,7 @@ describe('a worker settling a transaction', () => {
     const client = await t.createClient({ webhookUrl: receiver.url('/at-commit') });
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId, userId: 'alice' });
     const settledAt = Date.now();
-    expect(await settleInclusions({ db: t.ctx.db, webhooksAtCommit }, [await includedEvent(t, transactionId)])).toEqual([
-      { transactionId, status: 'CONFIRMED' },
-    ]);
+    expect(await settleInclusions(settling, [await includedEvent(t, transactionId)])).toEqual([{ transactionId, status: 'CONFIRMED' }]);
 
     const [request] = await receiver.waitFor(1, { path: '/at-commit', timeoutMs: 5_000 });
     expect(request.receivedAt - settledAt).toBeLessThan(2_000);
@@ -83,7 +82,7 @@ describe('a worker settling a transaction', () => {
     // What such a process leaves behind: the commit of the settle transaction, and no send after it.
     await t.ctx.db.transaction().execute(async (trx) => {
       await transitionTransaction(
-        { trx, webhooksAtCommit, afterCommit: () => {} },
+        { trx, webhooksAtCommit: settling.webhooksAtCommit, afterCommit: () => {} },
         { transactionId, to: 'CONFIRMED', changes: { tx_hash: `0x${'cd'.repeat(32)}`, block_number: 9 } },
       );
     });
@@ -139,10 +138,11 @@ describe('a worker settling a transaction', () => {
 
 describe('a worker settling transactions while the job queue runs', () => {
   let t: TestApp;
-  let webhooksAtCommit: CommitSender;
+  /** Settling as this worker does: what it records, it sends at commit. */
+  let settling: UnitOfWorkContext;
   beforeAll(async () => {
     t = await createTestApp({ worker: true, env: WEBHOOK_ENV });
-    webhooksAtCommit = createCommitSender(t.ctx);
+    settling = { db: t.ctx.db, webhooksAtCommit: createCommitSender(t.ctx) };
   });
   afterAll(() => t.close());
 
@@ -151,7 +151,7 @@ describe('a worker settling transactions while the job queue runs', () => {
     const client = await t.createClient({ webhookUrl: receiver.url('/raced') });
     const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId, userId: `u${i}` })));
     // All twenty end in one commit that both sends them from here and, for each, adds three jobs due now.
-    await runUnitOfWork({ db: t.ctx.db, webhooksAtCommit }, async (unit) => {
+    await runUnitOfWork(settling, async (unit) => {
       for (const transactionId of ids) await transitionTransaction(unit, { transactionId, to: 'CONFIRMED' });
       await sql`select graphile_worker.add_job('deliver_webhook', json_build_object('deliveryId', d.id))
         from webhook_deliveries d, generate_series(1, 3) where d.client_id = ${client.clientId}`.execute(unit.trx);
@@ -172,7 +172,7 @@ describe('a worker settling transactions while the job queue runs', () => {
     receiver.answerOn('/refused-first', (_request, index) => (index === 0 ? { status: 503 } : { status: 204 }));
     const client = await t.createClient({ webhookUrl: receiver.url('/refused-first') });
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId });
-    await settleInclusions({ db: t.ctx.db, webhooksAtCommit }, [await includedEvent(t, transactionId)]);
+    await settleInclusions(settling, [await includedEvent(t, transactionId)]);
     const { id: deliveryId } = (await deliveryOfTransaction(t.ctx.db, transactionId))!;
 
     const { delivery, attempts } = await waitForSettled(t.ctx.db, deliveryId);
