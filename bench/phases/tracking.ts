@@ -8,7 +8,7 @@ import { registerClient } from '../api.js';
 import { startChronos } from '../chronos-process.js';
 import { startRpcCounter } from '../rpc-counter.js';
 import { chronosEnv, compare, type Comparison, type PhaseContext } from './context.js';
-import { TRACKER_CURSOR } from '../../src/tracking/inclusion-tracker.js';
+import { TRACKER_CURSOR } from '../../src/db/chain-cursors.js';
 
 export type TrackingRun = { pending: number; blocks: number; calls: number; callsPerBlock: number; byMethod: Record<string, number> };
 

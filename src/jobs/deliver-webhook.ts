@@ -1,7 +1,7 @@
 // deliver_webhook: makes one attempt of one delivery and schedules the next.
 //   claim (PENDING → DELIVERING, a lease, with what the attempt sends) → src/webhooks/deliver.ts
-// Most deliveries of transaction events are sent by the worker that settled the transaction right
-// after its commit (src/webhooks/send-on-commit.ts); their job is the fallback should it die first,
+// Most deliveries of transaction events are sent by the worker that ended the transaction right after
+// its commit (src/webhooks/send-on-commit.ts); their job is the fallback should it die first,
 // and it carries every retry. The task only throws when it cannot reach the database, and then
 // graphile's own retries bring it back.
 import { randomUUID } from 'node:crypto';
@@ -10,7 +10,6 @@ import type { AppContext } from '../context.js';
 import { claimDelivery } from '../db/webhooks.js';
 import { enqueueWebhookDelivery } from '../webhooks/outbox.js';
 import { deliverClaimed, leaseMs } from '../webhooks/deliver.js';
-import { sendWebhooksOnCommit } from '../webhooks/send-on-commit.js';
 
 export { DELIVER_WEBHOOK } from '../webhooks/outbox.js';
 export { LEASE_GRACE_MS } from '../webhooks/deliver.js';
@@ -24,8 +23,6 @@ export function assertDeliverWebhookPayload(payload: unknown): asserts payload i
 }
 
 export function deliverWebhook(ctx: AppContext): Task {
-  // A process that delivers webhooks also sends the ones it records itself, as soon as they commit.
-  sendWebhooksOnCommit(ctx);
   return async (payload, helpers) => {
     assertDeliverWebhookPayload(payload);
     const { deliveryId } = payload;

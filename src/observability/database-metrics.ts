@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { ACTIVE } from '../statuses.js';
-import { TRACKER_CURSOR } from '../tracking/inclusion-tracker.js';
+import { TRACKER_CURSOR } from '../db/chain-cursors.js';
 import { databaseScrapeErrors, stalledTransactions, trackerBlock, transactionsByStatus } from './metrics.js';
 import type { Logger } from './logger.js';
 

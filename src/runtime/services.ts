@@ -14,6 +14,9 @@ import type { WorkerContext } from '../worker/context.js';
 import { createUserOpClients } from '../userop/clients.js';
 import { createInclusionTracker, type CreateInclusionTrackerParameters, type InclusionTracker } from '../tracking/inclusion-tracker.js';
 import { createAccountCache } from '../userop/account-cache.js';
+import { createNotifications } from '../db/notifications.js';
+import { STATUS_CHANNEL } from '../status/transition.js';
+import { createCommitSender } from '../webhooks/send-on-commit.js';
 import { listen, type RunningServer } from './http-server.js';
 import { graphileLogger } from '../observability/graphile-logger.js';
 
@@ -71,7 +74,8 @@ export type RunningWorker = { runner: Runner; tracker: InclusionTracker; stop():
 
 /**
  * The worker role: graphile-worker running the tasks, the inclusion tracker, the status waiter jobs
- * block on, and the heartbeat that lets other processes recover this one's jobs if it dies.
+ * block on (both hearing status changes on one LISTEN connection), and the heartbeat that lets other
+ * processes recover this one's jobs if it dies.
  */
 export async function startWorker(
   ctx: AppContext,
@@ -86,13 +90,19 @@ export async function startWorker(
     feeQuoteTtlMs?: number;
   } = {},
 ): Promise<RunningWorker> {
-  const waiter = createStatusWaiter(ctx);
+  const notifications = createNotifications(ctx, { channels: [STATUS_CHANNEL] });
+  await notifications.start();
+  const waiter = createStatusWaiter(ctx, { notifications });
   await waiter.start();
-  const tracker = createInclusionTracker(ctx, { pollMs: ctx.config.worker.trackerPollMs, ...trackerOptions });
+  // This process runs deliver_webhook, so it delivers webhooks: the terminal statuses it writes (the
+  // tracker's settlements, the submit job's FAILED and EXPIRED) are sent by it as soon as they commit.
+  const webhooksAtCommit = createCommitSender(ctx);
+  const tracker = createInclusionTracker({ ...ctx, webhooksAtCommit }, { pollMs: ctx.config.worker.trackerPollMs, notifications, ...trackerOptions });
   const workerCtx: WorkerContext = {
     ...ctx,
     waiter,
     tracker,
+    webhooksAtCommit,
     userOps: createUserOpClients(ctx.publicClient, ctx.config.chain, { feeQuoteTtlMs }),
     accounts: createAccountCache(),
   };
@@ -124,6 +134,7 @@ export async function startWorker(
       await runner.stop();
       await tracker.stop();
       await waiter.stop();
+      await notifications.stop();
       await liveness.stop();
       await queuePool.end();
     },

@@ -3,16 +3,19 @@
 // pending. One process at a time tracks (a Postgres advisory lock); the cursor lives in the database.
 //
 // It polls fast only while something is in flight (SUBMITTING or SUBMITTED). With nothing in flight it
-// backs off to a slow poll that keeps the cursor near the head; a status change anywhere (the leader
-// LISTENs on the status channel) or wake() from this process switches it back to fast at once, before
-// the operation that caused it can have been sent.
+// backs off to a slow poll that keeps the cursor near the head; a status change anywhere (heard on the
+// status channel, through the process's one LISTEN connection) or wake() from this process switches it
+// back to fast at once, before the operation that caused it can have been sent.
 import { parseAbiItem, type Address, type Hex, type Log } from 'viem';
 import type pg from 'pg';
-import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { STATUS_CHANNEL } from '../status/transition.js';
+import type { UnitOfWorkContext } from '../status/unit-of-work.js';
 import { settleInclusions, type InclusionEvent } from './settle.js';
 import { ADVISORY_LOCKS } from '../db/advisory-locks.js';
+import { TRACKER_CURSOR, findCursorBlock, saveCursorBlock } from '../db/chain-cursors.js';
+import { anythingInFlight, oldestInFlightBlock } from '../db/transaction-progress.js';
+import { createNotifications, type Notifications } from '../db/notifications.js';
 
 export const USER_OPERATION_EVENT = parseAbiItem(
   'event UserOperationEvent(bytes32 indexed userOpHash, address indexed sender, address indexed paymaster, uint256 nonce, bool success, uint256 actualGasCost, uint256 actualGasUsed)',
@@ -21,7 +24,6 @@ export const USER_OPERATION_REVERT_REASON = parseAbiItem(
   'event UserOperationRevertReason(bytes32 indexed userOpHash, address indexed sender, uint256 nonce, bytes revertReason)',
 );
 
-export const TRACKER_CURSOR = 'entrypoint-logs';
 const LEADER_LOCK = ADVISORY_LOCKS.trackerLeader;
 const MAX_RANGE = 1_000n;
 /** How often a process that is not the leader tries to become it. */
@@ -59,11 +61,13 @@ export type CreateInclusionTrackerParameters = {
   idlePollMs?: number;
   /** While polling fast, how often to ask the database whether anything is still in flight. */
   inFlightCheckMs?: number;
+  /** The process's LISTEN connection; without one, the tracker opens its own. */
+  notifications?: Notifications;
 };
 
 export function createInclusionTracker(
-  ctx: AppContext,
-  { pollMs = 50, idlePollMs = 2_000, inFlightCheckMs = 1_000 }: CreateInclusionTrackerParameters = {},
+  ctx: AppContext & UnitOfWorkContext,
+  { pollMs = 50, idlePollMs = 2_000, inFlightCheckMs = 1_000, notifications }: CreateInclusionTrackerParameters = {},
 ): InclusionTracker {
   const stats: TrackerStats = { polls: 0, rpcCalls: 0, blocksScanned: 0, settled: 0, idlePolls: 0, wakes: 0, pace: 'fast' };
   let leader: pg.PoolClient | undefined;
@@ -93,6 +97,14 @@ export function createInclusionTracker(
     interruptSleep?.();
   };
 
+  // Only the leader polls, so only it acts on a status change. After a gap in LISTEN it cannot know
+  // what it missed: it looks, at the fast pace.
+  const listening = notifications ?? createNotifications(ctx, { channels: [STATUS_CHANNEL] });
+  const onStatusChange = () => {
+    if (leader) wake();
+  };
+  const unsubscribe = listening.subscribe(STATUS_CHANNEL, { onNotify: onStatusChange, onGap: onStatusChange });
+
   const becomeLeader = async (): Promise<boolean> => {
     if (leader) return true;
     const client = await ctx.pool.connect();
@@ -119,10 +131,6 @@ export function createInclusionTracker(
         handBack();
         return false;
       }
-      client.on('notification', (msg) => {
-        if (msg.channel === STATUS_CHANNEL && leader === client) wake();
-      });
-      await client.query(`listen ${STATUS_CHANNEL}`);
     } catch (error) {
       handBack(error as Error);
       throw error;
@@ -136,29 +144,11 @@ export function createInclusionTracker(
   };
 
   const loadCursor = async (latest: bigint): Promise<bigint> => {
-    const row = await ctx.db.selectFrom('chain_cursors').select('block').where('name', '=', TRACKER_CURSOR).executeTakeFirst();
-    if (row) return BigInt(row.block);
+    const saved = await findCursorBlock(ctx.db, TRACKER_CURSOR);
+    if (saved !== undefined) return saved;
     // First run: start just before the oldest operation still in flight, or at the head.
-    const oldest = await ctx.db
-      .selectFrom('transactions')
-      .select(sql<string | null>`min(submitted_block)::text`.as('b'))
-      .where('status', 'in', ['SUBMITTING', 'SUBMITTED'])
-      .executeTakeFirst();
-    return oldest?.b ? BigInt(oldest.b) - 1n : latest - 1n;
-  };
-
-  const saveCursor = (block: bigint) =>
-    ctx.db
-      .insertInto('chain_cursors')
-      .values({ name: TRACKER_CURSOR, block })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ block, updated_at: sql`now()` }))
-      .execute();
-
-  /** Anything that can still be included: SUBMITTING (it may be sent any moment) or SUBMITTED. */
-  const anythingInFlight = async (): Promise<boolean> => {
-    // Uses the partial index transactions_submitted (status in SUBMITTING, SUBMITTED).
-    const row = await ctx.db.selectFrom('transactions').select('id').where('status', 'in', ['SUBMITTING', 'SUBMITTED']).limit(1).executeTakeFirst();
-    return row !== undefined;
+    const oldest = await oldestInFlightBlock(ctx.db);
+    return oldest !== undefined ? oldest - 1n : latest - 1n;
   };
 
   const poll = async () => {
@@ -182,10 +172,10 @@ export function createInclusionTracker(
       });
       stats.rpcCalls++;
       stats.blocksScanned += Number(toBlock - fromBlock + 1n);
-      const settled = await settleInclusions(ctx.db, toInclusionEvents(logs));
+      const settled = await settleInclusions(ctx, toInclusionEvents(logs));
       stats.settled += settled.length;
       for (const s of settled) ctx.logger.info({ transactionId: s.transactionId, status: s.status }, 'transaction settled on-chain');
-      await saveCursor(toBlock);
+      await saveCursorBlock(ctx.db, { name: TRACKER_CURSOR, block: toBlock });
       cursor = from = toBlock;
     }
   };
@@ -195,7 +185,7 @@ export function createInclusionTracker(
     const now = Date.now();
     if (now - inFlightCheckedAt < inFlightCheckMs) return;
     const seq = wakeSeq;
-    const found = await anythingInFlight();
+    const found = await anythingInFlight(ctx.db);
     inFlightCheckedAt = now;
     // A wake() during the query wins: it announced something the query may not have seen.
     if (wakeSeq === seq) setInFlight(found);
@@ -234,16 +224,18 @@ export function createInclusionTracker(
     wake,
     knownHead: () => (leader ? head : undefined),
     start() {
+      if (!notifications) void listening.start();
       running = loop();
     },
     async stop() {
       stopped = true;
       interruptSleep?.();
       await running;
+      unsubscribe();
+      if (!notifications) await listening.stop();
       if (leader) {
         const client = leader;
         leader = undefined;
-        await client.query(`unlisten ${STATUS_CHANNEL}`).catch(() => {});
         await client.query('select pg_advisory_unlock($1, $2)', [LEADER_LOCK.classId, LEADER_LOCK.objectId]).catch(() => {});
         // Unless its connection failed meanwhile, and its error handler handed it back already.
         releaseLeader?.();

@@ -1,9 +1,9 @@
 // Turns an EntryPoint UserOperationEvent into the transaction's final status.
 import type { Hex } from 'viem';
-import type { Db } from '../db/connect.js';
+import { inFlightWithUserOpHashes } from '../db/transaction-progress.js';
 import { transitionTransaction } from '../status/transition.js';
+import { runUnitOfWork, type UnitOfWorkContext } from '../status/unit-of-work.js';
 import { describeRevert } from '../chain/contracts/revert-reasons.js';
-import { transactionSendingWebhooks } from '../webhooks/send-on-commit.js';
 import { failpoint } from '../observability/failpoints.js';
 
 export type InclusionEvent = {
@@ -24,15 +24,12 @@ function revertMessage(data: Hex | undefined): string {
 export type SettleResult = { transactionId: string; status: 'CONFIRMED' | 'REVERTED' | 'EXPIRED' };
 
 /** Applies inclusion events to the transactions they belong to (original or replacement UserOperation). */
-export async function settleInclusions(db: Db, events: InclusionEvent[]): Promise<SettleResult[]> {
+export async function settleInclusions(ctx: UnitOfWorkContext, events: InclusionEvent[]): Promise<SettleResult[]> {
   if (!events.length) return [];
-  const hashes = events.map((e) => e.userOpHash.toLowerCase());
-  const rows = await db
-    .selectFrom('transactions')
-    .select(['id', 'status', 'user_op_hash', 'replacement_user_op_hash'])
-    .where('status', 'in', ['SUBMITTING', 'SUBMITTED'])
-    .where((eb) => eb.or([eb('user_op_hash', 'in', hashes), eb('replacement_user_op_hash', 'in', hashes)]))
-    .execute();
+  const rows = await inFlightWithUserOpHashes(
+    ctx.db,
+    events.map((e) => e.userOpHash.toLowerCase()),
+  );
   const results: SettleResult[] = [];
   for (const row of rows) {
     const event = events.find((e) => e.userOpHash.toLowerCase() === row.user_op_hash || e.userOpHash.toLowerCase() === row.replacement_user_op_hash)!;
@@ -49,12 +46,13 @@ export async function settleInclusions(db: Db, events: InclusionEvent[]): Promis
         error_message: 'Not included before its deadline; a no-op replacement consumed its nonce, so it can never execute',
       }),
     };
-    // The webhook of the final status goes out from here as soon as this commits, not after a queue hop.
-    const moved = await transactionSendingWebhooks(db, async (trx) => {
+    // The webhook of the final status goes out from here as soon as this commits (in a process that
+    // delivers webhooks), not after a queue hop.
+    const moved = await runUnitOfWork(ctx, async (unit) => {
       if (row.status === 'SUBMITTING') {
-        await transitionTransaction(trx, { transactionId: row.id, to: 'SUBMITTED', reason: 'seen on-chain before the send was recorded' });
+        await transitionTransaction(unit, { transactionId: row.id, to: 'SUBMITTED', reason: 'seen on-chain before the send was recorded' });
       }
-      const settled = await transitionTransaction(trx, {
+      const settled = await transitionTransaction(unit, {
         transactionId: row.id,
         to: status,
         changes,

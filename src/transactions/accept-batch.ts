@@ -20,7 +20,7 @@ import { tokenWalletKey, type WalletChainState, type WalletChainStates } from '.
 import { insertTransactionsSql, loadAcceptState, type AcceptState } from '../db/transactions.js';
 import { countQuotaUsageOfUsers, limitsOf, QUOTA_PERIODS, type PeriodCounts, type PeriodLimits } from '../db/policies.js';
 import { creationHistoryFor } from '../status/transition.js';
-import { submitJobsFor } from '../jobs/enqueue.js';
+import { submitJobsFor } from '../db/jobs.js';
 import { apiErrors, type AppError } from '../app-error.js';
 import { QUOTA_OPERATION_TYPES, isLimited, quotaDecision } from '../policy/quota.js';
 import { newTransactionId } from './ids.js';

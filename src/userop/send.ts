@@ -1,5 +1,7 @@
 import type { Address, Hex } from 'viem';
 import type { UserOpClients } from './clients.js';
+import type { UserOpFailure } from './errors.js';
+import { withRetries, type RetryContext } from './with-retries.js';
 
 /** Sends a stored, signed UserOperation exactly as stored; sending it again is harmless. */
 export async function sendStoredUserOperation(
@@ -7,4 +9,28 @@ export async function sendStoredUserOperation(
   { userOp, entryPoint }: { userOp: Record<string, string>; entryPoint: Address },
 ): Promise<Hex> {
   return bundler.request({ method: 'eth_sendUserOperation', params: [userOp as never, entryPoint] });
+}
+
+/** The bundler already has it, or it was already included: both mean "sent". */
+export function countsAsSent(failure: UserOpFailure): boolean {
+  return failure.kind === 'already-known' || failure.kind === 'nonce-used';
+}
+
+/**
+ * Sends (or re-sends) the stored operation with the bundler retry policy, a send it already has or
+ * has included counting as done. False when it was not sent: refused for good (then FAILED, when
+ * `failTransaction`), or the transaction ended meanwhile.
+ */
+export async function sendIdempotently(
+  clients: UserOpClients,
+  {
+    retry,
+    step,
+    userOp,
+    entryPoint,
+    failTransaction,
+  }: { retry: RetryContext; step: string; userOp: Record<string, string>; entryPoint: Address; failTransaction?: boolean },
+): Promise<boolean> {
+  const sent = await withRetries(retry, { step, run: () => sendStoredUserOperation(clients, { userOp, entryPoint }), accept: countsAsSent, failTransaction });
+  return sent.ok;
 }

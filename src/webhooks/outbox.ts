@@ -53,25 +53,30 @@ export async function queueDelivery(
 export type DeliveryToSend = ClaimedDelivery & { claimToken: string };
 
 /**
- * Transactions whose deliveries the process recording them sends itself as soon as they commit
+ * How a process that delivers webhooks sends the ones it records itself, as soon as they commit
  * (send-on-commit.ts). Such a delivery is recorded already claimed (DELIVERING, under a lease), so no
  * job can take it meanwhile; its job waits the lease out and only acts should that process die.
  */
-const sentOnCommit = new WeakMap<DbTransaction<Database>, { leaseMs: number; deliveries: DeliveryToSend[] }>();
+export type CommitSender = {
+  /** How long a delivery recorded for sending at commit stays claimed by the recording process. */
+  leaseMs: number;
+  /** Makes the attempt, in the background: never throws. */
+  send(delivery: DeliveryToSend): void;
+};
 
-/** From now on, the deliveries `trx` records are claimed and collected into the returned list. */
-export function collectDeliveriesToSend(trx: DbTransaction<Database>, { leaseMs }: { leaseMs: number }): DeliveryToSend[] {
-  const deliveries: DeliveryToSend[] = [];
-  sentOnCommit.set(trx, { leaseMs, deliveries });
-  return deliveries;
-}
+/** Sending at commit: the process's sender, and the hook that runs once the recording transaction has committed. */
+export type SendAtCommit = { sender: CommitSender; afterCommit(fn: () => void): void };
 
 /**
  * Called by the status writer when a transaction reaches a terminal status, in its transaction: the
- * event is always kept; it is delivered when the client has a webhook URL.
+ * event is always kept; it is delivered when the client has a webhook URL — by this process right after
+ * the commit when `sendAtCommit` is given, else by its job.
  */
-export async function recordTerminalTransactionEvent(trx: DbTransaction<Database>, { transaction }: { transaction: Transaction }): Promise<void> {
-  await recordTransactionEvent(trx, { transaction });
+export async function recordTerminalTransactionEvent(
+  trx: DbTransaction<Database>,
+  { transaction, sendAtCommit }: { transaction: Transaction; sendAtCommit?: SendAtCommit },
+): Promise<void> {
+  await recordTransactionEvent(trx, { transaction, sendAtCommit });
 }
 
 /** A `transaction.stalled` event, written with the stall flag. */
@@ -88,16 +93,17 @@ export async function recordStalledTransactionEvent(
  */
 async function recordTransactionEvent(
   trx: DbTransaction<Database>,
-  { transaction, stalledReason }: { transaction: Transaction; stalledReason?: string },
+  { transaction, stalledReason, sendAtCommit }: { transaction: Transaction; stalledReason?: string; sendAtCommit?: SendAtCommit },
 ): Promise<void> {
   const envelope = toTransactionEvent(transaction, { eventId: newEventId(), stalledReason });
-  const sending = sentOnCommit.get(trx);
+  const leaseMs = sendAtCommit?.sender.leaseMs;
   const deliveryId = newDeliveryId();
   const claimToken = randomUUID();
   // status, attempt_count, next_attempt_at, claim_token, claim_expires_at, last_attempt_at
-  const state = sending
-    ? sql`'DELIVERING', 1, null::timestamptz, ${claimToken}::text, now() + ${sending.leaseMs} * interval '1 millisecond', clock_timestamp()`
-    : sql`'PENDING', 0, now(), null::text, null::timestamptz, null::timestamptz`;
+  const state =
+    leaseMs !== undefined
+      ? sql`'DELIVERING', 1, null::timestamptz, ${claimToken}::text, now() + ${leaseMs} * interval '1 millisecond', clock_timestamp()`
+      : sql`'PENDING', 0, now(), null::text, null::timestamptz, null::timestamptz`;
   const {
     rows: [row],
   } = await sql<DeliveryWithTarget & { queued: boolean }>`
@@ -114,11 +120,12 @@ async function recordTransactionEvent(
     )
     select d.*, e.body, e.transaction_id,
       c.webhook_url, c.webhook_secret, c.previous_webhook_secret, c.previous_webhook_secret_expires_at, c.revoked_at,
-      ${addJob(sql`d.id`, sending?.leaseMs ?? 0)} is not null as queued
+      ${addJob(sql`d.id`, leaseMs ?? 0)} is not null as queued
     from delivery d join event e on e.id = d.event_id join clients c on c.id = d.client_id`.execute(trx);
-  if (!row || !sending) return;
+  if (!row || !sendAtCommit) return;
   const { queued: _queued, ...recorded } = row;
-  sending.deliveries.push({ ...toClaimedDelivery(recorded), claimToken });
+  const delivery: DeliveryToSend = { ...toClaimedDelivery(recorded), claimToken };
+  sendAtCommit.afterCommit(() => sendAtCommit.sender.send(delivery));
 }
 
 /** POST /webhooks/test: a `webhook.test` event and its delivery. */

@@ -6,34 +6,18 @@
 // it meanwhile. The job waits that lease out instead of racing this process and is dropped once the
 // delivery is settled; should this process die before or during the attempt, the job makes it then,
 // as after any worker died mid-attempt. Retries go through the job as always.
-import type { Transaction as DbTransaction } from 'kysely';
-import type { Db } from '../db/connect.js';
-import type { Database } from '../db/schema.js';
-import { collectDeliveriesToSend, type DeliveryToSend } from './outbox.js';
+//
+// Which processes send at commit is decided where they are composed (src/runtime/services.ts): the
+// sender made here is handed to the units of work whose status changes it should send.
+import type { CommitSender, DeliveryToSend } from './outbox.js';
 import { deliverClaimed, leaseMs, type DeliveryContext } from './deliver.js';
 
-/** The processes, by database handle, that deliver webhooks (they run deliver_webhook). */
-const senders = new WeakMap<Db, DeliveryContext>();
-
-/** Deliveries recorded through `ctx.db` in transactionSendingWebhooks are sent by this process at commit. */
-export function sendWebhooksOnCommit(ctx: DeliveryContext): void {
-  senders.set(ctx.db, ctx);
-}
-
-/**
- * Runs `work` in a database transaction; once it has committed, the webhook deliveries it recorded are
- * sent from this process straight away (without waiting for them), when it delivers webhooks at all.
- */
-export async function transactionSendingWebhooks<T>(db: Db, work: (trx: DbTransaction<Database>) => Promise<T>): Promise<T> {
-  const sender = senders.get(db);
-  if (!sender) return db.transaction().execute(work);
-  let deliveries: DeliveryToSend[] = [];
-  const result = await db.transaction().execute((trx) => {
-    deliveries = collectDeliveriesToSend(trx, { leaseMs: leaseMs(sender.config) });
-    return work(trx);
-  });
-  for (const delivery of deliveries) void sendNow(sender, delivery);
-  return result;
+/** The sender of a process that delivers webhooks: it makes the first attempt of what it records itself. */
+export function createCommitSender(ctx: DeliveryContext): CommitSender {
+  return {
+    leaseMs: leaseMs(ctx.config),
+    send: (delivery) => void sendNow(ctx, delivery),
+  };
 }
 
 async function sendNow(ctx: DeliveryContext, { claimToken, ...claimed }: DeliveryToSend): Promise<void> {

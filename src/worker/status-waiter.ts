@@ -1,8 +1,10 @@
-// Lets a job wait for its transaction to end without polling per transaction: one LISTEN connection
-// per process hears every status change; a slow sweep (one query for all waiters) covers lost notifications.
-import type pg from 'pg';
+// Lets a job wait for its transaction to end without polling per transaction: the process's one LISTEN
+// connection (src/db/notifications.ts) hears every status change; a slow sweep (one query for all
+// waiters) covers lost notifications.
 import type { AppContext } from '../context.js';
 import type { Transaction } from '../db/schema.js';
+import { findStatuses } from '../db/transaction-progress.js';
+import type { Notifications } from '../db/notifications.js';
 import { STATUS_CHANNEL } from '../status/transition.js';
 import { isTerminal } from '../status/machine.js';
 
@@ -18,17 +20,18 @@ export type StatusWaiter = {
   stop(): Promise<void>;
 };
 
-export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): StatusWaiter {
+export function createStatusWaiter(
+  ctx: Pick<AppContext, 'db'>,
+  { notifications, sweepMs = 1_000 }: { notifications: Notifications; sweepMs?: number },
+): StatusWaiter {
   const waiters = new Map<string, Set<Waiter>>();
-  let listener: pg.PoolClient | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let unsubscribe: (() => void) | undefined;
 
   const check = async (ids: string[]) => {
     if (!ids.length) return;
-    // Only what decides: the rows carry the signed UserOperations, which nobody waiting here reads.
-    const rows = await ctx.db.selectFrom('transactions').select(['id', 'status']).where('id', 'in', ids).execute();
-    for (const row of rows) if (isTerminal(row.status)) settle(row.id, row);
+    for (const row of await findStatuses(ctx.db, ids)) if (isTerminal(row.status)) settle(row.id, row);
   };
   const settle = (id: string, tx: TransactionOutcome | undefined) => {
     const set = waiters.get(id);
@@ -47,45 +50,6 @@ export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): S
       if (!set.size) waiters.delete(id);
     }
     await check([...waiters.keys()]);
-  };
-  const handedBack = new WeakSet<object>();
-  const listen = async (): Promise<void> => {
-    if (stopped) return;
-    const retry = () => setTimeout(() => void listen(), 1_000).unref();
-    let client: pg.PoolClient;
-    try {
-      client = await ctx.pool.connect();
-    } catch (error) {
-      ctx.logger.warn({ err: error }, 'status listener could not connect; retrying');
-      retry();
-      return;
-    }
-    // Once, whichever comes first: its error, a failed LISTEN, or stop(). A client kept after a failure
-    // would be lost to the pool for good, one per attempt during an outage.
-    const handBack = (): boolean => {
-      if (handedBack.has(client)) return false;
-      handedBack.add(client);
-      client.release(true);
-      if (listener === client) listener = undefined;
-      return true;
-    };
-    client.on('notification', (msg) => {
-      if (msg.channel === STATUS_CHANNEL && msg.payload && waiters.has(msg.payload)) {
-        check([msg.payload]).catch(() => {});
-      }
-    });
-    client.on('error', () => {
-      if (handBack() && !stopped) retry();
-    });
-    try {
-      await client.query(`listen ${STATUS_CHANNEL}`);
-      listener = client;
-      // stop() ran while this was connecting: it saw no listener to hand back.
-      if (stopped) handBack();
-    } catch (error) {
-      ctx.logger.warn({ err: error }, 'status listener could not listen; retrying');
-      if (handBack() && !stopped) retry();
-    }
   };
   const loop = () => {
     sweepTimer = setTimeout(() => {
@@ -120,22 +84,20 @@ export function createStatusWaiter(ctx: AppContext, { sweepMs = 1_000 } = {}): S
       });
     },
     async start() {
-      await listen();
+      unsubscribe = notifications.subscribe(STATUS_CHANNEL, {
+        onNotify: (id) => {
+          if (id && waiters.has(id)) check([id]).catch(() => {});
+        },
+        // Whatever ended while nobody listened: look now rather than at the next sweep.
+        onGap: () => void check([...waiters.keys()]).catch(() => {}),
+      });
       loop();
     },
     async stop() {
       stopped = true;
       clearTimeout(sweepTimer);
+      unsubscribe?.();
       for (const id of [...waiters.keys()]) settle(id, undefined);
-      if (listener) {
-        const client = listener;
-        listener = undefined;
-        await client.query(`unlisten ${STATUS_CHANNEL}`).catch(() => {});
-        if (!handedBack.has(client)) {
-          handedBack.add(client);
-          client.release();
-        }
-      }
     },
   };
 }

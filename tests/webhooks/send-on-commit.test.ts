@@ -7,10 +7,11 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 import { startWorker } from '../../src/runtime/services.js';
 import { settleInclusions, type InclusionEvent } from '../../src/tracking/settle.js';
 import { transitionTransaction } from '../../src/status/transition.js';
+import { runUnitOfWork, type UnitOfWorkContext } from '../../src/status/unit-of-work.js';
 import { claimDueDelivery, INTERRUPTED_ATTEMPT_ERROR } from '../../src/db/webhooks.js';
 import { leaseMs } from '../../src/webhooks/deliver.js';
-import { collectDeliveriesToSend } from '../../src/webhooks/outbox.js';
-import { sendWebhooksOnCommit, transactionSendingWebhooks } from '../../src/webhooks/send-on-commit.js';
+import type { CommitSender } from '../../src/webhooks/outbox.js';
+import { createCommitSender } from '../../src/webhooks/send-on-commit.js';
 import { startReceiver, verifyWebhook, type Receiver } from './support/receiver.js';
 import { deliveryOfTransaction, findDelivery, insertSubmittedTransaction, pendingJobs, waitForSettled } from './support/deliveries.js';
 
@@ -47,10 +48,12 @@ async function jobDueInMs(t: TestApp, deliveryId: string): Promise<number> {
 
 describe('a worker settling a transaction', () => {
   let t: TestApp;
+  /** Settling as a worker does: what it records, it sends at commit. */
+  let settling: UnitOfWorkContext & { webhooksAtCommit: CommitSender };
   beforeAll(async () => {
     // No job runner at all: whatever arrives was sent by the settling process itself.
     t = await createTestApp({ env: WEBHOOK_ENV });
-    sendWebhooksOnCommit(t.ctx);
+    settling = { db: t.ctx.db, webhooksAtCommit: createCommitSender(t.ctx) };
   });
   afterAll(() => t.close());
 
@@ -58,7 +61,7 @@ describe('a worker settling a transaction', () => {
     const client = await t.createClient({ webhookUrl: receiver.url('/at-commit') });
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId, userId: 'alice' });
     const settledAt = Date.now();
-    expect(await settleInclusions(t.ctx.db, [await includedEvent(t, transactionId)])).toEqual([{ transactionId, status: 'CONFIRMED' }]);
+    expect(await settleInclusions(settling, [await includedEvent(t, transactionId)])).toEqual([{ transactionId, status: 'CONFIRMED' }]);
 
     const [request] = await receiver.waitFor(1, { path: '/at-commit', timeoutMs: 5_000 });
     expect(request.receivedAt - settledAt).toBeLessThan(2_000);
@@ -78,8 +81,10 @@ describe('a worker settling a transaction', () => {
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId });
     // What such a process leaves behind: the commit of the settle transaction, and no send after it.
     await t.ctx.db.transaction().execute(async (trx) => {
-      collectDeliveriesToSend(trx, { leaseMs: leaseMs(t.config) });
-      await transitionTransaction(trx, { transactionId, to: 'CONFIRMED', changes: { tx_hash: `0x${'cd'.repeat(32)}`, block_number: 9 } });
+      await transitionTransaction(
+        { trx, webhooksAtCommit: settling.webhooksAtCommit, afterCommit: () => {} },
+        { transactionId, to: 'CONFIRMED', changes: { tx_hash: `0x${'cd'.repeat(32)}`, block_number: 9 } },
+      );
     });
     const { id: deliveryId } = (await deliveryOfTransaction(t.ctx.db, transactionId))!;
     expect(await findDelivery(t.ctx.db, deliveryId)).toMatchObject({ status: 'DELIVERING', attempt_count: 1, claim_token: expect.any(String) });
@@ -133,8 +138,11 @@ describe('a worker settling a transaction', () => {
 
 describe('a worker settling transactions while the job queue runs', () => {
   let t: TestApp;
+  /** Settling as this worker does: what it records, it sends at commit. */
+  let settling: UnitOfWorkContext;
   beforeAll(async () => {
     t = await createTestApp({ worker: true, env: WEBHOOK_ENV });
+    settling = { db: t.ctx.db, webhooksAtCommit: createCommitSender(t.ctx) };
   });
   afterAll(() => t.close());
 
@@ -143,10 +151,10 @@ describe('a worker settling transactions while the job queue runs', () => {
     const client = await t.createClient({ webhookUrl: receiver.url('/raced') });
     const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId, userId: `u${i}` })));
     // All twenty end in one commit that both sends them from here and, for each, adds three jobs due now.
-    await transactionSendingWebhooks(t.ctx.db, async (trx) => {
-      for (const transactionId of ids) await transitionTransaction(trx, { transactionId, to: 'CONFIRMED' });
+    await runUnitOfWork(settling, async (unit) => {
+      for (const transactionId of ids) await transitionTransaction(unit, { transactionId, to: 'CONFIRMED' });
       await sql`select graphile_worker.add_job('deliver_webhook', json_build_object('deliveryId', d.id))
-        from webhook_deliveries d, generate_series(1, 3) where d.client_id = ${client.clientId}`.execute(trx);
+        from webhook_deliveries d, generate_series(1, 3) where d.client_id = ${client.clientId}`.execute(unit.trx);
     });
     const deliveries = await Promise.all(ids.map(async (id) => (await deliveryOfTransaction(t.ctx.db, id))!));
     for (const { delivery, attempts } of await Promise.all(deliveries.map((d) => waitForSettled(t.ctx.db, d.id)))) {
@@ -164,7 +172,7 @@ describe('a worker settling transactions while the job queue runs', () => {
     receiver.answerOn('/refused-first', (_request, index) => (index === 0 ? { status: 503 } : { status: 204 }));
     const client = await t.createClient({ webhookUrl: receiver.url('/refused-first') });
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId });
-    await settleInclusions(t.ctx.db, [await includedEvent(t, transactionId)]);
+    await settleInclusions(settling, [await includedEvent(t, transactionId)]);
     const { id: deliveryId } = (await deliveryOfTransaction(t.ctx.db, transactionId))!;
 
     const { delivery, attempts } = await waitForSettled(t.ctx.db, deliveryId);

@@ -1,4 +1,5 @@
 // Jobs are added with SQL inside the caller's transaction, so a job exists exactly when its row does.
+// The task that runs submit_transaction is src/jobs/submit-transaction.ts.
 import { createHash } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
 

@@ -1,0 +1,80 @@
+// What the worker reads and writes of a transaction as it moves it along, besides its status (which
+// only src/status/transition.ts writes): ordering, in-flight checks, stall flags and replacement sends.
+import { sql, type Transaction as DbTransaction } from 'kysely';
+import type { Db } from './connect.js';
+import type { Database, Transaction } from './schema.js';
+import { ACTIVE, IN_FLIGHT } from '../statuses.js';
+
+/** The id of an operation of the same user accepted before this one and still in flight, if any. */
+export async function olderActiveTransaction(db: Db, tx: Pick<Transaction, 'accept_seq' | 'client_id' | 'user_id'>): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('transactions')
+    .select('id')
+    .where('client_id', '=', tx.client_id)
+    .where('user_id', '=', tx.user_id)
+    .where('status', 'in', [...ACTIVE])
+    .where('accept_seq', '<', tx.accept_seq)
+    .orderBy('accept_seq')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** Anything that can still be included: SUBMITTING (it may be sent any moment) or SUBMITTED. */
+export async function anythingInFlight(db: Db): Promise<boolean> {
+  // Uses the partial index transactions_submitted (status in SUBMITTING, SUBMITTED).
+  const row = await db
+    .selectFrom('transactions')
+    .select('id')
+    .where('status', 'in', [...IN_FLIGHT])
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The lowest submitted_block among the transactions in flight, if any has one. */
+export async function oldestInFlightBlock(db: Db): Promise<bigint | undefined> {
+  const row = await db
+    .selectFrom('transactions')
+    .select(sql<string | null>`min(submitted_block)::text`.as('b'))
+    .where('status', 'in', [...IN_FLIGHT])
+    .executeTakeFirst();
+  return row?.b ? BigInt(row.b) : undefined;
+}
+
+export type InFlightByHash = Pick<Transaction, 'id' | 'status' | 'user_op_hash' | 'replacement_user_op_hash'>;
+
+/** The transactions in flight whose original or replacement UserOperation has one of these (lower-case) hashes. */
+export async function inFlightWithUserOpHashes(db: Db, hashes: string[]): Promise<InFlightByHash[]> {
+  return db
+    .selectFrom('transactions')
+    .select(['id', 'status', 'user_op_hash', 'replacement_user_op_hash'])
+    .where('status', 'in', [...IN_FLIGHT])
+    .where((eb) => eb.or([eb('user_op_hash', 'in', hashes), eb('replacement_user_op_hash', 'in', hashes)]))
+    .execute();
+}
+
+/** Only what decides whether a waiter is done: the rows carry the signed UserOperations, which it does not read. */
+export async function findStatuses(db: Db, ids: string[]): Promise<Pick<Transaction, 'id' | 'status'>[]> {
+  return db.selectFrom('transactions').select(['id', 'status']).where('id', 'in', ids).execute();
+}
+
+/** Flags a SUBMITTED transaction as stalled, once; undefined if it was flagged before or is no longer SUBMITTED. */
+export async function markStalled(
+  trx: DbTransaction<Database>,
+  { transactionId, reason }: { transactionId: string; reason: string },
+): Promise<Transaction | undefined> {
+  return trx
+    .updateTable('transactions')
+    .set({ stalled_at: sql`clock_timestamp()`, stall_reason: reason })
+    .where('id', '=', transactionId)
+    .where('status', '=', 'SUBMITTED')
+    .where('stalled_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Records that the replacement was (re-)sent just now: the next re-send waits from here. */
+export async function touchTransaction(db: Db, transactionId: string): Promise<void> {
+  await db.updateTable('transactions').set({ updated_at: sql`now()` }).where('id', '=', transactionId).execute();
+}
