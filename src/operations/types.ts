@@ -4,7 +4,9 @@
 // src/operations/), one line in src/operations/index.ts, its path in openapi.json and its test.
 import type { RequestHandler } from 'express';
 import type { Address, Hex } from 'viem';
-import type { AppContext } from '../context.js';
+import type { Db } from '../db/connect.js';
+import type { ChainPublicClient } from '../chain/clients.js';
+import type { ChronosContractAddresses } from '../chain/contracts/registry.js';
 import type { AppError } from '../app-error.js';
 import type { Client, Transaction, UniqueKeyColumn, Wallet } from '../db/schema.js';
 import type { OperationContracts } from './contracts.js';
@@ -12,7 +14,10 @@ import type { OperationContracts } from './contracts.js';
 export type Call = { to: Address; data: Hex; value?: bigint };
 
 /** What a definition may read while it decides whether to accept: the database, the config and the chain. */
-export type AcceptContext = Pick<AppContext, 'db' | 'config' | 'publicClient'>;
+export type AcceptContext = { db: Db; config: OperationsConfig; publicClient: ChainPublicClient };
+
+/** The slice of the configuration operations read: the chain and the deployment's contracts (a Config fits it; operations stay below config/). */
+export type OperationsConfig = { chain: { chainId: number }; contracts: Readonly<ChronosContractAddresses> };
 
 /** Who asks: the authenticated client, the user (X-User-Id) and their wallet, and the client's own token. */
 export type Requester = { client: Client; userId: string; wallet: Wallet; walletAddress: Address; token: Address };
