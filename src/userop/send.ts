@@ -2,6 +2,7 @@ import type { Address, Hex } from 'viem';
 import type { UserOpClients } from './clients.js';
 import type { UserOpFailure } from './errors.js';
 import { withRetries, type RetryContext } from './with-retries.js';
+import { isNonceUsed } from './nonce.js';
 
 /** Sends a stored, signed UserOperation exactly as stored; sending it again is harmless. */
 export async function sendStoredUserOperation(
@@ -20,6 +21,11 @@ export function countsAsSent(failure: UserOpFailure): boolean {
  * Sends (or re-sends) the stored operation with the bundler retry policy, a send it already has or
  * has included counting as done. False when it was not sent: refused for good (then FAILED, when
  * `failTransaction`), or the transaction ended meanwhile.
+ *
+ * A refusal is checked against the chain before it counts: once the operation's nonce is spent, the
+ * operation (or its replacement) was included, and simulating it again fails for that very reason
+ * (AA10 when it deployed the account, AA25 otherwise). The tracker settles it from its log; ending it
+ * FAILED would report an executed operation as failed.
  */
 export async function sendIdempotently(
   clients: UserOpClients,
@@ -31,6 +37,13 @@ export async function sendIdempotently(
     failTransaction,
   }: { retry: RetryContext; step: string; userOp: Record<string, string>; entryPoint: Address; failTransaction?: boolean },
 ): Promise<boolean> {
-  const sent = await withRetries(retry, { step, run: () => sendStoredUserOperation(clients, { userOp, entryPoint }), accept: countsAsSent, failTransaction });
+  const nonceSpent = () => isNonceUsed(clients.publicClient, { entryPoint, sender: userOp.sender as Address, nonce: BigInt(userOp.nonce) });
+  const sent = await withRetries(retry, {
+    step,
+    run: () => sendStoredUserOperation(clients, { userOp, entryPoint }),
+    accept: countsAsSent,
+    failTransaction,
+    doneAnyway: nonceSpent,
+  });
   return sent.ok;
 }

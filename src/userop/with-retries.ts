@@ -55,13 +55,22 @@ export type WithRetriesParameters<T> = {
   accept?: AcceptFailure;
   /** false: a refusal that does not go away ends the step only, not the transaction. */
   failTransaction?: boolean;
+  /**
+   * Asked once a refusal would end the step: whether what the step was for has happened anyway (a
+   * re-sent operation the chain already included is refused, e.g. AA10 for its spent initCode).
+   * True makes the step a success.
+   */
+  doneAnyway?: () => Promise<boolean>;
 };
 
 /** ok with the value, or ok without one when a failure was accepted; not ok when the step gave up or the transaction ended. */
 export type RetryResult<T> = { ok: true; value?: T } | { ok: false };
 
 /** Runs a bundler/paymaster step until it succeeds, gives up, or (an unexpected failure, or shutdown) throws. */
-export async function withRetries<T>(ctx: RetryContext, { step, run, accept, failTransaction = true }: WithRetriesParameters<T>): Promise<RetryResult<T>> {
+export async function withRetries<T>(
+  ctx: RetryContext,
+  { step, run, accept, failTransaction = true, doneAnyway }: WithRetriesParameters<T>,
+): Promise<RetryResult<T>> {
   let refusals = 0;
   for (let attempt = 0; ; attempt++) {
     ctx.checkShutdown();
@@ -74,6 +83,10 @@ export async function withRetries<T>(ctx: RetryContext, { step, run, accept, fai
       if (decision.action === 'throw') throw error;
       if (decision.action === 'accept') return { ok: true };
       if (decision.action === 'give-up') {
+        if (await doneAnyway?.()) {
+          ctx.log.info({ step, failure }, 'refused, but what it was for has already happened on-chain');
+          return { ok: true };
+        }
         ctx.log.warn({ step, failure }, 'operation refused');
         if (failTransaction) await ctx.fail(decision.failure);
         return { ok: false };

@@ -133,6 +133,32 @@ describe.each(['after-submitted', 'before-settlement-commit', 'after-terminal-st
   });
 });
 
+describe('a worker killed after sending the mint that deploys the account, the chain including it before any worker runs again', () => {
+  it('is ended CONFIRMED by the next worker, whose re-send the bundler refuses because the account exists now', async () => {
+    const userId = 'mint-included-while-down';
+    const wallet = await createWallet(t, actor, userId);
+    const doomed = processes.start('worker', { failpoints: 'after-userop-sent' });
+    const res = await requestMint(t, actor, userId, { receiptId: 'receipt-included-while-down', amountWei: 7n });
+    expect(res.status).toBe(202);
+    expect(await killed(doomed, 40_000, 'worker armed at after-userop-sent')).toBe('SIGKILL');
+    // The bundler includes what it was sent while no worker runs: the re-send then simulates against a
+    // deployed account and is refused (AA10), which must not end an executed mint FAILED.
+    const deadline = Date.now() + 30_000;
+    while ((await chainState(t, actor.client.tokenAddress, wallet)).accountNonce < 1n) {
+      if (Date.now() > deadline) throw new Error('the bundler did not include the mint within 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await findTransaction(t.ctx.db, res.body.transactionId))!.status).toBe('SUBMITTING');
+    const survivor = processes.start('worker');
+    const done = await waitForTerminal(t, actor, res.body.transactionId, 40_000).catch((error) => {
+      throw new Error(`${(error as Error).message}\nsurvivor output:\n${survivor.output()}`);
+    });
+    expect(done.status).toBe('CONFIRMED');
+    await queueDrained();
+    expect(await chainState(t, actor.client.tokenAddress, wallet)).toEqual({ balances: [7n], accountNonce: 1n });
+  });
+});
+
 describe.each(['after-replacement-stored', 'after-replacement-sent'])('a worker killed %s', (failpoint) => {
   it('is followed by one that ends the transfer EXPIRED, the original never executing', async () => {
     // The bundler swallows every send of the original: only the no-op replacement reaches alto.

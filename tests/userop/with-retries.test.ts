@@ -88,6 +88,24 @@ describe('a step run with retries', () => {
     }
   });
 
+  it('asks whether the step happened anyway before a lasting refusal fails the transaction', async () => {
+    for (const happened of [true, false]) {
+      const { ctx, failed } = context();
+      let asked = 0;
+      const result = await withRetries(ctx, {
+        step: 'send',
+        run: () => Promise.reject(answer('AA10 sender already constructed')),
+        doneAnyway: async () => {
+          asked++;
+          return happened;
+        },
+      });
+      expect(asked).toBe(1);
+      expect(result).toEqual(happened ? { ok: true } : { ok: false });
+      expect(failed).toEqual(happened ? [] : [expect.objectContaining({ kind: 'refused' })]);
+    }
+  });
+
   it('counts "already known" as sent when the step accepts it', async () => {
     const { ctx } = context();
     const result = await withRetries(ctx, { step: 'send', accept: countsAsSent, run: () => Promise.reject(answer('already known')) });
