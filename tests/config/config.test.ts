@@ -7,18 +7,9 @@ import { parseConfig, wantsEmbeddedStack, ConfigError } from '../../src/config/l
 import { createTestDatabase, dropTestDatabase } from '../support/test-app.js';
 import { testStackEnv } from '../support/stack-env.js';
 import { collectOutput } from '../support/processes.js';
+import { externalEnv } from '../support/external-env.js';
 
-const valid = {
-  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/chronos',
-  RPC_URL: 'http://127.0.0.1:8545',
-  BUNDLER_URL: 'http://127.0.0.1:4337',
-  PAYMASTER_URL: 'http://127.0.0.1:4338',
-  CHAIN_ID: '31337',
-  JWT_SECRET: 'x'.repeat(32),
-  MASTER_KEY: `0x${'11'.repeat(32)}`,
-  TOKEN_ADDRESS: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
-  CLAIM_VAULT_ADDRESS: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512',
-};
+const valid = externalEnv;
 
 describe('configuration', () => {
   it('parses a complete environment into a frozen config with defaults', () => {

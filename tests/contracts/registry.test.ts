@@ -13,6 +13,7 @@ import { bannerText } from '../../src/runtime/banner.js';
 import type { DevFile } from '../../src/runtime/home.js';
 import { testStackEnv } from '../support/stack-env.js';
 import { expectAbiMatches } from './support.js';
+import { externalEnvWithoutContracts } from '../support/external-env.js';
 
 const entries = CHRONOS_CONTRACTS.map((c) => [c.name, c] as const);
 /** Checksummed, and with no code on any chain: one per registry entry. */
@@ -46,16 +47,7 @@ describe('the contracts registry', () => {
   it.each(entries)('%s: its variable is required by the config schema, listed in .env.example, and loaded under its key', (_name, contract) => {
     expect(Object.keys(envSchema.shape)).toContain(contract.variable);
     expect(readFileSync('.env.example', 'utf8')).toMatch(new RegExp(`^# ${contract.variable}=`, 'm'));
-    const env = {
-      DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/chronos',
-      RPC_URL: 'http://127.0.0.1:8545',
-      BUNDLER_URL: 'http://127.0.0.1:4337',
-      PAYMASTER_URL: 'http://127.0.0.1:4338',
-      CHAIN_ID: '31337',
-      JWT_SECRET: 'x'.repeat(32),
-      MASTER_KEY: `0x${'11'.repeat(32)}`,
-      ...contractEnvironment(sample),
-    };
+    const env = { ...externalEnvWithoutContracts, ...contractEnvironment(sample) };
     expect(parseConfig(env, 'external').contracts[contract.key]).toBe(sample[contract.key]);
     expect(() => parseConfig({ ...env, [contract.variable]: '' }, 'external')).toThrow(new RegExp(`^${contract.variable} is required$`, 'm'));
   });

@@ -1,23 +1,14 @@
 // The claim definition on its own: the stored params it reads back, the approve + claim it makes, and
 // the refusals it answers before anything is read from the chain.
-import { decodeFunctionData, erc20Abi, getAddress, keccak256, toBytes } from 'viem';
+import { decodeFunctionData, erc20Abi, keccak256, toBytes } from 'viem';
 import { operations } from '../../src/operations/index.js';
-import { InvalidParamsError, type AcceptContext, type Requester } from '../../src/operations/types.js';
+import { InvalidParamsError } from '../../src/operations/types.js';
+import { contracts, requester, untouchable } from './support.js';
 import { claimVaultAbi } from '../../src/chain/contracts/abi.js';
 import type { AppError } from '../../src/app-error.js';
 
 const { claim } = operations;
-const contracts = { token: getAddress('0x1000000000000000000000000000000000000001'), claimVault: getAddress('0x2000000000000000000000000000000000000002') };
 const claimIdBytes32 = keccak256(toBytes('claim-1'));
-const untouchable = new Proxy(
-  {},
-  {
-    get: () => {
-      throw new Error('these checks read nothing');
-    },
-  },
-) as AcceptContext;
-const requester = {} as Requester;
 
 describe('parseParams', () => {
   it('reads back the stored shape', () => {

@@ -3,26 +3,17 @@
 import { decodeFunctionData, getAddress, keccak256, encodeAbiParameters, parseAbiParameters } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { operations } from '../../src/operations/index.js';
-import { InvalidParamsError, type AcceptContext, type Requester } from '../../src/operations/types.js';
+import { InvalidParamsError } from '../../src/operations/types.js';
+import { contracts, requester, untouchable } from './support.js';
 import { mintMessageHash } from '../../src/operations/mint/message-hash.js';
 import { receiptHashOf, signatureShapeProblem } from '../../src/operations/mint/checks.js';
 import { chronosTokenAbi } from '../../src/chain/contracts/abi.js';
 import type { AppError } from '../../src/app-error.js';
 
 const { mint } = operations;
-const contracts = { token: getAddress('0x1000000000000000000000000000000000000001'), claimVault: getAddress('0x2000000000000000000000000000000000000002') };
 const to = getAddress('0x3000000000000000000000000000000000000003');
 const signature = `0x${'11'.repeat(32)}${'22'.repeat(32)}1b` as const;
 const stored = { to, receiptId: 'receipt-1', amountWei: '5', expiryBlock: '100', nonce: '3', signature };
-const untouchable = new Proxy(
-  {},
-  {
-    get: () => {
-      throw new Error('these checks read nothing');
-    },
-  },
-) as AcceptContext;
-const requester = {} as Requester;
 
 describe('parseParams', () => {
   it('reads back the stored shape', () => {

@@ -2,21 +2,12 @@
 // refusals it answers before anything is read from the chain or the database.
 import { decodeFunctionData, erc20Abi, getAddress, parseEther, zeroAddress } from 'viem';
 import { operations } from '../../src/operations/index.js';
-import { InvalidParamsError, type AcceptContext, type Requester } from '../../src/operations/types.js';
+import { InvalidParamsError } from '../../src/operations/types.js';
+import { contracts, requester, untouchable } from './support.js';
 import type { AppError } from '../../src/app-error.js';
 
 const { transfer } = operations;
-const contracts = { token: getAddress('0x1000000000000000000000000000000000000001'), claimVault: getAddress('0x2000000000000000000000000000000000000002') };
 const to = getAddress('0x3000000000000000000000000000000000000003');
-const untouchable = new Proxy(
-  {},
-  {
-    get: () => {
-      throw new Error('transfer checks read nothing');
-    },
-  },
-) as AcceptContext;
-const requester = {} as Requester;
 
 describe('parseParams', () => {
   it('reads back the stored shape', () => {

@@ -3,18 +3,9 @@
 import { parseConfig, ConfigError } from '../../src/config/load.js';
 import { rateLimitCategoryOf, windowMsOf } from '../../src/http/rate-limit.js';
 import { parseRateLimits } from '../../src/policy/rate-limit-categories.js';
+import { externalEnv } from '../support/external-env.js';
 
-const valid = {
-  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/chronos',
-  RPC_URL: 'http://127.0.0.1:8545',
-  BUNDLER_URL: 'http://127.0.0.1:4337',
-  PAYMASTER_URL: 'http://127.0.0.1:4338',
-  CHAIN_ID: '31337',
-  JWT_SECRET: 'x'.repeat(32),
-  MASTER_KEY: `0x${'11'.repeat(32)}`,
-  TOKEN_ADDRESS: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
-  CLAIM_VAULT_ADDRESS: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512',
-};
+const valid = externalEnv;
 
 describe('rate-limit configuration', () => {
   it('defaults to the documented limits and windows', () => {
