@@ -140,6 +140,7 @@ describe('a worker killed after sending the mint that deploys the account, the c
     const doomed = processes.start('worker', { failpoints: 'after-userop-sent' });
     const res = await requestMint(t, actor, userId, { receiptId: 'receipt-included-while-down', amountWei: 7n });
     expect(res.status).toBe(202);
+    const id: string = res.body.transactionId;
     expect(await killed(doomed, 40_000, 'worker armed at after-userop-sent')).toBe('SIGKILL');
     // The bundler includes what it was sent while no worker runs: the re-send then simulates against a
     // deployed account and is refused (AA10), which must not end an executed mint FAILED.
@@ -148,13 +149,27 @@ describe('a worker killed after sending the mint that deploys the account, the c
       if (Date.now() > deadline) throw new Error('the bundler did not include the mint within 30 s');
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect((await findTransaction(t.ctx.db, res.body.transactionId))!.status).toBe('SUBMITTING');
-    const survivor = processes.start('worker');
-    const done = await waitForTerminal(t, actor, res.body.transactionId, 40_000).catch((error) => {
-      throw new Error(`${(error as Error).message}\nsurvivor output:\n${survivor.output()}`);
-    });
-    expect(done.status).toBe('CONFIRMED');
-    await queueDrained();
+    expect((await findTransaction(t.ctx.db, id))!.status).toBe('SUBMITTING');
+    // The survivor's tracker reads logs only once its job has dealt with the refusal, so that the job,
+    // not the tracker, decides first (the order the flake it guards against needed).
+    const chain = await startRpcProxy(testStackEnv().rpcUrl);
+    chain.intercept = async (call) => {
+      if (call.method !== 'eth_getLogs') return undefined;
+      const until = Date.now() + 8_000;
+      while (Date.now() < until && (await findTransaction(t.ctx.db, id))!.status === 'SUBMITTING') await new Promise((r) => setTimeout(r, 50));
+      return undefined;
+    };
+    try {
+      const survivor = processes.start('worker', { env: { RPC_URL: chain.url } });
+      const done = await waitForTerminal(t, actor, id, 40_000).catch((error) => {
+        throw new Error(`${(error as Error).message}\nsurvivor output:\n${survivor.output()}`);
+      });
+      expect(done.status).toBe('CONFIRMED');
+      await queueDrained();
+    } finally {
+      await processes.stopAll();
+      await chain.close();
+    }
     expect(await chainState(t, actor.client.tokenAddress, wallet)).toEqual({ balances: [7n], accountNonce: 1n });
   });
 });
