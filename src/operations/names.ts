@@ -2,8 +2,11 @@
 // not load the definitions (viem, the contracts' ABIs): `chronos policy set` declares a flag per type,
 // and every `chronos` run reads its flags. tests/policy/quota-operations.test.ts holds the order.
 import type { operations } from './index.js';
+import { MINT_TYPE } from './mint/type.js';
+import { TRANSFER_TYPE } from './transfer/type.js';
+import { CLAIM_TYPE } from './claim/type.js';
 
-export const OPERATION_TYPE_NAMES = ['mint', 'transfer', 'claim'] as const;
+export const OPERATION_TYPE_NAMES = [MINT_TYPE, TRANSFER_TYPE, CLAIM_TYPE] as const;
 
 type Named = (typeof OPERATION_TYPE_NAMES)[number];
 type Registered = keyof typeof operations;

@@ -6,12 +6,13 @@ import { parseTokenAmount } from '../../chain/token-units.js';
 import { claimVaultAbi } from '../../chain/contracts/abi.js';
 import { EXTERNAL_ID, INVALID_TOKEN_AMOUNT, numbersToStrings } from '../request-values.js';
 import { field, isHex, isString, isWeiString, type OperationDefinition } from '../types.js';
+import { CLAIM_TYPE } from './type.js';
 
 export type ClaimParams = { claimId: string; claimIdBytes32: Hex; amountWei: string };
 
-export const claim: OperationDefinition<ClaimParams, 'claim'> = {
-  type: 'claim',
-  scope: 'claim',
+export const claim: OperationDefinition<ClaimParams, typeof CLAIM_TYPE> = {
+  type: CLAIM_TYPE,
+  scope: CLAIM_TYPE,
   operationId: 'executeClaim',
   // `amount` may be given as a number.
   precheck: numbersToStrings(['amount']),

@@ -5,9 +5,9 @@ import { apiErrors } from '../../app-error.js';
 import { chronosTokenAbi } from '../../chain/contracts/abi.js';
 import { maxInFlightOrderedNonce, uniqueKeyInUse } from '../../db/transactions.js';
 import type { AcceptContext } from '../types.js';
+import { MINT_TYPE } from './type.js';
 
 /** transactions.type of a mint (the definition's `type`; here too, since the definition imports this file). */
-export const MINT_TYPE = 'mint';
 
 export const receiptHashOf = (receiptId: string) => keccak256(toBytes(receiptId));
 

@@ -6,7 +6,8 @@ import { apiErrors } from '../../app-error.js';
 import { chronosTokenAbi } from '../../chain/contracts/abi.js';
 import { EXTERNAL_ID, numbersToStrings } from '../request-values.js';
 import { field, isHex, isHexAddress, isString, isWeiString, type OperationDefinition } from '../types.js';
-import { MINT_TYPE, receiptHashOf, requireReceiptUnused, signatureShapeProblem } from './checks.js';
+import { MINT_TYPE } from './type.js';
+import { receiptHashOf, requireReceiptUnused, signatureShapeProblem } from './checks.js';
 import { mintMessageHash } from './message-hash.js';
 
 export type MintParams = {

@@ -5,6 +5,7 @@ import { apiErrors } from '../../app-error.js';
 import { parseTokenAmount } from '../../chain/token-units.js';
 import { INVALID_TOKEN_AMOUNT } from '../request-values.js';
 import { field, isHexAddress, isWeiString, type OperationDefinition } from '../types.js';
+import { TRANSFER_TYPE } from './type.js';
 
 export type TransferParams = { to: Address; amountWei: string };
 
@@ -18,9 +19,9 @@ const toAddressAlias: RequestHandler = (req, _res, next) => {
   next();
 };
 
-export const transfer: OperationDefinition<TransferParams, 'transfer'> = {
-  type: 'transfer',
-  scope: 'transfer',
+export const transfer: OperationDefinition<TransferParams, typeof TRANSFER_TYPE> = {
+  type: TRANSFER_TYPE,
+  scope: TRANSFER_TYPE,
   operationId: 'transferTokens',
   precheck: toAddressAlias,
 
