@@ -78,3 +78,21 @@ export async function markStalled(
 export async function touchTransaction(db: Db, transactionId: string): Promise<void> {
   await db.updateTable('transactions').set({ updated_at: sql`now()` }).where('id', '=', transactionId).execute();
 }
+
+/** Active transactions by status, with how many of each have been SUBMITTED for longer than `stalledAfterSeconds` (the metrics gauges). */
+export async function countActiveByStatus(
+  db: Db,
+  { stalledAfterSeconds }: { stalledAfterSeconds: number },
+): Promise<{ status: string; count: number; stalled: number }[]> {
+  const rows = await db
+    .selectFrom('transactions')
+    .select([
+      'status',
+      sql<string>`count(*)`.as('count'),
+      sql<string>`count(*) filter (where status = 'SUBMITTED' and submitted_at < now() - make_interval(secs => ${stalledAfterSeconds}))`.as('stalled'),
+    ])
+    .where('status', 'in', [...ACTIVE])
+    .groupBy('status')
+    .execute();
+  return rows.map((row) => ({ status: row.status, count: Number(row.count), stalled: Number(row.stalled) }));
+}

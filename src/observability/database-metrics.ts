@@ -2,10 +2,10 @@
 // scrapes. Only active transactions are counted (a partial index covers them), so a scrape stays cheap
 // however many finished transactions the table holds; finished ones are counted by
 // chronos_transaction_transitions_total instead.
-import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { ACTIVE } from '../statuses.js';
-import { TRACKER_CURSOR } from '../db/chain-cursors.js';
+import { TRACKER_CURSOR, findCursorBlock } from '../db/chain-cursors.js';
+import { countActiveByStatus } from '../db/transaction-progress.js';
 import { databaseScrapeErrors, stalledTransactions, trackerBlock, transactionsByStatus } from './metrics.js';
 import type { Logger } from './logger.js';
 
@@ -15,25 +15,13 @@ const SCRAPE_TIMEOUT_MS = 2_000;
 export async function collectDatabaseMetrics(db: Db, { stalledAfterSeconds, logger }: { stalledAfterSeconds: number; logger: Logger }): Promise<void> {
   try {
     const [counts, cursor] = await withTimeout(
-      Promise.all([
-        db
-          .selectFrom('transactions')
-          .select([
-            'status',
-            sql<string>`count(*)`.as('count'),
-            sql<string>`count(*) filter (where status = 'SUBMITTED' and submitted_at < now() - make_interval(secs => ${stalledAfterSeconds}))`.as('stalled'),
-          ])
-          .where('status', 'in', [...ACTIVE])
-          .groupBy('status')
-          .execute(),
-        db.selectFrom('chain_cursors').select('block').where('name', '=', TRACKER_CURSOR).executeTakeFirst(),
-      ]),
+      Promise.all([countActiveByStatus(db, { stalledAfterSeconds }), findCursorBlock(db, TRACKER_CURSOR)]),
       SCRAPE_TIMEOUT_MS,
     );
     transactionsByStatus.reset();
-    for (const status of ACTIVE) transactionsByStatus.set({ status }, Number(counts.find((c) => c.status === status)?.count ?? 0));
-    stalledTransactions.set(counts.reduce((sum, c) => sum + Number(c.stalled), 0));
-    trackerBlock.set(cursor ? Number(cursor.block) : NaN);
+    for (const status of ACTIVE) transactionsByStatus.set({ status }, counts.find((c) => c.status === status)?.count ?? 0);
+    stalledTransactions.set(counts.reduce((sum, c) => sum + c.stalled, 0));
+    trackerBlock.set(cursor === undefined ? NaN : Number(cursor));
   } catch (error) {
     // Stale values would look current, and 0 would look healthy: unknown is NaN (or no series).
     transactionsByStatus.reset();

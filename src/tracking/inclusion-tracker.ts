@@ -12,7 +12,7 @@ import type { AppContext } from '../context.js';
 import { STATUS_CHANNEL } from '../status/transition.js';
 import type { UnitOfWorkContext } from '../status/unit-of-work.js';
 import { settleInclusions, type InclusionEvent } from './settle.js';
-import { ADVISORY_LOCKS } from '../db/advisory-locks.js';
+import { ADVISORY_LOCKS, advisoryUnlock, tryAdvisoryLock } from '../db/advisory-locks.js';
 import { TRACKER_CURSOR, findCursorBlock, saveCursorBlock } from '../db/chain-cursors.js';
 import { anythingInFlight, oldestInFlightBlock } from '../db/transaction-progress.js';
 import { createNotifications, type Notifications } from '../db/notifications.js';
@@ -126,8 +126,7 @@ export function createInclusionTracker(
     };
     client.on('error', onError);
     try {
-      const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [LEADER_LOCK.classId, LEADER_LOCK.objectId]);
-      if (!rows[0].ok) {
+      if (!(await tryAdvisoryLock(client, LEADER_LOCK))) {
         handBack();
         return false;
       }
@@ -236,7 +235,7 @@ export function createInclusionTracker(
       if (leader) {
         const client = leader;
         leader = undefined;
-        await client.query('select pg_advisory_unlock($1, $2)', [LEADER_LOCK.classId, LEADER_LOCK.objectId]).catch(() => {});
+        await advisoryUnlock(client, LEADER_LOCK).catch(() => {});
         // Unless its connection failed meanwhile, and its error handler handed it back already.
         releaseLeader?.();
       }
