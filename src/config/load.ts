@@ -85,7 +85,13 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
-    chain: Object.freeze({ rpcUrl: e.RPC_URL, bundlerUrl: e.BUNDLER_URL, paymasterUrl: e.PAYMASTER_URL, chainId: e.CHAIN_ID }),
+    chain: Object.freeze({
+      rpcUrl: e.RPC_URL,
+      bundlerUrl: e.BUNDLER_URL,
+      paymasterUrl: e.PAYMASTER_URL,
+      chainId: e.CHAIN_ID,
+      ...(e.PAYMASTER_CONTEXT && { paymasterContext: e.PAYMASTER_CONTEXT }),
+    }),
     contracts: Object.freeze({
       entryPoint: e.ENTRY_POINT_ADDRESS,
       accountFactory: e.ACCOUNT_FACTORY_ADDRESS,

@@ -69,6 +69,21 @@ const privateKey = z
   .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key')
   .transform((v) => v as Hex);
 const positiveInt = z.coerce.number().int().positive();
+/** A JSON object given as text, e.g. an ERC-7677 paymaster's sponsorship context. */
+const jsonObject = z.string().transform((text, ctx) => {
+  const value = (() => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return undefined;
+    }
+  })();
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object, e.g. {"sponsorshipPolicyId":"sp_my_policy"}' });
+    return z.NEVER;
+  }
+  return Object.freeze(value as Record<string, unknown>);
+});
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** Canonical ERC-4337 v0.7 addresses: the same on every chain where they are deployed. */
@@ -80,6 +95,8 @@ export const envSchema = z.object({
   RPC_URL: url(['http:', 'https:']),
   BUNDLER_URL: url(['http:', 'https:']),
   PAYMASTER_URL: url(['http:', 'https:']),
+  // Passed as the ERC-7677 `context` of every paymaster request (a hosted paymaster's sponsorship policy id …).
+  PAYMASTER_CONTEXT: jsonObject.optional(),
   CHAIN_ID: positiveInt,
   JWT_SECRET: z
     .string()
@@ -162,7 +179,7 @@ export type Config = Readonly<{
   shutdownGraceMs: number;
   logLevel: z.output<typeof envSchema>['LOG_LEVEL'];
   databaseUrl: string;
-  chain: Readonly<{ rpcUrl: string; bundlerUrl: string; paymasterUrl: string; chainId: number }>;
+  chain: Readonly<{ rpcUrl: string; bundlerUrl: string; paymasterUrl: string; chainId: number; paymasterContext?: Readonly<Record<string, unknown>> }>;
   /** The canonical ERC-4337 contracts, and this project's own by their registry key (token, claimVault, …). */
   contracts: Readonly<{ entryPoint: Address; accountFactory: Address } & ChronosContractAddresses>;
   jwt: Readonly<{ secret: string; issuer: string; audience: string; ttlSeconds: number }>;

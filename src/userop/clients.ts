@@ -4,18 +4,25 @@ import { createBundlerClient, createPaymasterClient, type BundlerClient, type Pa
 import type { ChainPublicClient } from '../chain/clients.js';
 import { createFeeQuote, type FeeQuote, type Fees } from './fee-quote.js';
 
-export type UserOpClients = { publicClient: ChainPublicClient; bundler: BundlerClient; paymaster: PaymasterClient; fees: FeeQuote };
+export type UserOpClients = {
+  publicClient: ChainPublicClient;
+  bundler: BundlerClient;
+  paymaster: PaymasterClient;
+  /** The ERC-7677 `context` every paymaster request carries (PAYMASTER_CONTEXT), if any. */
+  paymasterContext?: Readonly<Record<string, unknown>>;
+  fees: FeeQuote;
+};
 
 export function createUserOpClients(
   publicClient: ChainPublicClient,
-  { bundlerUrl, paymasterUrl }: { bundlerUrl: string; paymasterUrl: string },
+  { bundlerUrl, paymasterUrl, paymasterContext }: { bundlerUrl: string; paymasterUrl: string; paymasterContext?: Readonly<Record<string, unknown>> },
   { feeQuoteTtlMs }: { feeQuoteTtlMs?: number } = {},
 ): UserOpClients {
   // No automatic retries: the submit job decides what to retry, knowing what has been stored.
   const bundler = createBundlerClient({ client: publicClient, transport: http(bundlerUrl, { retryCount: 0, timeout: 15_000 }) });
   const paymaster = createPaymasterClient({ transport: http(paymasterUrl, { retryCount: 0, timeout: 15_000 }) });
   const fees = createFeeQuote(() => getUserOperationFees({ bundler, publicClient }), { ttlMs: feeQuoteTtlMs });
-  return { publicClient, bundler, paymaster, fees };
+  return { publicClient, bundler, paymaster, paymasterContext, fees };
 }
 
 type PimlicoGasPrice = { fast: { maxFeePerGas: Hex; maxPriorityFeePerGas: Hex } };

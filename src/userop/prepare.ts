@@ -30,6 +30,7 @@ export async function prepareSignedUserOperation(clients: UserOpClients, p: Prep
   const base = {
     account: withCallGasHeadroom(clients, p.account),
     paymaster: clients.paymaster,
+    ...(clients.paymasterContext && { paymasterContext: clients.paymasterContext }),
     nonce,
     ...fees,
   };

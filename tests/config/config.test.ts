@@ -11,6 +11,19 @@ import { externalEnv } from '../support/external-env.js';
 
 const valid = externalEnv;
 
+describe('PAYMASTER_CONTEXT', () => {
+  it('is read as a JSON object, and absent when unset', () => {
+    expect(parseConfig({ ...valid, PAYMASTER_CONTEXT: '{"sponsorshipPolicyId":"sp_1"}' }, 'external').chain.paymasterContext).toEqual({
+      sponsorshipPolicyId: 'sp_1',
+    });
+    expect(parseConfig(valid, 'external').chain).not.toHaveProperty('paymasterContext');
+  });
+
+  it.each(['not json', '[1,2]', '"sp_1"', 'null', '42'])('refuses %s', (value) => {
+    expect(() => parseConfig({ ...valid, PAYMASTER_CONTEXT: value }, 'external')).toThrow(/^PAYMASTER_CONTEXT must be a JSON object/m);
+  });
+});
+
 describe('configuration', () => {
   it('parses a complete environment into a frozen config with defaults', () => {
     const config = parseConfig(valid, 'external');
