@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { createDatabase, dropDatabase } from '../../src/dev/embedded-postgres.js';
+import { dropDatabase } from '../../src/dev/embedded-postgres.js';
+import { createEmptyDatabase } from './support/empty-database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPool } from '../../src/db/connect.js';
 import { testStackEnv } from '../support/stack-env.js';
@@ -8,11 +9,7 @@ describe('migrations', () => {
   const name = `m_${Date.now()}`;
   let url: string;
   beforeAll(async () => {
-    const admin = testStackEnv().pgAdminUrl;
-    await createDatabase(admin, name);
-    const u = new URL(admin);
-    u.pathname = `/${name}`;
-    url = u.toString();
+    ({ url } = await createEmptyDatabase(name));
   });
   afterAll(() => dropDatabase(testStackEnv().pgAdminUrl, name));
 

@@ -5,7 +5,8 @@ import { mkdtemp, readdir, copyFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { createDatabase, dropDatabase } from '../../src/dev/embedded-postgres.js';
+import { dropDatabase } from '../../src/dev/embedded-postgres.js';
+import { createEmptyDatabase } from './support/empty-database.js';
 import { MIGRATIONS_DIR, migrate } from '../../src/db/migrate.js';
 import { createDb, createPool } from '../../src/db/connect.js';
 import { deletePolicy, findStoredPolicy, limitsOf, type PeriodLimits } from '../../src/db/policies.js';
@@ -33,11 +34,7 @@ let pool: pg.Pool;
 let before: Map<string, { created_at: Date; updated_at: Date }>;
 
 beforeAll(async () => {
-  const admin = testStackEnv().pgAdminUrl;
-  await createDatabase(admin, name);
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  url = u.toString();
+  ({ url } = await createEmptyDatabase(name));
   pool = createPool({ connectionString: url, max: 2 });
 
   // The database as a deployment at 0008 has it.
