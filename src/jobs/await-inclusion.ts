@@ -9,7 +9,6 @@ import { isTerminal } from '../status/machine.js';
 import { flagStalledTransaction } from '../status/stall.js';
 import type { UserSmartAccount } from '../accounts/smart-account.js';
 import { prepareSignedUserOperation } from '../userop/prepare.js';
-import { sendIdempotently } from '../userop/send.js';
 import { isNonceUsed } from '../userop/nonce.js';
 import { settleFromLogs } from '../tracking/find-inclusion.js';
 import { failpoint } from '../observability/failpoints.js';
@@ -63,13 +62,7 @@ async function handleStall(run: SubmitRun, tx: Transaction): Promise<Transaction
   }[held];
   const flagged = await flagStalledTransaction(ctx.db, { transactionId: id, reason });
   if (flagged) run.log.warn({ userOpHash: tx.user_op_hash, reason, stalledAfterSeconds: after }, 'transaction stalled');
-  await sendIdempotently(ctx.userOps, {
-    retry: run.retry,
-    step: 're-send after stall',
-    userOp: tx.user_op!,
-    entryPoint: ctx.config.contracts.entryPoint,
-    failTransaction: false,
-  });
+  await run.send({ step: 're-send after stall', userOp: tx.user_op!, failTransaction: false });
   return run.current();
 }
 
@@ -112,13 +105,7 @@ async function replace(run: SubmitRun, tx: Transaction, account: UserSmartAccoun
     if (isTerminal(tx.status) || !tx.replacement_user_op) return tx;
     failpoint('after-replacement-stored');
   }
-  await sendIdempotently(ctx.userOps, {
-    retry: run.retry,
-    step: 'send replacement',
-    userOp: tx.replacement_user_op!,
-    entryPoint: ctx.config.contracts.entryPoint,
-    failTransaction: false,
-  });
+  await run.send({ step: 'send replacement', userOp: tx.replacement_user_op!, failTransaction: false });
   failpoint('after-replacement-sent');
   await touchTransaction(ctx.db, id);
   return run.current();

@@ -9,6 +9,7 @@ import { transitionTransaction, type TransitionParameters } from '../status/tran
 import { runUnitOfWork } from '../status/unit-of-work.js';
 import { definitionOf } from '../operations/index.js';
 import type { UserOpFailure } from '../userop/errors.js';
+import { sendIdempotently } from '../userop/send.js';
 import { withRetries, type RetryContext, type RetryResult, type WithRetriesParameters } from '../userop/with-retries.js';
 import { failpoint } from '../observability/failpoints.js';
 import type { Logger } from '../observability/logger.js';
@@ -33,6 +34,8 @@ export type SubmitRun = {
   expireUnsent(tx: Transaction): Promise<boolean>;
   retry: RetryContext;
   withRetries<T>(p: WithRetriesParameters<T>): Promise<RetryResult<T>>;
+  /** Sends (or re-sends) a stored UserOperation to the bundler under the retry policy (userop/send.ts); false when it was not sent. */
+  send(p: { step: string; userOp: Record<string, string>; failTransaction?: boolean }): Promise<boolean>;
 };
 
 /** The expiry block of an operation whose type can expire, with the words its definition ends it with. */
@@ -86,5 +89,7 @@ export function createSubmitRun(ctx: WorkerContext, helpers: JobHelpers, id: str
     fail: (failure) => fail(failure, failure.code),
   };
 
-  return { ctx, id, log, signal, checkShutdown, current, move, fail, expireUnsent, retry, withRetries: (p) => withRetries(retry, p) };
+  const send: SubmitRun['send'] = (p) => sendIdempotently(ctx.userOps, { ...p, retry, entryPoint: ctx.config.contracts.entryPoint });
+
+  return { ctx, id, log, signal, checkShutdown, current, move, fail, expireUnsent, retry, withRetries: (p) => withRetries(retry, p), send };
 }

@@ -14,7 +14,6 @@ import { operationContracts } from '../operations/contracts.js';
 import { deriveOwnerPrivateKey } from '../accounts/derive-owner.js';
 import { toUserSmartAccount, type UserSmartAccount } from '../accounts/smart-account.js';
 import { prepareSignedUserOperation } from '../userop/prepare.js';
-import { sendIdempotently } from '../userop/send.js';
 import { summarize } from '../userop/errors.js';
 import { MAX_BACKOFF_MS } from '../userop/with-retries.js';
 import { isDatabaseUnavailable, isRpcUnavailable } from '../dependency-errors.js';
@@ -85,7 +84,7 @@ async function runOnce(run: SubmitRun): Promise<void> {
 
   if (tx.status === 'SUBMITTING') {
     const block = await headBeforeSend(ctx);
-    if (!(await send(run, tx.user_op!))) return;
+    if (!(await run.send({ step: 'send', userOp: tx.user_op! }))) return;
     failpoint('after-userop-sent');
     const now = Date.now();
     const deadline = new Date(now + ctx.config.transactions.inclusionTimeoutSeconds * 1000);
@@ -100,7 +99,7 @@ async function runOnce(run: SubmitRun): Promise<void> {
     if (isTerminal(tx.status)) return;
   } else if (tx.status === 'SUBMITTED' && !tx.replacement_user_op) {
     // Resumed after a crash or restart: make sure the bundler still has it.
-    await send(run, tx.user_op!);
+    await run.send({ step: 'send', userOp: tx.user_op! });
   }
 
   await awaitInclusion(run, { tx, account });
@@ -160,11 +159,6 @@ async function buildAndStore(run: SubmitRun, tx: Transaction, account: UserSmart
   const stored = await storeUserOperation(ctx.db, { transactionId: id, userOp: signed.value.userOp, userOpHash: signed.value.hash });
   // Lost a race with another run of this job: use what it stored.
   return stored ?? (await findTransaction(ctx.db, id));
-}
-
-/** Sends the stored operation; false when the transaction ended FAILED instead. */
-function send(run: SubmitRun, userOp: Record<string, string>): Promise<boolean> {
-  return sendIdempotently(run.ctx.userOps, { retry: run.retry, step: 'send', userOp, entryPoint: run.ctx.config.contracts.entryPoint });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
