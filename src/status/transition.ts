@@ -1,9 +1,9 @@
 // The one place transaction status is written: a guarded update that only moves forward, the
 // transition recorded beside it, and a notification for whoever waits on the transaction — all in
-// the caller's database transaction, or unit of work (then a terminal status's webhook is sent by this
-// process right after the commit, when it delivers webhooks; see unit-of-work.ts).
-import { sql, type RawBuilder, type Transaction as DbTransaction } from 'kysely';
-import type { Database, Transaction, TransactionChanges, TransactionStatus } from '../db/schema.js';
+// the caller's unit of work (then a terminal status's webhook is sent by this process right after the
+// commit when it delivers webhooks, else by its job; see unit-of-work.ts).
+import { sql, type RawBuilder } from 'kysely';
+import type { Transaction, TransactionChanges, TransactionStatus } from '../db/schema.js';
 import { isTerminal, predecessorsOf } from './machine.js';
 import { recordTerminalTransactionEvent } from '../webhooks/outbox.js';
 import { timeInStatus, transactionTransitions } from '../observability/metrics.js';
@@ -23,14 +23,12 @@ export type TransitionParameters = {
 /**
  * Moves the transaction to `to` if its current status may precede it; returns the updated row, or
  * undefined when it was already elsewhere (another process got there first, or it is terminal).
- * Written in a bare database transaction, a terminal status's webhook is left to its job.
  */
 export async function transitionTransaction(
-  into: UnitOfWork | DbTransaction<Database>,
+  unit: UnitOfWork,
   { transactionId, to, reason, changes = {} }: TransitionParameters,
 ): Promise<Transaction | undefined> {
-  const unit = 'afterCommit' in into ? into : undefined;
-  const trx = unit?.trx ?? (into as DbTransaction<Database>);
+  const { trx } = unit;
   // One statement (it runs inside settlements and sends, whose commits wait on every round trip): lock
   // the row and read its status as it is now, move it if that status may precede `to`, record the move
   // and how long the old status lasted, and notify whoever waits on the transaction.
@@ -61,7 +59,7 @@ export async function transitionTransaction(
   const { from_status: from, since_seconds: seconds, ...updated } = row;
   // Outbox: the webhook event and its delivery job commit (or roll back) with the status itself.
   if (isTerminal(to)) {
-    const sendAtCommit = unit?.webhooksAtCommit ? { sender: unit.webhooksAtCommit, afterCommit: unit.afterCommit } : undefined;
+    const sendAtCommit = unit.webhooksAtCommit ? { sender: unit.webhooksAtCommit, afterCommit: unit.afterCommit } : undefined;
     await recordTerminalTransactionEvent(trx, { transaction: updated, sendAtCommit });
   }
   // Counted before the caller commits: a rollback (the database lost mid-way) over-counts one change,

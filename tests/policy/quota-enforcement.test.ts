@@ -11,6 +11,7 @@ import { fundDirectly } from '../support/direct-funding.js';
 import { setPolicy } from '../../src/admin/policies.js';
 import { transitionTransaction } from '../../src/status/transition.js';
 import type { TransactionStatus } from '../../src/db/schema.js';
+import { runUnitOfWork } from '../../src/status/unit-of-work.js';
 
 const RECIPIENT = '0x00000000000000000000000000000000000000bb';
 const ONLY_DAILY = (daily: number) => ({ daily, weekly: null, monthly: null });
@@ -40,7 +41,7 @@ const transfer = (userId: string, who: Actor = actor) =>
 const checkQuota = (userId: string, who: Actor = actor) =>
   request(server).get('/api/v1/quota/check').set('Authorization', `Bearer ${who.token}`).set('X-User-Id', userId);
 const moveTo = (transactionId: string, to: TransactionStatus) =>
-  t.ctx.db.transaction().execute((trx) => transitionTransaction(trx, { transactionId, to, reason: 'test' }));
+  runUnitOfWork({ db: t.ctx.db }, (unit) => transitionTransaction(unit, { transactionId, to, reason: 'test' }));
 
 describe('quota enforcement at accept', () => {
   it('accepts exactly the 10 remaining of 100 concurrent transfers, and /quota/check agrees before and after', async () => {

@@ -11,6 +11,7 @@ import { enqueueWebhookDelivery } from '../../src/webhooks/outbox.js';
 import { newDeliveryId, newEventId, toTestEvent } from '../../src/webhooks/events.js';
 import { startReceiver, verifyWebhook, type Receiver } from './support/receiver.js';
 import { deliveryOfTransaction, findDelivery, insertSubmittedTransaction, waitForSettled } from './support/deliveries.js';
+import { runUnitOfWork } from '../../src/status/unit-of-work.js';
 
 const WEBHOOK_ENV = { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_RETRY_BASE_MS: '20' };
 
@@ -41,10 +42,10 @@ describe('two workers on the same database', () => {
     const client = await t.createClient({ webhookUrl: receiver.url('/many') });
     const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId, userId: `u${i}` })));
     // All twenty end in one commit, each delivery with three extra jobs besides its own.
-    await t.ctx.db.transaction().execute(async (trx) => {
-      for (const transactionId of ids) await transitionTransaction(trx, { transactionId, to: 'CONFIRMED' });
+    await runUnitOfWork({ db: t.ctx.db }, async (unit) => {
+      for (const transactionId of ids) await transitionTransaction(unit, { transactionId, to: 'CONFIRMED' });
       await sql`select graphile_worker.add_job('deliver_webhook', json_build_object('deliveryId', d.id))
-        from webhook_deliveries d, generate_series(1, 3) where d.client_id = ${client.clientId}`.execute(trx);
+        from webhook_deliveries d, generate_series(1, 3) where d.client_id = ${client.clientId}`.execute(unit.trx);
     });
     const deliveries = await Promise.all(ids.map(async (id) => (await deliveryOfTransaction(t.ctx.db, id))!));
     const settled = await Promise.all(deliveries.map((d) => waitForSettled(t.ctx.db, d.id)));
@@ -64,7 +65,7 @@ describe('two workers on the same database', () => {
     receiver.answerOn('/patient', (_request, index) => (index === 0 ? { status: 503, headers: { 'Retry-After': '2' } } : { status: 200 }));
     const client = await t.createClient({ webhookUrl: receiver.url('/patient') });
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId });
-    await t.ctx.db.transaction().execute((trx) => transitionTransaction(trx, { transactionId, to: 'CONFIRMED' }));
+    await runUnitOfWork({ db: t.ctx.db }, (unit) => transitionTransaction(unit, { transactionId, to: 'CONFIRMED' }));
     const { id: deliveryId } = (await deliveryOfTransaction(t.ctx.db, transactionId))!;
     await receiver.waitFor(1, { path: '/patient' });
     while ((await findDelivery(t.ctx.db, deliveryId)).status !== 'PENDING') await new Promise((r) => setTimeout(r, 20));
@@ -144,7 +145,7 @@ describe('a worker process killed mid-attempt', () => {
     });
     const client = await t.createClient({ webhookUrl: receiver.url('/killed') });
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId });
-    await t.ctx.db.transaction().execute((trx) => transitionTransaction(trx, { transactionId, to: 'CONFIRMED' }));
+    await runUnitOfWork({ db: t.ctx.db }, (unit) => transitionTransaction(unit, { transactionId, to: 'CONFIRMED' }));
     const { id: deliveryId } = (await deliveryOfTransaction(t.ctx.db, transactionId))!;
 
     await receiver.waitFor(1, { path: '/killed', timeoutMs: 60_000 });

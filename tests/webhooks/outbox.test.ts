@@ -9,6 +9,7 @@ import { startWorker } from '../../src/runtime/services.js';
 import { transitionTransaction } from '../../src/status/transition.js';
 import { startReceiver, verifyWebhook, type Receiver } from './support/receiver.js';
 import { deliveryOfTransaction, insertSubmittedTransaction, pendingJobs, waitForSettled } from './support/deliveries.js';
+import { runUnitOfWork } from '../../src/status/unit-of-work.js';
 
 let receiver: Receiver;
 beforeAll(async () => {
@@ -30,8 +31,8 @@ describe('with no worker running', () => {
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId });
 
     await expect(
-      t.ctx.db.transaction().execute(async (trx) => {
-        await transitionTransaction(trx, { transactionId, to: 'CONFIRMED', changes: { tx_hash: `0x${'cd'.repeat(32)}`, block_number: 7 } });
+      runUnitOfWork({ db: t.ctx.db }, async (unit) => {
+        await transitionTransaction(unit, { transactionId, to: 'CONFIRMED', changes: { tx_hash: `0x${'cd'.repeat(32)}`, block_number: 7 } });
         throw new Error('crash after the status change, before commit');
       }),
     ).rejects.toThrow('crash after the status change');
@@ -39,9 +40,9 @@ describe('with no worker running', () => {
     expect(await eventsOf(transactionId)).toEqual([]);
     expect(await deliveryOfTransaction(t.ctx.db, transactionId)).toBeUndefined();
 
-    await t.ctx.db
-      .transaction()
-      .execute((trx) => transitionTransaction(trx, { transactionId, to: 'CONFIRMED', changes: { tx_hash: `0x${'cd'.repeat(32)}`, block_number: 7 } }));
+    await runUnitOfWork({ db: t.ctx.db }, (unit) =>
+      transitionTransaction(unit, { transactionId, to: 'CONFIRMED', changes: { tx_hash: `0x${'cd'.repeat(32)}`, block_number: 7 } }),
+    );
     const [event] = await eventsOf(transactionId);
     expect(JSON.parse(event.body)).toEqual({
       id: event.id,
@@ -58,16 +59,14 @@ describe('with no worker running', () => {
     const withUrl = await t.createClient({ webhookUrl: receiver.url('/outbox') });
     const accepted = await insertSubmittedTransaction(t.ctx.db, { clientId: withUrl.clientId });
     await sql`update transactions set status = 'ACCEPTED' where id = ${accepted}`.execute(t.ctx.db);
-    await t.ctx.db.transaction().execute((trx) => transitionTransaction(trx, { transactionId: accepted, to: 'SUBMITTING' }));
+    await runUnitOfWork({ db: t.ctx.db }, (unit) => transitionTransaction(unit, { transactionId: accepted, to: 'SUBMITTING' }));
     expect(await eventsOf(accepted)).toEqual([]);
 
     const silent = await t.createClient();
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: silent.clientId });
-    await t.ctx.db
-      .transaction()
-      .execute((trx) =>
-        transitionTransaction(trx, { transactionId, to: 'REVERTED', changes: { error_code: 'EXECUTION_REVERTED', error_message: 'reverted' } }),
-      );
+    await runUnitOfWork({ db: t.ctx.db }, (unit) =>
+      transitionTransaction(unit, { transactionId, to: 'REVERTED', changes: { error_code: 'EXECUTION_REVERTED', error_message: 'reverted' } }),
+    );
     expect(await eventsOf(transactionId)).toEqual([expect.objectContaining({ event_type: 'transaction.reverted', client_id: silent.clientId })]);
     expect(await deliveryOfTransaction(t.ctx.db, transactionId)).toBeUndefined();
   });
@@ -75,9 +74,9 @@ describe('with no worker running', () => {
   it('loses nothing when no worker runs between the status change and the send: a worker started later delivers it', async () => {
     const client = await t.createClient({ webhookUrl: receiver.url('/later') });
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId });
-    await t.ctx.db
-      .transaction()
-      .execute((trx) => transitionTransaction(trx, { transactionId, to: 'EXPIRED', changes: { error_code: 'INCLUSION_TIMEOUT', error_message: 'late' } }));
+    await runUnitOfWork({ db: t.ctx.db }, (unit) =>
+      transitionTransaction(unit, { transactionId, to: 'EXPIRED', changes: { error_code: 'INCLUSION_TIMEOUT', error_message: 'late' } }),
+    );
     const delivery = (await deliveryOfTransaction(t.ctx.db, transactionId))!;
     expect(delivery.status).toBe('PENDING');
     expect(receiver.received.filter((r) => r.path === '/later')).toHaveLength(0);

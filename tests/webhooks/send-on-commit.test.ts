@@ -82,6 +82,7 @@ describe('a worker settling a transaction', () => {
     // What such a process leaves behind: the commit of the settle transaction, and no send after it.
     await t.ctx.db.transaction().execute(async (trx) => {
       await transitionTransaction(
+        // A unit whose after-commit hooks never run: the process died right after the commit.
         { trx, webhooksAtCommit: settling.webhooksAtCommit, afterCommit: () => {} },
         { transactionId, to: 'CONFIRMED', changes: { tx_hash: `0x${'cd'.repeat(32)}`, block_number: 9 } },
       );
@@ -116,7 +117,7 @@ describe('a worker settling a transaction', () => {
     const client = await t.createClient({ webhookUrl: receiver.url('/claimed') });
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId });
     // Recorded by a process that does not send at commit: PENDING, for whoever claims it.
-    await t.ctx.db.transaction().execute((trx) => transitionTransaction(trx, { transactionId, to: 'CONFIRMED' }));
+    await runUnitOfWork({ db: t.ctx.db }, (unit) => transitionTransaction(unit, { transactionId, to: 'CONFIRMED' }));
     const { id: deliveryId, event_id: eventId } = (await deliveryOfTransaction(t.ctx.db, transactionId))!;
     const claims = await Promise.all(
       Array.from({ length: 10 }, (_, i) => claimDueDelivery(t.ctx.db, { deliveryId, claimToken: `claim-${i}`, leaseMs: 60_000, maxAttempts: 5 })),

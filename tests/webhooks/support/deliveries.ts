@@ -6,6 +6,7 @@ import type { TransactionStatus, WebhookDelivery, WebhookDeliveryAttempt } from 
 import { listDeliveryAttempts } from '../../../src/db/webhooks.js';
 import { transitionTransaction, type TransitionParameters } from '../../../src/status/transition.js';
 import { newTransactionId } from '../../../src/transactions/ids.js';
+import { runUnitOfWork } from '../../../src/status/unit-of-work.js';
 
 /** Inserts a SUBMITTED mint of `userId` and moves it to `to` (CONFIRMED by default) in one transaction. */
 export async function endTransaction(
@@ -23,8 +24,8 @@ export async function endTransaction(
   },
 ): Promise<{ transactionId: string; deliveryId: string | undefined }> {
   const transactionId = await insertSubmittedTransaction(db, { clientId, userId });
-  await db.transaction().execute((trx) =>
-    transitionTransaction(trx, {
+  await runUnitOfWork({ db: db }, (unit) =>
+    transitionTransaction(unit, {
       transactionId,
       to,
       reason: 'test',
