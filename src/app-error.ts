@@ -97,7 +97,3 @@ export const API_ERROR_CODES = [
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
-
-export const unauthorized = apiErrors.unauthorized;
-export const forbidden = apiErrors.forbidden;
-export const validationError = apiErrors.validation;

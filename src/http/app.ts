@@ -8,7 +8,7 @@ import { routes as defaultRoutes } from './routes/index.js';
 import { loadOpenApiDocument, findOperation } from './openapi.js';
 import { bearerAuthHandler } from './authenticate.js';
 import { apiErrors } from '../app-error.js';
-import { type AppError, errorHandler, forbidden, toAppError } from './errors.js';
+import { type AppError, errorHandler, toAppError } from './errors.js';
 import { authOf } from './request-context.js';
 import { canonicalContentType, refuseAnnouncedOversizedBodies, refuseDeeplyNestedBodies } from './request-values.js';
 import { createRateLimiter, rateLimitAfterAuthentication } from './rate-limit.js';
@@ -85,7 +85,7 @@ function reshapeErrors(method: string, path: string, shape: (error: AppError) =>
 
 function requireScope(scope: string): RequestHandler {
   return (req, _res, next) => {
-    if (!authOf(req).scopes.includes(scope as never)) return next(forbidden(`This token lacks the '${scope}' scope`));
+    if (!authOf(req).scopes.includes(scope as never)) return next(apiErrors.forbidden(`This token lacks the '${scope}' scope`));
     next();
   };
 }

@@ -2,7 +2,7 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import type { Logger } from '../observability/logger.js';
 
-export { AppError, unauthorized, forbidden, validationError } from '../app-error.js';
+export { AppError } from '../app-error.js';
 import { AppError, apiErrors } from '../app-error.js';
 import { isDatabaseUnavailable, isRpcUnavailable } from '../dependency-errors.js';
 

@@ -7,8 +7,6 @@ import { maxInFlightOrderedNonce, uniqueKeyInUse } from '../../db/transactions.j
 import type { AcceptContext } from '../types.js';
 import { MINT_TYPE } from './type.js';
 
-/** transactions.type of a mint (the definition's `type`; here too, since the definition imports this file). */
-
 export const receiptHashOf = (receiptId: string) => keccak256(toBytes(receiptId));
 
 /** 409 once the receipt is minted on this token, on-chain or in flight through Chronos. */
