@@ -65,7 +65,7 @@ export async function startChronos(
       DATABASE_URL: databaseUrl,
       RPC_URL: rpcUrl,
       BUNDLER_URL: stack.bundlerUrl,
-      PAYMASTER_URL: stack.paymasterUrl,
+      PAYMASTER_SIGNER_KEY: stack.paymasterSignerKey,
       CHAIN_ID: String(stack.chainId),
       ...contractEnvironment(stack),
       JWT_SECRET: BENCH_SECRETS.jwtSecret,

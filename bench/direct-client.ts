@@ -1,6 +1,7 @@
 // The end-to-end baseline: what a backend would do without Chronos. A plain permissionless client per
 // user (SimpleAccount, EntryPoint v0.7) sends the same token transfer straight to the same bundler,
-// sponsored by the same paymaster, and polls the bundler for the receipt as often as Chronos polls the
+// sponsored by the same paymaster contract (ChronosPaymaster, signed with the same key through the
+// same in-process code, as a self-hoster's own backend would), and polls the bundler for the receipt as often as Chronos polls the
 // chain (50 ms).
 import { encodeFunctionData, erc20Abi, http, type Address } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -9,6 +10,7 @@ import { toSimpleSmartAccount } from 'permissionless/accounts';
 import { createSmartAccountClient } from 'permissionless';
 import { createPimlicoClient } from 'permissionless/clients/pimlico';
 import { createChainPublicClient, toChain } from '../src/chain/clients.js';
+import { createOwnPaymaster } from '../src/userop/sponsorship/own-paymaster.js';
 import type { BenchStack } from './stack.js';
 
 const ENTRY_POINT = { address: entryPoint07Address, version: '0.7' } as const;
@@ -20,14 +22,16 @@ export async function createDirectAccount(stack: BenchStack) {
   const chain = toChain({ rpcUrl: stack.rpcUrl, chainId: stack.chainId });
   const publicClient = createChainPublicClient({ rpcUrl: stack.rpcUrl, chainId: stack.chainId });
   const account = await toSimpleSmartAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), entryPoint: ENTRY_POINT });
-  const paymaster = createPimlicoClient({ transport: http(stack.paymasterUrl), entryPoint: ENTRY_POINT, pollingInterval: POLLING_INTERVAL_MS });
+  const paymaster = createOwnPaymaster({ address: stack.paymaster, signerKey: stack.paymasterSignerKey, chainId: stack.chainId, validSeconds: 180 });
+  // The bundler's gas price quote, as Chronos uses it.
+  const gasPrice = createPimlicoClient({ transport: http(stack.bundlerUrl), entryPoint: ENTRY_POINT, pollingInterval: POLLING_INTERVAL_MS });
   const client = createSmartAccountClient({
     account,
     chain,
     bundlerTransport: http(stack.bundlerUrl),
     paymaster,
     pollingInterval: POLLING_INTERVAL_MS,
-    userOperation: { estimateFeesPerGas: async () => (await paymaster.getUserOperationGasPrice()).fast },
+    userOperation: { estimateFeesPerGas: async () => (await gasPrice.getUserOperationGasPrice()).fast },
   });
   return { address: account.address, client };
 }

@@ -1,24 +1,23 @@
 // The embedded stack, brought up by the bench itself on free loopback ports (the same parts and
 // steps as tests/support/stack.ts): anvil with automine and the canonical ERC-4337 contracts, alto,
-// the ERC-7677 mock paymaster, this project's contracts (src/chain/contracts/registry.ts), and a
+// this project's contracts (src/chain/contracts/registry.ts, ChronosPaymaster funded), and a
 // throwaway Postgres cluster in a temp dir with a migrated template that every phase clones its own
 // database from.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPublicClient, createWalletClient, http, type Hex } from 'viem';
+import { createPublicClient, createWalletClient, http, parseEther, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { toChain } from '../src/chain/clients.js';
-import { deployChronosContracts, setTokenSigner } from '../src/chain/contracts/deploy.js';
+import { deployChronosContracts, depositToPaymaster, setTokenSigner } from '../src/chain/contracts/deploy.js';
 import type { ChronosContractAddresses } from '../src/chain/contracts/registry.js';
 import { createPool } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { startAnvil } from '../src/dev/anvil.js';
 import { startBundler } from '../src/dev/alto.js';
-import { deployCanonicalAccountContracts } from '../src/dev/canonical-contracts.js';
+import { deployCanonicalAccountContracts, ENTRY_POINT_07_ADDRESS } from '../src/dev/canonical-contracts.js';
 import { createDatabase, startEmbeddedPostgres } from '../src/dev/embedded-postgres.js';
 import { getFreePorts } from '../src/dev/free-port.js';
-import { startPaymaster } from '../src/dev/paymaster.js';
 import { ANVIL_DEV_KEYS } from '../src/runtime/embedded-keys.js';
 import type { Cleanup } from './cleanup.js';
 import { findProcess, withDescendants, type CpuTargets } from './cpu.js';
@@ -56,7 +55,8 @@ export const BENCH_POSTGRES_FLAGS = [
 export type BenchStack = ChronosContractAddresses & {
   rpcUrl: string;
   bundlerUrl: string;
-  paymasterUrl: string;
+  /** ChronosPaymaster trusts it: Chronos and the direct baseline both sign their sponsorships with it. */
+  paymasterSignerKey: Hex;
   chainId: number;
   pgAdminUrl: string;
   tempDir: string;
@@ -73,28 +73,23 @@ export async function startBenchStack(cleanup: Cleanup, { onStep }: { onStep?: (
   cleanup.add('temp dir', () => rm(tempDir, { recursive: true, force: true }));
   // Postgres runs as the `postgres` system user when we are root; it must be able to enter this dir.
   await chmod(tempDir, 0o755);
-  const [chainPort, bundlerPort, paymasterPort, pgPort] = await getFreePorts(4);
+  const [chainPort, bundlerPort, pgPort] = await getFreePorts(3);
 
   const chainSide = (async () => {
     const anvil = await startAnvil({ port: chainPort });
     cleanup.add('anvil', anvil.stop);
     onStep?.('anvil');
     await deployCanonicalAccountContracts(anvil.rpcUrl, { deployerPrivateKey: DEPLOYER_PRIVATE_KEY });
-    const [bundler, paymaster] = await Promise.all([
-      startBundler({ rpcUrl: anvil.rpcUrl, port: bundlerPort, executorPrivateKeys: BUNDLER_EXECUTOR_KEYS, utilityPrivateKey: BUNDLER_UTILITY_KEY }).then(
-        (b) => {
-          cleanup.add('alto', b.stop);
-          return b;
-        },
-      ),
-      startPaymaster({ rpcUrl: anvil.rpcUrl, bundlerUrl: `http://127.0.0.1:${bundlerPort}`, port: paymasterPort }).then((p) => {
-        cleanup.add('paymaster', p.stop);
-        return p;
-      }),
-    ]);
-    onStep?.('alto and paymaster');
-    const pids = { anvil: anvil.process.pid!, alto: bundler.process.pid!, paymaster: paymaster.process.pid! };
-    return { rpcUrl: anvil.rpcUrl, bundlerUrl: bundler.url, paymasterUrl: paymaster.url, pids };
+    const bundler = await startBundler({
+      rpcUrl: anvil.rpcUrl,
+      port: bundlerPort,
+      executorPrivateKeys: BUNDLER_EXECUTOR_KEYS,
+      utilityPrivateKey: BUNDLER_UTILITY_KEY,
+    });
+    cleanup.add('alto', bundler.stop);
+    onStep?.('alto');
+    const pids = { anvil: anvil.process.pid!, alto: bundler.process.pid! };
+    return { rpcUrl: anvil.rpcUrl, bundlerUrl: bundler.url, pids };
   })();
   const pgSide = (async () => {
     const pg = await startEmbeddedPostgres({
@@ -129,7 +124,13 @@ export async function startBenchStack(cleanup: Cleanup, { onStep }: { onStep?: (
     transport: http(chain.rpcUrl),
     pollingInterval: 50,
   });
-  const contracts = await deployChronosContracts(deployer, { owner: deployer.account.address });
+  const paymasterSignerKey = generatePrivateKey();
+  const contracts = (await deployChronosContracts(deployer, {
+    owner: deployer.account.address,
+    entryPoint: ENTRY_POINT_07_ADDRESS,
+    paymasterSigner: privateKeyToAccount(paymasterSignerKey).address,
+  })) as ChronosContractAddresses;
+  await depositToPaymaster(deployer, { paymaster: contracts.paymaster, amount: parseEther('1000') });
   const mintSigner = privateKeyToAccount(generatePrivateKey());
   await setTokenSigner(deployer, { token: contracts.token, signer: mintSigner.address, authorized: true });
   onStep?.('chronos contracts');
@@ -144,11 +145,11 @@ export async function startBenchStack(cleanup: Cleanup, { onStep }: { onStep?: (
     pgAdminUrl: pg.url,
     tempDir,
     ...contracts,
+    paymasterSignerKey,
     mintSigner,
     cpuTargets: {
       anvil: () => [pids.anvil],
       alto: () => [pids.alto],
-      paymaster: () => [pids.paymaster],
       postgres: () => withDescendants(postmaster),
       bench: () => [process.pid],
     },

@@ -1,9 +1,12 @@
 // Where the admin commands find the database and chain: DATABASE_URL & co., or, in a folder where
 // the embedded default runs, `.chronos/dev.json`.
 import type { Address, Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { chronosHome, readDevFile } from '../runtime/home.js';
 import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../runtime/embedded-keys.js';
 import { UsageError } from './output.js';
+import { loadOrCreateSecrets } from '../runtime/secrets-file.js';
+import { CANONICAL_ENTRY_POINT_07 } from '../config/schema.js';
 
 /**
  * `token`: the shared TOKEN_ADDRESS (or dev.json's token), on which the signer of a client without a
@@ -18,7 +21,17 @@ export type AdminEnvironment = {
   deployerPrivateKey?: Hex;
 };
 
-export type DeployEnvironment = { embedded: boolean; chain: ChainEnvironment; deployerPrivateKey?: Hex };
+export type DeployEnvironment = {
+  embedded: boolean;
+  chain: ChainEnvironment;
+  deployerPrivateKey?: Hex;
+  entryPoint: Address;
+  /**
+   * Whom the paymaster trusts (PAYMASTER_SIGNER_KEY's address); `hosted` when PAYMASTER_URL sponsors
+   * instead (no paymaster to deploy); `missing` when neither is set.
+   */
+  paymasterSigner: Address | 'hosted' | 'missing';
+};
 
 /** The help line of every command that reads the database. */
 export const ADMIN_ENVIRONMENT_HELP = ['Uses DATABASE_URL, or where the embedded default runs (`npm start` in this folder), .chronos/dev.json (CHRONOS_HOME).'];
@@ -50,19 +63,29 @@ export async function resolveAdminEnvironment(env: Record<string, string | undef
  */
 export async function resolveDeployEnvironment(env: Record<string, string | undefined> = process.env): Promise<DeployEnvironment> {
   const deployerPrivateKey = env.DEPLOYER_PRIVATE_KEY as Hex | undefined;
+  const entryPoint = (env.ENTRY_POINT_ADDRESS || CANONICAL_ENTRY_POINT_07) as Address;
   if (env.RPC_URL || env.CHAIN_ID) {
     if (!env.RPC_URL || !env.CHAIN_ID) throw new UsageError('RPC_URL and CHAIN_ID must both be set to deploy contracts');
-    return { embedded: false, chain: chainFromVariables(env), deployerPrivateKey };
+    return { embedded: false, chain: chainFromVariables(env), deployerPrivateKey, entryPoint, paymasterSigner: paymasterSignerFromVariables(env) };
   }
   const external = ['DATABASE_URL', 'BUNDLER_URL', 'PAYMASTER_URL'].find((name) => env[name]);
   if (external) throw new UsageError(`${external} is set (not the embedded default), so RPC_URL and CHAIN_ID must be set too to deploy contracts`);
   const dev = await readDevFile(chronosHome(env));
   if (!dev) throw new UsageError(`RPC_URL and CHAIN_ID are not set and no .chronos/dev.json is here: set them, or ${NOT_STARTED_HINT}`);
+  const { paymasterSignerKey } = await loadOrCreateSecrets(chronosHome(env));
   return {
     embedded: true,
     chain: { rpcUrl: dev.rpcUrl, chainId: dev.chainId, token: dev.token },
     deployerPrivateKey: deployerPrivateKey ?? EMBEDDED_DEPLOYER_PRIVATE_KEY,
+    entryPoint,
+    paymasterSigner: privateKeyToAccount(paymasterSignerKey).address,
   };
+}
+
+function paymasterSignerFromVariables(env: Record<string, string | undefined>): DeployEnvironment['paymasterSigner'] {
+  if (env.PAYMASTER_URL) return 'hosted';
+  const key = env.PAYMASTER_SIGNER_KEY;
+  return key && /^0x[0-9a-fA-F]{64}$/.test(key) ? privateKeyToAccount(key as Hex).address : 'missing';
 }
 
 function chainFromVariables(env: Record<string, string | undefined>): ChainEnvironment {

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
 import { envSchema, type Config, type EmbeddedPorts } from './schema.js';
+import type { Sponsorship } from '../userop/sponsorship/mode.js';
 import { RATE_LIMIT_CATEGORIES, type RateLimitCategory } from '../policy/rate-limit-categories.js';
-import { CHRONOS_CONTRACTS, mapChronosContracts } from '../chain/contracts/registry.js';
+import { CHRONOS_CONTRACTS, mapChronosContracts, type ConfiguredContractAddresses } from '../chain/contracts/registry.js';
 
 /** Configuration values are missing or malformed; the message names each variable, one per line. */
 export class ConfigError extends Error {
@@ -30,6 +31,7 @@ const EMBEDDED_STACK_VARIABLES = [
   ...CHRONOS_CONTRACTS.map((c) => c.variable),
   'ENTRY_POINT_ADDRESS',
   'ACCOUNT_FACTORY_ADDRESS',
+  'PAYMASTER_SIGNER_KEY',
   'JWT_SECRET',
   'MASTER_KEY',
   'WEBHOOK_ALLOW_PRIVATE_TARGETS',
@@ -69,7 +71,7 @@ export function checkEmbeddedEnvironment(env: Record<string, string | undefined>
 
 /** Parses the environment into a frozen Config, or throws a ConfigError naming every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>, mode: Config['mode']): Config {
-  const e = parseOrThrow(envSchema, mode === 'embedded' ? withEmbeddedDefaults(env) : env);
+  const e = parseOrThrow(envSchema, mode === 'embedded' ? withEmbeddedDefaults(env) : env, sponsorshipProblems);
   // A live worker must beat several times before it could be presumed dead, or its jobs would be taken
   // from it (and, by the orphan sweep, its fresh locks freed) while it still runs them.
   if (e.WORKER_STALE_AFTER_MS < 3 * e.WORKER_HEARTBEAT_MS) {
@@ -85,17 +87,12 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
-    chain: Object.freeze({
-      rpcUrl: e.RPC_URL,
-      bundlerUrl: e.BUNDLER_URL,
-      paymasterUrl: e.PAYMASTER_URL,
-      chainId: e.CHAIN_ID,
-      ...(e.PAYMASTER_CONTEXT && { paymasterContext: e.PAYMASTER_CONTEXT }),
-    }),
+    chain: Object.freeze({ rpcUrl: e.RPC_URL, bundlerUrl: e.BUNDLER_URL, chainId: e.CHAIN_ID }),
+    sponsorship: sponsorshipOf(e),
     contracts: Object.freeze({
       entryPoint: e.ENTRY_POINT_ADDRESS,
       accountFactory: e.ACCOUNT_FACTORY_ADDRESS,
-      ...mapChronosContracts((c) => e[c.variable]),
+      ...(mapChronosContracts((c) => e[c.variable]) as ConfiguredContractAddresses),
     }),
     jwt: Object.freeze({ secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, ttlSeconds: e.JWT_TTL_SECONDS }),
     masterKey: e.MASTER_KEY,
@@ -129,18 +126,57 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
   });
 }
 
-/** Everything wrong at once, one variable per line, rather than one fix-and-retry per variable. */
-function parseOrThrow<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = schema.safeParse(present);
-  if (result.success) return result.data;
+const OWN_SPONSORSHIP_VARIABLES = ['PAYMASTER_SIGNER_KEY', 'PAYMASTER_ADDRESS'] as const;
+
+/**
+ * Exactly one sponsorship mode: PAYMASTER_URL (a hosted ERC-7677 paymaster), or Chronos's own
+ * paymaster with its address and signer key. Both, or half of the own one, is refused at boot, in the
+ * same list as every other problem.
+ */
+function sponsorshipProblems(env: Record<string, string>): Map<string, string> {
   const problems = new Map<string, string>();
-  for (const issue of result.error.issues) {
+  const own = OWN_SPONSORSHIP_VARIABLES.filter((name) => env[name] !== undefined);
+  if (env.PAYMASTER_URL) {
+    if (own.length > 0) {
+      problems.set(
+        'PAYMASTER_URL',
+        `PAYMASTER_URL and ${own.join(' and ')} are both set: exactly one sponsorship mode is active. Unset PAYMASTER_URL to sponsor with Chronos's own paymaster, or ${own.join(' and ')} to use the ERC-7677 paymaster at PAYMASTER_URL`,
+      );
+    }
+    return problems;
+  }
+  for (const name of OWN_SPONSORSHIP_VARIABLES) {
+    if (env[name] === undefined) problems.set(name, `${name} is required (Chronos's own paymaster sponsors unless PAYMASTER_URL names an ERC-7677 one)`);
+  }
+  if (env.PAYMASTER_CONTEXT !== undefined)
+    problems.set('PAYMASTER_CONTEXT', 'PAYMASTER_CONTEXT is only sent to a hosted paymaster: set PAYMASTER_URL, or unset it');
+  return problems;
+}
+
+function sponsorshipOf(e: z.output<typeof envSchema>): Sponsorship {
+  if (e.PAYMASTER_URL) return Object.freeze({ mode: 'hosted', url: e.PAYMASTER_URL, ...(e.PAYMASTER_CONTEXT && { context: e.PAYMASTER_CONTEXT }) });
+  // sponsorshipProblems made sure both are there.
+  return Object.freeze({ mode: 'own', paymaster: e.PAYMASTER_ADDRESS!, signerKey: e.PAYMASTER_SIGNER_KEY!, validSeconds: e.SPONSORSHIP_VALID_SECONDS });
+}
+
+/** Everything wrong at once, one variable per line, rather than one fix-and-retry per variable. */
+function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+  crossChecks: (present: Record<string, string>) => Map<string, string> = () => new Map(),
+): z.output<S> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
+  const result = schema.safeParse(present);
+  const crossed = crossChecks(present);
+  if (result.success && crossed.size === 0) return result.data;
+  const problems = new Map<string, string>();
+  for (const issue of result.success ? [] : result.error.issues) {
     const variable = String(issue.path[0] ?? 'configuration');
     if (problems.has(variable)) continue; // the first complaint about a variable is the useful one
     const message = issue.code === 'invalid_type' && present[variable] === undefined ? 'is required' : issue.message;
     problems.set(variable, `${variable} ${message}`);
   }
+  for (const [variable, problem] of crossed) if (!problems.has(variable)) problems.set(variable, problem);
   throw new ConfigError([...problems.values()]);
 }
 
@@ -149,16 +185,6 @@ function withEmbeddedDefaults(env: Record<string, string | undefined>): Record<s
   return env.HOST ? env : { ...env, HOST: '127.0.0.1' };
 }
 
-function embeddedPortsOf(e: {
-  EMBEDDED_POSTGRES_PORT: number;
-  EMBEDDED_CHAIN_PORT: number;
-  EMBEDDED_BUNDLER_PORT: number;
-  EMBEDDED_PAYMASTER_PORT: number;
-}): EmbeddedPorts {
-  return Object.freeze({
-    postgres: e.EMBEDDED_POSTGRES_PORT,
-    chain: e.EMBEDDED_CHAIN_PORT,
-    bundler: e.EMBEDDED_BUNDLER_PORT,
-    paymaster: e.EMBEDDED_PAYMASTER_PORT,
-  });
+function embeddedPortsOf(e: { EMBEDDED_POSTGRES_PORT: number; EMBEDDED_CHAIN_PORT: number; EMBEDDED_BUNDLER_PORT: number }): EmbeddedPorts {
+  return Object.freeze({ postgres: e.EMBEDDED_POSTGRES_PORT, chain: e.EMBEDDED_CHAIN_PORT, bundler: e.EMBEDDED_BUNDLER_PORT });
 }

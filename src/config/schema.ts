@@ -2,7 +2,13 @@
 import { z } from 'zod';
 import { isAddress, getAddress, type Address, type Hex } from 'viem';
 import { parseRateLimits, type RateLimitCategory } from '../policy/rate-limit-categories.js';
-import { CHRONOS_CONTRACTS, type ChronosContractAddresses, type ChronosContractVariable } from '../chain/contracts/registry.js';
+import {
+  CHRONOS_CONTRACTS,
+  type ConfiguredContractAddresses,
+  type ChronosContractVariable,
+  type OptionalContractVariable,
+} from '../chain/contracts/registry.js';
+import type { Sponsorship } from '../userop/sponsorship/mode.js';
 
 // `.env.example` carries placeholders so that it reads as a template; a `.env` copied from it must not
 // start a deployment with an all-zero MASTER_KEY, a published JWT secret or example.com services.
@@ -37,9 +43,14 @@ const address = z
   .refine(isAddress, 'must be a 0x-prefixed 20-byte address')
   .transform((v) => getAddress(v) as Address);
 const contractAddress = address.refine((v) => !/^0x0{40}$/.test(v), 'must be a deployed contract, not the zero address');
-/** TOKEN_ADDRESS, CLAIM_VAULT_ADDRESS, …: one variable per contract of the registry, all required. */
-const contractVariables = Object.fromEntries(CHRONOS_CONTRACTS.map((c) => [c.variable, contractAddress])) as {
-  [V in ChronosContractVariable]: typeof contractAddress;
+/**
+ * TOKEN_ADDRESS, CLAIM_VAULT_ADDRESS, …: one variable per contract of the registry; PAYMASTER_ADDRESS
+ * only matters without PAYMASTER_URL, which load.ts checks.
+ */
+const contractVariables = Object.fromEntries(
+  CHRONOS_CONTRACTS.map((c) => [c.variable, c.needed === 'always' ? contractAddress : contractAddress.optional()]),
+) as {
+  [V in ChronosContractVariable]: V extends OptionalContractVariable ? z.ZodOptional<typeof contractAddress> : typeof contractAddress;
 };
 const port = z.coerce.number().int().min(0).max(65535);
 /** A hop count (1–10), or a comma-separated list of IP addresses, CIDR subnets and express's preset names. */
@@ -94,9 +105,14 @@ export const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   RPC_URL: url(['http:', 'https:']),
   BUNDLER_URL: url(['http:', 'https:']),
-  PAYMASTER_URL: url(['http:', 'https:']),
+  // Sponsorship: Chronos's own paymaster (PAYMASTER_ADDRESS, signed with PAYMASTER_SIGNER_KEY), or any
+  // ERC-7677 service at PAYMASTER_URL; exactly one (load.ts).
+  PAYMASTER_URL: url(['http:', 'https:']).optional(),
   // Passed as the ERC-7677 `context` of every paymaster request (a hosted paymaster's sponsorship policy id …).
   PAYMASTER_CONTEXT: jsonObject.optional(),
+  PAYMASTER_SIGNER_KEY: privateKey.refine((v) => !/^0x0{64}$/.test(v), PLACEHOLDER).optional(),
+  // How long one signed sponsorship can be included; past it the operation is re-sponsored (same nonce).
+  SPONSORSHIP_VALID_SECONDS: z.coerce.number().int().min(30).max(86_400).default(180),
   CHAIN_ID: positiveInt,
   JWT_SECRET: z
     .string()
@@ -126,7 +142,6 @@ export const envSchema = z.object({
   EMBEDDED_POSTGRES_PORT: fixedPort.default(54329),
   EMBEDDED_CHAIN_PORT: fixedPort.default(8545),
   EMBEDDED_BUNDLER_PORT: fixedPort.default(4337),
-  EMBEDDED_PAYMASTER_PORT: fixedPort.default(4338),
   // After SIGTERM/SIGINT, how long in-flight requests and jobs get before the process exits anyway.
   SHUTDOWN_GRACE_MS: positiveInt.default(25_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -165,7 +180,7 @@ export const envSchema = z.object({
 
 export type Env = z.input<typeof envSchema>;
 
-export type EmbeddedPorts = Readonly<{ postgres: number; chain: number; bundler: number; paymaster: number }>;
+export type EmbeddedPorts = Readonly<{ postgres: number; chain: number; bundler: number }>;
 
 export type Config = Readonly<{
   mode: 'embedded' | 'external';
@@ -179,9 +194,11 @@ export type Config = Readonly<{
   shutdownGraceMs: number;
   logLevel: z.output<typeof envSchema>['LOG_LEVEL'];
   databaseUrl: string;
-  chain: Readonly<{ rpcUrl: string; bundlerUrl: string; paymasterUrl: string; chainId: number; paymasterContext?: Readonly<Record<string, unknown>> }>;
+  chain: Readonly<{ rpcUrl: string; bundlerUrl: string; chainId: number }>;
+  /** Who pays for every operation: Chronos's own paymaster or a hosted ERC-7677 one. */
+  sponsorship: Sponsorship;
   /** The canonical ERC-4337 contracts, and this project's own by their registry key (token, claimVault, …). */
-  contracts: Readonly<{ entryPoint: Address; accountFactory: Address } & ChronosContractAddresses>;
+  contracts: Readonly<{ entryPoint: Address; accountFactory: Address } & ConfiguredContractAddresses>;
   jwt: Readonly<{ secret: string; issuer: string; audience: string; ttlSeconds: number }>;
   masterKey: Hex;
   deployerPrivateKey?: Hex;

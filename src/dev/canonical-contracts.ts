@@ -16,45 +16,30 @@ import {
   type Hex,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { entryPoint06Address, entryPoint07Address, entryPoint08Address } from 'viem/account-abstraction';
+import { entryPoint07Address } from 'viem/account-abstraction';
 
 /** Arachnid's deterministic deployment proxy; anvil predeploys it. */
 export const CREATE2_DEPLOYER_ADDRESS: Address = '0x4e59b44847b379578588920ca78fbf26c0b4956c';
-export const ENTRY_POINT_06_ADDRESS: Address = entryPoint06Address;
 export const ENTRY_POINT_07_ADDRESS: Address = entryPoint07Address;
-export const ENTRY_POINT_08_ADDRESS: Address = entryPoint08Address;
 /** The factory permissionless' `toSimpleSmartAccount` uses by default on EntryPoint v0.7. */
 export const SIMPLE_ACCOUNT_FACTORY_07_ADDRESS: Address = '0x91E60e0613810449d098b0b5Ec8b51A0FE8c8985';
 
 const ZERO_SALT: Hex = '0x0000000000000000000000000000000000000000000000000000000000000000';
 
-export type CanonicalContractName = 'EntryPoint v0.6' | 'EntryPoint v0.7' | 'EntryPoint v0.8' | 'SimpleAccountFactory v0.7';
+export type CanonicalContractName = 'EntryPoint v0.7' | 'SimpleAccountFactory v0.7';
 
 type CanonicalContract = { name: CanonicalContractName; address: Address; salt: Hex; initCode: () => Hex };
 
 const require = createRequire(import.meta.url);
 const bytecodeOf = (artifact: string): Hex => (require(artifact) as { bytecode: Hex }).bytecode;
 
-// In deployment order. EntryPoint v0.6 and v0.8 are not used by Chronos, but the mock paymaster's
-// setup reads deposits from its v0.6 and v0.8 singleton paymasters, which call those EntryPoints.
+// In deployment order: what Chronos (EntryPoint v0.7 accounts) and alto need, nothing more.
 const CANONICAL_CONTRACTS: readonly CanonicalContract[] = [
-  {
-    name: 'EntryPoint v0.6',
-    address: ENTRY_POINT_06_ADDRESS,
-    salt: ZERO_SALT,
-    initCode: () => bytecodeOf('account-abstraction-v06/artifacts/EntryPoint.json'),
-  },
   {
     name: 'EntryPoint v0.7',
     address: ENTRY_POINT_07_ADDRESS,
     salt: '0x90d8084deab30c2a37c45e8d47f49f2f7965183cb6990a98943ef94940681de3',
     initCode: () => bytecodeOf('account-abstraction-v07/artifacts/EntryPoint.json'),
-  },
-  {
-    name: 'EntryPoint v0.8',
-    address: ENTRY_POINT_08_ADDRESS,
-    salt: '0x0a59dbff790c23c976a548690c27297883cc66b4c67024f9117b0238995e35e9',
-    initCode: () => bytecodeOf('@account-abstraction/contracts/artifacts/EntryPoint.json'),
   },
   {
     name: 'SimpleAccountFactory v0.7',
@@ -76,7 +61,7 @@ export type DeployCanonicalAccountContractsReturnType = {
 };
 
 /**
- * Deploys EntryPoint v0.6, v0.7, v0.8 and SimpleAccountFactory v0.7 at their canonical addresses,
+ * Deploys EntryPoint v0.7 and SimpleAccountFactory v0.7 at their canonical addresses,
  * skipping those whose code is already present. Throws if an artifact would land elsewhere or a
  * deployment leaves no code behind.
  */
@@ -97,7 +82,7 @@ export async function deployCanonicalAccountContracts(
   const missing = CANONICAL_CONTRACTS.filter((_, i) => !present[i]);
   if (missing.length === 0) return { deployed: [] };
 
-  // Send everything back to back with explicit nonces, then wait once: one round of mining, not four.
+  // Send everything back to back with explicit nonces, then wait once: one round of mining, not two.
   let nonce = await publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' });
   const sent: { contract: CanonicalContract; hash: Hash }[] = [];
   for (const contract of missing) {

@@ -10,6 +10,7 @@ import { runUnitOfWork } from '../status/unit-of-work.js';
 import { definitionOf } from '../operations/index.js';
 import type { UserOpFailure } from '../userop/errors.js';
 import { sendIdempotently } from '../userop/send.js';
+import { paymasterUrlOf } from '../userop/sponsorship/mode.js';
 import { withRetries, type RetryContext, type RetryResult, type WithRetriesParameters } from '../userop/with-retries.js';
 import { failpoint } from '../observability/failpoints.js';
 import type { Logger } from '../observability/logger.js';
@@ -82,7 +83,7 @@ export function createSubmitRun(ctx: WorkerContext, helpers: JobHelpers, id: str
   };
 
   const retry: RetryContext = {
-    urls: ctx.config.chain,
+    urls: { bundlerUrl: ctx.config.chain.bundlerUrl, paymasterUrl: paymasterUrlOf(ctx.config.sponsorship) },
     log,
     checkShutdown,
     ended: async () => isTerminal((await current()).status),

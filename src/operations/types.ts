@@ -6,7 +6,7 @@ import type { RequestHandler } from 'express';
 import type { Address, Hex } from 'viem';
 import type { Db } from '../db/connect.js';
 import type { ChainPublicClient } from '../chain/clients.js';
-import type { ChronosContractAddresses } from '../chain/contracts/registry.js';
+import type { ConfiguredContractAddresses } from '../chain/contracts/registry.js';
 import type { AppError } from '../app-error.js';
 import type { Client, Transaction, UniqueKeyColumn, Wallet } from '../db/schema.js';
 import type { OperationContracts } from './contracts.js';
@@ -17,7 +17,7 @@ export type Call = { to: Address; data: Hex; value?: bigint };
 export type AcceptContext = { db: Db; config: OperationsConfig; publicClient: ChainPublicClient };
 
 /** The slice of the configuration operations read: the chain and the deployment's contracts (a Config fits it; operations stay below config/). */
-export type OperationsConfig = { chain: { chainId: number }; contracts: Readonly<ChronosContractAddresses> };
+export type OperationsConfig = { chain: { chainId: number }; contracts: Readonly<ConfiguredContractAddresses> };
 
 /** Who asks: the authenticated client, the user (X-User-Id) and their wallet, and the client's own token. */
 export type Requester = { client: Client; userId: string; wallet: Wallet; walletAddress: Address; token: Address };

@@ -16,7 +16,6 @@ export function bannerText(dev: DevFile): string {
     `  API docs     ${dev.apiUrl}/docs`,
     `  chain        ${dev.rpcUrl} (chain id ${dev.chainId})`,
     `  bundler      ${dev.bundlerUrl}`,
-    `  paymaster    ${dev.paymasterUrl}`,
     ...CHRONOS_CONTRACTS.map((contract) => `  ${contract.label.padEnd(13)}${dev[contract.key]}`),
     '',
     '  Demo client (also in .chronos/dev.json)',

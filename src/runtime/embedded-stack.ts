@@ -1,19 +1,18 @@
 // The embedded default (README, "Quick start"): Postgres, anvil, the canonical ERC-4337 contracts,
-// this project's own (src/chain/contracts/registry.ts: ChronosToken, ClaimVault, …), alto and an
-// ERC-7677 paymaster, all on loopback, state kept under `.chronos/`. Each part runs in a process group
+// this project's own (src/chain/contracts/registry.ts: ChronosToken, ClaimVault, ChronosPaymaster,
+// funded on first start) and alto, all on loopback, state kept under `.chronos/`. Each part runs in a process group
 // of its own, so a terminal's Ctrl-C reaches Chronos alone, which drains first and stops them last.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPublicClient, createWalletClient, http } from 'viem';
+import { createPublicClient, createWalletClient, http, parseEther, type Address } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { Logger } from '../observability/logger.js';
 import { startEmbeddedPostgres, createDatabase, databaseExists } from '../dev/embedded-postgres.js';
 import { startAnvil } from '../dev/anvil.js';
 import { deployCanonicalAccountContracts } from '../dev/canonical-contracts.js';
 import { startBundler } from '../dev/alto.js';
-import { startPaymaster } from '../dev/paymaster.js';
 import { toChain } from '../chain/clients.js';
-import { deployChronosContract } from '../chain/contracts/deploy.js';
+import { deployChronosContract, depositToPaymaster } from '../chain/contracts/deploy.js';
 import { CHRONOS_CONTRACTS, contractEnvironment, type ChronosContractAddresses } from '../chain/contracts/registry.js';
 import { CANONICAL_ENTRY_POINT_07, CANONICAL_SIMPLE_ACCOUNT_FACTORY_07 } from '../config/schema.js';
 import { EMBEDDED_BUNDLER_EXECUTOR_KEYS, EMBEDDED_BUNDLER_UTILITY_KEY, EMBEDDED_DEPLOYER_PRIVATE_KEY } from './embedded-keys.js';
@@ -48,7 +47,7 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
   await mkdir(home, { recursive: true });
   const lock = await acquireInstanceLock(home);
   const started: { stop(): Promise<void> }[] = [];
-  // In reverse order of start (paymaster, alto, anvil, Postgres); the lock goes last, once all are gone.
+  // In reverse order of start (alto, anvil, Postgres); the lock goes last, once all are gone.
   const stop = async () => {
     for (const part of started.reverse()) await part.stop().catch(() => {});
     await lock.release();
@@ -60,7 +59,6 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
       { port: ports.postgres, host: '127.0.0.1', variable: 'EMBEDDED_POSTGRES_PORT' },
       { port: ports.chain, host: '127.0.0.1', variable: 'EMBEDDED_CHAIN_PORT' },
       { port: ports.bundler, host: '127.0.0.1', variable: 'EMBEDDED_BUNDLER_PORT' },
-      { port: ports.paymaster, host: '127.0.0.1', variable: 'EMBEDDED_PAYMASTER_PORT' },
     ]);
     const previous = await readDevFile(home);
     const secrets = await loadOrCreateSecrets(home);
@@ -77,9 +75,10 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
     started.push(anvil);
     await lock.addChild({ name: 'anvil', pid: anvil.process.pid!, signal: 'SIGTERM' });
     await deployCanonicalAccountContracts(anvil.rpcUrl, { deployerPrivateKey: EMBEDDED_DEPLOYER_PRIVATE_KEY });
-    const contracts = await ensureChronosContracts(anvil.rpcUrl, previous);
+    const paymasterSigner = privateKeyToAccount(secrets.paymasterSignerKey).address;
+    const contracts = await ensureChronosContracts(anvil.rpcUrl, previous, { paymasterSigner });
 
-    // alto and the paymaster are Node processes that exit when our IPC channel closes: nothing to record.
+    // alto is a Node process that exits when our IPC channel closes: nothing to record.
     signal?.throwIfAborted();
     const bundler = await startBundler({
       rpcUrl: anvil.rpcUrl,
@@ -89,9 +88,6 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
       utilityPrivateKey: EMBEDDED_BUNDLER_UTILITY_KEY,
     });
     started.push(bundler);
-    signal?.throwIfAborted();
-    const paymaster = await startPaymaster({ rpcUrl: anvil.rpcUrl, bundlerUrl: bundler.url, port: ports.paymaster, detached: true });
-    started.push(paymaster);
 
     signal?.throwIfAborted();
     const { demoClient, token: demoToken } = await ensureDemoClient({
@@ -107,7 +103,7 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
       DATABASE_URL: databaseUrl,
       RPC_URL: anvil.rpcUrl,
       BUNDLER_URL: bundler.url,
-      PAYMASTER_URL: paymaster.url,
+      PAYMASTER_SIGNER_KEY: secrets.paymasterSignerKey,
       CHAIN_ID: String(CHAIN_ID),
       ...contractEnvironment(contracts),
       ENTRY_POINT_ADDRESS: CANONICAL_ENTRY_POINT_07,
@@ -124,7 +120,8 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
           apiUrl,
           rpcUrl: anvil.rpcUrl,
           bundlerUrl: bundler.url,
-          paymasterUrl: paymaster.url,
+          // Chronos sponsors in-process with its own paymaster (dev.json's `paymaster`): no paymaster service.
+          paymasterUrl: null,
           chainId: CHAIN_ID,
           entryPoint: CANONICAL_ENTRY_POINT_07,
           accountFactory: CANONICAL_SIMPLE_ACCOUNT_FACTORY_07,
@@ -161,21 +158,35 @@ export function devFileContracts(
   return { ...contracts, token: demoToken };
 }
 
-/** Reuses the contracts recorded in dev.json while the chain still has them; deploys what is missing, in registry order. */
-async function ensureChronosContracts(rpcUrl: string, previous: DevFile | undefined): Promise<ChronosContractAddresses> {
+/** What a paymaster deployed by the embedded default starts with: plenty for local use (anvil's key holds 10,000 ETH). */
+export const EMBEDDED_PAYMASTER_DEPOSIT = parseEther('100');
+
+/**
+ * Reuses the contracts recorded in dev.json while the chain still has them; deploys what is missing,
+ * in registry order, and funds a newly deployed paymaster.
+ */
+async function ensureChronosContracts(
+  rpcUrl: string,
+  previous: DevFile | undefined,
+  { paymasterSigner }: { paymasterSigner: Address },
+): Promise<ChronosContractAddresses> {
   const chain = toChain({ rpcUrl, chainId: CHAIN_ID });
   const publicClient = createPublicClient({ chain, transport: http(rpcUrl) });
+  const account = privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY);
+  const context = { owner: account.address, entryPoint: CANONICAL_ENTRY_POINT_07, paymasterSigner };
   const current = await Promise.all(
     CHRONOS_CONTRACTS.map((c) => {
       const address = previous?.[c.key];
-      return address ? c.isCurrent(publicClient, address) : false;
+      return address ? c.isCurrent(publicClient, address, context) : false;
     }),
   );
-  const account = privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY);
   const walletClient = createWalletClient({ account, chain, transport: http(rpcUrl) });
   const addresses: Partial<ChronosContractAddresses> = {};
   for (const [i, c] of CHRONOS_CONTRACTS.entries()) {
-    addresses[c.key] = current[i] ? previous![c.key] : await deployChronosContract(walletClient, c, { owner: account.address });
+    addresses[c.key] = current[i] ? previous![c.key] : await deployChronosContract(walletClient, c, context);
+  }
+  if (!current[CHRONOS_CONTRACTS.findIndex((c) => c.key === 'paymaster')]) {
+    await depositToPaymaster(walletClient, { paymaster: addresses.paymaster!, amount: EMBEDDED_PAYMASTER_DEPOSIT });
   }
   return addresses as ChronosContractAddresses;
 }

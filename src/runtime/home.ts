@@ -18,7 +18,8 @@ export type DevFile = ChronosContractAddresses & {
   apiUrl: string;
   rpcUrl: string;
   bundlerUrl: string;
-  paymasterUrl: string;
+  /** null: Chronos sponsors in-process with its own paymaster (`paymaster`), there is no paymaster service. */
+  paymasterUrl: string | null;
   chainId: number;
   entryPoint: Address;
   accountFactory: Address;

@@ -12,6 +12,7 @@ import { createStatusWaiter } from '../worker/status-waiter.js';
 import { createLiveness } from '../worker/liveness.js';
 import type { WorkerContext } from '../worker/context.js';
 import { createUserOpClients } from '../userop/clients.js';
+import { paymasterUrlOf } from '../userop/sponsorship/mode.js';
 import { createInclusionTracker, type CreateInclusionTrackerParameters, type InclusionTracker } from '../tracking/inclusion-tracker.js';
 import { createAccountCache } from '../userop/account-cache.js';
 import { createNotifications } from '../db/notifications.js';
@@ -24,8 +25,16 @@ export type OpenContext = AppContext & { close(): Promise<void> };
 
 /** The process logger, told this configuration's own secrets so that no line can carry them. */
 export function createConfiguredLogger(config: Config, { destination }: Pick<CreateLoggerParameters, 'destination'> = {}): Logger {
-  const rpcUrls = [config.chain.rpcUrl, config.chain.bundlerUrl, config.chain.paymasterUrl];
-  const secrets = [config.masterKey, config.jwt.secret, config.deployerPrivateKey, ...passwordIn(config.databaseUrl), ...rpcUrls.flatMap(credentialsIn)];
+  const rpcUrls = [config.chain.rpcUrl, config.chain.bundlerUrl, paymasterUrlOf(config.sponsorship)].filter((url): url is string => !!url);
+  const paymasterSignerKey = config.sponsorship.mode === 'own' ? config.sponsorship.signerKey : undefined;
+  const secrets = [
+    config.masterKey,
+    config.jwt.secret,
+    config.deployerPrivateKey,
+    paymasterSignerKey,
+    ...passwordIn(config.databaseUrl),
+    ...rpcUrls.flatMap(credentialsIn),
+  ];
   return createLogger({ level: config.logLevel, secrets, destination });
 }
 
@@ -103,7 +112,7 @@ export async function startWorker(
     waiter,
     tracker,
     webhooksAtCommit,
-    userOps: createUserOpClients(ctx.publicClient, ctx.config.chain, { feeQuoteTtlMs }),
+    userOps: createUserOpClients(ctx.publicClient, { ...ctx.config.chain, sponsorship: ctx.config.sponsorship }, { feeQuoteTtlMs }),
     accounts: createAccountCache(),
   };
   const liveness = createLiveness(ctx, ctx.config.worker.liveness);

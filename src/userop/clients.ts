@@ -1,28 +1,36 @@
-// The bundler and the ERC-7677 paymaster, as viem clients. The chain layer knows nothing of HTTP or the database.
+// The bundler and the sponsor, as viem clients. The chain layer knows nothing of HTTP or the database.
 import { http, hexToBigInt, type Hex } from 'viem';
-import { createBundlerClient, createPaymasterClient, type BundlerClient, type PaymasterClient } from 'viem/account-abstraction';
+import { createBundlerClient, createPaymasterClient, type BundlerClient } from 'viem/account-abstraction';
 import type { ChainPublicClient } from '../chain/clients.js';
 import { createFeeQuote, type FeeQuote, type Fees } from './fee-quote.js';
+import { createOwnPaymaster, type Sponsor } from './sponsorship/own-paymaster.js';
+import type { Sponsorship } from './sponsorship/mode.js';
 
 export type UserOpClients = {
   publicClient: ChainPublicClient;
   bundler: BundlerClient;
-  paymaster: PaymasterClient;
-  /** The ERC-7677 `context` every paymaster request carries (PAYMASTER_CONTEXT), if any. */
+  /** Chronos's own paymaster (in-process) or the ERC-7677 service at PAYMASTER_URL. */
+  paymaster: Sponsor;
+  /** The ERC-7677 `context` every hosted paymaster request carries (PAYMASTER_CONTEXT), if any. */
   paymasterContext?: Readonly<Record<string, unknown>>;
+  sponsorship: Sponsorship;
   fees: FeeQuote;
 };
 
 export function createUserOpClients(
   publicClient: ChainPublicClient,
-  { bundlerUrl, paymasterUrl, paymasterContext }: { bundlerUrl: string; paymasterUrl: string; paymasterContext?: Readonly<Record<string, unknown>> },
+  { bundlerUrl, chainId, sponsorship }: { bundlerUrl: string; chainId: number; sponsorship: Sponsorship },
   { feeQuoteTtlMs }: { feeQuoteTtlMs?: number } = {},
 ): UserOpClients {
   // No automatic retries: the submit job decides what to retry, knowing what has been stored.
   const bundler = createBundlerClient({ client: publicClient, transport: http(bundlerUrl, { retryCount: 0, timeout: 15_000 }) });
-  const paymaster = createPaymasterClient({ transport: http(paymasterUrl, { retryCount: 0, timeout: 15_000 }) });
+  const paymaster: Sponsor =
+    sponsorship.mode === 'own'
+      ? createOwnPaymaster({ address: sponsorship.paymaster, signerKey: sponsorship.signerKey, chainId, validSeconds: sponsorship.validSeconds })
+      : (createPaymasterClient({ transport: http(sponsorship.url, { retryCount: 0, timeout: 15_000 }) }) as unknown as Sponsor);
   const fees = createFeeQuote(() => getUserOperationFees({ bundler, publicClient }), { ttlMs: feeQuoteTtlMs });
-  return { publicClient, bundler, paymaster, paymasterContext, fees };
+  const paymasterContext = sponsorship.mode === 'hosted' ? sponsorship.context : undefined;
+  return { publicClient, bundler, paymaster, paymasterContext, sponsorship, fees };
 }
 
 type PimlicoGasPrice = { fast: { maxFeePerGas: Hex; maxPriorityFeePerGas: Hex } };

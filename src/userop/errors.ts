@@ -63,14 +63,14 @@ function rpcCodeOf(link: unknown): number | undefined {
 }
 
 /** Which part a failed request went to, from the URL viem records on its request errors. */
-function partOf(links: Walkable[], urls: { bundlerUrl: string; paymasterUrl: string }): 'bundler' | 'paymaster' | 'chain' {
+function partOf(links: Walkable[], urls: { bundlerUrl: string; paymasterUrl?: string }): 'bundler' | 'paymaster' | 'chain' {
   const url = links.find((e) => typeof e.url === 'string')?.url;
   if (url === urls.paymasterUrl) return 'paymaster';
   if (url === urls.bundlerUrl) return 'bundler';
   return 'chain';
 }
 
-export function classifyUserOpError(error: unknown, urls: { bundlerUrl: string; paymasterUrl: string }): UserOpFailure {
+export function classifyUserOpError(error: unknown, urls: { bundlerUrl: string; paymasterUrl?: string }): UserOpFailure {
   const links = causesOf(error) as Walkable[];
   const part = partOf(links, urls);
   // viem's full `message` embeds the request body (which mentions the paymaster): read only the parts

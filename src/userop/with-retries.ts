@@ -39,7 +39,7 @@ export function decideAfterFailure(
 
 /** What retrying needs from the run it belongs to. */
 export type RetryContext = {
-  urls: { bundlerUrl: string; paymasterUrl: string };
+  urls: { bundlerUrl: string; paymasterUrl?: string };
   log: Logger;
   /** Throws when the run must stop (the worker is shutting down). */
   checkShutdown(): void;

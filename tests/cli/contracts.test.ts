@@ -2,10 +2,11 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPublicClient, http, zeroHash, type Address, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { runChronosCli, type CliRun } from '../support/cli.js';
 import { testStackEnv } from '../support/stack-env.js';
-import { chronosTokenAbi, claimVaultAbi } from '../../src/chain/contracts/abi.js';
+import { chronosPaymasterAbi, chronosTokenAbi, claimVaultAbi } from '../../src/chain/contracts/abi.js';
+import { ENTRY_POINT_07_ADDRESS } from '../../src/dev/canonical-contracts.js';
 import { compileContracts } from '../../src/chain/contracts/compile.js';
 import { ANVIL_DEV_KEYS, EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../src/runtime/embedded-keys.js';
 import type { DevFile } from '../../src/runtime/home.js';
@@ -30,11 +31,12 @@ describe('chronos contracts compile', () => {
       contracts: {
         ChronosToken: { bytecodeBytes: expect.any(Number), abiEntries: expect.any(Number) },
         ClaimVault: { bytecodeBytes: expect.any(Number), abiEntries: expect.any(Number) },
+        ChronosPaymaster: { bytecodeBytes: expect.any(Number), abiEntries: expect.any(Number) },
       },
       out,
     });
     const compiled = await compileContracts();
-    for (const name of ['ChronosToken', 'ClaimVault'] as const) {
+    for (const name of ['ChronosToken', 'ClaimVault', 'ChronosPaymaster'] as const) {
       const written = JSON.parse(await readFile(join(out, `${name}.json`), 'utf8'));
       expect(written).toEqual(compiled[name]);
       expect(run.json.contracts[name]).toEqual({ bytecodeBytes: (compiled[name].bytecode.length - 2) / 2, abiEntries: compiled[name].abi.length });
@@ -55,7 +57,7 @@ describe('chronos contracts deploy', () => {
   const stack = () => testStackEnv();
   const publicClient = () => createPublicClient({ transport: http(stack().rpcUrl) });
 
-  const expectDeployed = async (run: CliRun, owner: Address) => {
+  const expectDeployed = async (run: CliRun, owner: Address, paymasterSigner?: Address) => {
     expect(run.code).toBe(0);
     const result = oneJsonObject(run);
     expect(result).toMatchObject({
@@ -68,19 +70,40 @@ describe('chronos contracts deploy', () => {
     expect(await client.readContract({ address: result.token, abi: chronosTokenAbi, functionName: 'owner' })).toBe(owner);
     // The vault serves any token (claims keyed by claimer): it answers for an unused claim id.
     expect(await client.readContract({ address: result.claimVault, abi: claimVaultAbi, functionName: 'used', args: [owner, zeroHash] })).toBe(false);
+    if (paymasterSigner) {
+      // The paymaster trusts the signer, pays through EntryPoint v0.7, and is owned by the deployer.
+      const read = (functionName: 'verifyingSigner' | 'entryPoint' | 'owner') =>
+        client.readContract({ address: result.paymaster, abi: chronosPaymasterAbi, functionName });
+      expect([await read('verifyingSigner'), await read('entryPoint'), await read('owner')]).toEqual([paymasterSigner, ENTRY_POINT_07_ADDRESS, owner]);
+    } else {
+      expect(result).not.toHaveProperty('paymaster');
+    }
     return result as { token: Address; claimVault: Address };
   };
 
-  it('deploys ChronosToken and ClaimVault to RPC_URL/CHAIN_ID, owned by DEPLOYER_PRIVATE_KEY', async () => {
+  it('deploys ChronosToken, ClaimVault and ChronosPaymaster to RPC_URL/CHAIN_ID, owned by DEPLOYER_PRIVATE_KEY', async () => {
+    const key: Hex = ANVIL_DEV_KEYS[7];
+    const signerKey = generatePrivateKey();
+    const run = await runChronosCli(['contracts', 'deploy', '--json'], {
+      RPC_URL: stack().rpcUrl,
+      CHAIN_ID: String(stack().chainId),
+      DEPLOYER_PRIVATE_KEY: key,
+      PAYMASTER_SIGNER_KEY: signerKey,
+    });
+    const deployed = await expectDeployed(run, privateKeyToAccount(key).address, privateKeyToAccount(signerKey).address);
+    expect(run.json.embedded).toBe(false);
+    expect([deployed.token, deployed.claimVault]).not.toContain(stack().token);
+  });
+
+  it('deploys no paymaster when a hosted one (PAYMASTER_URL) sponsors', async () => {
     const key: Hex = ANVIL_DEV_KEYS[7];
     const run = await runChronosCli(['contracts', 'deploy', '--json'], {
       RPC_URL: stack().rpcUrl,
       CHAIN_ID: String(stack().chainId),
       DEPLOYER_PRIVATE_KEY: key,
+      PAYMASTER_URL: 'https://paymaster.test/rpc',
     });
-    const deployed = await expectDeployed(run, privateKeyToAccount(key).address);
-    expect(run.json.embedded).toBe(false);
-    expect([deployed.token, deployed.claimVault]).not.toContain(stack().token);
+    await expectDeployed(run, privateKeyToAccount(key).address);
   });
 
   it('in a folder where the embedded default runs, finds the chain in .chronos/dev.json and deploys with its deployer key', async () => {
@@ -96,7 +119,9 @@ describe('chronos contracts deploy', () => {
     };
     await writeFile(join(project, '.chronos', 'dev.json'), JSON.stringify(dev));
     const run = await runChronosCli(['contracts', 'deploy', '--json'], {}, { cwd: project });
-    await expectDeployed(run, privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY).address);
+    // The paymaster trusts the embedded default's key from .chronos/secrets.json (created if missing).
+    const { paymasterSignerKey } = JSON.parse(await readFile(join(project, '.chronos', 'secrets.json'), 'utf8')) as { paymasterSignerKey: Hex };
+    await expectDeployed(run, privateKeyToAccount(EMBEDDED_DEPLOYER_PRIVATE_KEY).address, privateKeyToAccount(paymasterSignerKey).address);
     expect(run.json.embedded).toBe(true);
   });
 
@@ -106,6 +131,7 @@ describe('chronos contracts deploy', () => {
     [{ RPC_URL: 'http://127.0.0.1:1' }, /RPC_URL and CHAIN_ID must both be set/],
     [{ RPC_URL: 'http://127.0.0.1:1', CHAIN_ID: 'mainnet' }, /CHAIN_ID must be a positive whole number/],
     [{ RPC_URL: 'http://127.0.0.1:1', CHAIN_ID: '1' }, /DEPLOYER_PRIVATE_KEY must be set/],
+    [{ RPC_URL: 'http://127.0.0.1:1', CHAIN_ID: '1', DEPLOYER_PRIVATE_KEY: ANVIL_DEV_KEYS[7] }, /PAYMASTER_SIGNER_KEY must be set .* Or set PAYMASTER_URL/],
   ])('with %j (and no dev.json), refuses with exit 2 and says what to set', async (env, message) => {
     const empty = await mkdtemp(join(folder, 'empty-'));
     const run = await runChronosCli(['contracts', 'deploy', '--json'], env as Record<string, string>, { cwd: empty });

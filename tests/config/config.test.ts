@@ -11,16 +11,52 @@ import { externalEnv } from '../support/external-env.js';
 
 const valid = externalEnv;
 
-describe('PAYMASTER_CONTEXT', () => {
-  it('is read as a JSON object, and absent when unset', () => {
-    expect(parseConfig({ ...valid, PAYMASTER_CONTEXT: '{"sponsorshipPolicyId":"sp_1"}' }, 'external').chain.paymasterContext).toEqual({
-      sponsorshipPolicyId: 'sp_1',
+const hosted = { ...valid, PAYMASTER_URL: 'http://127.0.0.1:4338', PAYMASTER_SIGNER_KEY: undefined, PAYMASTER_ADDRESS: undefined };
+
+describe('sponsorship', () => {
+  it("is Chronos's own paymaster by default, with a validity window of a few minutes", () => {
+    expect(parseConfig(valid, 'external').sponsorship).toEqual({
+      mode: 'own',
+      paymaster: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
+      signerKey: valid.PAYMASTER_SIGNER_KEY,
+      validSeconds: 180,
     });
-    expect(parseConfig(valid, 'external').chain).not.toHaveProperty('paymasterContext');
+    expect(parseConfig({ ...valid, SPONSORSHIP_VALID_SECONDS: '60' }, 'external').sponsorship).toMatchObject({ validSeconds: 60 });
+    expect(() => parseConfig({ ...valid, SPONSORSHIP_VALID_SECONDS: '5' }, 'external')).toThrow(/^SPONSORSHIP_VALID_SECONDS /m);
+  });
+
+  it('is the ERC-7677 service at PAYMASTER_URL when that is set, and then needs no paymaster of its own', () => {
+    expect(parseConfig(hosted, 'external').sponsorship).toEqual({ mode: 'hosted', url: 'http://127.0.0.1:4338' });
+    expect(parseConfig(hosted, 'external').contracts).not.toHaveProperty('paymaster', expect.anything());
+  });
+
+  it('is exactly one mode: both at once, or half of the own one, is refused naming the variables', () => {
+    expect(() => parseConfig({ ...valid, PAYMASTER_URL: 'http://127.0.0.1:4338' }, 'external')).toThrow(
+      /^PAYMASTER_URL and PAYMASTER_SIGNER_KEY and PAYMASTER_ADDRESS are both set: exactly one sponsorship mode is active/m,
+    );
+    expect(() => parseConfig({ ...valid, PAYMASTER_SIGNER_KEY: undefined }, 'external')).toThrow(
+      /^PAYMASTER_SIGNER_KEY is required \(Chronos's own paymaster/m,
+    );
+    expect(() => parseConfig({ ...valid, PAYMASTER_ADDRESS: undefined }, 'external')).toThrow(/^PAYMASTER_ADDRESS is required \(Chronos's own paymaster/m);
+  });
+});
+
+describe('PAYMASTER_CONTEXT', () => {
+  it('is read as a JSON object for the hosted paymaster, and absent when unset', () => {
+    expect(parseConfig({ ...hosted, PAYMASTER_CONTEXT: '{"sponsorshipPolicyId":"sp_1"}' }, 'external').sponsorship).toEqual({
+      mode: 'hosted',
+      url: 'http://127.0.0.1:4338',
+      context: { sponsorshipPolicyId: 'sp_1' },
+    });
+    expect(parseConfig(hosted, 'external').sponsorship).not.toHaveProperty('context');
+  });
+
+  it('is refused with our own paymaster, which has no use for it', () => {
+    expect(() => parseConfig({ ...valid, PAYMASTER_CONTEXT: '{"a":1}' }, 'external')).toThrow(/^PAYMASTER_CONTEXT is only sent to a hosted paymaster/m);
   });
 
   it.each(['not json', '[1,2]', '"sp_1"', 'null', '42'])('refuses %s', (value) => {
-    expect(() => parseConfig({ ...valid, PAYMASTER_CONTEXT: value }, 'external')).toThrow(/^PAYMASTER_CONTEXT must be a JSON object/m);
+    expect(() => parseConfig({ ...hosted, PAYMASTER_CONTEXT: value }, 'external')).toThrow(/^PAYMASTER_CONTEXT must be a JSON object/m);
   });
 });
 
@@ -120,9 +156,10 @@ describe('chronos api with bad configuration', () => {
     const result = chronos('api', { DATABASE_URL: valid.DATABASE_URL });
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
-      'chronos: configuration error: 8 problems',
-      ...['RPC_URL', 'BUNDLER_URL', 'PAYMASTER_URL', 'CHAIN_ID', 'JWT_SECRET', 'MASTER_KEY', 'TOKEN_ADDRESS', 'CLAIM_VAULT_ADDRESS'].map(
-        (name) => `  ${name} is required`,
+      'chronos: configuration error: 9 problems',
+      ...['RPC_URL', 'BUNDLER_URL', 'CHAIN_ID', 'JWT_SECRET', 'MASTER_KEY', 'TOKEN_ADDRESS', 'CLAIM_VAULT_ADDRESS'].map((name) => `  ${name} is required`),
+      ...['PAYMASTER_SIGNER_KEY', 'PAYMASTER_ADDRESS'].map(
+        (name) => `  ${name} is required (Chronos's own paymaster sponsors unless PAYMASTER_URL names an ERC-7677 one)`,
       ),
     ]);
   });
@@ -153,7 +190,7 @@ describe('chronos start with bad configuration', () => {
     const result = chronos('start', {}, cwd);
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split('\n');
-    expect(lines[0]).toBe('chronos: configuration error: 8 problems');
+    expect(lines[0]).toBe('chronos: configuration error: 9 problems');
     expect(lines.at(-1)).toBe(
       `  (external services, not the embedded stack, because DATABASE_URL is set (from ${join(cwd, '.env')}); unset all of DATABASE_URL, RPC_URL, BUNDLER_URL, PAYMASTER_URL for the embedded stack)`,
     );
@@ -173,9 +210,9 @@ describe('chronos api against a chain with another id', () => {
           DATABASE_URL: databaseUrl,
           RPC_URL: stack.rpcUrl,
           BUNDLER_URL: stack.bundlerUrl,
-          PAYMASTER_URL: stack.paymasterUrl,
           TOKEN_ADDRESS: stack.token,
           CLAIM_VAULT_ADDRESS: stack.claimVault,
+          PAYMASTER_ADDRESS: stack.paymaster,
           CHAIN_ID: String(stack.chainId + 1),
           PORT: '0',
           LOG_LEVEL: 'warn',

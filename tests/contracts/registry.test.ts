@@ -11,7 +11,8 @@ import { parseConfig } from '../../src/config/load.js';
 import { devFileContracts } from '../../src/runtime/embedded-stack.js';
 import { bannerText } from '../../src/runtime/banner.js';
 import type { DevFile } from '../../src/runtime/home.js';
-import { testStackEnv } from '../support/stack-env.js';
+import { TEST_PAYMASTER_SIGNER_KEY, testStackEnv } from '../support/stack-env.js';
+import { ENTRY_POINT_07_ADDRESS } from '../../src/dev/canonical-contracts.js';
 import { expectAbiMatches } from './support.js';
 import { externalEnvWithoutContracts } from '../support/external-env.js';
 
@@ -49,7 +50,11 @@ describe('the contracts registry', () => {
     expect(readFileSync('.env.example', 'utf8')).toMatch(new RegExp(`^# ${contract.variable}=`, 'm'));
     const env = { ...externalEnvWithoutContracts, ...contractEnvironment(sample) };
     expect(parseConfig(env, 'external').contracts[contract.key]).toBe(sample[contract.key]);
-    expect(() => parseConfig({ ...env, [contract.variable]: '' }, 'external')).toThrow(new RegExp(`^${contract.variable} is required$`, 'm'));
+    // The paymaster's is required unless a hosted paymaster (PAYMASTER_URL) sponsors instead.
+    expect(() => parseConfig({ ...env, [contract.variable]: '' }, 'external')).toThrow(new RegExp(`^${contract.variable} is required( \\(|$)`, 'm'));
+    const hosted = { ...env, PAYMASTER_URL: 'http://127.0.0.1:4338', PAYMASTER_SIGNER_KEY: '', PAYMASTER_ADDRESS: '', [contract.variable]: '' };
+    if (contract.needed === 'own-sponsorship') expect(parseConfig(hosted, 'external').contracts[contract.key]).toBeUndefined();
+    else expect(() => parseConfig(hosted, 'external')).toThrow(new RegExp(`^${contract.variable} is required$`, 'm'));
   });
 
   it.each(entries)('%s: the embedded stack records it in dev.json under its key, and the banner shows it', (_name, contract) => {
@@ -69,7 +74,11 @@ describe('the contracts registry', () => {
     const stack = testStackEnv();
     const client = createPublicClient({ transport: http(stack.rpcUrl) });
     expect(await client.getCode({ address: stack[contract.key] })).toMatch(/^0x[0-9a-f]+$/);
-    expect(await contract.isCurrent(client, stack[contract.key])).toBe(true);
-    expect(await contract.isCurrent(client, sample[contract.key] as Address)).toBe(false);
+    const context = { owner: freshAddress(), entryPoint: ENTRY_POINT_07_ADDRESS, paymasterSigner: privateKeyToAccount(TEST_PAYMASTER_SIGNER_KEY).address };
+    expect(await contract.isCurrent(client, stack[contract.key], context)).toBe(true);
+    expect(await contract.isCurrent(client, sample[contract.key] as Address, context)).toBe(false);
+    // A paymaster trusting another signer would refuse what we sign: not current, redeployed.
+    if (contract.key === 'paymaster')
+      expect(await contract.isCurrent(client, stack[contract.key], { ...context, paymasterSigner: freshAddress() })).toBe(false);
   });
 });

@@ -1,9 +1,10 @@
 // The path every Chronos operation depends on, exercised against the shared local stack: a
-// SimpleAccount (EntryPoint v0.7) with no ETH sends UserOperations through alto, sponsored by the
-// ERC-7677 paymaster, and the first one deploys the account.
+// SimpleAccount (EntryPoint v0.7) with no ETH sends UserOperations through alto, sponsored by
+// ChronosPaymaster through an ERC-7677 service (tests/support/erc7677-paymaster.ts), and the first one
+// deploys the account.
 import { http, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, privateKeyToAddress } from 'viem/accounts';
-import { entryPoint07Address } from 'viem/account-abstraction';
+import { createPaymasterClient, entryPoint07Address } from 'viem/account-abstraction';
 import { toSimpleSmartAccount } from 'permissionless/accounts';
 import { createSmartAccountClient } from 'permissionless';
 import { createPimlicoClient } from 'permissionless/clients/pimlico';
@@ -32,14 +33,16 @@ async function newSponsoredAccountClient() {
     owner: privateKeyToAccount(generatePrivateKey()),
     entryPoint,
   });
-  const paymaster = createPimlicoClient({ transport: http(paymasterUrl), entryPoint, pollingInterval });
+  const paymaster = createPaymasterClient({ transport: http(paymasterUrl) });
+  // alto quotes the gas price (a Pimlico method the bundler serves).
+  const gasPrice = createPimlicoClient({ transport: http(bundlerUrl), entryPoint, pollingInterval });
   return createSmartAccountClient({
     account,
     chain,
     bundlerTransport: http(bundlerUrl),
     paymaster,
     pollingInterval,
-    userOperation: { estimateFeesPerGas: async () => (await paymaster.getUserOperationGasPrice()).fast },
+    userOperation: { estimateFeesPerGas: async () => (await gasPrice.getUserOperationGasPrice()).fast },
   });
 }
 

@@ -2,7 +2,7 @@
 // on-chain, and when it is never included: FAILED, REVERTED, EXPIRED, each for real on the local chain.
 import { createWalletClient, encodeFunctionData, erc20Abi, http, keccak256, parseAbi, parseEther, toBytes, toHex, type Address } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { createTestApp, hostedSponsorship, type TestApp } from '../support/test-app.js';
 import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy.js';
 import { testStackEnv } from '../support/stack-env.js';
 import { api, createMintingClient, createWallet, fund, signMint, waitForTerminal, type Actor } from '../support/operations.js';
@@ -21,7 +21,7 @@ beforeAll(async () => {
   const stack = testStackEnv();
   bundler = await startRpcProxy(stack.bundlerUrl);
   paymaster = await startRpcProxy(stack.paymasterUrl);
-  t = await createTestApp({ worker: true, env: { BUNDLER_URL: bundler.url, PAYMASTER_URL: paymaster.url, INCLUSION_TIMEOUT_SECONDS: '3' } });
+  t = await createTestApp({ worker: true, env: { BUNDLER_URL: bundler.url, ...hostedSponsorship(paymaster.url), INCLUSION_TIMEOUT_SECONDS: '3' } });
   actor = await createMintingClient(t);
 });
 afterEach(() => {

@@ -1,7 +1,7 @@
 // A transaction the submit job ends itself (FAILED here) sends its webhook the way a settled one does:
 // from the worker, as soon as the status commits, with the delivery's job left as the fallback and
 // dropped once the delivery is done — not through a hop of the job queue.
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { createTestApp, hostedSponsorship, type TestApp } from '../support/test-app.js';
 import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy.js';
 import { testStackEnv } from '../support/stack-env.js';
 import { api, createMintingClient, createWallet, fund, waitForTerminal, type Actor } from '../support/operations.js';
@@ -18,7 +18,7 @@ let actor: Actor;
 beforeAll(async () => {
   paymaster = await startRpcProxy(testStackEnv().paymasterUrl);
   receiver = await startReceiver();
-  t = await createTestApp({ worker: true, env: { PAYMASTER_URL: paymaster.url, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
+  t = await createTestApp({ worker: true, env: { ...hostedSponsorship(paymaster.url), WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
   actor = await createMintingClient(t, { webhookUrl: receiver.url('/failed') });
 });
 afterAll(async () => {

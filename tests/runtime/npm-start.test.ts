@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { getFreePorts } from '../../src/dev/free-port.js';
 import { runChronosCli } from '../support/cli.js';
 import type { DevFile } from '../../src/runtime/home.js';
+import { createPublicClient, http, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { chronosPaymasterAbi } from '../../src/chain/contracts/abi.js';
 
 const BIN = join(process.cwd(), 'bin', 'chronos.js');
 const START_TIMEOUT_MS = 150_000;
@@ -62,7 +65,7 @@ async function interrupt(started: Started) {
 beforeAll(async () => {
   folder = mkdtempSync(join(tmpdir(), 'chronos-start-'));
   home = join(folder, '.chronos');
-  const [api, postgres, chain, bundler, paymaster] = await getFreePorts(5);
+  const [api, postgres, chain, bundler] = await getFreePorts(4);
   apiPort = api;
   env = {
     PATH: process.env.PATH ?? '',
@@ -73,7 +76,6 @@ beforeAll(async () => {
     EMBEDDED_POSTGRES_PORT: String(postgres),
     EMBEDDED_CHAIN_PORT: String(chain),
     EMBEDDED_BUNDLER_PORT: String(bundler),
-    EMBEDDED_PAYMASTER_PORT: String(paymaster),
   };
   chronos = await start({ viaNpm: true });
 }, START_TIMEOUT_MS + 10_000);
@@ -120,6 +122,17 @@ describe('npm start with nothing configured', () => {
       .filter((fields) => fields[3] === '0A' && parseInt(fields[1]?.split(':')[1] ?? '', 16) === apiPort)
       .map((fields) => fields[1].split(':')[0]);
     expect(listeners).toEqual(['0100007F']);
+  });
+
+  it('sponsors with its own paymaster: deployed, funded, trusting the signer key kept in secrets.json, no paymaster service', async () => {
+    const dev = devFile();
+    expect(dev.paymasterUrl).toBeNull();
+    const { paymasterSignerKey } = JSON.parse(readFileSync(join(home, 'secrets.json'), 'utf8')) as { paymasterSignerKey: Hex };
+    const client = createPublicClient({ transport: http(dev.rpcUrl) });
+    const read = <F extends 'verifyingSigner' | 'getDeposit'>(functionName: F) =>
+      client.readContract({ address: dev.paymaster, abi: chronosPaymasterAbi, functionName });
+    expect(await read('verifyingSigner')).toBe(privateKeyToAccount(paymasterSignerKey).address);
+    expect(await read('getDeposit')).toBeGreaterThan(0n);
   });
 
   it('when started again in the same folder, says another one is running and exits non-zero', () => {

@@ -1,5 +1,5 @@
-// A complete environment for an external stack (every variable set, no chain behind it): what the
-// config tests parse, vary and break one variable at a time.
+// A complete environment for an external stack (every variable set, no chain behind it, sponsored by
+// Chronos's own paymaster): what the config tests parse, vary and break one variable at a time.
 import type { CHRONOS_CONTRACTS } from '../../src/chain/contracts/registry.js';
 
 /** Everything but the contract addresses. */
@@ -7,7 +7,7 @@ export const externalEnvWithoutContracts = {
   DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/chronos',
   RPC_URL: 'http://127.0.0.1:8545',
   BUNDLER_URL: 'http://127.0.0.1:4337',
-  PAYMASTER_URL: 'http://127.0.0.1:4338',
+  PAYMASTER_SIGNER_KEY: `0x${'22'.repeat(32)}`,
   CHAIN_ID: '31337',
   JWT_SECRET: 'x'.repeat(32),
   MASTER_KEY: `0x${'11'.repeat(32)}`,
@@ -17,4 +17,5 @@ export const externalEnv = {
   ...externalEnvWithoutContracts,
   TOKEN_ADDRESS: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
   CLAIM_VAULT_ADDRESS: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512',
+  PAYMASTER_ADDRESS: '0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0',
 } satisfies Record<(typeof CHRONOS_CONTRACTS)[number]['variable'], string> & Record<string, string>;

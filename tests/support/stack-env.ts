@@ -1,13 +1,16 @@
 // The shared stack's coordinates, published by global-setup through the environment.
-import type { Address } from 'viem';
+import { keccak256, toHex, type Address, type Hex } from 'viem';
 import { mapChronosContracts, type ChronosContractAddresses, type ChronosContractVariable } from '../../src/chain/contracts/registry.js';
 
 export const TEMPLATE_DATABASE = 'chronos_template';
+/** The shared ChronosPaymaster trusts this key (a fixed test key, holding nothing). */
+export const TEST_PAYMASTER_SIGNER_KEY: Hex = keccak256(toHex('chronos test paymaster signer'));
 
 /** `token`, `claimVault`, …: the shared deployment of every contract in the registry. */
 export type TestStackEnv = {
   rpcUrl: string;
   bundlerUrl: string;
+  /** An ERC-7677 service in front of the shared paymaster (tests/support/erc7677-paymaster.ts), for PAYMASTER_URL mode. */
   paymasterUrl: string;
   chainId: number;
   pgAdminUrl: string;

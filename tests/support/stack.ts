@@ -1,24 +1,26 @@
 // The shared local stack every test file runs against, brought up once per jest run: anvil (automine)
-// with the canonical ERC-4337 contracts, alto, the ERC-7677 mock paymaster, and a throwaway Postgres.
+// with the canonical ERC-4337 contracts, alto, this project's contracts (ChronosPaymaster funded), an
+// ERC-7677 service of our own in front of that paymaster (for PAYMASTER_URL mode), and a throwaway Postgres.
 // global-setup.ts calls startTestStack() and publishes the coordinates through process.env
 // (tests/support/stack-env.ts reads them). New setup steps go in startTestStack as one more step.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPublicClient, createWalletClient, http, type Hex } from 'viem';
+import { createPublicClient, createWalletClient, http, parseEther, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { toChain } from '../../src/chain/clients.js';
-import { deployChronosContracts } from '../../src/chain/contracts/deploy.js';
+import { deployChronosContracts, depositToPaymaster } from '../../src/chain/contracts/deploy.js';
 import { CHRONOS_CONTRACTS } from '../../src/chain/contracts/registry.js';
 import { createPool } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
-import { TEMPLATE_DATABASE, testContractVariable } from './stack-env.js';
+import { TEMPLATE_DATABASE, TEST_PAYMASTER_SIGNER_KEY, testContractVariable } from './stack-env.js';
+import { startErc7677PaymasterStandIn } from './erc7677-paymaster.js';
+import { ENTRY_POINT_07_ADDRESS } from '../../src/dev/canonical-contracts.js';
 import { startAnvil } from '../../src/dev/anvil.js';
 import { startBundler } from '../../src/dev/alto.js';
 import { deployCanonicalAccountContracts } from '../../src/dev/canonical-contracts.js';
 import { createDatabase, startEmbeddedPostgres } from '../../src/dev/embedded-postgres.js';
 import { getFreePorts } from '../../src/dev/free-port.js';
-import { startPaymaster } from '../../src/dev/paymaster.js';
 import { ANVIL_DEV_KEYS } from '../../src/runtime/embedded-keys.js';
 
 /** Dev key 0 is left to tests and later setup steps for their own deployments; alto never uses it. */
@@ -67,27 +69,23 @@ export async function startTestStack(): Promise<TestStack> {
   };
 
   try {
-    const [chainPort, bundlerPort, paymasterPort, pgPort] = await getFreePorts(4);
+    const [chainPort, bundlerPort, pgPort] = await getFreePorts(3);
 
     // Postgres does not depend on the chain side: bring both up at once.
     const [chain, postgres] = await settleAll([
       (async () => {
         const anvil = await step('anvil', () => startAnvil({ port: chainPort }));
         await step('canonical contracts', () => deployCanonicalAccountContracts(anvil.rpcUrl, { deployerPrivateKey: TEST_DEPLOYER_PRIVATE_KEY }));
-        // The paymaster only needs alto's URL, not alto itself, until the first request.
-        const [bundler, paymaster] = await settleAll([
-          step('alto', () =>
-            startBundler({
-              rpcUrl: anvil.rpcUrl,
-              port: bundlerPort,
-              executorPrivateKeys: BUNDLER_EXECUTOR_KEYS,
-              utilityPrivateKey: BUNDLER_UTILITY_KEY,
-            }),
-          ),
-          step('paymaster', () => startPaymaster({ rpcUrl: anvil.rpcUrl, bundlerUrl: `http://127.0.0.1:${bundlerPort}`, port: paymasterPort })),
-        ] as const);
+        const bundler = await step('alto', () =>
+          startBundler({
+            rpcUrl: anvil.rpcUrl,
+            port: bundlerPort,
+            executorPrivateKeys: BUNDLER_EXECUTOR_KEYS,
+            utilityPrivateKey: BUNDLER_UTILITY_KEY,
+          }),
+        );
         const chainId = await createPublicClient({ transport: http(anvil.rpcUrl) }).getChainId();
-        return { rpcUrl: anvil.rpcUrl, bundlerUrl: bundler.url, paymasterUrl: paymaster.url, chainId };
+        return { rpcUrl: anvil.rpcUrl, bundlerUrl: bundler.url, chainId };
       })(),
       step('postgres', () =>
         startEmbeddedPostgres({
@@ -101,27 +99,39 @@ export async function startTestStack(): Promise<TestStack> {
 
     // The project's own contracts, and a migrated template every test file clones its database from.
     const contracts = await step('chronos contracts', () => deployTestContracts(chain.rpcUrl, chain.chainId));
+    const hosted = await step('erc-7677 stand-in', () =>
+      startErc7677PaymasterStandIn({ paymaster: contracts.paymaster!, signerKey: TEST_PAYMASTER_SIGNER_KEY, chainId: chain.chainId }),
+    );
     await step('template database', () => buildTemplateDatabase(postgres.url));
 
     const env: Record<string, string> = {
       ...Object.fromEntries(CHRONOS_CONTRACTS.map((c) => [testContractVariable(c.variable), contracts[c.key]])),
       CHRONOS_TEST_RPC_URL: chain.rpcUrl,
       CHRONOS_TEST_BUNDLER_URL: chain.bundlerUrl,
-      CHRONOS_TEST_PAYMASTER_URL: chain.paymasterUrl,
+      CHRONOS_TEST_PAYMASTER_URL: hosted.url,
       CHRONOS_TEST_CHAIN_ID: String(chain.chainId),
       CHRONOS_TEST_PG_URL: postgres.url,
     };
-    return { ...chain, pgAdminUrl: postgres.url, tempDir, env, timings, stop: stopAll };
+    return { ...chain, paymasterUrl: hosted.url, pgAdminUrl: postgres.url, tempDir, env, timings, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
 }
 
+/** What the shared paymaster starts with: more than every test file together sponsors. */
+export const TEST_PAYMASTER_DEPOSIT = parseEther('1000');
+
 async function deployTestContracts(rpcUrl: string, chainId: number) {
   const account = privateKeyToAccount(TEST_DEPLOYER_PRIVATE_KEY);
   const walletClient = createWalletClient({ account, chain: toChain({ rpcUrl, chainId }), transport: http(rpcUrl), pollingInterval: 50 });
-  return deployChronosContracts(walletClient, { owner: account.address });
+  const contracts = await deployChronosContracts(walletClient, {
+    owner: account.address,
+    entryPoint: ENTRY_POINT_07_ADDRESS,
+    paymasterSigner: privateKeyToAccount(TEST_PAYMASTER_SIGNER_KEY).address,
+  });
+  await depositToPaymaster(walletClient, { paymaster: contracts.paymaster!, amount: TEST_PAYMASTER_DEPOSIT });
+  return contracts;
 }
 
 async function buildTemplateDatabase(adminUrl: string): Promise<{ name: string }> {

@@ -14,7 +14,7 @@ import { createApp } from '../../src/http/app.js';
 import { createRouteContext } from '../../src/http/route-context.js';
 import { createDatabase, dropDatabase } from '../../src/dev/embedded-postgres.js';
 import { createClient, type CreateClientParameters } from '../../src/admin/clients.js';
-import { TEMPLATE_DATABASE, testStackEnv } from './stack-env.js';
+import { TEMPLATE_DATABASE, TEST_PAYMASTER_SIGNER_KEY, testStackEnv } from './stack-env.js';
 import { deployTestClientToken } from './client-tokens.js';
 
 /** `tokenAddress`: the client's own ChronosToken (its signer, if any, authorized on it). */
@@ -45,9 +45,10 @@ export function testEnvironment(databaseUrl: string, overrides: Record<string, s
     DATABASE_URL: databaseUrl,
     RPC_URL: stack.rpcUrl,
     BUNDLER_URL: stack.bundlerUrl,
-    PAYMASTER_URL: stack.paymasterUrl,
     CHAIN_ID: String(stack.chainId),
     ...contractEnvironment(stack),
+    // Chronos's own paymaster sponsors (the shared ChronosPaymaster); hostedSponsorship() switches to PAYMASTER_URL.
+    PAYMASTER_SIGNER_KEY: TEST_PAYMASTER_SIGNER_KEY,
     JWT_SECRET: 'test-jwt-secret-that-is-long-enough-0123456789',
     MASTER_KEY: `0x${randomBytes(32).toString('hex')}`,
     LOG_LEVEL: 'silent',
@@ -56,6 +57,11 @@ export function testEnvironment(databaseUrl: string, overrides: Record<string, s
     RATE_LIMIT_DEFAULTS: 'general=1000000,minting=1000000,external=1000000,auth=1000000',
     ...overrides,
   };
+}
+
+/** Overrides that sponsor through the ERC-7677 service at `url` instead of Chronos's own paymaster. */
+export function hostedSponsorship(url: string, context?: Record<string, unknown>): Record<string, string> {
+  return { PAYMASTER_URL: url, PAYMASTER_SIGNER_KEY: '', PAYMASTER_ADDRESS: '', ...(context && { PAYMASTER_CONTEXT: JSON.stringify(context) }) };
 }
 
 export async function createTestDatabase(): Promise<string> {

@@ -2,7 +2,7 @@
 // `context` of its requests. A recording stand-in in front of the real paymaster shows that every
 // paymaster request of an operation carries it (and, without the setting, carries null: no context), and the
 // operation still ends CONFIRMED.
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { createTestApp, hostedSponsorship, type TestApp } from '../support/test-app.js';
 import { createMintingClient, createWallet, requestMint, waitForTerminal, type Actor } from '../support/operations.js';
 import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy.js';
 import { testStackEnv } from '../support/stack-env.js';
@@ -10,7 +10,7 @@ import { testStackEnv } from '../support/stack-env.js';
 const PAYMASTER_METHODS = ['pm_getPaymasterStubData', 'pm_getPaymasterData'];
 
 async function sponsoredMint(paymaster: RpcProxy, env: Record<string, string>, userId: string): Promise<unknown[]> {
-  const t: TestApp = await createTestApp({ worker: true, env: { PAYMASTER_URL: paymaster.url, ...env } });
+  const t: TestApp = await createTestApp({ worker: true, env: { ...hostedSponsorship(paymaster.url), ...env } });
   try {
     const actor: Actor = await createMintingClient(t);
     await createWallet(t, actor, userId);

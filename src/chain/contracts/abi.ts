@@ -70,3 +70,36 @@ export const claimVaultAbi = parseAbi([
   // listing them lets viem decode a failed claim by name.
   ...erc20Errors,
 ]);
+
+/** ChronosPaymaster: eth-infinitism's v0.7 VerifyingPaymaster sample (BasePaymaster, Ownable). */
+export const chronosPaymasterAbi = parseAbi([
+  'constructor(address entryPoint_, address verifyingSigner_)',
+  'struct PackedUserOperation { address sender; uint256 nonce; bytes initCode; bytes callData; bytes32 accountGasLimits; uint256 preVerificationGas; bytes32 gasFees; bytes paymasterAndData; bytes signature; }',
+
+  // Sponsorship: what the signer signs, and how the EntryPoint asks.
+  'function verifyingSigner() view returns (address)',
+  'function getHash(PackedUserOperation userOp, uint48 validUntil, uint48 validAfter) view returns (bytes32)',
+  'function parsePaymasterAndData(bytes paymasterAndData) pure returns (uint48 validUntil, uint48 validAfter, bytes signature)',
+  'function validatePaymasterUserOp(PackedUserOperation userOp, bytes32 userOpHash, uint256 maxCost) returns (bytes context, uint256 validationData)',
+  'function postOp(uint8 mode, bytes context, uint256 actualGasCost, uint256 actualUserOpFeePerGas)',
+  'function entryPoint() view returns (address)',
+
+  // The deposit it pays from, and the stake some bundlers ask of paymasters.
+  'function deposit() payable',
+  'function getDeposit() view returns (uint256)',
+  'function withdrawTo(address withdrawAddress, uint256 amount)',
+  'function addStake(uint32 unstakeDelaySec) payable',
+  'function unlockStake()',
+  'function withdrawStake(address withdrawAddress)',
+
+  // Ownable: the owner (the deployer) alone withdraws and stakes.
+  'function owner() view returns (address)',
+  'function renounceOwnership()',
+  'function transferOwnership(address newOwner)',
+  'event OwnershipTransferred(address indexed previousOwner, address indexed newOwner)',
+  'error OwnableInvalidOwner(address owner)',
+  'error OwnableUnauthorizedAccount(address account)',
+  'error ECDSAInvalidSignature()',
+  'error ECDSAInvalidSignatureLength(uint256 length)',
+  'error ECDSAInvalidSignatureS(bytes32 s)',
+]);

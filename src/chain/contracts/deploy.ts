@@ -1,23 +1,34 @@
 import { getAddress, type Abi, type Account, type Address, type Chain, type Hash, type TransactionReceipt, type Transport, type WalletClient } from 'viem';
 import { deployContract, waitForTransactionReceipt, writeContract } from 'viem/actions';
-import { chronosTokenAbi } from './abi.js';
+import { chronosPaymasterAbi, chronosTokenAbi } from './abi.js';
 import { compileContracts } from './compile.js';
-import { CHRONOS_CONTRACTS, chronosContract, type ChronosContract, type ChronosContractAddresses, type DeployContext } from './registry.js';
+import {
+  CHRONOS_CONTRACTS,
+  chronosContract,
+  type ChronosContract,
+  type ChronosContractAddresses,
+  type ConfiguredContractAddresses,
+  type DeployContext,
+} from './registry.js';
 
 /** A wallet client that can send transactions on its own: it carries the sending account and chain. */
 export type DeployerClient = WalletClient<Transport, Chain, Account>;
 
 export type DeployChronosContractsParameters = DeployContext;
-export type DeployChronosContractsReturnType = ChronosContractAddresses;
+export type DeployChronosContractsReturnType = ConfiguredContractAddresses;
 
 /**
  * Deploys every contract of the registry in its order: a ChronosToken (the deployment's shared
- * TOKEN_ADDRESS), the ClaimVault every token's claims go through, …, each confirmed before the next.
+ * TOKEN_ADDRESS), the ClaimVault every token's claims go through, the paymaster (only given its
+ * signer: a deployment sponsored by a hosted paymaster has none), each confirmed before the next.
  */
 export async function deployChronosContracts(client: DeployerClient, context: DeployChronosContractsParameters): Promise<DeployChronosContractsReturnType> {
   const deployed: Partial<ChronosContractAddresses> = {};
-  for (const contract of CHRONOS_CONTRACTS) deployed[contract.key] = await deployChronosContract(client, contract, context);
-  return deployed as ChronosContractAddresses;
+  for (const contract of CHRONOS_CONTRACTS) {
+    if (contract.needed === 'own-sponsorship' && !context.paymasterSigner) continue;
+    deployed[contract.key] = await deployChronosContract(client, contract, context);
+  }
+  return deployed as ConfiguredContractAddresses;
 }
 
 /** Deploys one registry entry with its constructor arguments; resolves once it is mined. */
@@ -48,6 +59,14 @@ export async function setTokenSigner(client: DeployerClient, { token, signer, au
   if (receipt.status !== 'success') {
     throw new Error(`setSigner(${signer}, ${authorized}) on ${token} reverted in transaction ${hash}; is ${client.account.address} the token owner?`);
   }
+  return hash;
+}
+
+/** Adds `amount` wei to the paymaster's EntryPoint deposit, from which it pays for what it sponsors. Resolves once mined. */
+export async function depositToPaymaster(client: DeployerClient, { paymaster, amount }: { paymaster: Address; amount: bigint }): Promise<Hash> {
+  const hash = await writeContract(client, { address: paymaster, abi: chronosPaymasterAbi, functionName: 'deposit', value: amount });
+  const receipt = await waitForTransactionReceipt(client, { hash });
+  if (receipt.status !== 'success') throw new Error(`depositing ${amount} wei to the paymaster ${paymaster} reverted in transaction ${hash}`);
   return hash;
 }
 

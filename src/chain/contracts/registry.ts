@@ -3,16 +3,25 @@
 // CHRONOS_CONTRACTS, so adding a contract is one entry here, its .sol file and its ABI in abi.ts.
 // EntryPoint and the account factory are canonical ERC-4337 contracts (src/dev/canonical-contracts.ts),
 // the same on every chain: they are not Chronos's to compile or deploy, so they are not listed here.
-import { zeroAddress, zeroHash, type Abi, type Address, type ContractConstructorArgs, type PublicClient } from 'viem';
-import { chronosTokenAbi, claimVaultAbi } from './abi.js';
+import { isAddressEqual, zeroAddress, zeroHash, type Abi, type Address, type ContractConstructorArgs, type PublicClient } from 'viem';
+import { chronosPaymasterAbi, chronosTokenAbi, claimVaultAbi } from './abi.js';
 
 /** What a deployment's constructor arguments are made from. */
 export type DeployContext = {
   /** Owner of ChronosToken, the only address that can authorize mint signers. */
   owner: Address;
+  /** The EntryPoint v0.7 the paymaster pays through (deploying the paymaster needs it). */
+  entryPoint?: Address;
+  /** The address of PAYMASTER_SIGNER_KEY: the paymaster pays only for what it signed (deploying it needs it). */
+  paymasterSigner?: Address;
 };
 
-type ContractDeclaration<Name extends string, Key extends string, Variable extends string, TAbi extends Abi> = {
+function required(value: Address | undefined, name: string): Address {
+  if (!value) throw new Error(`deploying ChronosPaymaster needs the ${name}`);
+  return value;
+}
+
+type ContractDeclaration<Name extends string, Key extends string, Variable extends string, TAbi extends Abi, Needed extends 'always' | 'own-sponsorship'> = {
   /** The Solidity contract's name (`contract <name>`), also its artifact's name (`contracts compile --out`). */
   name: Name;
   /** The file declaring it, from the project root; also its solc source unit name. compile.ts reads every contracts/*.sol. */
@@ -32,15 +41,27 @@ type ContractDeclaration<Name extends string, Key extends string, Variable exten
   scope: 'per-client' | 'shared';
   constructorArgs(context: DeployContext): ContractConstructorArgs<TAbi>;
   /**
-   * Whether an address recorded by an earlier `npm start` still holds a current deployment on the
-   * embedded chain, which may have been reset or may hold a build from before a contract change.
+   * always: every deployment needs it (its variable is required);
+   * own-sponsorship: only one that sponsors with Chronos's own paymaster, not with PAYMASTER_URL.
    */
-  isCurrent(client: PublicClient, address: Address): Promise<boolean>;
+  needed: Needed;
+  /**
+   * Whether an address recorded by an earlier `npm start` still holds a current deployment on the
+   * embedded chain, which may have been reset, may hold a build from before a contract change, or
+   * (the paymaster) may trust another signer than the one configured now.
+   */
+  isCurrent(client: PublicClient, address: Address, context: DeployContext): Promise<boolean>;
 };
 
 /** Checks each entry's constructor arguments against its own ABI; keeps its literal name, key and variable for the types below. */
-const declare = <const Name extends string, const Key extends string, const Variable extends string, const TAbi extends Abi>(
-  declaration: ContractDeclaration<Name, Key, Variable, TAbi>,
+const declare = <
+  const Name extends string,
+  const Key extends string,
+  const Variable extends string,
+  const TAbi extends Abi,
+  const Needed extends 'always' | 'own-sponsorship',
+>(
+  declaration: ContractDeclaration<Name, Key, Variable, TAbi, Needed>,
 ) => declaration;
 
 /** In deployment order: each is confirmed before the next is sent. */
@@ -53,6 +74,7 @@ export const CHRONOS_CONTRACTS = [
     label: 'token',
     abi: chronosTokenAbi,
     scope: 'per-client',
+    needed: 'always',
     constructorArgs: ({ owner }) => [owner] as const,
     // Any code at the address will do: every build of the token has had the same interface.
     isCurrent: async (client, address) => Boolean(await client.getCode({ address })),
@@ -65,11 +87,32 @@ export const CHRONOS_CONTRACTS = [
     label: 'claim vault',
     abi: claimVaultAbi,
     scope: 'shared',
+    needed: 'always',
     constructorArgs: () => [],
     // A vault from before claims were keyed by claimer has no used(address, bytes32): the call fails and a new one is deployed.
     isCurrent: (client, address) =>
       client.readContract({ address, abi: claimVaultAbi, functionName: 'used', args: [zeroAddress, zeroHash] }).then(
         () => true,
+        () => false,
+      ),
+  }),
+  declare({
+    name: 'ChronosPaymaster',
+    source: 'contracts/ChronosPaymaster.sol',
+    key: 'paymaster',
+    variable: 'PAYMASTER_ADDRESS',
+    label: 'paymaster',
+    abi: chronosPaymasterAbi,
+    scope: 'shared',
+    needed: 'own-sponsorship',
+    constructorArgs: ({ entryPoint, paymasterSigner }) => [required(entryPoint, 'entryPoint'), required(paymasterSigner, 'paymasterSigner')] as const,
+    // One that trusts another key (secrets.json regenerated) would refuse every sponsorship we sign.
+    isCurrent: (client, address, { entryPoint, paymasterSigner }) =>
+      Promise.all([
+        client.readContract({ address, abi: chronosPaymasterAbi, functionName: 'verifyingSigner' }),
+        client.readContract({ address, abi: chronosPaymasterAbi, functionName: 'entryPoint' }),
+      ]).then(
+        ([signer, ep]) => !!paymasterSigner && !!entryPoint && isAddressEqual(signer, paymasterSigner) && isAddressEqual(ep, entryPoint),
         () => false,
       ),
   }),
@@ -81,6 +124,13 @@ export type ChronosContractKey = ChronosContract['key'];
 export type ChronosContractVariable = ChronosContract['variable'];
 /** One address per contract, by its `key`: what config.contracts, dev.json and a deployment carry. */
 export type ChronosContractAddresses = { [K in ChronosContractKey]: Address };
+
+/** Contracts a deployment may go without (the paymaster, when a hosted one sponsors). */
+export type OptionalContract = Extract<ChronosContract, { needed: 'own-sponsorship' }>;
+export type OptionalContractVariable = OptionalContract['variable'];
+/** config.contracts: every address, the optional ones possibly absent. */
+export type ConfiguredContractAddresses = Omit<ChronosContractAddresses, OptionalContract['key']> &
+  Partial<Pick<ChronosContractAddresses, OptionalContract['key']>>;
 
 export function chronosContract<K extends ChronosContractKey>(key: K): Extract<ChronosContract, { key: K }> {
   return CHRONOS_CONTRACTS.find((c) => c.key === key) as Extract<ChronosContract, { key: K }>;
