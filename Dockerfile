@@ -1,5 +1,6 @@
-# Chronos API + worker image. Runs against your own Postgres, chain RPC, bundler and paymaster
-# (the embedded local stack is for development and is not in this image).
+# Chronos API + worker image. Runs against your own Postgres, chain RPC and bundler, sponsoring with
+# Chronos's own paymaster contract (PAYMASTER_SIGNER_KEY + PAYMASTER_ADDRESS) or a hosted ERC-7677 one
+# (PAYMASTER_URL); the embedded local stack is for development and is not in this image.
 #
 #   docker build -t chronos .
 #   docker run --env-file .env -p 3000:3000 chronos            # API + worker
