@@ -56,6 +56,9 @@ export const apiErrors = {
   rateLimited: (message: string, retryAfterSeconds: number) =>
     new AppError(429, 'RATE_LIMITED', message, undefined, { 'Retry-After': String(retryAfterSeconds) }),
   quotaExceeded: (message: string) => new AppError(429, 'QUOTA_EXCEEDED', message),
+  /** Retry-After: until the period whose budget is short ends (a release by FAILED/EXPIRED may come sooner). */
+  sponsorshipBudgetExceeded: (message: string, retryAfterSeconds: number) =>
+    new AppError(429, 'SPONSORSHIP_BUDGET_EXCEEDED', message, undefined, { 'Retry-After': String(retryAfterSeconds) }),
   internal: (message = 'Internal server error') => new AppError(500, 'INTERNAL_ERROR', message),
   /** Always with Retry-After: a moment later the same request can succeed. */
   unavailable: (message: string) => new AppError(503, 'SERVICE_UNAVAILABLE', message, undefined, retrySoon),
@@ -92,6 +95,7 @@ export const API_ERROR_CODES = [
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',
   'QUOTA_EXCEEDED',
+  'SPONSORSHIP_BUDGET_EXCEEDED',
   'INTERNAL_ERROR',
   'SERVICE_UNAVAILABLE',
 ] as const;

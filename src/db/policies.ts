@@ -5,6 +5,7 @@ import { sql, type Expression, type RawBuilder, type Transaction as DbTransactio
 import type { Db } from './connect.js';
 import type { Database, TransactionPolicy } from './schema.js';
 import { NOT_EXECUTED } from '../statuses.js';
+import { gasBudgetsJson, replaceGasBudgets, type GasBudgetRow, type StoredGasBudgets } from './gas-budgets.js';
 
 export const QUOTA_PERIODS = ['daily', 'weekly', 'monthly'] as const;
 export type QuotaPeriod = (typeof QUOTA_PERIODS)[number];
@@ -17,8 +18,11 @@ export type PeriodCounts = Record<QuotaPeriod, number>;
 export type LimitKey = `${string}_${QuotaPeriod}`;
 export const limitKey = (type: string, period: QuotaPeriod): LimitKey => `${type}_${period}`;
 
-/** A policy as stored: its row and one key per quota row; a key absent = that limit is not set. */
-export type StoredPolicy = TransactionPolicy & { [key: LimitKey]: number | null | undefined };
+/**
+ * A policy as stored: its row, one key per quota row (a key absent = that limit is not set) and its gas
+ * budget rows (src/db/gas-budgets.ts).
+ */
+export type StoredPolicy = TransactionPolicy & { [key: LimitKey]: number | null | undefined } & { gas_budgets?: StoredGasBudgets };
 
 type Queryable = Db | DbTransaction<Database>;
 
@@ -29,7 +33,7 @@ function limitsJson(clientId: Expression<string> | RawBuilder<string> | string):
 
 /** The policy of the client `clientId` names (a column reference), as one JSON object, or null without one. */
 export function storedPolicyJson(clientId: Expression<string> | RawBuilder<string>): RawBuilder<StoredPolicy | null> {
-  return sql`(select to_jsonb(p) || ${limitsJson(sql.ref('p.client_id'))} from transaction_policies as p where p.client_id = ${clientId})`;
+  return sql`(select to_jsonb(p) || ${limitsJson(sql.ref('p.client_id'))} || jsonb_build_object('gas_budgets', ${gasBudgetsJson(sql.ref('p.client_id'))}) from transaction_policies as p where p.client_id = ${clientId})`;
 }
 
 export async function findStoredPolicy(db: Queryable, clientId: string): Promise<StoredPolicy | undefined> {
@@ -37,11 +41,12 @@ export async function findStoredPolicy(db: Queryable, clientId: string): Promise
     .selectFrom('transaction_policies')
     .selectAll()
     .select(limitsJson(sql.ref('transaction_policies.client_id')).as('limits'))
+    .select(gasBudgetsJson(sql.ref('transaction_policies.client_id')).as('gas_budgets'))
     .where('client_id', '=', clientId)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { limits, ...policy } = row;
-  return { ...policy, ...limits };
+  const { limits, gas_budgets, ...policy } = row;
+  return { ...policy, ...limits, gas_budgets };
 }
 
 /** The limits of `types` in a stored policy; a type without quota rows is unlimited in every period. */
@@ -51,10 +56,13 @@ export function limitsOf<Type extends string>(policy: StoredPolicy, types: reado
 }
 
 /**
- * Replaces the client's limits with `limits` (a type or period left out, or null, is unlimited); a new
- * policy starts enabled, an existing one keeps its enabled flag.
+ * Replaces the client's limits with `limits` (a type or period left out, or null, is unlimited) and its
+ * gas budgets with `gasBudgets`; a new policy starts enabled, an existing one keeps its enabled flag.
  */
-export async function upsertPolicy(db: Db, { clientId, limits }: { clientId: string; limits: Record<string, PeriodLimits> }): Promise<StoredPolicy> {
+export async function upsertPolicy(
+  db: Db,
+  { clientId, limits, gasBudgets = [] }: { clientId: string; limits: Record<string, PeriodLimits>; gasBudgets?: readonly GasBudgetRow[] },
+): Promise<StoredPolicy> {
   const rows = Object.entries(limits).flatMap(([type, periods]) =>
     QUOTA_PERIODS.flatMap((period) => {
       const maxCount = periods[period];
@@ -69,6 +77,7 @@ export async function upsertPolicy(db: Db, { clientId, limits }: { clientId: str
       .execute();
     await trx.deleteFrom('transaction_quotas').where('client_id', '=', clientId).execute();
     if (rows.length) await trx.insertInto('transaction_quotas').values(rows).execute();
+    await replaceGasBudgets(trx, { clientId, rows: gasBudgets });
     return (await findStoredPolicy(trx, clientId))!;
   });
 }
@@ -78,7 +87,7 @@ export async function setPolicyEnabled(db: Db, { clientId, enabled }: { clientId
   return updated.numUpdatedRows > 0n ? findStoredPolicy(db, clientId) : undefined;
 }
 
-/** Removes the policy and, by the foreign key's cascade, its quota rows. */
+/** Removes the policy and, by the foreign keys' cascade, its quota and gas budget rows. */
 export async function deletePolicy(db: Db, clientId: string): Promise<boolean> {
   const result = await db.deleteFrom('transaction_policies').where('client_id', '=', clientId).executeTakeFirst();
   return result.numDeletedRows > 0n;

@@ -71,6 +71,8 @@ export interface TransactionsTable {
   block_number: ColumnType<string | null, string | bigint | number | null | undefined, string | bigint | number | null>;
   gas_used: NullableNumeric;
   gas_cost_wei: NullableNumeric;
+  /** What accepting it reserved from the gas budgets (README, Gas budgets); 0 on rows from before migration 0010. */
+  gas_reserved_wei: ColumnType<string, string | bigint | undefined, string | bigint>;
   error_code: string | null;
   error_message: string | null;
   stalled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -172,6 +174,15 @@ export interface TransactionQuotasTable {
   max_count: number;
 }
 
+/** One gas budget of a client's policy: wei per period, for the client as a whole or for each of its users. */
+export interface GasBudgetsTable {
+  client_id: string;
+  scope: 'client' | 'user';
+  period: 'daily' | 'weekly' | 'monthly';
+  /** numeric(78,0), read as a string. */
+  max_wei: ColumnType<string, string | bigint, string | bigint>;
+}
+
 /** Sliding-window rate-limit state of one (subject, category); bigint columns read as strings. */
 export interface RateLimitCountersTable {
   subject: string;
@@ -195,6 +206,7 @@ export interface Database {
   chain_cursors: ChainCursorsTable;
   transaction_policies: TransactionPoliciesTable;
   transaction_quotas: TransactionQuotasTable;
+  gas_budgets: GasBudgetsTable;
   rate_limit_counters: RateLimitCountersTable;
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;

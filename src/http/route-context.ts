@@ -1,18 +1,22 @@
 // The per-process state every route shares, built once per API: caches of clients, wallets and wallet
-// chain state, and the accept batcher.
+// chain state, the gas fee cap, and the accept batcher.
 import type { AppContext } from '../context.js';
 import type { RouteContext } from './route.js';
 import { createClientCache } from '../auth/client-cache.js';
 import { createWalletCache } from '../accounts/wallet-cache.js';
 import { createWalletChainStates } from '../chain/wallet-chain-state.js';
+import { createGasFeeCap } from '../chain/gas-fee-cap.js';
 import { createAcceptor } from '../transactions/accept.js';
 
 export function createRouteContext(ctx: AppContext, { clientCacheTtlMs }: { clientCacheTtlMs?: number } = {}): RouteContext {
   const chain = createWalletChainStates(ctx.publicClient);
+  // One per process: the accept path reserves from it, /quota/check reports what it would reserve.
+  const gasFeeCap = createGasFeeCap(ctx.publicClient);
   return {
     ...ctx,
+    gasFeeCap,
     clients: createClientCache(ctx.db, { ttlMs: clientCacheTtlMs }),
     wallets: createWalletCache(ctx.db),
-    acceptor: createAcceptor(ctx.db, chain, { maxQueued: ctx.config.transactions.acceptQueueMax }),
+    acceptor: createAcceptor(ctx.db, chain, { gasFeeCap, maxQueued: ctx.config.transactions.acceptQueueMax }),
   };
 }

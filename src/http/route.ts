@@ -3,10 +3,11 @@ import type { AppContext } from '../context.js';
 import type { ClientCache } from '../auth/client-cache.js';
 import type { WalletCache } from '../accounts/wallet-cache.js';
 import type { Acceptor } from '../transactions/accept.js';
+import type { GasFeeCap } from '../chain/gas-fee-cap.js';
 import type { Scope } from '../auth/scopes.js';
 import type { AppError } from '../app-error.js';
 
-export type RouteContext = AppContext & { clients: ClientCache; wallets: WalletCache; acceptor: Acceptor };
+export type RouteContext = AppContext & { clients: ClientCache; wallets: WalletCache; acceptor: Acceptor; gasFeeCap: GasFeeCap };
 
 /** One HTTP operation: its operationId in openapi.json, the scope it needs, and its handler. */
 export type Route = {

@@ -43,6 +43,12 @@ export type OperationDefinition<Params = unknown, Type extends string = string, 
   scope: Scope;
   /** The openapi.json operation that accepts it (src/http/routes/<operationId>.ts). */
   operationId: string;
+  /**
+   * The most gas one operation of this type uses on an account that is already deployed (the UserOperation
+   * whole: verification, paymaster, execution, pre-verification), with headroom over what it measures on
+   * the test stack. Accepting reserves it, times a fee cap, from the gas budgets (README, Gas budgets).
+   */
+  gasCeiling: bigint;
   /** Runs before OpenAPI validation, for bodies whose documented errors differ from VALIDATION_ERROR. */
   precheck?: RequestHandler;
   /** Validates the request and pre-checks it against the chain; throws an AppError to refuse (nothing is written). */

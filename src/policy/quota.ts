@@ -17,7 +17,10 @@ import {
   type StoredPolicy,
 } from '../db/policies.js';
 import { apiErrors, type AppError } from '../app-error.js';
-import { OPERATION_TYPES, type OperationType } from '../operations/index.js';
+import { OPERATION_TYPES, definitionOf, type OperationType } from '../operations/index.js';
+import type { GasFeeCap } from '../chain/gas-fee-cap.js';
+import { findDeployedUsers, sumClientGasUsage, sumUserGasUsage } from '../db/gas-budgets.js';
+import { GAS_BUDGET_SCOPES, NO_WEI_USED, gasBudgetRefusal, gasBudgetsOf, gasReservationWei, remainingWei, type GasBudgetScope } from './gas-budget.js';
 
 /** An operation type a policy can limit: every type of the registry. */
 export type QuotaOperation = OperationType;
@@ -30,7 +33,17 @@ export type QuotaStatus = {
   remaining: Record<QuotaPeriod, number | null>;
 };
 
-export type QuotaReport = { kind: 'no-policy' } | { kind: 'disabled' } | { kind: 'active'; operations: Record<QuotaOperation, QuotaStatus> };
+/** What the gas budgets leave this user: wei per period and scope (null = no budget), and per type what one operation reserves now and whether it fits. */
+export type GasBudgetStatus = {
+  remaining: Record<GasBudgetScope, Record<QuotaPeriod, bigint | null> | null>;
+  operations: Record<QuotaOperation, { reservationWei: bigint; allowed: boolean }>;
+};
+
+export type QuotaReport =
+  | { kind: 'no-policy' }
+  | { kind: 'disabled' }
+  /** `gasBudget` only when the policy has a gas budget. */
+  | { kind: 'active'; operations: Record<QuotaOperation, QuotaStatus>; gasBudget?: GasBudgetStatus };
 
 export function isLimited(limits: PeriodLimits): boolean {
   return QUOTA_PERIODS.some((period) => limits[period] !== null);
@@ -77,7 +90,7 @@ export async function findPolicy(db: Db, clientId: string): Promise<StoredPolicy
 }
 
 /** What GET /quota/check reports for one user of a client. */
-export async function readQuota(db: Db, { clientId, userId }: { clientId: string; userId: string }): Promise<QuotaReport> {
+export async function readQuota(db: Db, { clientId, userId, gasFeeCap }: { clientId: string; userId: string; gasFeeCap: GasFeeCap }): Promise<QuotaReport> {
   const policy = await findStoredPolicy(db, clientId);
   if (!policy) return { kind: 'no-policy' };
   if (!policy.enabled) return { kind: 'disabled' };
@@ -91,7 +104,41 @@ export async function readQuota(db: Db, { clientId, userId }: { clientId: string
     QuotaOperation,
     QuotaStatus
   >;
-  return { kind: 'active', operations };
+  return { kind: 'active', operations, gasBudget: await readGasBudget(db, { clientId, userId, policy, gasFeeCap }) };
+}
+
+/**
+ * The gas budgets' side of /quota/check, with the accept path's arithmetic: usage from the same query,
+ * the reservation from the same ceilings and fee cap (read only when there is a budget).
+ */
+async function readGasBudget(
+  db: Db,
+  { clientId, userId, policy, gasFeeCap }: { clientId: string; userId: string; policy: StoredPolicy; gasFeeCap: GasFeeCap },
+): Promise<GasBudgetStatus | undefined> {
+  const budgets = gasBudgetsOf(policy.gas_budgets);
+  if (!budgets.client && !budgets.user) return undefined;
+  const [clientUsed, userUsed, deployed, feeCapWei] = await Promise.all([
+    budgets.client ? sumClientGasUsage(db, { clientId }) : NO_WEI_USED,
+    budgets.user ? sumUserGasUsage(db, { clientId, userIds: [userId] }).then((usage) => usage.get(userId)!) : NO_WEI_USED,
+    findDeployedUsers(db, [{ clientId, userId }]).then((found) => found.length > 0),
+    gasFeeCap.get(),
+  ]);
+  const used = { client: clientUsed, user: userUsed };
+  const scopes = GAS_BUDGET_SCOPES.flatMap((scope) => {
+    const limits = budgets[scope];
+    return limits ? [{ scope, limits, used: used[scope] }] : [];
+  });
+  const now = new Date();
+  const operations = Object.fromEntries(
+    QUOTA_OPERATION_TYPES.map((op) => {
+      const reservationWei = gasReservationWei({ gasCeiling: definitionOf(op).gasCeiling, deployed, feeCapWei });
+      return [op, { reservationWei, allowed: !gasBudgetRefusal(scopes, { reservationWei, operation: op, now }) }];
+    }),
+  ) as GasBudgetStatus['operations'];
+  const remaining = Object.fromEntries(
+    GAS_BUDGET_SCOPES.map((scope) => [scope, budgets[scope] ? remainingWei(budgets[scope], used[scope]) : null]),
+  ) as GasBudgetStatus['remaining'];
+  return { remaining, operations };
 }
 
 const NOTHING_USED: PeriodCounts = { daily: 0, weekly: 0, monthly: 0 };

@@ -1,8 +1,9 @@
 // One database transaction decides and records a batch of accept requests (README, How an operation travels): the
 // requests that arrived while the previous batch was being written (src/db/group-commit.ts). Per
 // batch, not per request: one lock statement, one idempotency claim, one read of what each user has
-// in flight (and their client's policy), the quota counts when a policy limits them, and one statement
-// inserting the rows, their first transitions and their jobs.
+// in flight (and their client's policy), the quota counts when a policy limits them, the gas budget
+// usage when a policy has budgets, and one statement inserting the rows, their first transitions and
+// their jobs.
 //
 // Correctness is per user, as if the requests had been accepted one by one in arrival order: every
 // user in the batch is locked (their wallet row, in a fixed order, so concurrent batches cannot
@@ -10,6 +11,11 @@
 // the batch took. A lock wait is bounded (ACCEPT_LOCK_TIMEOUT_MS): when it runs out the batch is
 // decided again without waiting, and only the requests of users still held elsewhere are refused with
 // 503, so a user whose lock stays held cannot hold up anyone else's accept for longer than that.
+//
+// A client gas budget is shared by all the client's users, so its usage is read under one more lock,
+// the client's policy row (src/db/gas-budgets.ts lockClientBudgets), taken only when the client has a
+// client budget and always after the user locks: 100 requests across any number of API processes
+// against a budget worth 10 reservations accept exactly 10.
 import { sql, type Transaction as DbTransaction } from 'kysely';
 import type { Address } from 'viem';
 import type { Db } from '../db/connect.js';
@@ -26,6 +32,9 @@ import { QUOTA_OPERATION_TYPES, isLimited, quotaDecision } from '../policy/quota
 import { newTransactionId } from './ids.js';
 import { claimIdempotencyKeys, releaseIdempotencyKeys, type IdempotencyKey, type KeyClaim } from './idempotency.js';
 import { LOCK_NOT_AVAILABLE, lockUsers } from '../db/user-locks.js';
+import type { GasFeeCap } from '../chain/gas-fee-cap.js';
+import { findDeployedUsers, lockClientBudgets, sumClientGasUsage, sumUserGasUsage } from '../db/gas-budgets.js';
+import { addUsage, gasBudgetRefusal, gasBudgetsOf, gasReservationWei, type GasBudgetScope, type WeiLimits, type WeiUsage } from '../policy/gas-budget.js';
 
 export type AcceptRequest = {
   clientId: string;
@@ -72,7 +81,7 @@ export async function runAcceptBatch(
   db: Db,
   chain: WalletChainStates,
   requests: AcceptRequest[],
-  { lockTimeoutMs = ACCEPT_LOCK_TIMEOUT_MS } = {},
+  { gasFeeCap, lockTimeoutMs = ACCEPT_LOCK_TIMEOUT_MS }: { gasFeeCap: GasFeeCap; lockTimeoutMs?: number },
 ): Promise<ItemOutcome<AcceptOutcome>[]> {
   // Chain reads happen before any lock is taken; after a cache warm-up they cost nothing.
   const holdings = [
@@ -83,13 +92,16 @@ export async function runAcceptBatch(
       }),
     ).values(),
   ];
-  const states = new Map(await Promise.all(holdings.map(async (at) => [tokenWalletKey(at), await chain.get(at)] as const)));
+  const [states, feeCapWei] = await Promise.all([
+    Promise.all(holdings.map(async (at) => [tokenWalletKey(at), await chain.get(at)] as const)).then((entries) => new Map(entries)),
+    gasFeeCap.get(),
+  ]);
   const conflicted = new Map<number, AppError>();
   // After a lock wait ran out: lock only who is free, refuse the rest.
   let skipHeldUsers = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute((trx) => decideAndRecord(trx, requests, states, conflicted, { skipHeldUsers, lockTimeoutMs }));
+      return await db.transaction().execute((trx) => decideAndRecord(trx, requests, states, conflicted, { skipHeldUsers, lockTimeoutMs, feeCapWei }));
     } catch (error) {
       if (error instanceof UniqueConflict) {
         for (const index of error.indexes) conflicted.set(index, definitionOf(requests[index].row.type).uniqueConflict!());
@@ -105,7 +117,7 @@ export async function runAcceptBatch(
         // ones waiting on it answer 503 and the rest of the batch goes through.
         if (requests.length === 1) return [{ error: userBusy() }];
         const alone: ItemOutcome<AcceptOutcome>[] = [];
-        for (const request of requests) alone.push(...(await runAcceptBatch(db, chain, [request], { lockTimeoutMs })));
+        for (const request of requests) alone.push(...(await runAcceptBatch(db, chain, [request], { gasFeeCap, lockTimeoutMs })));
         return alone;
       }
       // Two batches waiting on each other's idempotency keys or receipts: Postgres broke the tie.
@@ -125,7 +137,7 @@ async function decideAndRecord(
   requests: AcceptRequest[],
   states: Map<string, WalletChainState>,
   conflicted: Map<number, AppError>,
-  { skipHeldUsers, lockTimeoutMs }: { skipHeldUsers: boolean; lockTimeoutMs: number },
+  { skipHeldUsers, lockTimeoutMs, feeCapWei }: { skipHeldUsers: boolean; lockTimeoutMs: number; feeCapWei: bigint },
 ): Promise<ItemOutcome<AcceptOutcome>[]> {
   const outcomes: AcceptOutcome[] = new Array(requests.length);
   const asked = [...new Map(requests.map((r) => [userKey(r), r])).values()];
@@ -163,7 +175,13 @@ async function decideAndRecord(
   const tallies = new Map(
     users.map((r, i) => [userKey(r), { state: stateOf(r), debitWei: loaded[i].debitWei, maxOrderedNonce: loaded[i].maxOrderedNonce } satisfies Tally]),
   );
-  const quotas = await loadQuotaUsage(trx, requests, new Map(users.map((r, i) => [r.clientId, loaded[i].policy])));
+  const policies = new Map(users.map((r, i) => [r.clientId, loaded[i].policy]));
+  const quotas = await loadQuotaUsage(trx, requests, policies);
+  const budgets = await loadGasBudgetUsage(trx, users, policies);
+  const deployed = new Set((await findDeployedUsers(trx, users)).map(userKey));
+  const reservations = requests.map((r) =>
+    gasReservationWei({ gasCeiling: definitionOf(r.row.type).gasCeiling, deployed: deployed.has(userKey(r)), feeCapWei }),
+  );
 
   const accepted: number[] = [];
   requests.forEach((r, i) => {
@@ -173,7 +191,7 @@ async function decideAndRecord(
       outcomes[i] = { kind: 'refused', error: refusal, staleChainState: false };
       return;
     }
-    const decision = decide(r, tallies.get(userKey(r))!, quotas.get(userKey(r)));
+    const decision = decide(r, tallies.get(userKey(r))!, quotas.get(userKey(r)), budgetsOf(budgets, r), reservations[i]);
     outcomes[i] = decision.kind === 'accepted' ? { ...decision, transactionId: ids[i] } : decision;
     if (decision.kind === 'accepted') accepted.push(i);
   });
@@ -189,6 +207,7 @@ async function decideAndRecord(
           user_id: requests[i].userId,
           wallet_address: requests[i].walletAddress,
           token_address: requests[i].token,
+          gas_reserved_wei: reservations[i],
         })),
       )}),
       history as (${creationHistoryFor('inserted', accepted.length)}),
@@ -235,17 +254,57 @@ async function loadQuotaUsage(
   return usage;
 }
 
-/** One request against what its user has: quota, then balance and ordered nonce. Updates the tallies when accepted. */
+/** A budget scope's limits and the usage this batch tallies against them (shared by the scope's requests). */
+type BudgetUsage = { scope: GasBudgetScope; limits: WeiLimits; used: WeiUsage };
+/** Per client: its client budget's usage; per user: their user budget's usage. */
+type GasBudgetUsage = { clients: Map<string, BudgetUsage>; users: Map<string, BudgetUsage> };
+
+/**
+ * The budgets of every enabled policy in the batch, and their usage read under the locks: the users'
+ * (already held) for the per-user budgets, the client's policy row (taken here) for a client budget.
+ */
+async function loadGasBudgetUsage(
+  trx: DbTransaction<Database>,
+  users: readonly AcceptRequest[],
+  policies: Map<string, AcceptState['policy']>,
+): Promise<GasBudgetUsage> {
+  const usage: GasBudgetUsage = { clients: new Map(), users: new Map() };
+  const budgeted = [...policies].flatMap(([clientId, policy]) => (policy?.enabled ? [{ clientId, ...gasBudgetsOf(policy.gas_budgets) }] : []));
+  await lockClientBudgets(
+    trx,
+    budgeted.filter((b) => b.client).map((b) => b.clientId),
+  );
+  for (const { clientId, client, user } of budgeted) {
+    if (client) usage.clients.set(clientId, { scope: 'client', limits: client, used: await sumClientGasUsage(trx, { clientId }) });
+    if (!user) continue;
+    const userIds = users.filter((r) => r.clientId === clientId).map((r) => r.userId);
+    for (const [userId, used] of await sumUserGasUsage(trx, { clientId, userIds }))
+      usage.users.set(userKey({ clientId, userId }), { scope: 'user', limits: user, used });
+  }
+  return usage;
+}
+
+const budgetsOf = (usage: GasBudgetUsage, r: AcceptRequest): BudgetUsage[] =>
+  [usage.clients.get(r.clientId), usage.users.get(userKey(r))].filter((b): b is BudgetUsage => b !== undefined);
+
+/**
+ * One request against what its user has: quota, gas budgets, then balance and ordered nonce. Updates
+ * the tallies (and the budgets' usage, by its reservation) when accepted.
+ */
 function decide(
   r: AcceptRequest,
   tally: Tally,
   quota: QuotaUsage | undefined,
+  budgets: BudgetUsage[],
+  reservationWei: bigint,
 ): Extract<AcceptOutcome, { kind: 'refused' }> | { kind: 'accepted'; quotaRemaining?: number } {
   const stale = tally.state.readAt < r.arrivedAt;
   const type = r.row.type;
   const used = quota?.used[type];
   const { refusal: overQuota, remaining } = quota && used ? quotaDecision(quota.limits[type], used, type) : {};
   if (overQuota) return { kind: 'refused', error: overQuota, staleChainState: false };
+  const overBudget = budgets.length ? gasBudgetRefusal(budgets, { reservationWei, operation: type, now: new Date() }) : undefined;
+  if (overBudget) return { kind: 'refused', error: overBudget, staleChainState: false };
 
   const debitWei = BigInt(r.row.debit_wei ?? 0);
   if (debitWei > 0n && tally.state.balanceWei - tally.debitWei < debitWei) {
@@ -260,5 +319,6 @@ function decide(
   }
   tally.debitWei += debitWei;
   if (used) for (const period of QUOTA_PERIODS) used[period] += 1;
+  for (const budget of budgets) addUsage(budget.used, reservationWei);
   return { kind: 'accepted', quotaRemaining: remaining };
 }

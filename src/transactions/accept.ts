@@ -1,9 +1,10 @@
 // Accepting an operation: the request joins the next accept batch (src/transactions/accept-batch.ts),
 // which records the idempotency key, the transaction row, its first transition and the worker job in
-// one database transaction, all or nothing, with the user's checks (quota, balance, ordered nonce)
+// one database transaction, all or nothing, with the user's checks (quota, gas budgets, balance, ordered nonce)
 // decided under the per-user lock. Requests arriving together share that transaction.
 import type { Db } from '../db/connect.js';
 import type { WalletChainStates } from '../chain/wallet-chain-state.js';
+import type { GasFeeCap } from '../chain/gas-fee-cap.js';
 import { createGroupCommit } from '../db/group-commit.js';
 import { acceptedBody, replayIfKnown, type AcceptedResponse } from './idempotency.js';
 import { runAcceptBatch, type AcceptOutcome, type AcceptRequest } from './accept-batch.js';
@@ -27,20 +28,23 @@ export function createAcceptor(
   db: Db,
   chain: WalletChainStates,
   {
+    gasFeeCap,
     maxBatch = 200,
     maxInFlight = 2,
     maxQueued = 1_000,
     lockTimeoutMs,
   }: {
+    /** What one gas may cost, for the reservation each operation makes from the gas budgets. */
+    gasFeeCap: GasFeeCap;
     maxBatch?: number;
     maxInFlight?: number;
     /** Requests that may wait for a batch (ACCEPT_QUEUE_MAX); more are answered 503 at once. */
     maxQueued?: number;
     /** How long a batch waits for a user's lock before it refuses that user's requests with 503 (ACCEPT_LOCK_TIMEOUT_MS). */
     lockTimeoutMs?: number;
-  } = {},
+  },
 ): Acceptor {
-  const batches = createGroupCommit<AcceptRequest, AcceptOutcome>((requests) => runAcceptBatch(db, chain, requests, { lockTimeoutMs }), {
+  const batches = createGroupCommit<AcceptRequest, AcceptOutcome>((requests) => runAcceptBatch(db, chain, requests, { gasFeeCap, lockTimeoutMs }), {
     maxBatch,
     maxInFlight,
     maxQueued,

@@ -38,6 +38,7 @@ describe('chronos policy', () => {
       configured: true,
       enabled: true,
       limits: { mint: { daily: 10, weekly: 50, monthly: 200 }, transfer: { daily: null, weekly: 100, monthly: 500 }, claim: null },
+      gasBudgets: { client: null, user: null },
       updatedAt: expect.any(String),
     });
     const row = await findPolicy(createDb(pool), clientId);
@@ -63,6 +64,22 @@ describe('chronos policy', () => {
     expect(cleared.json).toMatchObject({ clientId, configured: false, enabled: false, limits: { mint: null, transfer: null, claim: null } });
     expect(await findPolicy(createDb(pool), clientId)).toBeUndefined();
     expect((await chronos(['policy', 'show', clientId, '--json'])).json.configured).toBe(false);
+  });
+
+  it('set stores gas budgets (ether units or wei, - for none), show prints them, clear removes them', async () => {
+    const run = await chronos(['policy', 'set', clientId, '--gas-budget-client', '0.05ether/0.2ether/1ether', '--gas-budget-user=-/-/1000', '--json']);
+    expect(run.code).toBe(0);
+    oneJsonObject(run);
+    expect(run.json.gasBudgets).toEqual({
+      client: { daily: '50000000000000000', weekly: '200000000000000000', monthly: '1000000000000000000' },
+      user: { daily: null, weekly: null, monthly: '1000' },
+    });
+    expect((await chronos(['policy', 'show', clientId])).stdout).toMatch(/gas budget per client: +0\.05 ether\/day, 0\.2 ether\/week, 1 ether\/month/);
+    expect((await chronos(['policy', 'show', clientId, '--json'])).json.gasBudgets).toEqual(run.json.gasBudgets);
+    const bad = await chronos(['policy', 'set', clientId, '--gas-budget-user', '0.05eth/1/1', '--json']);
+    expect([bad.code, bad.json.error]).toEqual([2, expect.stringMatching(/--gas-budget-user must be DAILY\/WEEKLY\/MONTHLY/)]);
+    const cleared = await chronos(['policy', 'clear', clientId, '--json']);
+    expect(cleared.json.gasBudgets).toEqual({ client: null, user: null });
   });
 
   it('refuses malformed limits as a usage error', async () => {

@@ -14,6 +14,7 @@ import { createApp } from '../../src/http/app.js';
 import { createRouteContext } from '../../src/http/route-context.js';
 import { createAcceptor } from '../../src/transactions/accept.js';
 import { createWalletChainStates } from '../../src/chain/wallet-chain-state.js';
+import { createGasFeeCap } from '../../src/chain/gas-fee-cap.js';
 
 /** The tracker leader's advisory lock key before it moved to a namespace of its own. */
 const OLD_LEADER_LOCK_KEY = 7243511n;
@@ -157,7 +158,11 @@ describe('accept locks', () => {
       ...t,
       app: createApp({
         ...createRouteContext(t.ctx),
-        acceptor: createAcceptor(t.ctx.db, createWalletChainStates(t.ctx.publicClient), { maxQueued: 2, lockTimeoutMs: 60_000 }),
+        acceptor: createAcceptor(t.ctx.db, createWalletChainStates(t.ctx.publicClient), {
+          gasFeeCap: createGasFeeCap(t.ctx.publicClient),
+          maxQueued: 2,
+          lockTimeoutMs: 60_000,
+        }),
       }),
     };
     await fundedUser(attacker, 'blocker');

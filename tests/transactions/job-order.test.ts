@@ -9,6 +9,7 @@ import { createMintingClient, createWallet, type Actor } from '../support/operat
 import { fundDirectly } from '../support/direct-funding.js';
 import { runAcceptBatch, type AcceptRequest } from '../../src/transactions/accept-batch.js';
 import { createWalletChainStates } from '../../src/chain/wallet-chain-state.js';
+import { createGasFeeCap } from '../../src/chain/gas-fee-cap.js';
 
 let t: TestApp;
 let actor: Actor;
@@ -36,8 +37,9 @@ it("when one batch accepts several operations of a user, the worker's pick order
     },
   });
   const chain = createWalletChainStates(t.ctx.publicClient);
-  const outcomes = await runAcceptBatch(t.ctx.db, chain, Array.from({ length: 8 }, transfer));
-  const later = await runAcceptBatch(t.ctx.db, chain, Array.from({ length: 2 }, transfer));
+  const options = { gasFeeCap: createGasFeeCap(t.ctx.publicClient) };
+  const outcomes = await runAcceptBatch(t.ctx.db, chain, Array.from({ length: 8 }, transfer), options);
+  const later = await runAcceptBatch(t.ctx.db, chain, Array.from({ length: 2 }, transfer), options);
   const acceptedIds = [...outcomes, ...later].map((o) => ('value' in o && o.value.kind === 'accepted' ? o.value.transactionId : undefined));
   expect(acceptedIds.every((id) => id !== undefined)).toBe(true);
 

@@ -58,6 +58,13 @@ const rows: Row[] = [
   ],
   ['rateLimited', () => apiErrors.rateLimited('Rate limit exceeded', 7), 429, 'RATE_LIMITED', 'Rate limit exceeded'],
   ['quotaExceeded', () => apiErrors.quotaExceeded('Transaction quota exceeded'), 429, 'QUOTA_EXCEEDED', 'Transaction quota exceeded'],
+  [
+    'sponsorshipBudgetExceeded',
+    () => apiErrors.sponsorshipBudgetExceeded('Sponsorship budget exceeded', 60),
+    429,
+    'SPONSORSHIP_BUDGET_EXCEEDED',
+    'Sponsorship budget exceeded',
+  ],
   ['internal', () => apiErrors.internal(), 500, 'INTERNAL_ERROR', 'Internal server error'],
   ['unavailable', () => apiErrors.unavailable('retry shortly'), 503, 'SERVICE_UNAVAILABLE', 'retry shortly'],
 ];
@@ -82,6 +89,7 @@ describe('the API error catalogue', () => {
   it('tells the client when to retry: 429 RATE_LIMITED after the window, 503 a second later', () => {
     expect(apiErrors.rateLimited('Rate limit exceeded', 7).headers).toEqual({ 'Retry-After': '7' });
     expect(apiErrors.unavailable('retry shortly').headers).toEqual({ 'Retry-After': '1' });
+    expect(apiErrors.sponsorshipBudgetExceeded('Sponsorship budget exceeded', 60).headers).toEqual({ 'Retry-After': '60' });
     expect(apiErrors.validation('x').headers).toBeUndefined();
   });
 

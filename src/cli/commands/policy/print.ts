@@ -1,5 +1,6 @@
 import { QUOTA_OPERATION_TYPES } from '../../../policy/quota.js';
-import { describeLimits, type PolicyView } from '../../../admin/policies.js';
+import { describeGasBudget, describeLimits, type PolicyView } from '../../../admin/policies.js';
+import { GAS_BUDGET_SCOPES } from '../../../policy/gas-budget.js';
 import type { Output } from '../../output.js';
 
 export function printPolicy(out: Output, view: PolicyView, headline?: string): void {
@@ -8,5 +9,6 @@ export function printPolicy(out: Output, view: PolicyView, headline?: string): v
     ...(headline ? [`${headline} for ${view.clientId}`] : []),
     `policy of ${view.clientId}: ${state}`,
     ...(view.configured ? QUOTA_OPERATION_TYPES.map((op) => `  ${`${op}:`.padEnd(10)}${describeLimits(view.limits[op])}`) : []),
+    ...(view.configured ? GAS_BUDGET_SCOPES.map((scope) => `  ${`gas budget per ${scope}:`.padEnd(24)}${describeGasBudget(view.gasBudgets[scope])}`) : []),
   ]);
 }
