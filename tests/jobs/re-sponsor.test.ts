@@ -2,7 +2,8 @@
 // paymaster whose window passed by the chain's clock, its nonce unused, can never be included; the job
 // builds one new operation with the same nonce, freshly sponsored and signed, keeps the old hash as
 // superseded, and the transaction executes exactly once. Until the chain proves the window passed, a
-// bundler's "expires too soon" (its own clock) neither fails the transaction nor rebuilds anything.
+// bundler's "expires too soon" (its own clock) neither fails the transaction nor rebuilds anything. The
+// deadline's no-op replacement is re-sponsored the same way, and the tracker settles on the new hash.
 import { parseEther, type Address } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -159,5 +160,68 @@ describe('an operation refused "expires too soon" while the chain still holds it
     expect(done.status).toBe('CONFIRMED');
     const row = await expectReSponsored(transfer.id, first);
     await expectExecutedOnce(transfer, row);
+  });
+});
+
+describe('a no-op replacement still pending past its own sponsorship window', () => {
+  let short: TestApp;
+  let shortActor: Actor;
+  beforeAll(async () => {
+    // No stall re-send: only the deadline's replacement and its re-sends (every 10 s) are in play.
+    short = await createTestApp({
+      worker: true,
+      env: { BUNDLER_URL: bundler.url, SPONSORSHIP_VALID_SECONDS: String(VALID_SECONDS), INCLUSION_TIMEOUT_SECONDS: '2', STALLED_AFTER_SECONDS: '600' },
+    });
+    shortActor = await createMintingClient(short);
+  });
+  afterAll(() => short.close());
+
+  it('is re-sponsored with the same nonce, and its inclusion (by the new hash) ends the transaction EXPIRED', async () => {
+    // The bundler "takes" every send and keeps none, until told otherwise.
+    let swallowing = true;
+    const swallowed: string[] = [];
+    bundler.intercept = (call) => {
+      if (call.method !== 'eth_sendUserOperation' || !swallowing) return undefined;
+      swallowed.push((call.params as [{ callData: string }])[0].callData);
+      return { result: `0x${'00'.repeat(32)}` };
+    };
+    const wallet = await createWallet(short, shortActor, 'replacement');
+    await fundDirectly(short, shortActor, { to: wallet, amountWei: FIVE });
+    const to: Address = privateKeyToAccount(generatePrivateKey()).address;
+    const before = await chainState(short, shortActor.client.tokenAddress, wallet, [to]);
+    const res = await api(short, shortActor, 'replacement').post('/api/v1/wallet/transfer', { to, amount: '2' });
+    expect(res.status).toBe(202);
+    const id = res.body.transactionId as string;
+
+    await until(() => swallowed.includes('0x'));
+    const first = (await findTransaction(short.ctx.db, id))!;
+    expect(first.replacement_user_op_hash).not.toBeNull();
+    const firstWindow = ownSponsorshipWindow(first.replacement_user_op as Record<string, string>, testStackEnv().paymaster)!;
+    await waitPastWindow(firstWindow.validUntil);
+    await mineBlock();
+    swallowing = false;
+
+    const done = await waitForTerminal(short, shortActor, id);
+    expect(done).toMatchObject({ status: 'EXPIRED', error: { code: 'INCLUSION_TIMEOUT' } });
+    const row = (await findTransaction(short.ctx.db, id))!;
+    expect(row.user_op_hash).toBe(first.user_op_hash);
+    expect(row.replacement_user_op_hash).not.toBe(first.replacement_user_op_hash);
+    expect(row.superseded_user_op_hashes).toEqual([first.replacement_user_op_hash]);
+    expect((row.replacement_user_op as Record<string, string>).nonce).toBe((first.user_op as Record<string, string>).nonce);
+    const reasons = (await listTransitions(short.ctx.db, id)).map((h) => h.reason ?? '');
+    expect(reasons.filter((r) => r.endsWith(`re-sponsored with the same nonce; old hash ${first.replacement_user_op_hash}`))).toHaveLength(1);
+    // The no-op used the nonce; the transfer never ran.
+    const after = await chainState(short, shortActor.client.tokenAddress, wallet, [to]);
+    expect(after.accountNonce).toBe(before.accountNonce + 1n);
+    expect(after.balances).toEqual(before.balances);
+    const events = await short.ctx.publicClient.getLogs({
+      address: short.config.contracts.entryPoint,
+      event: USER_OPERATION_EVENT,
+      args: { sender: wallet },
+      fromBlock: 0n,
+      toBlock: 'latest',
+      strict: true,
+    });
+    expect(events.map((e) => e.args.userOpHash)).toEqual([row.replacement_user_op_hash]);
   });
 });
