@@ -112,7 +112,9 @@ export const envSchema = z.object({
   PAYMASTER_CONTEXT: jsonObject.optional(),
   PAYMASTER_SIGNER_KEY: privateKey.refine((v) => !/^0x0{64}$/.test(v), PLACEHOLDER).optional(),
   // How long one signed sponsorship can be included; past it the operation is re-sponsored (same nonce).
-  SPONSORSHIP_VALID_SECONDS: z.coerce.number().int().min(30).max(86_400).default(180),
+  // At least 10: bundlers refuse an operation expiring within a few seconds (alto: 5), and a window
+  // shorter than that margin plus the time to sign and send would be refused on every send.
+  SPONSORSHIP_VALID_SECONDS: z.coerce.number().int().min(10).max(86_400).default(180),
   CHAIN_ID: positiveInt,
   JWT_SECRET: z
     .string()

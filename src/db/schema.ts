@@ -65,6 +65,8 @@ export interface TransactionsTable {
   user_op_hash: string | null;
   replacement_user_op: NullableJson<StoredUserOperation>;
   replacement_user_op_hash: string | null;
+  /** Hashes of operations re-sponsored away (migration 0011): their window passed, none can be included. */
+  superseded_user_op_hashes: ColumnType<string[], string[] | undefined, string[]>;
   submitted_block: ColumnType<string | null, string | bigint | number | null | undefined, string | bigint | number | null>;
   deadline_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   tx_hash: string | null;

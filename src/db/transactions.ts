@@ -2,7 +2,7 @@ import { sql, type RawBuilder, type Transaction as DbTransaction } from 'kysely'
 import type { Db } from './connect.js';
 import type { Database, NewTransaction, Transaction, UniqueKeyColumn } from './schema.js';
 import { storedPolicyJson, type StoredPolicy } from './policies.js';
-import { ACTIVE, NOT_EXECUTED } from '../statuses.js';
+import { ACTIVE, IN_FLIGHT, NOT_EXECUTED } from '../statuses.js';
 
 export async function findTransaction(db: Db, id: string): Promise<Transaction | undefined> {
   return db.selectFrom('transactions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -135,6 +135,42 @@ export async function storeReplacementUserOperation(
     .where('status', '=', 'SUBMITTED')
     .returningAll()
     .executeTakeFirst();
+}
+
+/**
+ * Stores a re-sponsored operation in place of the one whose window passed (the original, or the
+ * no-op replacement), keeping the old hash in superseded_user_op_hashes, and records why in the
+ * history (a transition that keeps the status). Guarded by the old hash: of two runs that both found
+ * it dead, one stores; the other gets undefined and sends what that one stored.
+ */
+export async function storeReSponsoredUserOperation(
+  db: Db,
+  {
+    transactionId,
+    which,
+    supersededHash,
+    userOp,
+    userOpHash,
+    reason,
+  }: { transactionId: string; which: 'original' | 'replacement'; supersededHash: string; userOp: Record<string, string>; userOpHash: string; reason: string },
+): Promise<Transaction | undefined> {
+  const [op, hash] = which === 'original' ? ['user_op', 'user_op_hash'] : ['replacement_user_op', 'replacement_user_op_hash'];
+  const inFlight = sql.join(IN_FLIGHT.map((status) => sql.lit(status)));
+  const { rows } = await sql<Transaction>`
+    with stored as (
+      update transactions
+      set ${sql.ref(op)} = ${JSON.stringify(userOp)}::jsonb, ${sql.ref(hash)} = ${userOpHash},
+        superseded_user_op_hashes = array_append(superseded_user_op_hashes, ${supersededHash}), updated_at = now()
+      where id = ${transactionId} and ${sql.ref(hash)} = ${supersededHash} and status in (${inFlight})
+      returning *
+    ),
+    history as (
+      insert into transaction_transitions (transaction_id, from_status, to_status, reason)
+      select id, status, status, ${reason} from stored
+    )
+    select * from stored
+  `.execute(db);
+  return rows[0];
 }
 
 export async function listTransitions(db: Db, transactionId: string) {

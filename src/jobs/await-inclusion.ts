@@ -13,6 +13,7 @@ import { isNonceUsed } from '../userop/nonce.js';
 import { settleFromLogs } from '../tracking/find-inclusion.js';
 import { failpoint } from '../observability/failpoints.js';
 import { expiryOf, type SubmitRun } from './submit-run.js';
+import { sendCurrentUserOperation } from './re-sponsor.js';
 
 /** How long after sending a replacement we wait before sending it again. */
 const REPLACEMENT_WAIT_MS = 10_000;
@@ -30,7 +31,7 @@ export async function awaitInclusion(run: SubmitRun, { tx, account }: { tx: Tran
     const current = await run.current();
     if (isTerminal(current.status)) return;
     if (stallAt && Date.now() >= stallAt.getTime()) {
-      tx = (await handleStall(run, current)) ?? current;
+      tx = (await handleStall(run, current, account)) ?? current;
       continue;
     }
     if (Date.now() < deadline.getTime()) {
@@ -48,7 +49,7 @@ function stallTime(run: SubmitRun, tx: Transaction): Date | undefined {
 }
 
 /** Flags the stall with why (does the bundler still hold it?), then re-sends the stored operation. */
-async function handleStall(run: SubmitRun, tx: Transaction): Promise<Transaction | undefined> {
+async function handleStall(run: SubmitRun, tx: Transaction, account: UserSmartAccount): Promise<Transaction | undefined> {
   const { ctx, id } = run;
   const after = ctx.config.transactions.stalledAfterSeconds;
   const held = await ctx.userOps.bundler.request({ method: 'eth_getUserOperationByHash', params: [tx.user_op_hash as `0x${string}`] }).then(
@@ -62,7 +63,8 @@ async function handleStall(run: SubmitRun, tx: Transaction): Promise<Transaction
   }[held];
   const flagged = await flagStalledTransaction(ctx.db, { transactionId: id, reason });
   if (flagged) run.log.warn({ userOpHash: tx.user_op_hash, reason, stalledAfterSeconds: after }, 'transaction stalled');
-  await run.send({ step: 're-send after stall', userOp: tx.user_op!, failTransaction: false });
+  // A bundler drops an operation whose window passed: then the re-send is a re-sponsored one.
+  await sendCurrentUserOperation(run, { tx, account, which: 'original', step: 're-send after stall', failTransaction: false });
   return run.current();
 }
 
@@ -105,7 +107,9 @@ async function replace(run: SubmitRun, tx: Transaction, account: UserSmartAccoun
     if (isTerminal(tx.status) || !tx.replacement_user_op) return tx;
     failpoint('after-replacement-stored');
   }
-  await run.send({ step: 'send replacement', userOp: tx.replacement_user_op!, failTransaction: false });
+  // A replacement waiting past its own window is re-sponsored the same way (same nonce, fresh sponsorship).
+  tx = (await sendCurrentUserOperation(run, { tx, account, which: 'replacement', step: 'send replacement', failTransaction: false })).tx;
+  if (isTerminal(tx.status)) return tx;
   failpoint('after-replacement-sent');
   await touchTransaction(ctx.db, id);
   return run.current();

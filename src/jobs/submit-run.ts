@@ -9,7 +9,7 @@ import { transitionTransaction, type TransitionParameters } from '../status/tran
 import { runUnitOfWork } from '../status/unit-of-work.js';
 import { definitionOf } from '../operations/index.js';
 import type { UserOpFailure } from '../userop/errors.js';
-import { sendIdempotently } from '../userop/send.js';
+import { sendIdempotently, type SendOutcome } from '../userop/send.js';
 import { paymasterUrlOf } from '../userop/sponsorship/mode.js';
 import { withRetries, type RetryContext, type RetryResult, type WithRetriesParameters } from '../userop/with-retries.js';
 import { failpoint } from '../observability/failpoints.js';
@@ -35,8 +35,11 @@ export type SubmitRun = {
   expireUnsent(tx: Transaction): Promise<boolean>;
   retry: RetryContext;
   withRetries<T>(p: WithRetriesParameters<T>): Promise<RetryResult<T>>;
-  /** Sends (or re-sends) a stored UserOperation to the bundler under the retry policy (userop/send.ts); false when it was not sent. */
-  send(p: { step: string; userOp: Record<string, string>; failTransaction?: boolean }): Promise<boolean>;
+  /**
+   * Sends (or re-sends) a stored UserOperation to the bundler under the retry policy (userop/send.ts).
+   * Callers go through re-sponsor.ts (sendCurrentUserOperation), which passes `outlived` for our own paymaster.
+   */
+  send(p: { step: string; userOp: Record<string, string>; failTransaction?: boolean; outlived?: () => Promise<boolean> }): Promise<SendOutcome>;
 };
 
 /** The expiry block of an operation whose type can expire, with the words its definition ends it with. */

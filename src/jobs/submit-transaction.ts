@@ -1,8 +1,9 @@
 // submit_transaction: drives one accepted transaction to a terminal status, phase by phase:
 //   pick-up (ACCEPTED → SUBMITTING) → build, sponsor, sign, STORE → send → SUBMITTED → await-inclusion.ts
 // A retried or recovered job resumes from what is stored: it re-sends the stored UserOperation and
-// never builds a second one while the first could still be included. Past the deadline, a no-op
-// UserOperation with the same nonce makes the original impossible to include (→ EXPIRED).
+// never builds a second one while the first could still be included (the one exception, an operation
+// of our own paymaster provably dead past its sponsorship window, is re-sponsor.ts). Past the deadline,
+// a no-op UserOperation with the same nonce makes the original impossible to include (→ EXPIRED).
 import type { Task } from 'graphile-worker';
 import { findTransaction, storeUserOperation } from '../db/transactions.js';
 import type { Transaction } from '../db/schema.js';
@@ -21,6 +22,7 @@ import { failpoint } from '../observability/failpoints.js';
 import type { WorkerContext } from '../worker/context.js';
 import { createSubmitRun, Shutdown, type SubmitRun } from './submit-run.js';
 import { awaitInclusion } from './await-inclusion.js';
+import { sendCurrentUserOperation } from './re-sponsor.js';
 
 export type SubmitTransactionPayload = { transactionId: string };
 
@@ -75,16 +77,21 @@ async function runOnce(run: SubmitRun): Promise<void> {
   if (isTerminal(tx.status)) return;
   const account = await accountOf(ctx, tx);
 
+  let fresh = false;
   if (!tx.user_op) {
     const stored = await buildAndStore(run, tx, account);
     if (!stored) return;
     tx = stored;
+    fresh = true;
     failpoint('after-userop-stored');
   }
 
   if (tx.status === 'SUBMITTING') {
     const block = await headBeforeSend(ctx);
-    if (!(await run.send({ step: 'send', userOp: tx.user_op! }))) return;
+    // Possibly a re-sponsored operation (its window passed while the bundler was away): what is sent is `tx` after.
+    const sending = await sendCurrentUserOperation(run, { tx, account, which: 'original', step: 'send', fresh });
+    if (!sending.sent) return;
+    tx = sending.tx;
     failpoint('after-userop-sent');
     const now = Date.now();
     const deadline = new Date(now + ctx.config.transactions.inclusionTimeoutSeconds * 1000);
@@ -98,8 +105,9 @@ async function runOnce(run: SubmitRun): Promise<void> {
     failpoint('after-submitted');
     if (isTerminal(tx.status)) return;
   } else if (tx.status === 'SUBMITTED' && !tx.replacement_user_op) {
-    // Resumed after a crash or restart: make sure the bundler still has it.
-    await run.send({ step: 'send', userOp: tx.user_op! });
+    // Resumed after a crash or restart: make sure the bundler still has it (re-sponsored if it outlived its window).
+    tx = (await sendCurrentUserOperation(run, { tx, account, which: 'original', step: 'send' })).tx;
+    if (isTerminal(tx.status)) return;
   }
 
   await awaitInclusion(run, { tx, account });

@@ -14,7 +14,12 @@ export type RefusalCode = 'PAYMASTER_REJECTED' | 'SIMULATION_REVERTED' | 'BUNDLE
 
 export type UserOpFailure =
   | { kind: 'unavailable'; part: 'bundler' | 'paymaster' | 'chain'; message: string }
-  | { kind: 'refused'; code: RefusalCode; message: string }
+  /**
+   * `expiresSoon`: refused for its validity window (ERC-7769 -32503 ExpiresShortly, or the EntryPoint's
+   * AA32 "paymaster expired or not due"). For our own paymaster that is not a verdict on the operation:
+   * the job keeps it until the chain proves the window passed, then re-sponsors it (jobs/re-sponsor.ts).
+   */
+  | { kind: 'refused'; code: RefusalCode; message: string; expiresSoon?: true }
   | { kind: 'nonce-used'; message: string }
   | { kind: 'already-known'; message: string }
   | { kind: 'unexpected'; message: string };
@@ -71,6 +76,17 @@ function partOf(links: Walkable[], urls: { bundlerUrl: string; paymasterUrl?: st
 }
 
 export function classifyUserOpError(error: unknown, urls: { bundlerUrl: string; paymasterUrl?: string }): UserOpFailure {
+  const failure = classify(error, urls);
+  if (failure.kind !== 'refused' || !refusedForItsWindow(causesOf(error) as Walkable[])) return failure;
+  return { ...failure, expiresSoon: true };
+}
+
+/** -32503 is the window by definition; AA32 is the EntryPoint saying the same inside a -32500 (or with no code). */
+function refusedForItsWindow(links: Walkable[]): boolean {
+  return links.some((link) => rpcCodeOf(link) === -32503) || /AA32|expires too soon/i.test(remoteWords(links));
+}
+
+function classify(error: unknown, urls: { bundlerUrl: string; paymasterUrl?: string }): UserOpFailure {
   const links = causesOf(error) as Walkable[];
   const part = partOf(links, urls);
   // viem's full `message` embeds the request body (which mentions the paymaster): read only the parts

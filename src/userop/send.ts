@@ -17,10 +17,13 @@ export function countsAsSent(failure: UserOpFailure): boolean {
   return failure.kind === 'already-known' || failure.kind === 'nonce-used';
 }
 
+/** `outlived`: not sent because it can never be included any more (see WithRetriesParameters.outlived). */
+export type SendOutcome = 'sent' | 'not-sent' | 'outlived';
+
 /**
  * Sends (or re-sends) the stored operation with the bundler retry policy, a send it already has or
- * has included counting as done. False when it was not sent: refused for good (then FAILED, when
- * `failTransaction`), or the transaction ended meanwhile.
+ * has included counting as done. Not sent: refused for good (then FAILED, when `failTransaction`), the
+ * transaction ended meanwhile, or (with `outlived`) its sponsorship window passed.
  *
  * A refusal is checked against the chain before it counts: once the operation's nonce is spent, the
  * operation (or its replacement) was included, and simulating it again fails for that very reason
@@ -35,8 +38,16 @@ export async function sendIdempotently(
     userOp,
     entryPoint,
     failTransaction,
-  }: { retry: RetryContext; step: string; userOp: Record<string, string>; entryPoint: Address; failTransaction?: boolean },
-): Promise<boolean> {
+    outlived,
+  }: {
+    retry: RetryContext;
+    step: string;
+    userOp: Record<string, string>;
+    entryPoint: Address;
+    failTransaction?: boolean;
+    outlived?: () => Promise<boolean>;
+  },
+): Promise<SendOutcome> {
   const nonceSpent = () => isNonceUsed(clients.publicClient, { entryPoint, sender: userOp.sender as Address, nonce: BigInt(userOp.nonce) });
   const sent = await withRetries(retry, {
     step,
@@ -44,6 +55,8 @@ export async function sendIdempotently(
     accept: countsAsSent,
     failTransaction,
     doneAnyway: nonceSpent,
+    outlived,
   });
-  return sent.ok;
+  if (sent.ok) return 'sent';
+  return sent.outlived ? 'outlived' : 'not-sent';
 }

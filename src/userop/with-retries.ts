@@ -8,6 +8,8 @@ import { classifyUserOpError, type UserOpFailure } from './errors.js';
 export const REFUSAL_ATTEMPTS = 3;
 export const MAX_BACKOFF_MS = 5_000;
 const REFUSAL_RETRY_MS = 300;
+/** How often an operation refused for its window is tried again while the chain says the window is still open. */
+const EXPIRING_RETRY_MS = 1_000;
 const JITTER_MS = 100;
 
 export type RefusedFailure = Extract<UserOpFailure, { kind: 'refused' }>;
@@ -19,7 +21,10 @@ export type RetryDecision =
   | { action: 'throw' }
   | { action: 'accept' }
   | { action: 'give-up'; failure: RefusedFailure }
-  /** `thenCheckEnded`: after the pause, stop if the transaction ended meanwhile (a part was down, someone else may have finished it). */
+  /**
+   * `thenCheckEnded`: after the pause, stop if the transaction ended meanwhile (a part was down, someone
+   * else may have finished it) or the operation's sponsorship provably passed (`outlived`).
+   */
   | { action: 'retry'; delayMs: number; thenCheckEnded: boolean };
 
 /**
@@ -28,10 +33,24 @@ export type RetryDecision =
  */
 export function decideAfterFailure(
   failure: UserOpFailure,
-  { attempt, refusals, accept }: { attempt: number; refusals: number; accept?: AcceptFailure },
+  {
+    attempt,
+    refusals,
+    accept,
+    canOutlive = false,
+  }: {
+    attempt: number;
+    refusals: number;
+    accept?: AcceptFailure;
+    /** The step can tell when its operation's window has passed (our own paymaster): an expiry refusal waits for that. */
+    canOutlive?: boolean;
+  },
 ): RetryDecision {
   if (failure.kind === 'unexpected') return { action: 'throw' };
   if (accept?.(failure)) return { action: 'accept' };
+  // Refused for a window the chain still holds open (a bundler reads its own clock, with a margin):
+  // never FAILED for it; tried again until it is taken or the window provably passed.
+  if (canOutlive && failure.kind === 'refused' && failure.expiresSoon) return { action: 'retry', delayMs: EXPIRING_RETRY_MS, thenCheckEnded: true };
   if (failure.kind === 'refused' && refusals + 1 >= REFUSAL_ATTEMPTS) return { action: 'give-up', failure };
   const delayMs = failure.kind === 'refused' ? REFUSAL_RETRY_MS : Math.min(MAX_BACKOFF_MS, 200 * 2 ** attempt);
   return { action: 'retry', delayMs, thenCheckEnded: failure.kind === 'unavailable' };
@@ -61,15 +80,21 @@ export type WithRetriesParameters<T> = {
    * True makes the step a success.
    */
   doneAnyway?: () => Promise<boolean>;
+  /**
+   * Whether the operation this step sends can provably never be included any more (its sponsorship
+   * window passed by the chain's clock, its nonce unused): asked after a refusal for the window and
+   * after an outage. True ends the step with `outlived`, for the caller to re-sponsor.
+   */
+  outlived?: () => Promise<boolean>;
 };
 
 /** ok with the value, or ok without one when a failure was accepted; not ok when the step gave up or the transaction ended. */
-export type RetryResult<T> = { ok: true; value?: T } | { ok: false };
+export type RetryResult<T> = { ok: true; value?: T } | { ok: false; outlived?: true };
 
 /** Runs a bundler/paymaster step until it succeeds, gives up, or (an unexpected failure, or shutdown) throws. */
 export async function withRetries<T>(
   ctx: RetryContext,
-  { step, run, accept, failTransaction = true, doneAnyway }: WithRetriesParameters<T>,
+  { step, run, accept, failTransaction = true, doneAnyway, outlived }: WithRetriesParameters<T>,
 ): Promise<RetryResult<T>> {
   let refusals = 0;
   for (let attempt = 0; ; attempt++) {
@@ -78,8 +103,10 @@ export async function withRetries<T>(
       return { ok: true, value: await run() };
     } catch (error) {
       const failure = classifyUserOpError(error, ctx.urls);
-      const decision = decideAfterFailure(failure, { attempt, refusals, accept });
-      if (failure.kind === 'refused') refusals++;
+      const canOutlive = outlived !== undefined;
+      const decision = decideAfterFailure(failure, { attempt, refusals, accept, canOutlive });
+      // A refusal for the window is waited out, not counted towards FAILED.
+      if (failure.kind === 'refused' && !(canOutlive && failure.expiresSoon)) refusals++;
       if (decision.action === 'throw') throw error;
       if (decision.action === 'accept') return { ok: true };
       if (decision.action === 'give-up') {
@@ -94,6 +121,7 @@ export async function withRetries<T>(
       ctx.log.warn({ step, failure, attempt }, 'step failed; retrying');
       await sleep(decision.delayMs + Math.floor(Math.random() * JITTER_MS));
       if (decision.thenCheckEnded && (await ctx.ended())) return { ok: false };
+      if (decision.thenCheckEnded && (await outlived?.())) return { ok: false, outlived: true };
     }
   }
 }
