@@ -100,6 +100,6 @@ function decide(ctx: DeliveryContext, { delivery, result }: { delivery: WebhookD
   if (result.outcome === 'refused' || delivery.attempt_count >= ctx.config.webhooks.maxAttempts) return { status: 'FAILED' };
   return {
     status: 'PENDING',
-    retryInMs: retryDelayMs({ baseMs: ctx.config.webhooks.retryBaseMs, failedAttempts: delivery.attempt_count, retryAfterMs: result.retryAfterMs }),
+    retryInMs: retryDelayMs({ schedule: ctx.config.webhooks.retryScheduleMs, failedAttempts: delivery.attempt_count, retryAfterMs: result.retryAfterMs }),
   };
 }
