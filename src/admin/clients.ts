@@ -22,6 +22,9 @@ export type ClientView = {
   name: string;
   scopes: string[];
   webhookUrl: string | null;
+  /** Set when the receiver answered 410 Gone: nothing is sent until `clients set-webhook` sets a URL again. */
+  webhookDisabledAt: string | null;
+  webhookDisabledReason: string | null;
   signerAddress: string | null;
   /** The client's own ChronosToken; null: the shared TOKEN_ADDRESS (registered before tokens were per client). */
   tokenAddress: string | null;
@@ -37,6 +40,8 @@ export function toClientView(client: Client): ClientView {
     name: client.name,
     scopes: client.scopes,
     webhookUrl: client.webhook_url,
+    webhookDisabledAt: client.webhook_disabled_at?.toISOString() ?? null,
+    webhookDisabledReason: client.webhook_disabled_reason,
     signerAddress: client.signer_address,
     tokenAddress: client.token_address,
     rateLimits: client.rate_limits,
@@ -135,8 +140,11 @@ export async function rotateWebhookSecret(db: Db, id: string): Promise<{ client:
   return { client: toClientView(client), webhookSecret, previousSecretValidUntil: until.toISOString() };
 }
 
+/** Setting the URL (the same one included) is also how a webhook disabled by a 410 Gone is enabled again. */
 export async function setWebhook(db: Db, id: string, url: string | null): Promise<ClientView> {
-  return toClientView(await change(db, id, { webhook_url: url === null ? null : checkWebhookUrl(url) }));
+  return toClientView(
+    await change(db, id, { webhook_url: url === null ? null : checkWebhookUrl(url), webhook_disabled_at: null, webhook_disabled_reason: null }),
+  );
 }
 
 export async function setScopes(db: Db, id: string, scopes: Scope[]): Promise<ClientView> {

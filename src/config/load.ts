@@ -6,6 +6,7 @@ import { envSchema, type Config, type EmbeddedPorts } from './schema.js';
 import type { Sponsorship } from '../userop/sponsorship/mode.js';
 import { RATE_LIMIT_CATEGORIES, type RateLimitCategory } from '../policy/rate-limit-categories.js';
 import { CHRONOS_CONTRACTS, mapChronosContracts, type ConfiguredContractAddresses } from '../chain/contracts/registry.js';
+import { resolveRetrySchedule, retryScheduleProblems } from './webhook-retry-schedule.js';
 
 /** Configuration values are missing or malformed; the message names each variable, one per line. */
 export class ConfigError extends Error {
@@ -71,7 +72,12 @@ export function checkEmbeddedEnvironment(env: Record<string, string | undefined>
 
 /** Parses the environment into a frozen Config, or throws a ConfigError naming every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>, mode: Config['mode']): Config {
-  const e = parseOrThrow(envSchema, mode === 'embedded' ? withEmbeddedDefaults(env) : env, sponsorshipProblems);
+  const e = parseOrThrow(
+    envSchema,
+    mode === 'embedded' ? withEmbeddedDefaults(env) : env,
+    (present) => new Map([...sponsorshipProblems(present), ...retryScheduleProblems(present)]),
+  );
+  const retries = resolveRetrySchedule(e);
   // A live worker must beat several times before it could be presumed dead, or its jobs would be taken
   // from it (and, by the orphan sweep, its fresh locks freed) while it still runs them.
   if (e.WORKER_STALE_AFTER_MS < 3 * e.WORKER_HEARTBEAT_MS) {
@@ -109,10 +115,11 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       acceptQueueMax: e.ACCEPT_QUEUE_MAX,
     }),
     webhooks: Object.freeze({
-      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      maxAttempts: retries.schedule.length + 1,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
-      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      retryScheduleMs: retries.schedule,
+      retryScheduleFrom: retries.source,
     }),
     validateResponses: e.VALIDATE_RESPONSES,
     rateLimits: Object.freeze({

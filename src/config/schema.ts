@@ -9,6 +9,7 @@ import {
   type OptionalContractVariable,
 } from '../chain/contracts/registry.js';
 import type { Sponsorship } from '../userop/sponsorship/mode.js';
+import { parseRetrySchedule, type RetrySchedule, type RetryScheduleSource } from './webhook-retry-schedule.js';
 
 // `.env.example` carries placeholders so that it reads as a template; a `.env` copied from it must not
 // start a deployment with an all-zero MASTER_KEY, a published JWT secret or example.com services.
@@ -159,10 +160,23 @@ export const envSchema = z.object({
   STALLED_AFTER_SECONDS: positiveInt.default(30),
   // Per API process: operations waiting for an accept batch; past it a request is answered 503 at once.
   ACCEPT_QUEUE_MAX: positiveInt.default(1_000),
-  WEBHOOK_MAX_ATTEMPTS: positiveInt.default(5),
+  // The old way to describe the retry schedule: no defaults, so load.ts can tell whether an operator set them.
+  WEBHOOK_MAX_ATTEMPTS: positiveInt.optional(),
   WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
-  WEBHOOK_RETRY_BASE_MS: positiveInt.default(5_000),
+  WEBHOOK_RETRY_BASE_MS: positiveInt.optional(),
+  // Waits after each failed attempt, e.g. 5s,5m,30m,2h,5h,10h,10h (the default, in load.ts).
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .transform((value, ctx): RetrySchedule => {
+      try {
+        return parseRetrySchedule(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `must be waits like 5s,5m,30m,2h (or none): ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    })
+    .optional(),
   VALIDATE_RESPONSES: bool.default(false),
   // Deployment-wide rate limits (same syntax as the CLI's --rate-limit); a client's own override wins.
   RATE_LIMIT_DEFAULTS: z
@@ -206,8 +220,17 @@ export type Config = Readonly<{
   deployerPrivateKey?: Hex;
   worker: Readonly<{ concurrency: number; trackerPollMs: number; liveness: Readonly<{ intervalMs: number; staleAfterMs: number }> }>;
   transactions: Readonly<{ mintExpiryBlocks: number; inclusionTimeoutSeconds: number; stalledAfterSeconds: number; acceptQueueMax: number }>;
-  /** Retry n (n ≥ 1) waits about retryBaseMs × 4^(n-1), ±20 %, or longer when Retry-After asks. */
-  webhooks: Readonly<{ maxAttempts: number; timeoutMs: number; allowPrivateTargets: boolean; retryBaseMs: number }>;
+  /**
+   * Retry n (n ≥ 1) waits about retryScheduleMs[n-1], ±20 %, or longer when Retry-After asks;
+   * maxAttempts is retryScheduleMs.length + 1. retryScheduleFrom says which variables it came from.
+   */
+  webhooks: Readonly<{
+    maxAttempts: number;
+    timeoutMs: number;
+    allowPrivateTargets: boolean;
+    retryScheduleMs: RetrySchedule;
+    retryScheduleFrom: RetryScheduleSource;
+  }>;
   validateResponses: boolean;
   /** Requests per window by category when the client has no override; windows scaled by windowScale. */
   rateLimits: Readonly<{ defaults: Readonly<Record<RateLimitCategory, number>>; windowScale: number }>;

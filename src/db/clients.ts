@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from './connect.js';
-import type { Client, ClientUpdate, NewClient } from './schema.js';
+import type { Kysely } from 'kysely';
+import type { Client, ClientUpdate, Database, NewClient } from './schema.js';
 
 export async function insertClient(db: Db, client: NewClient): Promise<Client> {
   return db.insertInto('clients').values(client).returningAll().executeTakeFirstOrThrow();
@@ -26,4 +27,24 @@ export async function updateClient(db: Db, id: string, changes: ClientUpdate, { 
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
+}
+
+/**
+ * Flags the client's webhook disabled (its receiver answered 410 Gone), unless its URL changed since
+ * the attempt (a late 410 from an old receiver must not disable the new one) or it is already flagged
+ * (the first 410 says when it started). True when this call flagged it.
+ */
+export async function disableClientWebhook(
+  db: Kysely<Database>,
+  { clientId, url, reason }: { clientId: string; url: string; reason: string },
+): Promise<boolean> {
+  const flagged = await db
+    .updateTable('clients')
+    .set({ webhook_disabled_at: sql`clock_timestamp()`, webhook_disabled_reason: reason, updated_at: sql`now()` })
+    .where('id', '=', clientId)
+    .where('webhook_url', '=', url)
+    .where('webhook_disabled_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return flagged !== undefined;
 }

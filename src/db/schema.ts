@@ -19,6 +19,10 @@ export interface ClientsTable {
   revoked_at: Date | null;
   /** Tokens issued (`iat`) before this second are refused: set by rotate-secret and unrevoke. */
   tokens_not_before: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Set when the receiver answered 410 Gone: nothing is sent to it until set-webhook clears it. */
+  webhook_disabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Why (which URL answered 410, for which delivery); set exactly when webhook_disabled_at is. */
+  webhook_disabled_reason: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -2,7 +2,7 @@
 // (or back to PENDING to be retried); DELIVERING is a lease held by one worker, taken by one guarded
 // update, so any number of workers (and the process that recorded the event, sending it as soon as
 // it commits) never send the same attempt twice nor a delivered delivery again.
-import { sql, type Kysely, type Transaction as DbTransaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction as DbTransaction } from 'kysely';
 import type { Db } from './connect.js';
 import type { Client, Database, WebhookDelivery, WebhookDeliveryAttempt, WebhookDeliveryStatus, WebhookEvent } from './schema.js';
 
@@ -17,22 +17,38 @@ export async function insertWebhookEvent(
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * A new delivery, PENDING and due now; or, when the client's webhook is disabled (its receiver
+ * answered 410 Gone), recorded FAILED without an attempt, saying why it was not sent, so that it can
+ * be redelivered once the URL is set again. The client's flag is read in the same statement.
+ */
 export async function insertWebhookDelivery(
   trx: Kysely<Database>,
   delivery: { id: string; event: Pick<WebhookEvent, 'id' | 'client_id' | 'event_type'>; redeliveryOf?: string },
 ): Promise<WebhookDelivery> {
-  return trx
-    .insertInto('webhook_deliveries')
-    .values({
-      id: delivery.id,
-      event_id: delivery.event.id,
-      client_id: delivery.event.client_id,
-      event_type: delivery.event.event_type,
-      redelivery_of: delivery.redeliveryOf ?? null,
-      next_attempt_at: sql<Date>`now()`,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const { rows } = await sql<WebhookDelivery>`
+    insert into webhook_deliveries (id, event_id, client_id, event_type, redelivery_of, status, next_attempt_at, error_message)
+    select ${delivery.id}, ${delivery.event.id}, c.id, ${delivery.event.event_type}, ${delivery.redeliveryOf ?? null},
+      case when c.webhook_disabled_at is null then 'PENDING' else 'FAILED' end,
+      case when c.webhook_disabled_at is null then now() end,
+      case when c.webhook_disabled_at is not null then ${webhookDisabledMessageSql(sql`c.webhook_disabled_reason`)} end
+    from clients c where c.id = ${delivery.event.client_id}
+    returning *`.execute(trx);
+  if (!rows[0]) throw new Error(`no client ${delivery.event.client_id} for a delivery of event ${delivery.event.id}`);
+  return rows[0];
+}
+
+const DISABLED_PREFIX = 'not sent: webhooks to this client are disabled (';
+const DISABLED_SUFFIX = '); once its webhook URL is set again (chronos clients set-webhook), redeliver it';
+
+/** Why a delivery was not sent: the client's webhook was disabled, and how to get it sent. */
+export function webhookDisabledMessage(reason: string): string {
+  return `${DISABLED_PREFIX}${reason}${DISABLED_SUFFIX}`;
+}
+
+/** webhookDisabledMessage, computed by the statement that records the delivery. */
+export function webhookDisabledMessageSql(reason: RawBuilder<unknown>): RawBuilder<string> {
+  return sql<string>`${DISABLED_PREFIX}::text || ${reason} || ${DISABLED_SUFFIX}::text`;
 }
 
 /** A delivery of this client's; another client's is indistinguishable from a missing one. */
@@ -49,7 +65,16 @@ export type DeliveryTarget = {
   body: string;
   /** The transaction the event is about (null for webhook.test). */
   transactionId: string | null;
-  client: Pick<Client, 'webhook_url' | 'webhook_secret' | 'previous_webhook_secret' | 'previous_webhook_secret_expires_at' | 'revoked_at'>;
+  client: Pick<
+    Client,
+    | 'webhook_url'
+    | 'webhook_secret'
+    | 'previous_webhook_secret'
+    | 'previous_webhook_secret_expires_at'
+    | 'revoked_at'
+    | 'webhook_disabled_at'
+    | 'webhook_disabled_reason'
+  >;
 };
 
 export type DeliveryPosition = { createdAt: Date; id: string };
@@ -199,6 +224,8 @@ async function takeLease(
       'c.previous_webhook_secret',
       'c.previous_webhook_secret_expires_at',
       'c.revoked_at',
+      'c.webhook_disabled_at',
+      'c.webhook_disabled_reason',
     ])
     .executeTakeFirst();
   return row && toClaimedDelivery(row);
@@ -218,6 +245,8 @@ export function toClaimedDelivery(row: DeliveryWithTarget): ClaimedDelivery {
     previous_webhook_secret,
     previous_webhook_secret_expires_at,
     revoked_at,
+    webhook_disabled_at,
+    webhook_disabled_reason,
     ...delivery
   } = row;
   const target =
@@ -227,7 +256,15 @@ export function toClaimedDelivery(row: DeliveryWithTarget): ClaimedDelivery {
           eventId: delivery.event_id,
           body,
           transactionId,
-          client: { webhook_url, webhook_secret, previous_webhook_secret, previous_webhook_secret_expires_at, revoked_at },
+          client: {
+            webhook_url,
+            webhook_secret,
+            previous_webhook_secret,
+            previous_webhook_secret_expires_at,
+            revoked_at,
+            webhook_disabled_at,
+            webhook_disabled_reason,
+          },
         };
   return { delivery, target };
 }

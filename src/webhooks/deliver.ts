@@ -1,10 +1,13 @@
 // One attempt of a claimed delivery: sign → POST → record the attempt and move the delivery on
 //   → DELIVERED | PENDING (its job moved to the retry time) | FAILED, in one database transaction.
+// A 410 Gone ends the delivery FAILED at once and, in that same transaction, disables the client's
+// webhook (src/db/clients.ts): nothing more is sent to it until an operator sets its URL again.
 // Made by the deliver_webhook job and, right after the commit that recorded the event, by the
 // process that recorded it (send-on-commit.ts). The schedule is ours (retry-schedule.ts).
 import type { AppContext } from '../context.js';
 import type { Config } from '../config/schema.js';
-import { recordAttempt, type AttemptOutcome, type ClaimedDelivery, type DeliveryTarget } from '../db/webhooks.js';
+import { recordAttempt, webhookDisabledMessage, type AttemptOutcome, type ClaimedDelivery, type DeliveryTarget } from '../db/webhooks.js';
+import { disableClientWebhook } from '../db/clients.js';
 import type { WebhookDelivery } from '../db/schema.js';
 import type { Logger } from '../observability/logger.js';
 import { webhookAttemptDuration, webhookDeliveries } from '../observability/metrics.js';
@@ -55,13 +58,18 @@ export async function deliverClaimed(
       outcome,
       attempt: {
         attemptNumber: delivery.attempt_count,
-        url: target?.client.webhook_url ?? null,
+        // Null when nothing was sent because the webhook is disabled.
+        url: target?.client.webhook_disabled_reason ? null : (target?.client.webhook_url ?? null),
         startedAt,
         responseStatus: result.statusCode,
         responseTimeMs: result.responseTimeMs,
         errorMessage: result.outcome === 'delivered' ? null : result.error,
       },
     });
+    if (moved && result.outcome === 'gone' && target?.client.webhook_url) {
+      const url = target.client.webhook_url;
+      await disableClientWebhook(trx, { clientId: delivery.client_id, url, reason: `${url} answered 410 Gone to delivery ${deliveryId}` });
+    }
     if (moved && outcome.status === 'PENDING') await enqueueWebhookDelivery(trx, { deliveryId, delayMs: outcome.retryInMs });
     else if (moved && dropJobWhenDone) await removeWebhookDeliveryJob(trx, { deliveryId });
     return moved;
@@ -75,6 +83,7 @@ export async function deliverClaimed(
   const details = { attempt: delivery.attempt_count, statusCode: result.statusCode, responseTimeMs: result.responseTimeMs, next: outcome };
   if (!recorded) log.warn(details, 'webhook attempt outlived its lease; another worker took the delivery over');
   else if (result.outcome === 'delivered') log.info(details, 'webhook delivered');
+  else if (result.outcome === 'gone') log.warn({ ...details, error: result.error }, 'webhook endpoint answered 410 Gone; webhooks to this client are disabled');
   else log.warn({ ...details, error: result.error }, outcome.status === 'FAILED' ? 'webhook delivery failed for good' : 'webhook attempt failed; will retry');
 }
 
@@ -84,6 +93,8 @@ async function attempt(ctx: DeliveryContext, { target, signal }: { target: Deliv
   if (!target) return refused('the event of this delivery no longer exists');
   if (target.client.revoked_at) return refused('the client is revoked');
   if (!target.client.webhook_url) return refused('the client has no webhook URL configured');
+  // Read when the delivery was claimed: a retry due after a 410 (to this or another delivery) is not sent.
+  if (target.client.webhook_disabled_reason) return refused(webhookDisabledMessage(target.client.webhook_disabled_reason));
   const headers = signWebhook({ secrets: activeSigningSecrets(target.client), messageId: target.eventId, body: target.body });
   return postWebhook({
     url: target.client.webhook_url,
@@ -97,9 +108,9 @@ async function attempt(ctx: DeliveryContext, { target, signal }: { target: Deliv
 
 function decide(ctx: DeliveryContext, { delivery, result }: { delivery: WebhookDelivery; result: AttemptResult }): AttemptOutcome {
   if (result.outcome === 'delivered') return { status: 'DELIVERED' };
-  if (result.outcome === 'refused' || delivery.attempt_count >= ctx.config.webhooks.maxAttempts) return { status: 'FAILED' };
+  if (result.outcome !== 'failed' || delivery.attempt_count >= ctx.config.webhooks.maxAttempts) return { status: 'FAILED' };
   return {
     status: 'PENDING',
-    retryInMs: retryDelayMs({ baseMs: ctx.config.webhooks.retryBaseMs, failedAttempts: delivery.attempt_count, retryAfterMs: result.retryAfterMs }),
+    retryInMs: retryDelayMs({ schedule: ctx.config.webhooks.retryScheduleMs, failedAttempts: delivery.attempt_count, retryAfterMs: result.retryAfterMs }),
   };
 }

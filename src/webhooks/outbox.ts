@@ -3,7 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder, type Transaction as DbTransaction } from 'kysely';
 import type { Database, Transaction, WebhookDelivery, WebhookEvent } from '../db/schema.js';
-import { insertWebhookDelivery, insertWebhookEvent, toClaimedDelivery, type ClaimedDelivery, type DeliveryWithTarget } from '../db/webhooks.js';
+import {
+  insertWebhookDelivery,
+  insertWebhookEvent,
+  toClaimedDelivery,
+  webhookDisabledMessageSql,
+  type ClaimedDelivery,
+  type DeliveryWithTarget,
+} from '../db/webhooks.js';
 import { newDeliveryId, newEventId, toTestEvent, toTransactionEvent } from './events.js';
 
 export const DELIVER_WEBHOOK = 'deliver_webhook';
@@ -33,7 +40,7 @@ export async function removeWebhookDeliveryJob(db: Kysely<Database>, { deliveryI
   await sql`select graphile_worker.remove_job(${`${DELIVER_WEBHOOK}:${deliveryId}`}::text)`.execute(db);
 }
 
-/** A new delivery of `event` to its client's webhook URL, queued to be sent now. */
+/** A new delivery of `event` to its client's webhook URL, queued to be sent now (unless the client's webhook is disabled). */
 export async function queueDelivery(
   trx: DbTransaction<Database>,
   {
@@ -45,7 +52,8 @@ export async function queueDelivery(
   },
 ): Promise<WebhookDelivery> {
   const delivery = await insertWebhookDelivery(trx, { id: newDeliveryId(), event, redeliveryOf });
-  await enqueueWebhookDelivery(trx, { deliveryId: delivery.id });
+  // FAILED at once: the client's webhook is disabled, and the delivery is kept only to be redelivered.
+  if (delivery.status === 'PENDING') await enqueueWebhookDelivery(trx, { deliveryId: delivery.id });
   return delivery;
 }
 
@@ -90,6 +98,8 @@ export async function recordStalledTransactionEvent(
 /**
  * The event, its delivery when the client has a webhook URL, and the delivery's job, in one statement:
  * this runs inside the status change, whose commit (and so the webhook) waits for every round trip.
+ * While the client's webhook is disabled (410 Gone), the delivery is recorded FAILED, not sent, and
+ * gets no job: it stays redeliverable once the URL is set again.
  */
 async function recordTransactionEvent(
   trx: DbTransaction<Database>,
@@ -115,11 +125,17 @@ async function recordTransactionEvent(
       insert into webhook_deliveries (id, event_id, client_id, event_type, status, attempt_count, next_attempt_at, claim_token, claim_expires_at, last_attempt_at)
       select ${deliveryId}, e.id, e.client_id, e.event_type, ${state}
       from event e join clients c on c.id = e.client_id
-      where c.webhook_url is not null
+      where c.webhook_url is not null and c.webhook_disabled_at is null
       returning *
+    ), not_sent as (
+      insert into webhook_deliveries (id, event_id, client_id, event_type, status, error_message)
+      select ${deliveryId}, e.id, e.client_id, e.event_type, 'FAILED', ${webhookDisabledMessageSql(sql`c.webhook_disabled_reason`)}
+      from event e join clients c on c.id = e.client_id
+      where c.webhook_url is not null and c.webhook_disabled_at is not null
     )
     select d.*, e.body, e.transaction_id,
       c.webhook_url, c.webhook_secret, c.previous_webhook_secret, c.previous_webhook_secret_expires_at, c.revoked_at,
+      c.webhook_disabled_at, c.webhook_disabled_reason,
       ${addJob(sql`d.id`, leaseMs ?? 0)} is not null as queued
     from delivery d join event e on e.id = d.event_id join clients c on c.id = d.client_id`.execute(trx);
   if (!row || !sendAtCommit) return;

@@ -14,7 +14,9 @@ export type AttemptResult =
   /** Worth retrying: the receiver failed, answered non-2xx, redirected, or did not answer in time. */
   | { outcome: 'failed'; statusCode: number | null; responseTimeMs: number; error: string; retryAfterMs?: number }
   /** Never worth retrying: the URL may not be used. */
-  | { outcome: 'refused'; statusCode: null; responseTimeMs: number; error: string };
+  | { outcome: 'refused'; statusCode: null; responseTimeMs: number; error: string }
+  /** The receiver answered 410 Gone: it asks for nothing more to be sent to this URL (Standard Webhooks). */
+  | { outcome: 'gone'; statusCode: 410; responseTimeMs: number; error: string };
 
 export const WEBHOOK_USER_AGENT = 'Chronos-Webhooks/1.0';
 /** Receivers should answer quickly and briefly; the body is read (so the answer is complete) and discarded. */
@@ -56,6 +58,14 @@ export async function postWebhook({
         statusCode,
         responseTimeMs,
         error: `redirect (HTTP ${statusCode}${location}) not followed: set the webhook URL to its final address`,
+      };
+    }
+    if (statusCode === 410) {
+      return {
+        outcome: 'gone',
+        statusCode,
+        responseTimeMs,
+        error: 'endpoint answered HTTP 410 Gone: webhooks to this client are disabled until its URL is set again',
       };
     }
     return {

@@ -68,7 +68,7 @@ describe('configuration', () => {
     expect(config.chain.chainId).toBe(31337);
     expect(config.contracts.token).toBe('0x5FbDB2315678afecb367f032d93F642f64180aa3');
     expect(config.contracts.entryPoint).toBe('0x0000000071727De22E5E9d8BAf0edAc6f37da032');
-    expect(config.webhooks.maxAttempts).toBe(5);
+    expect(config.webhooks.maxAttempts).toBe(8);
   });
 
   it.each([

@@ -222,15 +222,16 @@ describe('deliver_webhook: timeout', () => {
 });
 
 describe('the retry schedule', () => {
-  it('grows fourfold from the base with ±20 % jitter, never below Retry-After, capped at an hour', () => {
+  it('waits the n-th entry after the n-th failure with ±20 % jitter, never below Retry-After, which adds at most an hour', () => {
+    const schedule = [5_000, 300_000, 1_800_000, 36_000_000];
     const at = (random: number, failedAttempts: number, retryAfterMs?: number) =>
-      retryDelayMs({ baseMs: 5_000, failedAttempts, retryAfterMs, random: () => random });
-    expect([1, 2, 3, 4].map((n) => at(0.5, n))).toEqual([5_000, 20_000, 80_000, 320_000]);
+      retryDelayMs({ schedule, failedAttempts, retryAfterMs, random: () => random });
+    expect([1, 2, 3, 4].map((n) => at(0.5, n))).toEqual(schedule);
     expect([at(0, 1), at(1, 1)]).toEqual([4_000, 6_000]);
     expect(at(0.5, 1, 30_000)).toBe(30_000);
-    expect(at(0.5, 3, 1_000)).toBe(80_000);
-    expect(at(0.5, 12)).toBe(3_600_000);
-    expect(at(0.5, 1, 86_400_000)).toBe(3_600_000);
+    expect(at(0.5, 3, 1_000)).toBe(1_800_000);
+    expect(at(0.5, 1, 86_400_000)).toBe(5_000 + 3_600_000);
+    expect(at(0.5, 4, 86_400_000)).toBe(36_000_000 + 3_600_000);
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {

@@ -42,7 +42,7 @@ describe('GET /api/v1/webhooks/deliveries', () => {
       eventId: expect.stringMatching(/^evt_[0-9a-z]{26}$/),
       status: 'PENDING',
       attemptCount: 0,
-      maxAttempts: 5,
+      maxAttempts: 8, // the default schedule: 7 retries
       lastAttemptAt: null,
       lastResponseStatus: null,
       lastResponseTimeMs: null,

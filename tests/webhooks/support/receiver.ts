@@ -15,7 +15,16 @@ export type ReceivedRequest = {
   abandoned: boolean;
 };
 
-export type Answer = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang';
+export type Answer =
+  | {
+      status: number;
+      headers?: Record<string, string>;
+      body?: string;
+      delayMs?: number;
+      /** Answers only once this settles: the test does something while the sender waits. */
+      after?: Promise<unknown>;
+    }
+  | 'hang';
 
 export type Receiver = {
   /** `http://127.0.0.1:<port>` */
@@ -69,6 +78,7 @@ export async function startReceiver(): Promise<Receiver> {
     const answer = answers.get(request.path)?.(request, index) ?? { status: 200 };
     if (answer === 'hang') return void hanging.add(res);
     if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
+    if (answer.after) await answer.after;
     res.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? '');
   });
   server.on('connection', (socket) => {

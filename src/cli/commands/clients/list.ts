@@ -8,5 +8,5 @@ export async function run({ out }: CommandInput): Promise<void> {
 }
 
 function line(c: ClientView): string {
-  return `${c.clientId}  ${c.name}  scopes=${c.scopes.join(',')}${c.revoked ? '  REVOKED' : ''}${c.webhookUrl ? `  webhook=${c.webhookUrl}` : ''}`;
+  return `${c.clientId}  ${c.name}  scopes=${c.scopes.join(',')}${c.revoked ? '  REVOKED' : ''}${c.webhookUrl ? `  webhook=${c.webhookUrl}` : ''}${c.webhookDisabledAt ? `  WEBHOOK DISABLED since ${c.webhookDisabledAt}` : ''}`;
 }

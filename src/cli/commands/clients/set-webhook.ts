@@ -9,5 +9,6 @@ export async function run({ out, args }: CommandInput): Promise<void> {
     if (url !== null) await checkDestination(env, url);
     return setWebhook(db, args.ID, url);
   });
-  out.result(client, [`webhook of ${client.clientId}: ${client.webhookUrl ?? 'none'}`]);
+  // Any earlier 410 Gone flag is cleared by this: say so, since deliveries start going out again.
+  out.result(client, [`webhook of ${client.clientId}: ${client.webhookUrl ?? 'none'}${client.webhookUrl ? ' (enabled)' : ''}`]);
 }
