@@ -10,9 +10,9 @@ describe('quota operation types', () => {
     expect(QUOTA_OPERATION_TYPES).toEqual(Object.keys(operations));
   });
 
-  it('are what `chronos policy set` has a flag for, in the same order', () => {
+  it('are what `chronos policy set` has a flag for, in the same order, before the gas budget flags', () => {
     expect([...OPERATION_TYPE_NAMES]).toEqual(QUOTA_OPERATION_TYPES);
     const set = policyCommand.subcommands.find((command) => command.name === 'set');
-    expect(Object.keys(set?.options ?? {})).toEqual(QUOTA_OPERATION_TYPES);
+    expect(Object.keys(set?.options ?? {})).toEqual([...QUOTA_OPERATION_TYPES, 'gas-budget-client', 'gas-budget-user']);
   });
 });
