@@ -13,7 +13,7 @@ import { isNonceUsed } from '../userop/nonce.js';
 import { settleFromLogs } from '../tracking/find-inclusion.js';
 import { failpoint } from '../observability/failpoints.js';
 import { expiryOf, type SubmitRun } from './submit-run.js';
-import { sendCurrentUserOperation } from './re-sponsor.js';
+import { REPLACEMENT_FEE_BUMP_PERCENT, sendCurrentUserOperation } from './re-sponsor.js';
 
 /** How long after sending a replacement we wait before sending it again. */
 const REPLACEMENT_WAIT_MS = 10_000;
@@ -98,7 +98,14 @@ async function replace(run: SubmitRun, tx: Transaction, account: UserSmartAccoun
     run.log.warn({ deadline: tx.deadline_at }, 'not included by its deadline; sending a no-op replacement');
     const signed = await run.withRetries({
       step: 'prepare replacement',
-      run: () => prepareSignedUserOperation(ctx.userOps, { account, chainId: ctx.config.chain.chainId, callData: '0x', nonce, feeBumpPercent: 50 }),
+      run: () =>
+        prepareSignedUserOperation(ctx.userOps, {
+          account,
+          chainId: ctx.config.chain.chainId,
+          callData: '0x',
+          nonce,
+          feeBumpPercent: REPLACEMENT_FEE_BUMP_PERCENT,
+        }),
       failTransaction: false,
     });
     if (!signed.ok || !signed.value) return undefined;

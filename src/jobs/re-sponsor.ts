@@ -26,7 +26,7 @@ export type StoredOperation = 'original' | 'replacement';
  */
 const RE_SPONSOR_FEE_BUMP_PERCENT = 15;
 /** A replacement is re-sponsored as it was first built: well above the quote, to get in. */
-const REPLACEMENT_FEE_BUMP_PERCENT = 50;
+export const REPLACEMENT_FEE_BUMP_PERCENT = 50;
 
 export type SendCurrentParameters = {
   tx: Transaction;
