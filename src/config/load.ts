@@ -163,7 +163,13 @@ function sponsorshipProblems(env: Record<string, string>): Map<string, string> {
 function sponsorshipOf(e: z.output<typeof envSchema>): Sponsorship {
   if (e.PAYMASTER_URL) return Object.freeze({ mode: 'hosted', url: e.PAYMASTER_URL, ...(e.PAYMASTER_CONTEXT && { context: e.PAYMASTER_CONTEXT }) });
   // sponsorshipProblems made sure both are there.
-  return Object.freeze({ mode: 'own', paymaster: e.PAYMASTER_ADDRESS!, signerKey: e.PAYMASTER_SIGNER_KEY!, validSeconds: e.SPONSORSHIP_VALID_SECONDS });
+  return Object.freeze({
+    mode: 'own',
+    paymaster: e.PAYMASTER_ADDRESS!,
+    signerKey: e.PAYMASTER_SIGNER_KEY!,
+    validSeconds: e.SPONSORSHIP_VALID_SECONDS,
+    minCoverSeconds: e.PAYMASTER_DEPOSIT_MIN_COVER_SECONDS,
+  });
 }
 
 /** Everything wrong at once, one variable per line, rather than one fix-and-retry per variable. */

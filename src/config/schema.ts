@@ -116,6 +116,9 @@ export const envSchema = z.object({
   // At least 10: bundlers refuse an operation expiring within a few seconds (alto: 5), and a window
   // shorter than that margin plus the time to sign and send would be refused on every send.
   SPONSORSHIP_VALID_SECONDS: z.coerce.number().int().min(10).max(86_400).default(180),
+  // /readyz says `degraded` (and a warning is logged) when the own paymaster's deposit lasts less than
+  // this at the last hour's spend rate: time to run `chronos paymaster deposit` before operations wait.
+  PAYMASTER_DEPOSIT_MIN_COVER_SECONDS: z.coerce.number().int().min(0).default(3600),
   CHAIN_ID: positiveInt,
   JWT_SECRET: z
     .string()

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder, type Transaction as DbTransaction } from 'kysely';
 import type { Db } from './connect.js';
-import type { Database, NewTransaction, Transaction, UniqueKeyColumn } from './schema.js';
+import type { Database, NewTransaction, Transaction, TransactionStatus, UniqueKeyColumn } from './schema.js';
 import { storedPolicyJson, type StoredPolicy } from './policies.js';
 import { ACTIVE, IN_FLIGHT, NOT_EXECUTED } from '../statuses.js';
 
@@ -171,6 +171,25 @@ export async function storeReSponsoredUserOperation(
     select * from stored
   `.execute(db);
   return rows[0];
+}
+
+/**
+ * A history entry that changes no status (from = to): why a transaction is where it is, e.g. waiting
+ * for the paymaster deposit. Written only while it is still in `status`, and not again while its latest
+ * entry already says the same.
+ */
+export async function noteTransaction(
+  db: Db,
+  { transactionId, status, reason }: { transactionId: string; status: TransactionStatus; reason: string },
+): Promise<boolean> {
+  const { rows } = await sql<{ id: string }>`
+    insert into transaction_transitions (transaction_id, from_status, to_status, reason)
+    select t.id, t.status, t.status, ${reason} from transactions t
+    where t.id = ${transactionId} and t.status = ${status}
+      and (select reason from transaction_transitions where transaction_id = t.id order by id desc limit 1) is distinct from ${reason}
+    returning transaction_id as id
+  `.execute(db);
+  return rows.length > 0;
 }
 
 export async function listTransitions(db: Db, transactionId: string) {

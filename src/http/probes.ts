@@ -2,13 +2,16 @@
 // not rate limited. The API serves them on its port (/metrics only while METRICS_PORT is unset); a
 // `chronos worker` process, and any process with METRICS_PORT set, on METRICS_PORT.
 //   /healthz  the process is up (restart it if not)
-//   /readyz   it can do its work: database, chain RPC and bundler reachable (stop routing to it if not)
+//   /readyz   it can do its work: database, chain RPC, bundler and sponsorship reachable (stop routing
+//             to it if not); 200 `degraded` when the own paymaster's deposit runs low
 //   /metrics  Prometheus text format
 import { Router, type RequestHandler } from 'express';
 import type { AppContext } from '../context.js';
 import { createReadinessChecker } from '../observability/readiness.js';
 import { collectDatabaseMetrics } from '../observability/database-metrics.js';
-import { enableProcessMetrics, registry } from '../observability/metrics.js';
+import { enablePaymasterMetrics, enableProcessMetrics, registry } from '../observability/metrics.js';
+import { createPaymasterCoverReader } from '../observability/paymaster-cover.js';
+import { collectPaymasterMetrics } from '../observability/paymaster-metrics.js';
 
 /** Whether the API port serves /metrics: only while it has no port of its own (METRICS_PORT). */
 export function apiServesMetrics(config: AppContext['config']): boolean {
@@ -17,7 +20,12 @@ export function apiServesMetrics(config: AppContext['config']): boolean {
 
 export function probeRoutes(ctx: AppContext, { metrics = true }: { metrics?: boolean } = {}): Router {
   enableProcessMetrics();
-  const readiness = createReadinessChecker(ctx);
+  const { sponsorship } = ctx.config;
+  const cover =
+    sponsorship.mode === 'own'
+      ? createPaymasterCoverReader({ ...ctx, paymaster: sponsorship.paymaster, minCoverSeconds: sponsorship.minCoverSeconds })
+      : undefined;
+  const readiness = createReadinessChecker({ ...ctx, sponsorship: sponsorship.mode === 'own' ? { cover: cover! } : { url: sponsorship.url } });
   const router = Router();
   const fresh: RequestHandler = (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -27,15 +35,20 @@ export function probeRoutes(ctx: AppContext, { metrics = true }: { metrics?: boo
   router.get('/healthz', fresh, (_req, res) => void res.json({ status: 'ok' }));
 
   router.get('/readyz', fresh, async (_req, res) => {
-    const { ready, checks, down } = await readiness.check();
+    const { ready, checks, down, degraded } = await readiness.check();
+    if (ready && degraded.length > 0) return void res.json({ status: 'degraded', warning: degraded.join('; '), checks });
     if (ready) return void res.json({ status: 'ready', checks });
     res.setHeader('Retry-After', '5');
     res.status(503).json({ status: 'unavailable', code: 'SERVICE_UNAVAILABLE', error: `${down.join(' and ')} unreachable`, checks });
   });
 
   if (!metrics) return router;
+  if (cover) enablePaymasterMetrics();
   router.get('/metrics', fresh, async (_req, res) => {
-    await collectDatabaseMetrics(ctx.db, { stalledAfterSeconds: ctx.config.transactions.stalledAfterSeconds, logger: ctx.logger });
+    await Promise.all([
+      collectDatabaseMetrics(ctx.db, { stalledAfterSeconds: ctx.config.transactions.stalledAfterSeconds, logger: ctx.logger }),
+      cover && collectPaymasterMetrics(cover, ctx.logger),
+    ]);
     res.setHeader('Content-Type', registry.contentType);
     res.send(await registry.metrics());
   });

@@ -1,5 +1,5 @@
 // submit_transaction: drives one accepted transaction to a terminal status, phase by phase:
-//   pick-up (ACCEPTED → SUBMITTING) → build, sponsor, sign, STORE → send → SUBMITTED → await-inclusion.ts
+//   pick-up (the paymaster deposit covers it; ACCEPTED → SUBMITTING) → build, sponsor, sign, STORE → send → SUBMITTED → await-inclusion.ts
 // A retried or recovered job resumes from what is stored: it re-sends the stored UserOperation and
 // never builds a second one while the first could still be included (the one exception, an operation
 // of our own paymaster provably dead past its sponsorship window, is re-sponsor.ts). Past the deadline,
@@ -23,6 +23,7 @@ import type { WorkerContext } from '../worker/context.js';
 import { createSubmitRun, Shutdown, type SubmitRun } from './submit-run.js';
 import { awaitInclusion } from './await-inclusion.js';
 import { sendCurrentUserOperation } from './re-sponsor.js';
+import { waitForDeposit } from './wait-for-deposit.js';
 
 export type SubmitTransactionPayload = { transactionId: string };
 
@@ -70,6 +71,7 @@ async function runOnce(run: SubmitRun): Promise<void> {
 
   if (tx.status === 'ACCEPTED') {
     if (await run.expireUnsent(tx)) return;
+    if (!(await waitForDeposit(run, tx))) return;
     tx = (await run.move({ transactionId: id, to: 'SUBMITTING', reason: 'worker picked it up' })) ?? tx;
     // The tracker hears this through the status channel too; in this process, tell it directly.
     ctx.tracker.wake();

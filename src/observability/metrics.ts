@@ -103,3 +103,31 @@ export const webhookAttemptDuration = new Histogram({
   buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   registers: [registry],
 });
+
+// Chronos's own paymaster only: registered by enablePaymasterMetrics (absent with a hosted paymaster),
+// read from the chain and the database at scrape time.
+export const paymasterDeposit = new Gauge({
+  name: 'chronos_paymaster_deposit_wei',
+  help: "The own paymaster's deposit at the EntryPoint, which pays every sponsored operation's gas",
+  registers: [],
+});
+
+export const sponsorshipSpendRate = new Gauge({
+  name: 'chronos_sponsorship_spend_wei_per_second',
+  help: 'Gas paid for settled operations over the last hour, per second',
+  registers: [],
+});
+
+export const paymasterCoverSeconds = new Gauge({
+  name: 'chronos_paymaster_cover_seconds',
+  help: 'How long the paymaster deposit lasts at the spend rate (+Inf while nothing is spent); alert well above PAYMASTER_DEPOSIT_MIN_COVER_SECONDS',
+  registers: [],
+});
+
+let paymasterMetricsEnabled = false;
+
+export function enablePaymasterMetrics(): void {
+  if (paymasterMetricsEnabled) return;
+  paymasterMetricsEnabled = true;
+  for (const gauge of [paymasterDeposit, sponsorshipSpendRate, paymasterCoverSeconds]) registry.registerMetric(gauge);
+}

@@ -1,19 +1,33 @@
 // Can this process do its work right now? Postgres answers `select 1`, the chain RPC answers
-// eth_blockNumber, the bundler answers eth_supportedEntryPoints and supports our EntryPoint — each
-// within a short timeout, all at once. Reasons never include URLs: RPC URLs often carry API keys.
+// eth_blockNumber, the bundler answers eth_supportedEntryPoints and supports our EntryPoint, and the
+// sponsorship answers (the own paymaster's deposit reads, or the hosted paymaster's URL answers
+// JSON-RPC) — each within a short timeout, all at once. A deposit that lasts less than
+// PAYMASTER_DEPOSIT_MIN_COVER_SECONDS degrades readiness without failing it: operations it cannot
+// cover wait rather than fail, so routing elsewhere would not help; an operator should top it up.
+// Reasons never include URLs: RPC URLs often carry API keys.
 import type pg from 'pg';
+import { formatEther } from 'viem';
 import { causesOf } from '../error-causes.js';
+import type { PaymasterCover, PaymasterCoverReader } from './paymaster-cover.js';
 
 /** What is probed, by structure: observability sits below the context that holds these. */
 export type ReadinessTargets = {
   pool: Pick<pg.Pool, 'query'>;
   config: { chain: { rpcUrl: string; bundlerUrl: string }; contracts: { entryPoint: string } };
+  /** The own paymaster's deposit, or the hosted paymaster's URL. */
+  sponsorship: { cover: PaymasterCoverReader } | { url: string };
 };
 
-export type CheckName = 'database' | 'chain' | 'bundler';
-/** 'ok', or 'down: <why>'. */
+export type CheckName = 'database' | 'chain' | 'bundler' | 'sponsorship';
+/** 'ok', or 'down: <why>'; the own paymaster's `deposit` is 'ok' or 'low: <how low>'. */
 export type CheckResult = string;
-export type Readiness = { ready: boolean; checks: Record<CheckName, CheckResult>; down: CheckName[] };
+export type Readiness = {
+  ready: boolean;
+  checks: Record<CheckName, CheckResult> & { deposit?: CheckResult };
+  down: CheckName[];
+  /** Ready, but something needs an operator soon. */
+  degraded: string[];
+};
 
 export const CHECK_TIMEOUT_MS = 1_500;
 
@@ -26,7 +40,8 @@ export type ReadinessChecker = { check(): Promise<Readiness> };
 export function createReadinessChecker(ctx: ReadinessTargets): ReadinessChecker {
   let running: Promise<Readiness> | undefined;
   const round = async (): Promise<Readiness> => {
-    const [database, chain, bundler] = await Promise.all([
+    let deposit: CheckResult | undefined;
+    const [database, chain, bundler, sponsorship] = await Promise.all([
       outcome(() => ctx.pool.query('select 1').then(() => undefined)),
       outcome(() => jsonRpc(ctx.config.chain.rpcUrl, 'eth_blockNumber').then(() => undefined)),
       outcome(async () => {
@@ -36,10 +51,15 @@ export function createReadinessChecker(ctx: ReadinessTargets): ReadinessChecker 
           throw new Error(`does not support EntryPoint ${ctx.config.contracts.entryPoint}`);
         }
       }),
+      outcome(async () => {
+        if ('url' in ctx.sponsorship) return void (await jsonRpc(ctx.sponsorship.url, 'eth_chainId', { anyAnswer: true }));
+        deposit = depositCheck(await ctx.sponsorship.cover.read());
+      }),
     ]);
-    const checks = { database, chain, bundler };
+    const checks = { database, chain, bundler, sponsorship };
     const down = (Object.keys(checks) as CheckName[]).filter((name) => checks[name] !== 'ok');
-    return { ready: down.length === 0, checks, down };
+    const degraded = deposit && deposit !== 'ok' ? [`paymaster deposit ${deposit}`] : [];
+    return { ready: down.length === 0, checks: deposit ? { ...checks, deposit } : checks, down, degraded };
   };
   return {
     check() {
@@ -66,8 +86,17 @@ async function outcome(check: () => Promise<void>): Promise<CheckResult> {
   }
 }
 
-/** One JSON-RPC call with its own deadline and no retries: a probe reports, it does not insist. */
-async function jsonRpc(url: string, method: string): Promise<unknown> {
+function depositCheck({ low, depositWei, coverSeconds }: PaymasterCover): CheckResult {
+  if (!low) return 'ok';
+  if (depositWei === 0n) return 'low: empty, operations wait until `chronos paymaster deposit`';
+  return `low: ${formatEther(depositWei)} ETH lasts about ${Math.round(coverSeconds / 60)} min at the last hour's spend rate`;
+}
+
+/**
+ * One JSON-RPC call with its own deadline and no retries: a probe reports, it does not insist.
+ * `anyAnswer`: a JSON-RPC error counts as an answer (a hosted paymaster need not serve `method`).
+ */
+async function jsonRpc(url: string, method: string, { anyAnswer = false } = {}): Promise<unknown> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -76,7 +105,7 @@ async function jsonRpc(url: string, method: string): Promise<unknown> {
   });
   if (!response.ok) throw new Error(`HTTP ${response.status} to ${method}`);
   const body = (await response.json()) as { result?: unknown; error?: { code?: number; message?: string } };
-  if (body.error) throw new Error(`${method} answered error ${body.error.code ?? ''} ${String(body.error.message ?? '').slice(0, 120)}`.trim());
+  if (body.error && !anyAnswer) throw new Error(`${method} answered error ${body.error.code ?? ''} ${String(body.error.message ?? '').slice(0, 120)}`.trim());
   return body.result;
 }
 

@@ -43,7 +43,9 @@ export async function transitionTransaction(
   const { rows } = await sql<Transaction & { from_status: TransactionStatus; since_seconds: number | null }>`
     with current as (select status from transactions where id = ${transactionId} for update),
     since as (
-      select extract(epoch from clock_timestamp() - max(at))::float8 as seconds from transaction_transitions where transaction_id = ${transactionId}
+      select extract(epoch from clock_timestamp() - max(at))::float8 as seconds from transaction_transitions
+      -- Since the status began: notes (from = to, e.g. a re-sponsoring) do not restart it.
+      where transaction_id = ${transactionId} and from_status is distinct from to_status
     ),
     moved as (${moved}),
     history as (

@@ -31,7 +31,8 @@ type CodeMeaning = RefusalCode | 'entity';
 
 /**
  * ERC-7769 codes (named as viem's classes for them). -32504 (an entity throttled or banned) is not
- * here: it means "not now", an unavailability (dependency-errors.ts).
+ * here: it means "not now", an unavailability (dependency-errors.ts); nor is -32508, the paymaster's
+ * deposit too low (isDepositTooLow).
  */
 const ERC7769_REFUSALS: Readonly<Record<number, CodeMeaning>> = {
   /** UserOperationRejectedByEntryPointError: simulateValidation refused it; AA3x means the paymaster's part. */
@@ -48,8 +49,6 @@ const ERC7769_REFUSALS: Readonly<Record<number, CodeMeaning>> = {
   [-32506]: 'BUNDLER_REJECTED',
   /** SignatureCheckFailedError: the account's signature, or the paymaster's when its data is one. */
   [-32507]: 'entity',
-  /** PaymasterDepositTooLowError. */
-  [-32508]: 'PAYMASTER_REJECTED',
   /** ExecutionRevertedError: the calls reverted when estimated. */
   [-32521]: 'SIMULATION_REVERTED',
   /** InvalidFieldsError: the bundler refused the request's fields. */
@@ -96,6 +95,7 @@ function classify(error: unknown, urls: { bundlerUrl: string; paymasterUrl?: str
   if (/already known|already in mempool|duplicate user ?operation/i.test(text)) return { kind: 'already-known', message };
   if (/AA25|invalid account nonce|nonce.*(too low|already used)/i.test(text)) return { kind: 'nonce-used', message };
   if (isRpcUnavailable(error)) return { kind: 'unavailable', part, message };
+  if (isDepositTooLow(links, text)) return { kind: 'unavailable', part: 'paymaster', message };
   const codes = links.map(rpcCodeOf).filter((code) => code !== undefined);
   // Not an answer from a remote part at all: a bug, which retrying would only hide.
   if (codes.length === 0) return { kind: 'unexpected', message };
@@ -108,6 +108,14 @@ function classify(error: unknown, urls: { bundlerUrl: string; paymasterUrl?: str
   if (/AA3\d|paymaster/i.test(text)) return refused('PAYMASTER_REJECTED', message);
   if (/revert|AA2[0-4]|AA1\d|execution/i.test(text)) return refused('SIMULATION_REVERTED', message);
   return refused('BUNDLER_REJECTED', message);
+}
+
+/**
+ * The paymaster's deposit cannot pay for the operation (ERC-7769 -32508, the EntryPoint's AA31): not a
+ * verdict on the operation but "not until someone tops it up", so it is retried, never FAILED.
+ */
+function isDepositTooLow(links: Walkable[], text: string): boolean {
+  return links.some((link) => rpcCodeOf(link) === -32508) || /AA31|paymaster deposit too low/i.test(text);
 }
 
 /**

@@ -14,13 +14,16 @@ const valid = externalEnv;
 const hosted = { ...valid, PAYMASTER_URL: 'http://127.0.0.1:4338', PAYMASTER_SIGNER_KEY: undefined, PAYMASTER_ADDRESS: undefined };
 
 describe('sponsorship', () => {
-  it("is Chronos's own paymaster by default, with a validity window of a few minutes", () => {
+  it("is Chronos's own paymaster by default, with a validity window of a few minutes and an hour's deposit cover", () => {
     expect(parseConfig(valid, 'external').sponsorship).toEqual({
       mode: 'own',
       paymaster: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
       signerKey: valid.PAYMASTER_SIGNER_KEY,
       validSeconds: 180,
+      minCoverSeconds: 3600,
     });
+    expect(parseConfig({ ...valid, PAYMASTER_DEPOSIT_MIN_COVER_SECONDS: '0' }, 'external').sponsorship).toMatchObject({ minCoverSeconds: 0 });
+    expect(() => parseConfig({ ...valid, PAYMASTER_DEPOSIT_MIN_COVER_SECONDS: '-1' }, 'external')).toThrow(/^PAYMASTER_DEPOSIT_MIN_COVER_SECONDS /m);
     expect(parseConfig({ ...valid, SPONSORSHIP_VALID_SECONDS: '60' }, 'external').sponsorship).toMatchObject({ validSeconds: 60 });
     expect(() => parseConfig({ ...valid, SPONSORSHIP_VALID_SECONDS: '5' }, 'external')).toThrow(/^SPONSORSHIP_VALID_SECONDS /m);
   });

@@ -1,8 +1,9 @@
 // /readyz tells an orchestrator whether this process can do its work: it names the part that is down
-// (database, chain RPC, bundler) and recovers by itself when the part comes back. The parts are
-// stopped through stand-ins in front of the real ones, so the shared stack keeps running.
+// (database, chain RPC, bundler, sponsorship: the own paymaster is read through the chain RPC) and
+// recovers by itself when the part comes back. The parts are stopped through stand-ins in front of
+// the real ones, so the shared stack keeps running. A low deposit (degraded): tests/jobs/deposit-wait.
 import request from 'supertest';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { createTestApp, hostedSponsorship, type TestApp } from '../support/test-app.js';
 import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { testStackEnv } from '../support/stack-env.js';
@@ -48,7 +49,9 @@ afterAll(async () => {
 });
 
 const readyz = () => request(t.app).get('/readyz');
-const ALL_OK = { database: 'ok', chain: 'ok', bundler: 'ok' };
+const ALL_OK = { database: 'ok', chain: 'ok', bundler: 'ok', sponsorship: 'ok', deposit: 'ok' };
+/** What a stopped part takes down with it: the own paymaster's deposit is read through the chain RPC. */
+const DOWN_WITH: Record<Part, string[]> = { database: ['database'], chain: ['chain', 'sponsorship'], bundler: ['bundler'] };
 
 function expectUnavailable(res: request.Response, down: string[]): void {
   expect(res.status).toBe(503);
@@ -58,6 +61,8 @@ function expectUnavailable(res: request.Response, down: string[]): void {
     if (down.includes(part)) expect(result).toMatch(/^down: /);
     else expect(result).toBe('ok');
   }
+  // The deposit is only judged when the paymaster answered.
+  expect('deposit' in res.body.checks).toBe(!down.includes('sponsorship'));
 }
 
 describe('GET /readyz', () => {
@@ -71,7 +76,7 @@ describe('GET /readyz', () => {
   it.each(['database', 'chain', 'bundler'] as const)('is 503 naming the %s while it is stopped, and 200 again once it is back', async (part) => {
     await stop(part);
     const res = await readyz();
-    expectUnavailable(res, [part]);
+    expectUnavailable(res, DOWN_WITH[part]);
     expect(res.body.checks[part]).toMatch(/connection refused|ECONNREFUSED/);
     // /healthz is about the process, not its dependencies: still fine.
     expect((await request(t.app).get('/healthz')).status).toBe(200);
@@ -84,7 +89,7 @@ describe('GET /readyz', () => {
 
   it('names every part that is down at once', async () => {
     await stop('database', 'chain', 'bundler');
-    expectUnavailable(await readyz(), ['database', 'chain', 'bundler']);
+    expectUnavailable(await readyz(), ['database', 'chain', 'bundler', 'sponsorship']);
   });
 
   it('counts a part that does not answer in time as down, without waiting for it', async () => {
@@ -116,5 +121,36 @@ describe('GET /readyz', () => {
     await stop('chain', 'bundler');
     const res = await readyz();
     expect(JSON.stringify(res.body)).not.toMatch(/127\.0\.0\.1|http:/);
+  });
+});
+
+describe('GET /readyz with a hosted paymaster (PAYMASTER_URL)', () => {
+  let paymaster: RpcProxy;
+  let hosted: TestApp;
+  beforeAll(async () => {
+    paymaster = await startRpcProxy(testStackEnv().paymasterUrl);
+    hosted = await createTestApp({ env: hostedSponsorship(paymaster.url) });
+  });
+  afterAll(async () => {
+    await hosted?.close();
+    await paymaster?.close();
+  });
+
+  it('checks that the paymaster answers JSON-RPC (any answer: it need not serve the probe method), and has no deposit of ours to judge', async () => {
+    const res = await request(hosted.app).get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ready', checks: { database: 'ok', chain: 'ok', bundler: 'ok', sponsorship: 'ok' } });
+  });
+
+  it('is 503 naming the sponsorship while the paymaster is stopped', async () => {
+    await paymaster.down();
+    try {
+      const res = await request(hosted.app).get('/readyz');
+      expectUnavailable(res, ['sponsorship']);
+      expect(res.body.checks.sponsorship).toMatch(/connection refused/);
+    } finally {
+      await paymaster.up();
+    }
+    expect((await request(hosted.app).get('/readyz')).status).toBe(200);
   });
 });

@@ -41,7 +41,6 @@ const byCode: Row[] = [
   ['-32506', prepared(-32506, 'unsupported aggregator'), refused('BUNDLER_REJECTED')],
   ['-32507 for the account signature', prepared(-32507, 'Invalid UserOp signature'), refused('SIMULATION_REVERTED')],
   ['-32507 for the paymaster data', answered(-32507, 'Invalid UserOp paymasterData'), refused('PAYMASTER_REJECTED')],
-  ['-32508', prepared(-32508, 'deposit too low'), refused('PAYMASTER_REJECTED')],
   ['-32521', prepared(-32521, 'execution reverted'), refused('SIMULATION_REVERTED')],
   ['-32602', answered(-32602, 'operation refused by bundler policy'), refused('BUNDLER_REJECTED')],
   ['-32602 even when it names a paymaster or a revert', prepared(-32602, 'paymaster field reverted'), refused('BUNDLER_REJECTED')],
@@ -72,11 +71,18 @@ const unavailable: Row[] = [
   ['a timeout to the paymaster', new TimeoutError({ url: urls.paymasterUrl, body }), { kind: 'unavailable', part: 'paymaster' }],
   ['-32603 internal error', answered(-32603, 'internal error'), { kind: 'unavailable', part: 'bundler' }],
   ['-32504 throttled', prepared(-32504, 'paymaster throttled'), { kind: 'unavailable', part: 'bundler' }],
+  // The deposit runs out: the operation waits for a top-up (README, Sponsorship), it is not refused.
+  ['-32508 deposit too low', prepared(-32508, 'paymaster deposit too low'), { kind: 'unavailable', part: 'paymaster' }],
+  [
+    'AA31 in the words',
+    answered(-32500, 'UserOperation reverted during simulation with reason: AA31 paymaster deposit too low'),
+    { kind: 'unavailable', part: 'paymaster' },
+  ],
   ['-32005 limit exceeded from the chain', answered(-32005, 'rate limited', 'http://chain.test'), { kind: 'unavailable', part: 'chain' }],
 ];
 
 const wordsOnly: Row[] = [
-  ['AA3x', answered(-32000, 'AA31 paymaster deposit too low'), refused('PAYMASTER_REJECTED')],
+  ['AA3x', answered(-32000, 'AA33 reverted'), refused('PAYMASTER_REJECTED')],
   ['the word paymaster', answered(-32000, 'paymaster signature invalid'), refused('PAYMASTER_REJECTED')],
   ['execution reverted', answered(-32000, 'execution reverted: 0x'), refused('SIMULATION_REVERTED')],
   ['AA2x', answered(-32000, "AA21 didn't pay prefund"), refused('SIMULATION_REVERTED')],

@@ -9,6 +9,8 @@ export type Sponsorship = Readonly<
       signerKey: Hex;
       /** SPONSORSHIP_VALID_SECONDS: how long one signed sponsorship can be included. */
       validSeconds: number;
+      /** PAYMASTER_DEPOSIT_MIN_COVER_SECONDS: below this much time left at the current spend rate, /readyz is degraded. */
+      minCoverSeconds: number;
     }
   | {
       /** Any ERC-7677 service (PAYMASTER_URL), told PAYMASTER_CONTEXT with every request. */
