@@ -4,6 +4,7 @@ import { sql, type Transaction as DbTransaction } from 'kysely';
 import type { Db } from './connect.js';
 import type { Database, Transaction } from './schema.js';
 import { ACTIVE, IN_FLIGHT } from '../statuses.js';
+import { SUBMIT_TRANSACTION } from './jobs.js';
 
 /** The id of an operation of the same user accepted before this one and still in flight, if any. */
 export async function olderActiveTransaction(db: Db, tx: Pick<Transaction, 'accept_seq' | 'client_id' | 'user_id'>): Promise<string | undefined> {
@@ -95,4 +96,24 @@ export async function countActiveByStatus(
     .groupBy('status')
     .execute();
   return rows.map((row) => ({ status: row.status, count: Number(row.count), stalled: Number(row.stalled) }));
+}
+
+/**
+ * Active transactions that no job will ever move: no submit_transaction job for them is queued,
+ * running or due for a retry (a job that used every attempt counts as none). Accept adds the job in
+ * the statement that inserts the row and the job only ends at a terminal status, so this is 0 unless
+ * something outside Chronos deleted jobs or an invariant broke. Only active rows are read (the
+ * in-flight partial index), and graphile-worker's table holds only unfinished jobs.
+ */
+export async function countOrphanedTransactions(db: Db): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from transactions t
+    where t.status in (${sql.join([...ACTIVE])})
+      and not exists (
+        select 1 from graphile_worker._private_jobs j
+        join graphile_worker._private_tasks task on task.id = j.task_id
+        where task.identifier = ${SUBMIT_TRANSACTION} and j.payload->>'transactionId' = t.id::text and j.attempts < j.max_attempts
+      )
+  `.execute(db);
+  return rows[0]?.n ?? 0;
 }

@@ -1,8 +1,8 @@
 // Every Prometheus metric Chronos exports, in one registry of its own (not prom-client's global one,
 // so that nothing a dependency registers ends up in our /metrics). Each process exports what it saw:
 // counters and histograms are per process; the gauges read from the database at scrape time
-// (chronos_transactions, chronos_transactions_stalled, chronos_tracker_block) are the same in every
-// process and must be aggregated with max(), not sum().
+// (chronos_transactions, chronos_transactions_stalled, chronos_transactions_orphaned,
+// chronos_tracker_block) are the same in every process and must be aggregated with max(), not sum().
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const registry = new Registry();
@@ -74,6 +74,12 @@ export const transactionsByStatus = new Gauge({
 export const stalledTransactions = new Gauge({
   name: 'chronos_transactions_stalled',
   help: 'Transactions SUBMITTED longer than STALLED_AFTER_SECONDS and still not included, read from the database at scrape time',
+  registers: [registry],
+});
+
+export const orphanedTransactions = new Gauge({
+  name: 'chronos_transactions_orphaned',
+  help: 'Active transactions with no submit job queued, running or to be retried (an invariant: always 0), read from the database at scrape time',
   registers: [registry],
 });
 

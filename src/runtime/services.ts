@@ -10,6 +10,7 @@ import { createApp } from '../http/app.js';
 import { taskList } from '../jobs/index.js';
 import { createStatusWaiter } from '../worker/status-waiter.js';
 import { createLiveness } from '../worker/liveness.js';
+import { createOrphanCheck } from '../worker/orphan-check.js';
 import type { WorkerContext } from '../worker/context.js';
 import { createUserOpClients } from '../userop/clients.js';
 import { paymasterUrlOf } from '../userop/sponsorship/mode.js';
@@ -135,10 +136,13 @@ export async function startWorker(
     logger: graphileLogger(ctx.logger),
   });
   await liveness.start();
+  const orphans = createOrphanCheck(ctx);
+  orphans.start();
   return {
     runner,
     tracker,
     async stop() {
+      orphans.stop();
       // Jobs still running need the waiter and the tracker until they finish or are aborted.
       await runner.stop();
       await tracker.stop();

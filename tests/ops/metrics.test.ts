@@ -12,6 +12,7 @@ import { declaredMetrics, parsePrometheus, sampleValue, type Sample } from './su
 import { spawnChronos, stopChronos } from '../support/processes.js';
 import { waitUntilServing } from './support/remote.js';
 import { getFreePorts } from '../../src/dev/free-port.js';
+import { createOrphanCheck } from '../../src/worker/orphan-check.js';
 
 let t: TestApp;
 let receiver: Receiver;
@@ -107,6 +108,7 @@ describe('GET /metrics after a CONFIRMED mint and transfer', () => {
     const { samples } = await scrape();
     for (const status of ['ACCEPTED', 'SUBMITTING', 'SUBMITTED']) expect(sampleValue(samples, 'chronos_transactions', { status })).toBe(0);
     expect(sampleValue(samples, 'chronos_transactions_stalled')).toBe(0);
+    expect(sampleValue(samples, 'chronos_transactions_orphaned')).toBe(0);
     expect(sampleValue(samples, 'chronos_tracker_block')).toBeGreaterThanOrEqual(confirmedBlock);
   });
 
@@ -138,6 +140,26 @@ describe('GET /metrics after a CONFIRMED mint and transfer', () => {
     const { samples } = await scrape();
     expect(sampleValue(samples, 'chronos_transactions', { status: 'SUBMITTED' })).toBe(2);
     expect(sampleValue(samples, 'chronos_transactions_stalled')).toBe(1);
+    // Written straight into the table, they have no submit job: exactly what the orphan gauge is for.
+    expect(sampleValue(samples, 'chronos_transactions_orphaned')).toBe(2);
+  });
+
+  it("counts an active transaction whose submit job is gone or used every attempt as orphaned, and the worker's check logs it", async () => {
+    const before = sampleValue((await scrape()).samples, 'chronos_transactions_orphaned')!;
+    // Accepted with a job that a worker will not pick up yet: the job is there, so it is no orphan.
+    const queued = await insertSubmittedTransaction(t.ctx.db, { clientId: actor.client.clientId, userId: 'orphan-1' });
+    await sql`select graphile_worker.add_job('submit_transaction', json_build_object('transactionId', ${queued}::text), run_at => now() + interval '1 hour', max_attempts => 3)`.execute(
+      t.ctx.db,
+    );
+    expect(sampleValue((await scrape()).samples, 'chronos_transactions_orphaned')).toBe(before);
+    // Its job out of attempts: nothing will move it any more.
+    await sql`update graphile_worker._private_jobs set attempts = max_attempts where payload->>'transactionId' = ${queued}`.execute(t.ctx.db);
+    expect(sampleValue((await scrape()).samples, 'chronos_transactions_orphaned')).toBe(before + 1);
+
+    const logged: unknown[] = [];
+    const logger = { error: (fields: unknown, message: string) => logged.push({ fields, message }) } as unknown as TestApp['ctx']['logger'];
+    expect(await createOrphanCheck({ ...t.ctx, logger }).check()).toBe(before + 1);
+    expect(logged).toEqual([{ fields: { orphaned: before + 1 }, message: expect.stringMatching(/no submit job/) }]);
   });
 });
 
