@@ -1,6 +1,9 @@
 // submit_transaction after SUBMITTED: wait for the tracker to settle the transaction. Not included
-// after STALLED_AFTER_SECONDS: flagged and re-sent. Past its deadline (or its expiry block): replaced
-// with a no-op UserOperation of the same nonce, so that it ends one way or the other.
+// after STALLED_AFTER_SECONDS: flagged (once) and re-sent, and re-sent again every STALLED_AFTER_SECONDS
+// while it stays pending — a bundler restarted meanwhile has lost its mempool, and a re-send past the
+// sponsorship window is a re-sponsored one. Past its deadline (or its expiry block): replaced with a
+// no-op UserOperation of the same nonce, so that it ends one way or the other.
+import { formatGwei } from 'viem';
 import { storeReplacementUserOperation } from '../db/transactions.js';
 import type { Transaction } from '../db/schema.js';
 import { touchTransaction } from '../db/transaction-progress.js';
@@ -21,10 +24,12 @@ const REPLACEMENT_WAIT_MS = 10_000;
 const EXPIRY_CHECK_MS = 2_000;
 
 export async function awaitInclusion(run: SubmitRun, { tx, account }: { tx: Transaction; account: UserSmartAccount }): Promise<void> {
+  // This run's last re-send: a run resumed after a crash re-sends at once (submit-transaction.ts) and counts from there.
+  let resentAt: Date | undefined;
   for (;;) {
-    const deadline = await effectiveDeadline(run, tx);
-    const stallAt = stallTime(run, tx);
-    const wakeAt = stallAt && stallAt < deadline ? stallAt : deadline;
+    const { deadline, recheckAt } = await effectiveDeadline(run, tx);
+    const stallAt = stallTime(run, tx, resentAt);
+    const wakeAt = earliest(deadline, stallAt, recheckAt);
     const done = await run.ctx.waiter.waitForTerminal(run.id, wakeAt, run.signal);
     if (done) return;
     run.checkShutdown();
@@ -32,6 +37,7 @@ export async function awaitInclusion(run: SubmitRun, { tx, account }: { tx: Tran
     if (isTerminal(current.status)) return;
     if (stallAt && Date.now() >= stallAt.getTime()) {
       tx = (await handleStall(run, current, account)) ?? current;
+      resentAt = new Date();
       continue;
     }
     if (Date.now() < deadline.getTime()) {
@@ -43,43 +49,73 @@ export async function awaitInclusion(run: SubmitRun, { tx, account }: { tx: Tran
   }
 }
 
-function stallTime(run: SubmitRun, tx: Transaction): Date | undefined {
-  if (tx.stalled_at || tx.replacement_user_op || !tx.submitted_at) return undefined;
-  return new Date(new Date(tx.submitted_at).getTime() + run.ctx.config.transactions.stalledAfterSeconds * 1000);
+/** When the stored operation is next re-sent: STALLED_AFTER_SECONDS after it was sent, then after each re-send. */
+function stallTime(run: SubmitRun, tx: Transaction, resentAt: Date | undefined): Date | undefined {
+  if (tx.replacement_user_op || !tx.submitted_at) return undefined;
+  const since = resentAt ?? tx.stalled_at ?? tx.submitted_at;
+  return new Date(new Date(since).getTime() + run.ctx.config.transactions.stalledAfterSeconds * 1000);
 }
 
-/** Flags the stall with why (does the bundler still hold it?), then re-sends the stored operation. */
+/** Flags the stall with why the first time, then re-sends the stored operation. */
 async function handleStall(run: SubmitRun, tx: Transaction, account: UserSmartAccount): Promise<Transaction | undefined> {
-  const { ctx, id } = run;
-  const after = ctx.config.transactions.stalledAfterSeconds;
-  const held = await ctx.userOps.bundler.request({ method: 'eth_getUserOperationByHash', params: [tx.user_op_hash as `0x${string}`] }).then(
-    (op): 'held' | 'dropped' => (op ? 'held' : 'dropped'),
-    (): 'unknown' => 'unknown',
-  );
-  const reason = {
-    held: `not included after ${after}s although the bundler holds it (congestion or fees); re-sent, and replaced by a no-op at the deadline if still pending`,
-    dropped: `not included after ${after}s and no longer known to the bundler (dropped); re-sent`,
-    unknown: `not included after ${after}s; the bundler could not say whether it holds it; re-sent`,
-  }[held];
-  const flagged = await flagStalledTransaction(ctx.db, { transactionId: id, reason });
-  if (flagged) run.log.warn({ userOpHash: tx.user_op_hash, reason, stalledAfterSeconds: after }, 'transaction stalled');
+  if (!tx.stalled_at) await flagStall(run, tx);
+  else run.log.debug({ userOpHash: tx.user_op_hash }, 'still not included; re-sending');
   // A bundler drops an operation whose window passed: then the re-send is a re-sponsored one.
   await sendCurrentUserOperation(run, { tx, account, which: 'original', step: 're-send after stall', failTransaction: false });
   return run.current();
 }
 
-async function effectiveDeadline(run: SubmitRun, tx: Transaction): Promise<Date> {
-  const byTime = tx.deadline_at ?? new Date(Date.now() + run.ctx.config.transactions.inclusionTimeoutSeconds * 1000);
-  if (tx.replacement_user_op) return new Date(Math.max(Date.now(), tx.updated_at.valueOf()) + REPLACEMENT_WAIT_MS);
-  const expiry = expiryOf(tx);
-  if (expiry) {
-    // Past its expiry block the operation cannot succeed any more: no point waiting for the time deadline.
-    const tracked = await findCursorBlock(run.ctx.db, TRACKER_CURSOR);
-    if (tracked !== undefined && tracked > BigInt(expiry.block)) return new Date();
-    return new Date(Math.min(byTime.getTime(), Date.now() + EXPIRY_CHECK_MS));
-  }
-  return byTime;
+/**
+ * Why it is not included: underpriced (the base fee rose above the maxFeePerGas it is signed with,
+ * which no re-send can change), else whether the bundler still holds it.
+ */
+async function flagStall(run: SubmitRun, tx: Transaction): Promise<void> {
+  const { ctx, id } = run;
+  const after = ctx.config.transactions.stalledAfterSeconds;
+  const [held, baseFee] = await Promise.all([
+    ctx.userOps.bundler.request({ method: 'eth_getUserOperationByHash', params: [tx.user_op_hash as `0x${string}`] }).then(
+      (op): 'held' | 'dropped' => (op ? 'held' : 'dropped'),
+      (): 'unknown' => 'unknown',
+    ),
+    ctx.publicClient.getBlock({ blockTag: 'latest' }).then(
+      (block) => block.baseFeePerGas ?? undefined,
+      () => undefined,
+    ),
+  ]);
+  const signedMaxFee = BigInt((tx.user_op as { maxFeePerGas: string }).maxFeePerGas);
+  const reason =
+    baseFee !== undefined && signedMaxFee < baseFee
+      ? `underpriced: not included after ${after}s, signed with maxFeePerGas ${formatGwei(signedMaxFee)} gwei below the base fee of ${formatGwei(baseFee)} gwei; re-sent every ${after}s while fees stay high, ${
+          ctx.config.sponsorship.mode === 'own'
+            ? 're-built at current fees with the same nonce once its sponsorship window has passed'
+            : 'replaced by a no-op at the deadline if still pending'
+        }`
+      : {
+          held: `not included after ${after}s although the bundler holds it (congestion or fees); re-sent, and replaced by a no-op at the deadline if still pending`,
+          dropped: `not included after ${after}s and no longer known to the bundler (dropped); re-sent`,
+          unknown: `not included after ${after}s; the bundler could not say whether it holds it; re-sent`,
+        }[held];
+  const flagged = await flagStalledTransaction(ctx.db, { transactionId: id, reason });
+  if (flagged) run.log.warn({ userOpHash: tx.user_op_hash, reason, stalledAfterSeconds: after }, 'transaction stalled');
 }
+
+/**
+ * When the operation is replaced: its time deadline, or now once the tracker has read past its expiry
+ * block. `recheckAt`: when to look at the tracker's cursor again, for an operation that can expire —
+ * a wake-up only, never a deadline (an operation waiting for a slow block must not be replaced for it).
+ */
+async function effectiveDeadline(run: SubmitRun, tx: Transaction): Promise<{ deadline: Date; recheckAt?: Date }> {
+  const byTime = tx.deadline_at ?? new Date(Date.now() + run.ctx.config.transactions.inclusionTimeoutSeconds * 1000);
+  if (tx.replacement_user_op) return { deadline: new Date(Math.max(Date.now(), tx.updated_at.valueOf()) + REPLACEMENT_WAIT_MS) };
+  const expiry = expiryOf(tx);
+  if (!expiry) return { deadline: byTime };
+  // Past its expiry block the operation cannot succeed any more: no point waiting for the time deadline.
+  const tracked = await findCursorBlock(run.ctx.db, TRACKER_CURSOR);
+  if (tracked !== undefined && tracked > BigInt(expiry.block)) return { deadline: new Date() };
+  return { deadline: byTime, recheckAt: new Date(Date.now() + EXPIRY_CHECK_MS) };
+}
+
+const earliest = (...dates: (Date | undefined)[]): Date => new Date(Math.min(...dates.filter((d): d is Date => d !== undefined).map((d) => d.getTime())));
 
 /**
  * Sends (or re-sends) a no-op UserOperation with the original's nonce and higher fees. Once it is
