@@ -10,9 +10,8 @@ import { parseEther } from 'viem';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { api, createMintingClient, createWallet, signMint, type Actor } from '../support/operations.js';
 import { fundDirectly } from '../support/direct-funding.js';
-import { spawnChronos, stopChronos, type ChronosProcess } from '../support/processes.js';
-import { remote, waitUntilServing, type Remote, type RemoteResponse } from '../ops/support/remote.js';
-import { getFreePorts } from '../../src/dev/free-port.js';
+import { startApiProcesses, stopChronos, type ApiProcess } from '../support/processes.js';
+import { remote, type Remote, type RemoteResponse } from '../ops/support/remote.js';
 import { setPolicy } from '../../src/admin/policies.js';
 import { operations } from '../../src/operations/index.js';
 import { readGasFeeCap } from '../../src/chain/gas-fee-cap.js';
@@ -25,17 +24,13 @@ const RECIPIENT = '0x00000000000000000000000000000000000000bb';
 const ONLY_DAILY = (daily: bigint): WeiLimits => ({ daily, weekly: null, monthly: null });
 
 let t: TestApp;
-const processes: ChronosProcess[] = [];
-const apis: Remote[] = [];
+let processes: ApiProcess[] = [];
+let apis: Remote[] = [];
 
 beforeAll(async () => {
   t = await createTestApp();
-  for (const port of await getFreePorts(2)) {
-    const p = spawnChronos('api', { ...t.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: process.env.CHRONOS_TEST_API_LOG_LEVEL ?? 'warn' });
-    processes.push(p);
-    apis.push(remote(`http://127.0.0.1:${port}`));
-    await waitUntilServing(`http://127.0.0.1:${port}/healthz`, { output: p.output });
-  }
+  processes = await startApiProcesses(t.env, 2);
+  apis = processes.map((p) => remote(p.url));
 }, 120_000);
 afterAll(async () => {
   await Promise.all(processes.map(stopChronos));
