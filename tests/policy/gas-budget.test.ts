@@ -10,13 +10,15 @@ import { parseEther } from 'viem';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { api, createMintingClient, createWallet, signMint, type Actor } from '../support/operations.js';
 import { fundDirectly } from '../support/direct-funding.js';
-import { spawnChronos, stopChronos, type ChronosProcess } from '../support/processes.js';
-import { remote, waitUntilServing, type Remote, type RemoteResponse } from '../ops/support/remote.js';
-import { getFreePorts } from '../../src/dev/free-port.js';
+import { startApiProcesses, stopChronos, type ApiProcess } from '../support/processes.js';
+import { remote, type Remote, type RemoteResponse } from '../ops/support/remote.js';
 import { setPolicy } from '../../src/admin/policies.js';
 import { operations } from '../../src/operations/index.js';
 import { readGasFeeCap } from '../../src/chain/gas-fee-cap.js';
-import { gasReservationWei, type WeiLimits } from '../../src/policy/gas-budget.js';
+import { gasReservationWei, periodEnd, type WeiLimits } from '../../src/policy/gas-budget.js';
+import { sumUserGasUsage } from '../../src/db/gas-budgets.js';
+import { QUOTA_PERIODS } from '../../src/db/policies.js';
+import { newTransactionId } from '../../src/transactions/ids.js';
 import { transitionTransaction } from '../../src/status/transition.js';
 import { runUnitOfWork } from '../../src/status/unit-of-work.js';
 import type { TransactionStatus } from '../../src/db/schema.js';
@@ -25,17 +27,13 @@ const RECIPIENT = '0x00000000000000000000000000000000000000bb';
 const ONLY_DAILY = (daily: bigint): WeiLimits => ({ daily, weekly: null, monthly: null });
 
 let t: TestApp;
-const processes: ChronosProcess[] = [];
-const apis: Remote[] = [];
+let processes: ApiProcess[] = [];
+let apis: Remote[] = [];
 
 beforeAll(async () => {
   t = await createTestApp();
-  for (const port of await getFreePorts(2)) {
-    const p = spawnChronos('api', { ...t.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: process.env.CHRONOS_TEST_API_LOG_LEVEL ?? 'warn' });
-    processes.push(p);
-    apis.push(remote(`http://127.0.0.1:${port}`));
-    await waitUntilServing(`http://127.0.0.1:${port}/healthz`, { output: p.output });
-  }
+  processes = await startApiProcesses(t.env, 2);
+  apis = processes.map((p) => remote(p.url));
 }, 120_000);
 afterAll(async () => {
   await Promise.all(processes.map(stopChronos));
@@ -260,5 +258,45 @@ describe('GET /quota/check', () => {
     const res = await checkQuota(actor, 'no-budget');
     expect(res.status).toBe(200);
     expect(res.body).not.toHaveProperty('gasBudget');
+  });
+});
+
+describe('the usage periods on the database', () => {
+  // The usage query starts its periods with date_trunc (src/db/gas-budgets.ts); a refusal's
+  // Retry-After counts to periodEnd (src/policy/gas-budget.ts). They must agree, or a client told to
+  // retry at a period's end would find the old period's operations still counted.
+  it.each([
+    ['a Wednesday', '2025-01-15T12:00:00Z'],
+    ['a Sunday evening', '2025-01-19T23:59:59.999Z'],
+    ['a leap day', '2024-02-29T12:00:00Z'],
+    ['the last day of a year', '2025-12-31T12:00:00Z'],
+  ])('begin a new period exactly where periodEnd ends the last (%s)', async (_, iso) => {
+    const { clientId } = await t.createClient({ tokenAddress: RECIPIENT });
+    const place = (userId: string, createdAt: Date, wei: bigint) =>
+      t.ctx.db
+        .insertInto('transactions')
+        .values({
+          id: newTransactionId(),
+          client_id: clientId,
+          user_id: userId,
+          wallet_address: RECIPIENT,
+          type: 'transfer',
+          status: 'ACCEPTED',
+          params: '{}',
+          created_at: createdAt.toISOString(),
+          gas_reserved_wei: wei,
+        })
+        .execute();
+    for (const period of QUOTA_PERIODS) {
+      const end = periodEnd(period, new Date(iso));
+      const lastInstant = new Date(end.getTime() - 1);
+      // Each user's operations are all at or before the instant asked about, as accepted ones are.
+      await place(`${period}-before`, lastInstant, 1n);
+      await place(`${period}-at`, lastInstant, 1n);
+      await place(`${period}-at`, end, 10n);
+      const before = await sumUserGasUsage(t.ctx.db, { clientId, userIds: [`${period}-before`], at: lastInstant });
+      const at = await sumUserGasUsage(t.ctx.db, { clientId, userIds: [`${period}-at`], at: end });
+      expect([period, before.get(`${period}-before`)![period], at.get(`${period}-at`)![period]]).toEqual([period, 1n, 10n]);
+    }
   });
 });

@@ -1,6 +1,8 @@
 // Chronos as separate processes (`chronos worker`, `chronos api`), for tests that kill them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { waitUntilServing } from '../ops/support/remote.js';
+import { getFreePorts } from '../../src/dev/free-port.js';
 
 export type ChronosProcess = { child: ChildProcess; output(): string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
 
@@ -22,6 +24,30 @@ export async function stopChronos(p: ChronosProcess): Promise<void> {
   const timer = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
   await p.exited;
   clearTimeout(timer);
+}
+
+export type ApiProcess = ChronosProcess & { url: string };
+
+/**
+ * `count` `chronos api` processes on the database of `env` (e.g. a TestApp's), each on a free port of
+ * its own and serving when this returns; for tests where only the database can decide between
+ * processes. CHRONOS_TEST_API_LOG_LEVEL (default warn) shows more of what they log. If one does not
+ * come up, those already started are stopped.
+ */
+export async function startApiProcesses(env: Record<string, string>, count: number): Promise<ApiProcess[]> {
+  const started: ApiProcess[] = [];
+  try {
+    for (const port of await getFreePorts(count)) {
+      const url = `http://127.0.0.1:${port}`;
+      const p = spawnChronos('api', { ...env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: process.env.CHRONOS_TEST_API_LOG_LEVEL ?? 'warn' });
+      started.push({ ...p, url });
+      await waitUntilServing(`${url}/healthz`, { output: p.output });
+    }
+  } catch (error) {
+    await Promise.all(started.map(stopChronos));
+    throw error;
+  }
+  return started;
 }
 
 /** What a child process writes, as it arrives: stdout, stderr, and both interleaved. */

@@ -7,25 +7,20 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { createMintingClient, createWallet, waitForTerminal, type Actor } from '../support/operations.js';
 import { fundDirectly } from '../support/direct-funding.js';
-import { spawnChronos, stopChronos, type ChronosProcess } from '../support/processes.js';
-import { remote, waitUntilServing, type Remote, type RemoteResponse } from '../ops/support/remote.js';
-import { getFreePorts } from '../../src/dev/free-port.js';
+import { startApiProcesses, stopChronos, type ApiProcess } from '../support/processes.js';
+import { remote, type Remote, type RemoteResponse } from '../ops/support/remote.js';
 
 let t: TestApp;
 let actor: Actor;
-const processes: ChronosProcess[] = [];
-const apis: Remote[] = [];
+let processes: ApiProcess[] = [];
+let apis: Remote[] = [];
 
 beforeAll(async () => {
   // The in-process worker takes what either API accepted on-chain.
   t = await createTestApp({ worker: true });
   actor = await createMintingClient(t);
-  for (const port of await getFreePorts(2)) {
-    const p = spawnChronos('api', { ...t.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: process.env.CHRONOS_TEST_API_LOG_LEVEL ?? 'warn' });
-    processes.push(p);
-    apis.push(remote(`http://127.0.0.1:${port}`));
-    await waitUntilServing(`http://127.0.0.1:${port}/healthz`, { output: p.output });
-  }
+  processes = await startApiProcesses(t.env, 2);
+  apis = processes.map((p) => remote(p.url));
 }, 120_000);
 afterAll(async () => {
   await Promise.all(processes.map(stopChronos));
