@@ -275,6 +275,16 @@ describe('what the paymaster commands refuse, sending nothing', () => {
     await expectRefused('status', [], env as Record<string, string>, 2, message);
   });
 
+  it('a PAYMASTER_ADDRESS with no contract: exit 2, naming it', async () => {
+    await expectRefused(
+      'status',
+      [],
+      external({ PAYMASTER_ADDRESS: fresh }),
+      2,
+      new RegExp(`PAYMASTER_ADDRESS ${fresh} has no contract on chain ${stack().chainId}`),
+    );
+  });
+
   it('deposit without DEPLOYER_PRIVATE_KEY: exit 2', async () => {
     const { DEPLOYER_PRIVATE_KEY: _, ...withoutKey } = external();
     await expectRefused('deposit', ['0.1'], withoutKey, 2, /DEPLOYER_PRIVATE_KEY must be set/);

@@ -16,7 +16,15 @@ export async function connectPaymaster(): Promise<PaymasterConnection> {
   const deployer = key
     ? createWalletClient({ account: privateKeyToAccount(key as Hex), chain: toChain(environment.chain), transport: http(environment.chain.rpcUrl) })
     : undefined;
-  return { ...environment, publicClient: createChainPublicClient(environment.chain), deployer };
+  const publicClient = createChainPublicClient(environment.chain);
+  // Else a wrong address surfaces as viem's many-line "returned no data" from the first read.
+  if (!(await publicClient.getCode({ address: environment.paymaster }))) {
+    const where = environment.embedded ? "the embedded default's paymaster (.chronos/dev.json)" : 'PAYMASTER_ADDRESS';
+    throw new UsageError(
+      `${where} ${environment.paymaster} has no contract on chain ${environment.chain.chainId}; is it the address \`chronos contracts deploy\` printed?`,
+    );
+  }
+  return { ...environment, publicClient, deployer };
 }
 
 /** For the subcommands that send a transaction: without the deployer's key there is no one to send it. */

@@ -9,9 +9,12 @@ export async function run({ out }: CommandInput): Promise<void> {
   const { publicClient, paymaster, deployer, chain, embedded } = await connectPaymaster();
   const read = (functionName: 'entryPoint' | 'verifyingSigner' | 'owner') =>
     publicClient.readContract({ address: paymaster, abi: chronosPaymasterAbi, functionName });
-  // The deposit first: a wrong PAYMASTER_ADDRESS fails here, with viem's message naming the address.
-  const deposit = await readPaymasterDeposit(publicClient, paymaster);
-  const [entryPoint, verifyingSigner, owner] = await Promise.all([read('entryPoint'), read('verifyingSigner'), read('owner')]);
+  const [deposit, entryPoint, verifyingSigner, owner] = await Promise.all([
+    readPaymasterDeposit(publicClient, paymaster),
+    read('entryPoint'),
+    read('verifyingSigner'),
+    read('owner'),
+  ]);
   const deployerBalance = deployer ? await publicClient.getBalance({ address: deployer.account.address }) : undefined;
   const line = (label: string, value: string) => `${`${label}:`.padEnd(18)}${value}`;
   out.result(
