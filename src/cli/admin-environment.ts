@@ -114,7 +114,9 @@ export async function resolvePaymasterEnvironment(env: Record<string, string | u
   if (given.length > 0) {
     const missing = ['PAYMASTER_ADDRESS', 'RPC_URL', 'CHAIN_ID'].filter((name) => !env[name]);
     if (missing.length > 0)
-      throw new UsageError(`${given.join(', ')} set (not the embedded default), so ${missing.join(', ')} must be set too to reach the paymaster`);
+      throw new UsageError(
+        `${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set (not the embedded default), so ${missing.join(', ')} must be set too to reach the paymaster`,
+      );
     if (!isAddress(env.PAYMASTER_ADDRESS!))
       throw new UsageError(`PAYMASTER_ADDRESS must be an address (0x + 40 hex characters), not '${env.PAYMASTER_ADDRESS}'`);
     return { embedded: false, chain: chainFromVariables(env), paymaster: env.PAYMASTER_ADDRESS as Address, deployerPrivateKey };

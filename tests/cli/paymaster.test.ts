@@ -268,8 +268,8 @@ describe('what the paymaster commands refuse, sending nothing', () => {
 
   it.each([
     [{}, /PAYMASTER_ADDRESS, RPC_URL and CHAIN_ID are not set and no \.chronos\/dev\.json is here/],
-    [{ RPC_URL: 'http://127.0.0.1:1', CHAIN_ID: '1' }, /PAYMASTER_ADDRESS must be set too/],
-    [{ DATABASE_URL: 'postgres://somewhere/db' }, /DATABASE_URL set .* PAYMASTER_ADDRESS, RPC_URL, CHAIN_ID must be set too/],
+    [{ RPC_URL: 'http://127.0.0.1:1', CHAIN_ID: '1' }, /RPC_URL, CHAIN_ID are set .* PAYMASTER_ADDRESS must be set too/],
+    [{ DATABASE_URL: 'postgres://somewhere/db' }, /DATABASE_URL is set .* PAYMASTER_ADDRESS, RPC_URL, CHAIN_ID must be set too/],
     [{ PAYMASTER_ADDRESS: '0xnope', RPC_URL: 'http://127.0.0.1:1', CHAIN_ID: '1' }, /PAYMASTER_ADDRESS must be an address/],
   ])('status with %j (and no dev.json): exit 2 and what to set', async (env, message) => {
     await expectRefused('status', [], env as Record<string, string>, 2, message);
