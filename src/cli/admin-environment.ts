@@ -1,6 +1,6 @@
 // Where the admin commands find the database and chain: DATABASE_URL & co., or, in a folder where
 // the embedded default runs, `.chronos/dev.json`.
-import type { Address, Hex } from 'viem';
+import { isAddress, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { chronosHome, readDevFile } from '../runtime/home.js';
 import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../runtime/embedded-keys.js';
@@ -31,6 +31,14 @@ export type DeployEnvironment = {
    * instead (no paymaster to deploy); `missing` when neither is set.
    */
   paymasterSigner: Address | 'hosted' | 'missing';
+};
+
+/** Where `chronos paymaster …` finds Chronos's own paymaster, and the key that owns and funds it. */
+export type PaymasterEnvironment = {
+  embedded: boolean;
+  chain: ChainEnvironment;
+  paymaster: Address;
+  deployerPrivateKey?: Hex;
 };
 
 /** The help line of every command that reads the database. */
@@ -93,3 +101,36 @@ function chainFromVariables(env: Record<string, string | undefined>): ChainEnvir
   if (!Number.isInteger(chainId) || chainId <= 0) throw new UsageError(`CHAIN_ID must be a positive whole number, not '${env.CHAIN_ID}'`);
   return { rpcUrl: env.RPC_URL!, chainId, token: env.TOKEN_ADDRESS as Address | undefined };
 }
+
+/**
+ * Chronos's own paymaster: PAYMASTER_ADDRESS on RPC_URL/CHAIN_ID, or the embedded default's of
+ * `.chronos/dev.json` (with its deployer key) when none of the external variables is set. With
+ * PAYMASTER_URL a hosted paymaster sponsors, and there is no paymaster of Chronos's to manage.
+ */
+export async function resolvePaymasterEnvironment(env: Record<string, string | undefined> = process.env): Promise<PaymasterEnvironment> {
+  if (env.PAYMASTER_URL) throw new UsageError(HOSTED_PAYMASTER_REFUSAL);
+  const deployerPrivateKey = env.DEPLOYER_PRIVATE_KEY as Hex | undefined;
+  const given = ['PAYMASTER_ADDRESS', 'RPC_URL', 'CHAIN_ID', 'DATABASE_URL', 'BUNDLER_URL'].filter((name) => env[name]);
+  if (given.length > 0) {
+    const missing = ['PAYMASTER_ADDRESS', 'RPC_URL', 'CHAIN_ID'].filter((name) => !env[name]);
+    if (missing.length > 0)
+      throw new UsageError(
+        `${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set (not the embedded default), so ${missing.join(', ')} must be set too to reach the paymaster`,
+      );
+    if (!isAddress(env.PAYMASTER_ADDRESS!))
+      throw new UsageError(`PAYMASTER_ADDRESS must be an address (0x + 40 hex characters), not '${env.PAYMASTER_ADDRESS}'`);
+    return { embedded: false, chain: chainFromVariables(env), paymaster: env.PAYMASTER_ADDRESS as Address, deployerPrivateKey };
+  }
+  const dev = await readDevFile(chronosHome(env));
+  if (!dev) throw new UsageError(`PAYMASTER_ADDRESS, RPC_URL and CHAIN_ID are not set and no .chronos/dev.json is here: set them, or ${NOT_STARTED_HINT}`);
+  if (dev.paymasterUrl || !dev.paymaster) throw new UsageError(HOSTED_PAYMASTER_REFUSAL);
+  return {
+    embedded: true,
+    chain: { rpcUrl: dev.rpcUrl, chainId: dev.chainId, token: dev.token },
+    paymaster: dev.paymaster,
+    deployerPrivateKey: deployerPrivateKey ?? EMBEDDED_DEPLOYER_PRIVATE_KEY,
+  };
+}
+
+const HOSTED_PAYMASTER_REFUSAL =
+  "a hosted ERC-7677 paymaster (PAYMASTER_URL) sponsors, so Chronos has no paymaster of its own to fund or withdraw from; manage that paymaster's balance with its provider";

@@ -39,6 +39,10 @@ const EXPECTED: Record<string, { args?: string[]; flags?: string[] }> = {
   contracts: {},
   'contracts compile': { flags: ['--out DIR', '--force'] },
   'contracts deploy': {},
+  paymaster: {},
+  'paymaster status': {},
+  'paymaster deposit': { args: ['AMOUNT'] },
+  'paymaster withdraw': { args: ['AMOUNT', 'TO'] },
 };
 
 const paths = COMMANDS.flatMap((entry) => (isGroup(entry) ? [entry.name, ...entry.subcommands.map((s) => `${entry.name} ${s.name}`)] : [entry.name]));

@@ -5,10 +5,11 @@ import { clientsCommand } from './clients.js';
 import { policyCommand } from './policy.js';
 import { migrateCommand } from './migrate.js';
 import { contractsCommand } from './contracts.js';
+import { paymasterCommand } from './paymaster.js';
 
 export const SECTIONS: { title: string; entries: Entry[] }[] = [
   { title: 'Run the service', entries: serviceCommands },
-  { title: 'Administer', entries: [clientsCommand, policyCommand, migrateCommand, contractsCommand] },
+  { title: 'Administer', entries: [clientsCommand, policyCommand, migrateCommand, contractsCommand, paymasterCommand] },
 ];
 
 export const COMMANDS: Entry[] = SECTIONS.flatMap((section) => section.entries);
