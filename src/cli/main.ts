@@ -1,4 +1,4 @@
-// `chronos` — run the service (start | api | worker) or administer it (clients, policy, migrate, contracts).
+// `chronos` — run the service (start | api | worker) or administer it (clients, policy, migrate, contracts, paymaster).
 // This file and what it imports statically must stay light: `--help` and every admin command start here,
 // and a command's own module (with viem, express, graphile-worker …) is imported only when it runs.
 import { COMMANDS, DEFAULT_COMMAND, SECTIONS } from './commands/index.js';

@@ -1,7 +1,6 @@
 // Chronos as separate processes (`chronos worker`, `chronos api`), for tests that kill them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { waitUntilServing } from '../ops/support/remote.js';
 import { getFreePorts } from '../../src/dev/free-port.js';
 
 export type ChronosProcess = { child: ChildProcess; output(): string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
@@ -64,4 +63,18 @@ export function collectOutput(child: ChildProcess): { stdout(): string; stderr()
     all += d;
   });
   return { stdout: () => stdout, stderr: () => stderr, all: () => all };
+}
+
+/** Polls `url` until it answers 200 (the process has started). */
+export async function waitUntilServing(url: string, { timeoutMs = 60_000, output }: { timeoutMs?: number; output?: () => string } = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms${output ? `; output:\n${output()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -5,6 +5,9 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { TestApp, TestClient } from '../../support/test-app.js';
 import { mintMessageHash } from '../../../src/operations/mint/message-hash.js';
 
+// Where the processes are spawned; re-exported for the tests that only drive one.
+export { waitUntilServing } from '../../support/processes.js';
+
 export type RemoteResponse = { status: number; headers: Headers; body: any };
 
 export type Remote = {
@@ -30,20 +33,6 @@ export function remote(baseUrl: string): Remote {
       return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
     },
   };
-}
-
-/** Polls `url` until it answers 200 (the process has started). */
-export async function waitUntilServing(url: string, { timeoutMs = 60_000, output }: { timeoutMs?: number; output?: () => string } = {}): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms${output ? `; output:\n${output()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 export type RemoteActor = { client: TestClient; signerKey: Hex; token: string };
