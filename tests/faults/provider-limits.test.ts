@@ -2,7 +2,7 @@
 // than the provider allows is refused (the tracker narrows it, never passing over a block, and widens
 // it again), a 429/5xx is waited out as Retry-After asks, and a tracker far behind the head catches up
 // in bounded ranges.
-import { HttpRequestError, createPublicClient, http, parseAbiItem, zeroAddress, type Hex } from 'viem';
+import { HttpRequestError, createPublicClient, erc20Abi, http, parseEther, parseAbiItem, zeroAddress, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { startRpcProxy, type RecordedCall, type RpcProxy, type RpcRequest } from '../support/rpc-proxy.js';
@@ -20,20 +20,24 @@ const anvil = createPublicClient({ transport: http(stack.rpcUrl, { timeout: 60_0
 /** The backlogs take a while to mine and to read. */
 const LONG_TEST_MS = 180_000;
 let rpc: RpcProxy;
+let bundler: RpcProxy;
 let t: TestApp;
 let actor: Actor;
 
 beforeAll(async () => {
   rpc = await startRpcProxy(stack.rpcUrl);
-  t = await createTestApp({ worker: true, env: { RPC_URL: rpc.url } });
+  bundler = await startRpcProxy(stack.bundlerUrl);
+  t = await createTestApp({ worker: true, env: { RPC_URL: rpc.url, BUNDLER_URL: bundler.url } });
   actor = await createMintingClient(t);
 });
 afterEach(() => {
   rpc.intercept = undefined;
   rpc.failing = false;
+  bundler.intercept = undefined;
 });
 afterAll(async () => {
   await t.close();
+  await bundler.close();
   await rpc.close();
 });
 
@@ -288,4 +292,35 @@ describe('a provider answering 429 or 5xx', () => {
     await expect(bundler.request({ method: 'eth_chainId' })).rejects.toThrow();
     expect(attempts(bundlerProxy, 'eth_chainId')).toHaveLength(1);
   });
+});
+
+describe('a bundler rate-limiting the sends of a transaction', () => {
+  it(
+    'the send waits as Retry-After asks, the transaction is confirmed and executes once',
+    async () => {
+      await createWallet(t, actor, 'throttled');
+      await fund(t, actor, 'throttled', '5');
+      const to = privateKeyToAccount(generatePrivateKey()).address;
+      let refusals = 0;
+      bundler.intercept = (call) => {
+        if (call.method !== 'eth_sendUserOperation' || refusals >= 2) return undefined;
+        refusals++;
+        return { http: { status: 429, headers: { 'Retry-After': '1' } } };
+      };
+      // The funding mint went through the same bundler.
+      const from = bundler.recorded.length;
+      const [id] = await acceptTransfers(t, actor, { userId: 'throttled', to, count: 1 });
+      const [done] = await terminalStatuses(t, actor, [id]);
+      expect(done.status).toBe('CONFIRMED');
+      expect(done.history.map((h: { status: string }) => h.status)).toEqual(['ACCEPTED', 'SUBMITTING', 'SUBMITTED', 'CONFIRMED']);
+      const sends = bundler.recorded.slice(from).filter((r) => r.call.method === 'eth_sendUserOperation');
+      expect(sends.map((r) => r.status)).toEqual([429, 429, 200]);
+      expect(sends[1].at - sends[0].at).toBeGreaterThanOrEqual(1_000);
+      expect(sends[2].at - sends[1].at).toBeGreaterThanOrEqual(1_000);
+      expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(
+        parseEther('1'),
+      );
+    },
+    LONG_TEST_MS,
+  );
 });
