@@ -1,4 +1,5 @@
-import { createPublicClient, defineChain, http, type Chain, type PublicClient, type Transport } from 'viem';
+import { createPublicClient, defineChain, type Chain, type PublicClient, type Transport } from 'viem';
+import { httpWithBackoff } from './http-backoff.js';
 
 export type ChainConfig = { rpcUrl: string; chainId: number };
 
@@ -14,10 +15,11 @@ export function toChain({ rpcUrl, chainId }: ChainConfig): Chain {
 }
 
 export function createChainPublicClient(config: ChainConfig): ChainPublicClient {
-  // cacheTime 0: block numbers feed mint expiry and must be current, not seconds old.
+  // cacheTime 0: block numbers feed mint expiry and must be current, not seconds old. A 429/5xx is
+  // waited out (Retry-After honoured, bounded); other failures are retried twice, as viem would.
   return createPublicClient({
     chain: toChain(config),
-    transport: http(config.rpcUrl, { retryCount: 2, timeout: 10_000 }),
+    transport: httpWithBackoff(config.rpcUrl, { retryCount: 2, timeout: 10_000 }),
     cacheTime: 0,
     pollingInterval: 100,
   });

@@ -16,6 +16,8 @@ import { ADVISORY_LOCKS, advisoryUnlock, tryAdvisoryLock } from '../db/advisory-
 import { TRACKER_CURSOR, findCursorBlock, saveCursorBlock } from '../db/chain-cursors.js';
 import { anythingInFlight, oldestInFlightBlock } from '../db/transaction-progress.js';
 import { createNotifications, type Notifications } from '../db/notifications.js';
+import { isLogRangeError } from '../chain/log-range-errors.js';
+import { createLogRange, nextRange } from './log-range.js';
 
 export const USER_OPERATION_EVENT = parseAbiItem(
   'event UserOperationEvent(bytes32 indexed userOpHash, address indexed sender, address indexed paymaster, uint256 nonce, bool success, uint256 actualGasCost, uint256 actualGasUsed)',
@@ -25,7 +27,10 @@ export const USER_OPERATION_REVERT_REASON = parseAbiItem(
 );
 
 const LEADER_LOCK = ADVISORY_LOCKS.trackerLeader;
-const MAX_RANGE = 1_000n;
+/** The widest eth_getLogs range asked for; a backlog longer than this is read in several. */
+export const MAX_RANGE = 1_000n;
+/** Full-width reads before a range narrowed by a provider's limit is tried twice as wide again. */
+const GROW_RANGE_AFTER = 2;
 /** How often a process that is not the leader tries to become it. */
 const FOLLOWER_RETRY_MS = 1_000;
 
@@ -34,6 +39,8 @@ export type TrackerStats = {
   rpcCalls: number;
   blocksScanned: number;
   settled: number;
+  /** eth_getLogs ranges a provider refused as too wide (or too many results), each retried narrower. */
+  rangeRefusals: number;
   /** Polls made at the idle pace (nothing in flight), and returns to the fast pace (a status change or wake()). */
   idlePolls: number;
   wakes: number;
@@ -69,7 +76,7 @@ export function createInclusionTracker(
   ctx: AppContext & UnitOfWorkContext,
   { pollMs = 50, idlePollMs = 2_000, inFlightCheckMs = 1_000, notifications }: CreateInclusionTrackerParameters = {},
 ): InclusionTracker {
-  const stats: TrackerStats = { polls: 0, rpcCalls: 0, blocksScanned: 0, settled: 0, idlePolls: 0, wakes: 0, pace: 'fast' };
+  const stats: TrackerStats = { polls: 0, rpcCalls: 0, blocksScanned: 0, settled: 0, rangeRefusals: 0, idlePolls: 0, wakes: 0, pace: 'fast' };
   let leader: pg.PoolClient | undefined;
   /** Hands the leader's client back to the pool, once (its error handler or stop(), whichever comes first). */
   let releaseLeader: (() => void) | undefined;
@@ -87,6 +94,8 @@ export function createInclusionTracker(
   /** Bumped by every wake(), so that an in-flight check that started before it cannot undo it. */
   let wakeSeq = 0;
   let interruptSleep: (() => void) | undefined;
+  // Per process: a provider's limit learnt in one poll still holds in the next.
+  const range = createLogRange({ max: MAX_RANGE, growAfter: GROW_RANGE_AFTER });
 
   const wake = () => {
     wakeSeq++;
@@ -160,17 +169,29 @@ export function createInclusionTracker(
     let from: bigint = cursor ?? (await loadCursor(latest));
     cursor = from;
     while (from < latest && !stopped) {
-      const fromBlock: bigint = from + 1n;
-      const toBlock = latest - fromBlock >= MAX_RANGE ? fromBlock + MAX_RANGE - 1n : latest;
-      const logs = await ctx.publicClient.getLogs({
-        address: ctx.config.contracts.entryPoint as Address,
-        events: [USER_OPERATION_EVENT, USER_OPERATION_REVERT_REASON],
-        fromBlock,
-        toBlock,
-        strict: true,
-      });
+      const { fromBlock, toBlock } = nextRange(from, latest, range.size);
+      const width = toBlock - fromBlock + 1n;
+      let logs: DecodedLog[];
+      try {
+        logs = await ctx.publicClient.getLogs({
+          address: ctx.config.contracts.entryPoint as Address,
+          events: [USER_OPERATION_EVENT, USER_OPERATION_REVERT_REASON],
+          fromBlock,
+          toBlock,
+          strict: true,
+        });
+      } catch (error) {
+        stats.rpcCalls++;
+        // Too wide for this provider: the same blocks again, narrower, at once. The cursor stays put,
+        // so no block is passed over; anything else fails the poll as before.
+        if (!isLogRangeError(error) || !range.shrink(width)) throw error;
+        stats.rangeRefusals++;
+        ctx.logger.info({ fromBlock, toBlock, nextWidth: range.size }, 'eth_getLogs range refused by the provider; narrowing it');
+        continue;
+      }
       stats.rpcCalls++;
-      stats.blocksScanned += Number(toBlock - fromBlock + 1n);
+      range.succeeded(width);
+      stats.blocksScanned += Number(width);
       const settled = await settleInclusions(ctx, toInclusionEvents(logs));
       stats.settled += settled.length;
       for (const s of settled) ctx.logger.info({ transactionId: s.transactionId, status: s.status }, 'transaction settled on-chain');

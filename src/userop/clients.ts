@@ -2,6 +2,7 @@
 import { http, hexToBigInt, type Hex } from 'viem';
 import { createBundlerClient, createPaymasterClient, type BundlerClient } from 'viem/account-abstraction';
 import type { ChainPublicClient } from '../chain/clients.js';
+import { httpWithBackoff } from '../chain/http-backoff.js';
 import { createFeeQuote, type FeeQuote, type Fees } from './fee-quote.js';
 import { createOwnPaymaster, type Sponsor } from './sponsorship/own-paymaster.js';
 import type { Sponsorship } from './sponsorship/mode.js';
@@ -22,8 +23,9 @@ export function createUserOpClients(
   { bundlerUrl, chainId, sponsorship }: { bundlerUrl: string; chainId: number; sponsorship: Sponsorship },
   { feeQuoteTtlMs }: { feeQuoteTtlMs?: number } = {},
 ): UserOpClients {
-  // No automatic retries: the submit job decides what to retry, knowing what has been stored.
-  const bundler = createBundlerClient({ client: publicClient, transport: http(bundlerUrl, { retryCount: 0, timeout: 15_000 }) });
+  // No automatic retries but of back-pressure (429/5xx, waited out as the bundler asks): the submit job
+  // decides what else to retry, knowing what has been stored.
+  const bundler = createBundlerClient({ client: publicClient, transport: httpWithBackoff(bundlerUrl, { retryCount: 0, timeout: 15_000 }) });
   const paymaster: Sponsor =
     sponsorship.mode === 'own'
       ? createOwnPaymaster({ address: sponsorship.paymaster, signerKey: sponsorship.signerKey, chainId, validSeconds: sponsorship.validSeconds })
