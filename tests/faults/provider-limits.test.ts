@@ -263,7 +263,7 @@ describe('a provider answering 429 or 5xx', () => {
     createUserOpClients(createChainPublicClient({ rpcUrl: stack.rpcUrl, chainId: stack.chainId }), {
       bundlerUrl: bundlerProxy.url,
       chainId: stack.chainId,
-      sponsorship: { mode: 'own', paymaster: zeroAddress, signerKey: TEST_PAYMASTER_SIGNER_KEY, validSeconds: 60 },
+      sponsorship: { mode: 'own', paymaster: zeroAddress, signerKey: TEST_PAYMASTER_SIGNER_KEY, validSeconds: 60, minCoverSeconds: 3600 },
     }).bundler;
 
   it('the bundler: a 503 with Retry-After as an HTTP date is tried again no sooner than that date', async () => {

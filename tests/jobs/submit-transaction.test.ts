@@ -11,6 +11,7 @@ import { toChain } from '../../src/chain/clients.js';
 import { deriveOwnerPrivateKey } from '../../src/accounts/derive-owner.js';
 import { fundDirectly } from '../support/direct-funding.js';
 import { isNonceUsed } from '../../src/userop/nonce.js';
+import { findTransaction } from '../../src/db/transactions.js';
 
 let bundler: RpcProxy;
 let paymaster: RpcProxy;
@@ -147,6 +148,12 @@ describe('when the operation is never included', () => {
       nonce: '0',
     });
     expect(res.status).toBe(202);
+    // Picked up and retrying the paymaster before the blocks pass; otherwise the pick-up itself finds
+    // the mint expired and it never reaches SUBMITTING (also right, but not what this test is about).
+    for (const deadline = Date.now() + 30_000; (await findTransaction(t.ctx.db, res.body.transactionId))?.status !== 'SUBMITTING'; ) {
+      if (Date.now() > deadline) throw new Error('the worker did not pick the mint up within 30 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     for (let i = 0; i < 5; i++) await t.ctx.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
     paymaster.intercept = undefined;
     const done = await waitForTerminal(t, actor, res.body.transactionId, 60_000);
