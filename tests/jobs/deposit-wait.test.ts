@@ -1,14 +1,19 @@
 // An own paymaster whose deposit cannot pay for an operation: the operation waits ACCEPTED with the
-// reason in its history (once), /readyz says degraded and the deposit gauge reads 0; a deposit later,
-// it proceeds by itself to CONFIRMED, paid from the new deposit, and readiness is back to ready.
+// reason in its history (once), /readyz says degraded and the deposit gauge reads 0; after
+// `chronos paymaster deposit` it proceeds by itself to CONFIRMED, paid from the new deposit, and
+// readiness is back to ready.
 import request from 'supertest';
 import { createPublicClient, http, parseEther, type Address } from 'viem';
 import { chronosPaymasterAbi } from '../../src/chain/contracts/abi.js';
-import { depositToPaymaster } from '../../src/chain/contracts/deploy.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WAITING_FOR_DEPOSIT } from '../../src/jobs/wait-for-deposit.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { api, createMintingClient, requestMint, waitForTerminal, type Actor } from '../support/operations.js';
-import { deployTestPaymaster, testDeployer } from '../support/paymasters.js';
+import { deployTestPaymaster } from '../support/paymasters.js';
+import { runChronosCli } from '../support/cli.js';
+import { TEST_DEPLOYER_PRIVATE_KEY } from '../support/stack.js';
 import { testStackEnv } from '../support/stack-env.js';
 
 const stack = testStackEnv();
@@ -64,7 +69,13 @@ describe('an operation the paymaster deposit cannot cover', () => {
     expect(still.status).toBe('ACCEPTED');
     expect(still.history.filter((h: { reason: string }) => h.reason === WAITING_FOR_DEPOSIT)).toHaveLength(1);
 
-    await depositToPaymaster(testDeployer(), { paymaster, amount: parseEther('1') });
+    // The way an operator tops it up.
+    const topUp = await runChronosCli(
+      ['paymaster', 'deposit', '1', '--json'],
+      { PAYMASTER_ADDRESS: paymaster, RPC_URL: stack.rpcUrl, CHAIN_ID: String(stack.chainId), DEPLOYER_PRIVATE_KEY: TEST_DEPLOYER_PRIVATE_KEY },
+      { cwd: await mkdtemp(join(tmpdir(), 'chronos-deposit-')) },
+    );
+    expect({ code: topUp.code, stderr: topUp.stderr }).toEqual({ code: 0, stderr: '' });
     const done = await waitForTerminal(t, actor, id);
     expect({ status: done.status, error: done.error }).toEqual({ status: 'CONFIRMED', error: null });
     expect(done.history.map((h: { status: string }) => h.status)).toEqual(['ACCEPTED', 'ACCEPTED', 'SUBMITTING', 'SUBMITTED', 'CONFIRMED']);

@@ -9,7 +9,7 @@ import { ENTRY_POINT_07_ADDRESS } from '../../src/dev/canonical-contracts.js';
 import { TEST_PAYMASTER_SIGNER_KEY, testStackEnv } from './stack-env.js';
 import { TEST_DEPLOYER_PRIVATE_KEY } from './stack.js';
 
-export function testDeployer() {
+function testDeployer() {
   const stack = testStackEnv();
   return createDeployerClient({ rpcUrl: stack.rpcUrl, chainId: stack.chainId, privateKey: TEST_DEPLOYER_PRIVATE_KEY });
 }
