@@ -1,6 +1,7 @@
 // Operator actions on transaction policies (the CLI's `policy …` commands): per-user quotas and the
 // client's gas budgets (README, Quotas and Gas budgets).
-import { formatEther, parseUnits } from 'viem';
+import { formatEther } from 'viem';
+import { weiOf, type EthUnit } from '../chain/eth-units.js';
 import type { Db } from '../db/connect.js';
 import { findClient } from '../db/clients.js';
 import {
@@ -57,11 +58,9 @@ const MAX_WEI = 2n ** 256n - 1n;
 function parseWei(part: string): bigint | undefined {
   const match = /^(\d+(?:\.\d+)?)(ether|gwei)?$/.exec(part);
   if (!match) return undefined;
-  const [, amount, unit] = match;
-  const decimals = unit === 'ether' ? 18 : unit === 'gwei' ? 9 : 0;
-  if ((amount.split('.')[1]?.length ?? 0) > decimals) return undefined;
-  const wei = parseUnits(amount, decimals);
-  return wei <= MAX_WEI ? wei : undefined;
+  const [, amount, unit = 'wei'] = match;
+  const wei = weiOf(amount, unit as EthUnit);
+  return wei !== undefined && wei <= MAX_WEI ? wei : undefined;
 }
 
 /** Parses "0.05ether/0.2ether/1ether" (daily/weekly/monthly; plain integers are wei); "-" = no budget for that period. */

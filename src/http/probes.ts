@@ -21,11 +21,13 @@ export function apiServesMetrics(config: AppContext['config']): boolean {
 export function probeRoutes(ctx: AppContext, { metrics = true }: { metrics?: boolean } = {}): Router {
   enableProcessMetrics();
   const { sponsorship } = ctx.config;
-  const cover =
+  // The own paymaster is watched through its deposit (readiness and gauges); a hosted one at its URL.
+  const sponsorshipTarget =
     sponsorship.mode === 'own'
-      ? createPaymasterCoverReader({ ...ctx, paymaster: sponsorship.paymaster, minCoverSeconds: sponsorship.minCoverSeconds })
-      : undefined;
-  const readiness = createReadinessChecker({ ...ctx, sponsorship: sponsorship.mode === 'own' ? { cover: cover! } : { url: sponsorship.url } });
+      ? { cover: createPaymasterCoverReader({ ...ctx, paymaster: sponsorship.paymaster, minCoverSeconds: sponsorship.minCoverSeconds }) }
+      : { url: sponsorship.url };
+  const cover = 'cover' in sponsorshipTarget ? sponsorshipTarget.cover : undefined;
+  const readiness = createReadinessChecker({ ...ctx, sponsorship: sponsorshipTarget });
   const router = Router();
   const fresh: RequestHandler = (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');

@@ -8,6 +8,7 @@ import type { ChainPublicClient } from '../chain/clients.js';
 import { readPaymasterDeposit } from '../chain/paymaster-deposit.js';
 import { settledGasCostSince } from '../db/sponsorship-spend.js';
 import type { Logger } from './logger.js';
+import { sharedInFlight } from './shared-in-flight.js';
 
 /** The spend rate's window: long enough to smooth bursts, short enough to follow a change of load. */
 export const SPEND_WINDOW_SECONDS = 3_600;
@@ -38,7 +39,6 @@ export function createPaymasterCoverReader(ctx: {
   minCoverSeconds: number;
   logger: Logger;
 }): PaymasterCoverReader {
-  let running: Promise<PaymasterCover> | undefined;
   let wasLow = false;
   const readNow = async (): Promise<PaymasterCover> => {
     // The deposit is the paymaster answering (readiness's sponsorship check); the spend rate only
@@ -63,12 +63,5 @@ export function createPaymasterCoverReader(ctx: {
     }
     return cover;
   };
-  return {
-    read() {
-      running ??= readNow().finally(() => {
-        running = undefined;
-      });
-      return running;
-    },
-  };
+  return { read: sharedInFlight(readNow) };
 }

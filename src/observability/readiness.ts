@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { formatEther } from 'viem';
 import { causesOf } from '../error-causes.js';
 import type { PaymasterCover, PaymasterCoverReader } from './paymaster-cover.js';
+import { sharedInFlight } from './shared-in-flight.js';
 
 /** What is probed, by structure: observability sits below the context that holds these. */
 export type ReadinessTargets = {
@@ -38,7 +39,6 @@ export type ReadinessChecker = { check(): Promise<Readiness> };
  * calls share one round of checks rather than each opening connections of its own.
  */
 export function createReadinessChecker(ctx: ReadinessTargets): ReadinessChecker {
-  let running: Promise<Readiness> | undefined;
   const round = async (): Promise<Readiness> => {
     let deposit: CheckResult | undefined;
     const [database, chain, bundler, sponsorship] = await Promise.all([
@@ -61,14 +61,7 @@ export function createReadinessChecker(ctx: ReadinessTargets): ReadinessChecker 
     const degraded = deposit && deposit !== 'ok' ? [`paymaster deposit ${deposit}`] : [];
     return { ready: down.length === 0, checks: deposit ? { ...checks, deposit } : checks, down, degraded };
   };
-  return {
-    check() {
-      running ??= round().finally(() => {
-        running = undefined;
-      });
-      return running;
-    },
-  };
+  return { check: sharedInFlight(round) };
 }
 
 async function outcome(check: () => Promise<void>): Promise<CheckResult> {

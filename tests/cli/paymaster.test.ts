@@ -1,13 +1,12 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPublicClient, createWalletClient, http, parseEther, parseGwei, toHex, type Address, type Hex } from 'viem';
+import { createPublicClient, http, parseEther, parseGwei, toHex, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { runChronosCli, type CliRun } from '../support/cli.js';
 import { testStackEnv } from '../support/stack-env.js';
+import { deployTestPaymaster } from '../support/paymasters.js';
 import { toChain } from '../../src/chain/clients.js';
-import { deployChronosContract } from '../../src/chain/contracts/deploy.js';
-import { chronosContract } from '../../src/chain/contracts/registry.js';
 import { readPaymasterDeposit } from '../../src/chain/paymaster-deposit.js';
 import { ENTRY_POINT_07_ADDRESS } from '../../src/dev/canonical-contracts.js';
 import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../src/runtime/embedded-keys.js';
@@ -29,12 +28,7 @@ let folder: string;
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'chronos-cli-paymaster-'));
   await setBalance(owner, OWNER_FUNDS);
-  const wallet = createWalletClient({ account: privateKeyToAccount(ownerKey), chain: toChain(stack()), transport: http(stack().rpcUrl) });
-  paymaster = await deployChronosContract(wallet, chronosContract('paymaster'), {
-    owner,
-    entryPoint: ENTRY_POINT_07_ADDRESS,
-    paymasterSigner: verifyingSigner,
-  });
+  paymaster = await deployTestPaymaster({ ownerKey, verifyingSigner });
 });
 afterAll(() => rm(folder, { recursive: true, force: true }));
 

@@ -1,6 +1,7 @@
-// A ChronosPaymaster of a test file's own, trusting the test signer key like the shared one: for tests
-// that drain, top up or withdraw a deposit, which must not touch what every other file pays from.
-import type { Address } from 'viem';
+// A ChronosPaymaster of a test file's own (trusting the test signer key like the shared one, unless
+// told otherwise): for tests that drain, top up or withdraw a deposit, which must not touch what every
+// other file pays from.
+import type { Address, Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createDeployerClient } from '../../src/admin/client-token.js';
 import { chronosContract } from '../../src/chain/contracts/registry.js';
@@ -9,18 +10,26 @@ import { ENTRY_POINT_07_ADDRESS } from '../../src/dev/canonical-contracts.js';
 import { TEST_PAYMASTER_SIGNER_KEY, testStackEnv } from './stack-env.js';
 import { TEST_DEPLOYER_PRIVATE_KEY } from './stack.js';
 
-function testDeployer() {
+/**
+ * Deploys a paymaster with `deposit` wei at the EntryPoint (none by default), owned by `ownerKey`'s
+ * account (the test deployer's by default, which must hold ETH) and trusting `verifyingSigner` (the
+ * test signer key's address by default, like the shared paymaster).
+ */
+export async function deployTestPaymaster({
+  deposit = 0n,
+  ownerKey = TEST_DEPLOYER_PRIVATE_KEY,
+  verifyingSigner = privateKeyToAccount(TEST_PAYMASTER_SIGNER_KEY).address,
+}: {
+  deposit?: bigint;
+  ownerKey?: Hex;
+  verifyingSigner?: Address;
+} = {}): Promise<Address> {
   const stack = testStackEnv();
-  return createDeployerClient({ rpcUrl: stack.rpcUrl, chainId: stack.chainId, privateKey: TEST_DEPLOYER_PRIVATE_KEY });
-}
-
-/** Deploys a paymaster owned by the test deployer, with `deposit` wei at the EntryPoint (none by default). */
-export async function deployTestPaymaster({ deposit = 0n }: { deposit?: bigint } = {}): Promise<Address> {
-  const deployer = testDeployer();
+  const deployer = createDeployerClient({ rpcUrl: stack.rpcUrl, chainId: stack.chainId, privateKey: ownerKey });
   const paymaster = await deployChronosContract(deployer, chronosContract('paymaster'), {
     owner: deployer.account.address,
     entryPoint: ENTRY_POINT_07_ADDRESS,
-    paymasterSigner: privateKeyToAccount(TEST_PAYMASTER_SIGNER_KEY).address,
+    paymasterSigner: verifyingSigner,
   });
   if (deposit > 0n) await depositToPaymaster(deployer, { paymaster, amount: deposit });
   return paymaster;

@@ -1,6 +1,5 @@
-import { createWalletClient, http, type Address, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { toChain } from '../../../chain/clients.js';
+import type { Address, Hex } from 'viem';
+import { createDeployerClient } from '../../../admin/client-token.js';
 import { deployChronosContracts } from '../../../chain/contracts/deploy.js';
 import { CHRONOS_CONTRACTS, type ChronosContractKey } from '../../../chain/contracts/registry.js';
 import { resolveDeployEnvironment } from '../../admin-environment.js';
@@ -15,8 +14,8 @@ export async function run({ out }: CommandInput): Promise<void> {
       'PAYMASTER_SIGNER_KEY must be set (0x + 64 hex characters): the paymaster pays for what that key signs. Or set PAYMASTER_URL to sponsor with a hosted ERC-7677 paymaster and deploy no paymaster',
     );
   }
-  const account = privateKeyToAccount(key as Hex);
-  const walletClient = createWalletClient({ account, chain: toChain(chain), transport: http(chain.rpcUrl) });
+  const walletClient = createDeployerClient({ ...chain, privateKey: key as Hex });
+  const { account } = walletClient;
   const deployed: Partial<Record<ChronosContractKey, Address>> = await deployChronosContracts(walletClient, {
     owner: account.address,
     entryPoint,

@@ -1,8 +1,7 @@
 // What every `chronos paymaster` subcommand starts from: the paymaster, a client of its chain and,
 // when a key is known, the deployer's wallet (the owner, who funds the paymaster and alone withdraws).
-import { createWalletClient, http, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { createChainPublicClient, toChain, type ChainPublicClient } from '../../../chain/clients.js';
+import { createChainPublicClient, type ChainPublicClient } from '../../../chain/clients.js';
+import { createDeployerClient } from '../../../admin/client-token.js';
 import type { DeployerClient } from '../../../chain/contracts/deploy.js';
 import { resolvePaymasterEnvironment, type PaymasterEnvironment } from '../../admin-environment.js';
 import { UsageError } from '../../output.js';
@@ -13,9 +12,7 @@ export async function connectPaymaster(): Promise<PaymasterConnection> {
   const environment = await resolvePaymasterEnvironment();
   const key = environment.deployerPrivateKey;
   if (key !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(key)) throw new UsageError('DEPLOYER_PRIVATE_KEY must be 0x + 64 hex characters');
-  const deployer = key
-    ? createWalletClient({ account: privateKeyToAccount(key as Hex), chain: toChain(environment.chain), transport: http(environment.chain.rpcUrl) })
-    : undefined;
+  const deployer = key ? createDeployerClient({ ...environment.chain, privateKey: key }) : undefined;
   const publicClient = createChainPublicClient(environment.chain);
   // Else a wrong address surfaces as viem's many-line "returned no data" from the first read.
   if (!(await publicClient.getCode({ address: environment.paymaster }))) {
