@@ -83,6 +83,10 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
   if (e.WORKER_STALE_AFTER_MS < 3 * e.WORKER_HEARTBEAT_MS) {
     throw new ConfigError(`WORKER_STALE_AFTER_MS (${e.WORKER_STALE_AFTER_MS}) must be at least 3 × WORKER_HEARTBEAT_MS (${e.WORKER_HEARTBEAT_MS})`);
   }
+  // Two answers to one question: a depth at the head, or the RPC's own safe/finalized block.
+  if (e.CONFIRMATIONS > 0 && e.CONFIRM_AT !== 'latest') {
+    throw new ConfigError(`CONFIRMATIONS (${e.CONFIRMATIONS}) and CONFIRM_AT=${e.CONFIRM_AT} both say when an inclusion counts; set one of them`);
+  }
   return Object.freeze({
     mode,
     port: e.PORT,
@@ -114,6 +118,7 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       stalledAfterSeconds: e.STALLED_AFTER_SECONDS,
       acceptQueueMax: e.ACCEPT_QUEUE_MAX,
     }),
+    tracking: Object.freeze({ confirmations: e.CONFIRMATIONS, confirmAt: e.CONFIRM_AT, maxLogRange: e.TRACKER_MAX_LOG_RANGE }),
     webhooks: Object.freeze({
       maxAttempts: retries.schedule.length + 1,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,

@@ -161,6 +161,12 @@ export const envSchema = z.object({
   MINT_EXPIRY_BLOCKS: positiveInt.default(300),
   INCLUSION_TIMEOUT_SECONDS: positiveInt.default(120),
   STALLED_AFTER_SECONDS: positiveInt.default(30),
+  // When an inclusion counts: CONFIRMATIONS blocks on top of it at the head, or once the RPC's
+  // `safe` / `finalized` block has reached it (CONFIRM_AT). One or the other (load.ts).
+  CONFIRMATIONS: z.coerce.number().int().min(0).default(0),
+  CONFIRM_AT: z.enum(['latest', 'safe', 'finalized']).default('latest'),
+  // The widest eth_getLogs range the tracker asks for (narrowed by itself when a provider refuses one).
+  TRACKER_MAX_LOG_RANGE: positiveInt.default(1_000),
   // Per API process: operations waiting for an accept batch; past it a request is answered 503 at once.
   ACCEPT_QUEUE_MAX: positiveInt.default(1_000),
   // The old way to describe the retry schedule: no defaults, so load.ts can tell whether an operator set them.
@@ -223,6 +229,8 @@ export type Config = Readonly<{
   deployerPrivateKey?: Hex;
   worker: Readonly<{ concurrency: number; trackerPollMs: number; liveness: Readonly<{ intervalMs: number; staleAfterMs: number }> }>;
   transactions: Readonly<{ mintExpiryBlocks: number; inclusionTimeoutSeconds: number; stalledAfterSeconds: number; acceptQueueMax: number }>;
+  /** When an inclusion counts (README, Confirmations and reorgs), and how the tracker reads the logs. */
+  tracking: Readonly<{ confirmations: number; confirmAt: 'latest' | 'safe' | 'finalized'; maxLogRange: number }>;
   /**
    * Retry n (n ≥ 1) waits about retryScheduleMs[n-1], ±20 %, or longer when Retry-After asks;
    * maxAttempts is retryScheduleMs.length + 1. retryScheduleFrom says which variables it came from.

@@ -75,6 +75,17 @@ export interface TransactionsTable {
   deadline_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   tx_hash: string | null;
   block_number: ColumnType<string | null, string | bigint | number | null | undefined, string | bigint | number | null>;
+  /** The hash of block_number's block when it was seen (migration 0015): compared with the chain to find reorgs. */
+  block_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** While SUBMITTED and included but not yet deep enough: the status its inclusion will settle it as. */
+  included_outcome: ColumnType<
+    'CONFIRMED' | 'REVERTED' | 'EXPIRED' | null,
+    'CONFIRMED' | 'REVERTED' | 'EXPIRED' | null | undefined,
+    'CONFIRMED' | 'REVERTED' | 'EXPIRED' | null
+  >;
+  included_error_message: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When its settled inclusion was last reorged out (it is re-sent until included again). */
+  reorged_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   gas_used: NullableNumeric;
   gas_cost_wei: NullableNumeric;
   /** What accepting it reserved from the gas budgets (README, Gas budgets); 0 on rows from before migration 0010. */
@@ -111,6 +122,8 @@ export interface IdempotencyKeysTable {
 export interface ChainCursorsTable {
   name: string;
   block: ColumnType<string, string | bigint | number, string | bigint | number>;
+  /** The hash of that block when it was read (migration 0015); null for cursors saved before. */
+  block_hash: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: Timestamp;
 }
 

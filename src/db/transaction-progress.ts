@@ -21,16 +21,18 @@ export async function olderActiveTransaction(db: Db, tx: Pick<Transaction, 'acce
   return row?.id;
 }
 
-/** Anything that can still be included: SUBMITTING (it may be sent any moment) or SUBMITTED. */
+/**
+ * Anything that can still be included: SUBMITTING (it may be sent any moment), SUBMITTED, or settled
+ * and taken out by a reorg (re-sent until it is included again).
+ */
 export async function anythingInFlight(db: Db): Promise<boolean> {
-  // Uses the partial index transactions_submitted (status in SUBMITTING, SUBMITTED).
-  const row = await db
-    .selectFrom('transactions')
-    .select('id')
-    .where('status', 'in', [...IN_FLIGHT])
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+  // Each half uses a partial index: transactions_submitted (status in SUBMITTING, SUBMITTED) and
+  // transactions_awaiting_reinclusion.
+  const { rows } = await sql<{ found: boolean }>`
+    select exists (select 1 from transactions where status in (${sql.join([...IN_FLIGHT])}))
+        or exists (select 1 from transactions where reorged_at is not null and block_hash is null) as found
+  `.execute(db);
+  return rows[0]?.found ?? false;
 }
 
 /** The lowest submitted_block among the transactions in flight, if any has one. */
@@ -41,18 +43,6 @@ export async function oldestInFlightBlock(db: Db): Promise<bigint | undefined> {
     .where('status', 'in', [...IN_FLIGHT])
     .executeTakeFirst();
   return row?.b ? BigInt(row.b) : undefined;
-}
-
-export type InFlightByHash = Pick<Transaction, 'id' | 'status' | 'user_op_hash' | 'replacement_user_op_hash'>;
-
-/** The transactions in flight whose original or replacement UserOperation has one of these (lower-case) hashes. */
-export async function inFlightWithUserOpHashes(db: Db, hashes: string[]): Promise<InFlightByHash[]> {
-  return db
-    .selectFrom('transactions')
-    .select(['id', 'status', 'user_op_hash', 'replacement_user_op_hash'])
-    .where('status', 'in', [...IN_FLIGHT])
-    .where((eb) => eb.or([eb('user_op_hash', 'in', hashes), eb('replacement_user_op_hash', 'in', hashes)]))
-    .execute();
 }
 
 /** Only what decides whether a waiter is done: the rows carry the signed UserOperations, which it does not read. */

@@ -22,11 +22,24 @@ import { REPLACEMENT_FEE_BUMP_PERCENT, sendCurrentUserOperation } from './re-spo
 const REPLACEMENT_WAIT_MS = 10_000;
 /** How often an operation that can expire looks at the tracker's cursor for its expiry block. */
 const EXPIRY_CHECK_MS = 2_000;
+/** How often an included operation waiting for its depth looks whether a reorg took its inclusion away. */
+const INCLUDED_RECHECK_MS = 5_000;
 
 export async function awaitInclusion(run: SubmitRun, { tx, account }: { tx: Transaction; account: UserSmartAccount }): Promise<void> {
   // This run's last re-send: a run resumed after a crash re-sends at once (submit-transaction.ts) and counts from there.
   let resentAt: Date | undefined;
   for (;;) {
+    if (tx.block_hash) {
+      // Included, waiting for its depth (README, Confirmations and reorgs): nothing to re-send or replace.
+      const done = await run.ctx.waiter.waitForTerminal(run.id, new Date(Date.now() + INCLUDED_RECHECK_MS), run.signal);
+      if (done) return;
+      run.checkShutdown();
+      tx = await run.current();
+      if (isTerminal(tx.status)) return;
+      // A reorg took the inclusion away; the tracker re-sent it then: the stall clock starts there.
+      if (!tx.block_hash) resentAt = new Date();
+      continue;
+    }
     const { deadline, recheckAt } = await effectiveDeadline(run, tx);
     const stallAt = stallTime(run, tx, resentAt);
     const wakeAt = earliest(deadline, stallAt, recheckAt);

@@ -14,6 +14,8 @@ import { createOrphanCheck } from '../worker/orphan-check.js';
 import type { WorkerContext } from '../worker/context.js';
 import { createUserOpClients } from '../userop/clients.js';
 import { paymasterUrlOf } from '../userop/sponsorship/mode.js';
+import type { StoredUserOperation } from '../db/schema.js';
+import { sendStoredUserOperation } from '../userop/send.js';
 import { createInclusionTracker, type CreateInclusionTrackerParameters, type InclusionTracker } from '../tracking/inclusion-tracker.js';
 import { createAccountCache } from '../userop/account-cache.js';
 import { createNotifications } from '../db/notifications.js';
@@ -107,15 +109,11 @@ export async function startWorker(
   // This process runs deliver_webhook, so it delivers webhooks: the terminal statuses it writes (the
   // tracker's settlements, the submit job's FAILED and EXPIRED) are sent by it as soon as they commit.
   const webhooksAtCommit = createCommitSender(ctx);
-  const tracker = createInclusionTracker({ ...ctx, webhooksAtCommit }, { pollMs: ctx.config.worker.trackerPollMs, notifications, ...trackerOptions });
-  const workerCtx: WorkerContext = {
-    ...ctx,
-    waiter,
-    tracker,
-    webhooksAtCommit,
-    userOps: createUserOpClients(ctx.publicClient, { ...ctx.config.chain, sponsorship: ctx.config.sponsorship }, { feeQuoteTtlMs }),
-    accounts: createAccountCache(),
-  };
+  const userOps = createUserOpClients(ctx.publicClient, { ...ctx.config.chain, sponsorship: ctx.config.sponsorship }, { feeQuoteTtlMs });
+  // What a reorg takes out is sent again exactly as stored (the same signed operation and hash).
+  const resend = (userOp: StoredUserOperation) => sendStoredUserOperation(userOps, { userOp, entryPoint: ctx.config.contracts.entryPoint });
+  const tracker = createInclusionTracker({ ...ctx, webhooksAtCommit }, { pollMs: ctx.config.worker.trackerPollMs, notifications, resend, ...trackerOptions });
+  const workerCtx: WorkerContext = { ...ctx, waiter, tracker, webhooksAtCommit, userOps, accounts: createAccountCache() };
   const liveness = createLiveness(ctx, ctx.config.worker.liveness);
   tracker.start();
   // graphile-worker gets a pool of its own, ended after it stops: after a database outage it can still

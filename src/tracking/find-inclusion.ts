@@ -5,15 +5,18 @@ import type { AppContext } from '../context.js';
 import type { UnitOfWorkContext } from '../status/unit-of-work.js';
 import { settleInclusions, type SettleResult } from './settle.js';
 import { USER_OPERATION_EVENT, USER_OPERATION_REVERT_REASON, toInclusionEvents } from './inclusion-tracker.js';
+import { settledHeight } from './confirmation-depth.js';
 
 export async function settleFromLogs(
   ctx: AppContext & UnitOfWorkContext,
   { hashes, fromBlock }: { hashes: Hex[]; fromBlock: bigint },
 ): Promise<SettleResult[]> {
   const query = { address: ctx.config.contracts.entryPoint as Address, args: { userOpHash: hashes }, fromBlock, toBlock: 'latest' as const, strict: true };
-  const [included, reasons] = await Promise.all([
+  const [included, reasons, settleUpTo] = await Promise.all([
     ctx.publicClient.getLogs({ ...query, event: USER_OPERATION_EVENT }),
     ctx.publicClient.getLogs({ ...query, event: USER_OPERATION_REVERT_REASON }),
+    settledHeight(ctx),
   ]);
-  return settleInclusions(ctx, toInclusionEvents([...included, ...reasons]));
+  // Not deep enough yet: recorded, and settled by the tracker at its depth like any other inclusion.
+  return settleInclusions(ctx, toInclusionEvents([...included, ...reasons]), { settleUpTo });
 }

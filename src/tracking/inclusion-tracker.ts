@@ -1,19 +1,26 @@
 // Finds out which UserOperations were included by reading the EntryPoint's logs block range by block
-// range: one eth_blockNumber per poll and one eth_getLogs per new range, however many operations are
-// pending. One process at a time tracks (a Postgres advisory lock); the cursor lives in the database.
+// range: one eth_getBlockByNumber(latest) per poll and one eth_getLogs per new range, however many
+// operations are pending. One process at a time tracks (a Postgres advisory lock); the cursor and the
+// hash of its block live in the database. Each poll first checks that block is still on the chain
+// (reorgs.ts) and rewinds past a reorg; inclusions settle at the configured depth (settle.ts).
 //
 // It polls fast only while something is in flight (SUBMITTING or SUBMITTED). With nothing in flight it
 // backs off to a slow poll that keeps the cursor near the head; a status change anywhere (heard on the
 // status channel, through the process's one LISTEN connection) or wake() from this process switches it
 // back to fast at once, before the operation that caused it can have been sent.
 import { parseAbiItem, type Address, type Hex, type Log } from 'viem';
+import type { StoredUserOperation } from '../db/schema.js';
 import type pg from 'pg';
 import type { AppContext } from '../context.js';
 import { STATUS_CHANNEL } from '../status/transition.js';
 import type { UnitOfWorkContext } from '../status/unit-of-work.js';
-import { settleInclusions, type InclusionEvent } from './settle.js';
+import { settleInclusions, settlePendingInclusions, type InclusionEvent } from './settle.js';
+import { settledHeight } from './confirmation-depth.js';
+import { findReorg, type ChainHead, type ReorgFinding } from './reorgs.js';
+import { forgetReorgedInclusions } from '../status/reorg.js';
 import { ADVISORY_LOCKS, advisoryUnlock, tryAdvisoryLock } from '../db/advisory-locks.js';
-import { TRACKER_CURSOR, findCursorBlock, saveCursorBlock } from '../db/chain-cursors.js';
+import { TRACKER_CURSOR, findCursor, saveCursorBlock, type CursorPosition } from '../db/chain-cursors.js';
+import { awaitingReinclusion, type ReorgedInclusion } from '../db/inclusions.js';
 import { anythingInFlight, oldestInFlightBlock } from '../db/transaction-progress.js';
 import { createNotifications, type Notifications } from '../db/notifications.js';
 import { isLogRangeError } from '../chain/log-range-errors.js';
@@ -27,7 +34,7 @@ export const USER_OPERATION_REVERT_REASON = parseAbiItem(
 );
 
 const LEADER_LOCK = ADVISORY_LOCKS.trackerLeader;
-/** The widest eth_getLogs range asked for; a backlog longer than this is read in several. */
+/** The widest eth_getLogs range asked for by default (TRACKER_MAX_LOG_RANGE); a backlog longer than this is read in several. */
 export const MAX_RANGE = 1_000n;
 /** Full-width reads before a range narrowed by a provider's limit is tried twice as wide again. */
 const GROW_RANGE_AFTER = 2;
@@ -41,6 +48,8 @@ export type TrackerStats = {
   settled: number;
   /** eth_getLogs ranges a provider refused as too wide (or too many results), each retried narrower. */
   rangeRefusals: number;
+  /** Reorgs found (the cursor's block no longer on the chain), each rewound over. */
+  reorgs: number;
   /** Polls made at the idle pace (nothing in flight), and returns to the fast pace (a status change or wake()). */
   idlePolls: number;
   wakes: number;
@@ -70,17 +79,26 @@ export type CreateInclusionTrackerParameters = {
   inFlightCheckMs?: number;
   /** The process's LISTEN connection; without one, the tracker opens its own. */
   notifications?: Notifications;
+  /** Sends a stored UserOperation again (to the bundler): what a reorg took out is re-sent from storage. */
+  resend?: (userOp: StoredUserOperation) => Promise<unknown>;
 };
 
 export function createInclusionTracker(
   ctx: AppContext & UnitOfWorkContext,
-  { pollMs = 50, idlePollMs = 2_000, inFlightCheckMs = 1_000, notifications }: CreateInclusionTrackerParameters = {},
+  { pollMs = 50, idlePollMs = 2_000, inFlightCheckMs = 1_000, notifications, resend }: CreateInclusionTrackerParameters = {},
 ): InclusionTracker {
-  const stats: TrackerStats = { polls: 0, rpcCalls: 0, blocksScanned: 0, settled: 0, rangeRefusals: 0, idlePolls: 0, wakes: 0, pace: 'fast' };
+  const stats: TrackerStats = { polls: 0, rpcCalls: 0, blocksScanned: 0, settled: 0, rangeRefusals: 0, reorgs: 0, idlePolls: 0, wakes: 0, pace: 'fast' };
+  const { confirmations, confirmAt, maxLogRange } = ctx.config.tracking;
+  /** Inclusions wait for depth: they are recorded first and settled by a later poll. */
+  const settlesLater = confirmations > 0 || confirmAt !== 'latest';
+  /** The head at the last look for inclusions deep enough to settle (they only change when it moves). */
+  let depthCheckedAt: bigint | undefined;
+  /** When settled transactions a reorg took out were last re-sent. */
+  let reinclusionSentAt = 0;
   let leader: pg.PoolClient | undefined;
   /** Hands the leader's client back to the pool, once (its error handler or stop(), whichever comes first). */
   let releaseLeader: (() => void) | undefined;
-  let cursor: bigint | undefined;
+  let cursor: CursorPosition | undefined;
   let head: KnownHead | undefined;
   let stopped = false;
   let running: Promise<void> | undefined;
@@ -95,7 +113,7 @@ export function createInclusionTracker(
   let wakeSeq = 0;
   let interruptSleep: (() => void) | undefined;
   // Per process: a provider's limit learnt in one poll still holds in the next.
-  const range = createLogRange({ max: MAX_RANGE, growAfter: GROW_RANGE_AFTER });
+  const range = createLogRange({ max: BigInt(maxLogRange), growAfter: GROW_RANGE_AFTER });
 
   const wake = () => {
     wakeSeq++;
@@ -151,23 +169,49 @@ export function createInclusionTracker(
     return true;
   };
 
-  const loadCursor = async (latest: bigint): Promise<bigint> => {
-    const saved = await findCursorBlock(ctx.db, TRACKER_CURSOR);
+  const loadCursor = async (latest: bigint): Promise<CursorPosition> => {
+    const saved = await findCursor(ctx.db, TRACKER_CURSOR);
     if (saved !== undefined) return saved;
     // First run: start just before the oldest operation still in flight, or at the head.
     const oldest = await oldestInFlightBlock(ctx.db);
-    return oldest !== undefined ? oldest - 1n : latest - 1n;
+    return { block: oldest !== undefined ? oldest - 1n : latest - 1n };
+  };
+
+  /** The chain's block hashes as of this poll, each asked for once. */
+  const hashesAsOf = (header: ChainHead) => {
+    const known = new Map<bigint, Promise<string | undefined>>([[header.number, Promise.resolve(header.hash)]]);
+    return (block: bigint): Promise<string | undefined> => {
+      if (block > header.number) return Promise.resolve(undefined);
+      let hash = known.get(block);
+      if (!hash) {
+        stats.rpcCalls++;
+        hash = ctx.publicClient.getBlock({ blockNumber: block }).then((b) => b.hash ?? undefined);
+        known.set(block, hash);
+      }
+      return hash;
+    };
   };
 
   const poll = async () => {
     stats.polls++;
     if (!inFlight) stats.idlePolls++;
     const askedAt = Date.now();
-    const latest = await ctx.publicClient.getBlockNumber({ cacheTime: 0 });
+    const header = await ctx.publicClient.getBlock({ blockTag: 'latest' });
     stats.rpcCalls++;
+    const latest = header.number;
     head = { block: latest, seenAt: askedAt };
-    let from: bigint = cursor ?? (await loadCursor(latest));
-    cursor = from;
+    const canonicalHash = hashesAsOf(header);
+    cursor ??= await loadCursor(latest);
+    const reorg = await findReorg(ctx.db, { cursor, head: header, canonicalHash });
+    if (reorg) await rewind(reorg, canonicalHash);
+    // At the head unless inclusions wait for depth; then asked for once per poll, and only when needed.
+    let upTo: Promise<bigint> | undefined;
+    const settledUpTo = (): Promise<bigint> => {
+      if (!settlesLater) return Promise.resolve(latest);
+      upTo ??= settledHeight(ctx, latest);
+      return upTo;
+    };
+    let from = cursor.block;
     while (from < latest && !stopped) {
       const { fromBlock, toBlock } = nextRange(from, latest, range.size);
       const width = toBlock - fromBlock + 1n;
@@ -192,12 +236,62 @@ export function createInclusionTracker(
       stats.rpcCalls++;
       range.succeeded(width);
       stats.blocksScanned += Number(width);
-      const settled = await settleInclusions(ctx, toInclusionEvents(logs));
+      const events = toInclusionEvents(logs);
+      const settled = events.length ? await settleInclusions(ctx, events, { settleUpTo: await settledUpTo() }) : [];
       stats.settled += settled.length;
       for (const s of settled) ctx.logger.info({ transactionId: s.transactionId, status: s.status }, 'transaction settled on-chain');
-      await saveCursorBlock(ctx.db, { name: TRACKER_CURSOR, block: toBlock });
-      cursor = from = toBlock;
+      // Only the head's hash is known without asking: a cursor inside a backlog is checked from the next save on.
+      const hash = toBlock === latest ? header.hash : undefined;
+      await saveCursorBlock(ctx.db, { name: TRACKER_CURSOR, block: toBlock, hash });
+      cursor = { block: toBlock, hash: hash?.toLowerCase() };
+      from = toBlock;
     }
+    if (settlesLater && depthCheckedAt !== latest && !stopped) {
+      const settled = await settlePendingInclusions(ctx, { settleUpTo: await settledUpTo(), canonicalHash });
+      depthCheckedAt = latest;
+      stats.settled += settled.length;
+      for (const s of settled) ctx.logger.info({ transactionId: s.transactionId, status: s.status }, 'transaction settled on-chain at its depth');
+    }
+    await resendAwaitingReinclusion();
+  };
+
+  /** The cursor's block is gone: forget what was recorded above the common ancestor, rewind, re-send. */
+  const rewind = async ({ ancestor, verified }: ReorgFinding, canonicalHash: (block: bigint) => Promise<string | undefined>) => {
+    stats.reorgs++;
+    const gone = await forgetReorgedInclusions(ctx.db, { ancestor });
+    const hash = await canonicalHash(ancestor);
+    ctx.logger.warn(
+      { cursor: cursor?.block, ancestor, verified, forgotten: gone.map((g) => g.id) },
+      verified
+        ? 'chain reorganised: rewinding to the newest block still on the chain'
+        : 'chain reorganised: no recorded block to compare, rewinding the search depth',
+    );
+    await saveCursorBlock(ctx.db, { name: TRACKER_CURSOR, block: ancestor, hash });
+    cursor = { block: ancestor, hash: hash?.toLowerCase() };
+    depthCheckedAt = undefined;
+    setInFlight(true);
+    for (const row of gone) await resendStored(row);
+    reinclusionSentAt = Date.now();
+  };
+
+  /** The operation the reorg took out (the replacement, when that was what was included), sent again as stored. */
+  const resendStored = async (row: Pick<ReorgedInclusion, 'id' | 'status' | 'user_op' | 'replacement_user_op' | 'included_outcome'>) => {
+    const userOp = (row.included_outcome ?? row.status) === 'EXPIRED' ? row.replacement_user_op : row.user_op;
+    if (!resend || !userOp) return;
+    try {
+      await resend(userOp);
+    } catch (error) {
+      // Not fatal: a SUBMITTED one is re-sent by its job's stall handling, a settled one on the next round.
+      ctx.logger.warn({ transactionId: row.id, reason: (error as Error).message }, 're-send after a reorg failed; trying again later');
+    }
+  };
+
+  /** Settled transactions taken out by a reorg: re-sent every STALLED_AFTER_SECONDS until included again. */
+  const resendAwaitingReinclusion = async () => {
+    const every = ctx.config.transactions.stalledAfterSeconds * 1000;
+    if (!resend || Date.now() - reinclusionSentAt < every) return;
+    reinclusionSentAt = Date.now();
+    for (const row of await awaitingReinclusion(ctx.db)) await resendStored({ ...row, included_outcome: null });
   };
 
   /** Re-reads whether anything is in flight, at most every inFlightCheckMs. */
@@ -265,7 +359,7 @@ export function createInclusionTracker(
 }
 
 /** A decoded EntryPoint log as getLogs returns it (mined logs: block and hash are set). */
-export type DecodedLog = Pick<Log, 'transactionHash' | 'blockNumber'> & { eventName: string; args: Record<string, unknown> };
+export type DecodedLog = Pick<Log, 'transactionHash' | 'blockNumber' | 'blockHash'> & { eventName: string; args: Record<string, unknown> };
 
 export function toInclusionEvents(logs: readonly DecodedLog[]): InclusionEvent[] {
   const reasons = new Map<string, Hex>();
@@ -283,6 +377,7 @@ export function toInclusionEvents(logs: readonly DecodedLog[]): InclusionEvent[]
             actualGasCost: log.args.actualGasCost as bigint,
             transactionHash: log.transactionHash!,
             blockNumber: log.blockNumber!,
+            blockHash: log.blockHash!,
             revertReason: reasons.get(log.args.userOpHash as string),
           },
         ],

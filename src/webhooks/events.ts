@@ -7,8 +7,10 @@ import { definitionOf } from '../operations/index.js';
 export const TRANSACTION_EVENT_TYPES = ['transaction.confirmed', 'transaction.reverted', 'transaction.failed', 'transaction.expired'] as const;
 /** Not terminal: the transaction is SUBMITTED but was not included in time; Chronos is handling it. */
 export const STALLED_EVENT_TYPE = 'transaction.stalled';
+/** Not a status change: the block of a settled transaction was reorged out; Chronos re-sends it until it is included again. */
+export const REORGED_EVENT_TYPE = 'transaction.reorged';
 export const TEST_EVENT_TYPE = 'webhook.test';
-export const EVENT_TYPES = [...TRANSACTION_EVENT_TYPES, STALLED_EVENT_TYPE, TEST_EVENT_TYPE] as const;
+export const EVENT_TYPES = [...TRANSACTION_EVENT_TYPES, STALLED_EVENT_TYPE, REORGED_EVENT_TYPE, TEST_EVENT_TYPE] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export function isEventType(value: string): value is EventType {
@@ -32,9 +34,14 @@ export type TransactionEventData = {
   txHash: string | null;
   blockNumber: number | null;
   error: { code: string; message: string } | null;
-  /** transaction.stalled only: why it is not included yet and what Chronos did. */
+  /** transaction.stalled and transaction.reorged: what happened and what Chronos does about it. */
   reason?: string;
+  /** transaction.reorged only: the inclusion the reorg took away. */
+  reorgedFrom?: { txHash: string | null; blockNumber: number; blockHash: string };
 };
+
+/** What a transaction.reorged event reports. */
+export type ReorgDetails = { reason: string; txHash: string | null; blockNumber: bigint; blockHash: string };
 
 export type EventEnvelope<T> = { id: string; event: EventType; timestamp: string; data: T };
 
@@ -47,14 +54,14 @@ export function transactionEventType(status: TransactionStatus): EventType {
 /** The envelope for a transaction that just reached a terminal status (or stalled, with `reason`). */
 export function toTransactionEvent(
   tx: Transaction,
-  { eventId, stalledReason }: { eventId: string; stalledReason?: string },
+  { eventId, stalledReason, reorg }: { eventId: string; stalledReason?: string; reorg?: ReorgDetails },
 ): EventEnvelope<TransactionEventData> {
   const definition = definitionOf(tx.type);
   // Its stored params are read back only when the type adds something: none of today's does.
   const ofType = definition.webhookData?.(definition.parseParams(tx.params), tx);
   return {
     id: eventId,
-    event: stalledReason === undefined ? transactionEventType(tx.status) : STALLED_EVENT_TYPE,
+    event: reorg ? REORGED_EVENT_TYPE : stalledReason === undefined ? transactionEventType(tx.status) : STALLED_EVENT_TYPE,
     timestamp: new Date(tx.updated_at).toISOString(),
     data: {
       transactionId: tx.id,
@@ -66,6 +73,10 @@ export function toTransactionEvent(
       blockNumber: tx.block_number === null ? null : Number(tx.block_number),
       error: tx.error_code ? { code: tx.error_code, message: tx.error_message ?? '' } : null,
       ...(stalledReason !== undefined && { reason: stalledReason }),
+      ...(reorg && {
+        reason: reorg.reason,
+        reorgedFrom: { txHash: reorg.txHash, blockNumber: Number(reorg.blockNumber), blockHash: reorg.blockHash },
+      }),
       ...ofType,
     },
   };

@@ -11,7 +11,7 @@ import {
   type ClaimedDelivery,
   type DeliveryWithTarget,
 } from '../db/webhooks.js';
-import { newDeliveryId, newEventId, toTestEvent, toTransactionEvent } from './events.js';
+import { newDeliveryId, newEventId, toTestEvent, toTransactionEvent, type ReorgDetails } from './events.js';
 
 export const DELIVER_WEBHOOK = 'deliver_webhook';
 
@@ -95,6 +95,14 @@ export async function recordStalledTransactionEvent(
   await recordTransactionEvent(trx, { transaction, stalledReason: reason });
 }
 
+/** A `transaction.reorged` event, written with the forgotten inclusion. */
+export async function recordReorgedTransactionEvent(
+  trx: DbTransaction<Database>,
+  { transaction, reorg }: { transaction: Transaction; reorg: ReorgDetails },
+): Promise<void> {
+  await recordTransactionEvent(trx, { transaction, reorg });
+}
+
 /**
  * The event, its delivery when the client has a webhook URL, and the delivery's job, in one statement:
  * this runs inside the status change, whose commit (and so the webhook) waits for every round trip.
@@ -103,9 +111,9 @@ export async function recordStalledTransactionEvent(
  */
 async function recordTransactionEvent(
   trx: DbTransaction<Database>,
-  { transaction, stalledReason, sendAtCommit }: { transaction: Transaction; stalledReason?: string; sendAtCommit?: SendAtCommit },
+  { transaction, stalledReason, reorg, sendAtCommit }: { transaction: Transaction; stalledReason?: string; reorg?: ReorgDetails; sendAtCommit?: SendAtCommit },
 ): Promise<void> {
-  const envelope = toTransactionEvent(transaction, { eventId: newEventId(), stalledReason });
+  const envelope = toTransactionEvent(transaction, { eventId: newEventId(), stalledReason, reorg });
   const leaseMs = sendAtCommit?.sender.leaseMs;
   const deliveryId = newDeliveryId();
   const claimToken = randomUUID();

@@ -36,6 +36,7 @@ async function includedEvent(t: TestApp, transactionId: string): Promise<Inclusi
     actualGasCost: 1n,
     transactionHash: `0x${'ab'.repeat(32)}`,
     blockNumber: 1234n,
+    blockHash: `0x${'cd'.repeat(32)}`,
   };
 }
 
@@ -49,11 +50,11 @@ async function jobDueInMs(t: TestApp, deliveryId: string): Promise<number> {
 describe('a worker settling a transaction', () => {
   let t: TestApp;
   /** Settling as a worker does: what it records, it sends at commit. */
-  let settling: UnitOfWorkContext & { webhooksAtCommit: CommitSender };
+  let settling: UnitOfWorkContext & Pick<TestApp['ctx'], 'config' | 'logger'> & { webhooksAtCommit: CommitSender };
   beforeAll(async () => {
     // No job runner at all: whatever arrives was sent by the settling process itself.
     t = await createTestApp({ env: WEBHOOK_ENV });
-    settling = { db: t.ctx.db, webhooksAtCommit: createCommitSender(t.ctx) };
+    settling = { db: t.ctx.db, config: t.ctx.config, logger: t.ctx.logger, webhooksAtCommit: createCommitSender(t.ctx) };
   });
   afterAll(() => t.close());
 
@@ -61,7 +62,7 @@ describe('a worker settling a transaction', () => {
     const client = await t.createClient({ webhookUrl: receiver.url('/at-commit') });
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId, userId: 'alice' });
     const settledAt = Date.now();
-    expect(await settleInclusions(settling, [await includedEvent(t, transactionId)])).toEqual([{ transactionId, status: 'CONFIRMED' }]);
+    expect(await settleInclusions(settling, [await includedEvent(t, transactionId)], { settleUpTo: 1234n })).toEqual([{ transactionId, status: 'CONFIRMED' }]);
 
     const [request] = await receiver.waitFor(1, { path: '/at-commit', timeoutMs: 5_000 });
     expect(request.receivedAt - settledAt).toBeLessThan(2_000);
@@ -140,10 +141,10 @@ describe('a worker settling a transaction', () => {
 describe('a worker settling transactions while the job queue runs', () => {
   let t: TestApp;
   /** Settling as this worker does: what it records, it sends at commit. */
-  let settling: UnitOfWorkContext;
+  let settling: UnitOfWorkContext & Pick<TestApp['ctx'], 'config' | 'logger'>;
   beforeAll(async () => {
     t = await createTestApp({ worker: true, env: WEBHOOK_ENV });
-    settling = { db: t.ctx.db, webhooksAtCommit: createCommitSender(t.ctx) };
+    settling = { db: t.ctx.db, config: t.ctx.config, logger: t.ctx.logger, webhooksAtCommit: createCommitSender(t.ctx) };
   });
   afterAll(() => t.close());
 
@@ -173,7 +174,7 @@ describe('a worker settling transactions while the job queue runs', () => {
     receiver.answerOn('/refused-first', (_request, index) => (index === 0 ? { status: 503 } : { status: 204 }));
     const client = await t.createClient({ webhookUrl: receiver.url('/refused-first') });
     const transactionId = await insertSubmittedTransaction(t.ctx.db, { clientId: client.clientId });
-    await settleInclusions(settling, [await includedEvent(t, transactionId)]);
+    await settleInclusions(settling, [await includedEvent(t, transactionId)], { settleUpTo: 1234n });
     const { id: deliveryId } = (await deliveryOfTransaction(t.ctx.db, transactionId))!;
 
     const { delivery, attempts } = await waitForSettled(t.ctx.db, deliveryId);
