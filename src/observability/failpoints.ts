@@ -14,6 +14,8 @@ export type Failpoint =
   | 'after-replacement-sent'
   /** Settlement: logs read and the final status written, not yet committed. */
   | 'before-settlement-commit'
+  /** Settlement with CONFIRMATIONS / CONFIRM_AT: an inclusion not deep enough yet recorded, not yet committed. */
+  | 'before-inclusion-record-commit'
   /** A terminal status (and its webhook event) committed, nothing after it done yet. */
   | 'after-terminal-status'
   /** API: the accepted batch committed, the 202 not yet sent. */

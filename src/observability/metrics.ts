@@ -89,6 +89,13 @@ export const trackerBlock = new Gauge({
   registers: [registry],
 });
 
+export const chainReorgs = new Counter({
+  name: 'chronos_chain_reorgs_total',
+  help: 'Reorgs the inclusion tracker found and rewound over, and the inclusions they took away (by whether the transaction had settled)',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
 export const databaseScrapeErrors = new Counter({
   name: 'chronos_metrics_database_errors_total',
   help: 'Scrapes whose database gauges could not be read (they then read NaN or have no series)',

@@ -18,6 +18,8 @@ import { settleInclusions, settlePendingInclusions, type InclusionEvent } from '
 import { settledHeight } from './confirmation-depth.js';
 import { findReorg, type ChainHead, type ReorgFinding } from './reorgs.js';
 import { forgetReorgedInclusions } from '../status/reorg.js';
+import { isTerminal } from '../statuses.js';
+import { chainReorgs } from '../observability/metrics.js';
 import { ADVISORY_LOCKS, advisoryUnlock, tryAdvisoryLock } from '../db/advisory-locks.js';
 import { TRACKER_CURSOR, findCursor, saveCursorBlock, type CursorPosition } from '../db/chain-cursors.js';
 import { awaitingReinclusion, type ReorgedInclusion } from '../db/inclusions.js';
@@ -259,6 +261,8 @@ export function createInclusionTracker(
   const rewind = async ({ ancestor, verified }: ReorgFinding, canonicalHash: (block: bigint) => Promise<string | undefined>) => {
     stats.reorgs++;
     const gone = await forgetReorgedInclusions(ctx.db, { ancestor });
+    chainReorgs.inc({ kind: 'reorg' });
+    for (const row of gone) chainReorgs.inc({ kind: isTerminal(row.status) ? 'settled-inclusion' : 'pending-inclusion' });
     const hash = await canonicalHash(ancestor);
     ctx.logger.warn(
       { cursor: cursor?.block, ancestor, verified, forgotten: gone.map((g) => g.id) },

@@ -126,6 +126,7 @@ async function recordNotDeepEnough(
       status: 'SUBMITTED',
       reason: `${REASONS[outcome]} in block ${columns.block_number} (${columns.block_hash}); settles as ${outcome} ${awaitedDepth(ctx)}`,
     });
+    failpoint('before-inclusion-record-commit');
   });
 }
 

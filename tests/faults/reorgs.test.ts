@@ -14,6 +14,10 @@ import { api, createMintingClient, requestMint, waitForTerminal, type Actor } fr
 import { testStackEnv } from '../support/stack-env.js';
 import { startReceiver, verifyWebhook, type Receiver } from '../webhooks/support/receiver.js';
 import { sleep } from './support.js';
+import { chainReorgs } from '../../src/observability/metrics.js';
+
+/** chronos_chain_reorgs_total{kind} in this process. */
+const reorgCount = async (kind: string) => (await chainReorgs.get()).values.find((v) => v.labels.kind === kind)?.value ?? 0;
 
 const stack = testStackEnv();
 const chain = createPublicClient({ transport: http(stack.rpcUrl) });
@@ -104,6 +108,7 @@ describe('CONFIRMATIONS=2: an inclusion reorged out below its depth', () => {
     await trackerCaughtUp(t);
     expect((await view(t, actor, id)).status).toBe('SUBMITTED');
 
+    const [reorgsBefore, pendingBefore] = [await reorgCount('reorg'), await reorgCount('pending-inclusion')];
     await anvil('anvil_reorg', [1, []]);
     const forgotten = await until(
       'the inclusion forgotten or replaced',
@@ -118,6 +123,7 @@ describe('CONFIRMATIONS=2: an inclusion reorged out below its depth', () => {
     );
     expect(again.status).toBe('SUBMITTED');
     expect(again.includedBlock.hash).not.toBe(included.includedBlock.hash);
+    expect([await reorgCount('reorg'), await reorgCount('pending-inclusion')]).toEqual([reorgsBefore + 1, pendingBefore + 1]);
 
     await anvil('anvil_mine', [toHex(2)]);
     const done = await waitForTerminal(t, actor, id);
@@ -153,6 +159,7 @@ describe('CONFIRMATIONS=0: a CONFIRMED transaction whose block is reorged out', 
     const confirmed = await waitForTerminal(t, actor, id);
     expect(confirmed).toMatchObject({ status: 'CONFIRMED', includedBlock: { number: confirmed.blockNumber, hash: expect.stringMatching(/^0x/) } });
     const lost = confirmed.includedBlock;
+    const settledBefore = await reorgCount('settled-inclusion');
 
     await anvil('anvil_reorg', [1, []]);
     const eventsTo0 = async () => receiver.received.filter((r) => r.path === '/0').map((r) => verifyWebhook(r, actor.client.webhookSecret));
@@ -179,6 +186,7 @@ describe('CONFIRMATIONS=0: a CONFIRMED transaction whose block is reorged out', 
       ['CONFIRMED', `included again after a reorg, in block ${again.includedBlock.number} (${again.includedBlock.hash})`],
     ]);
     await executedOnce(t, actor, id, 9n);
+    expect(await reorgCount('settled-inclusion')).toBe(settledBefore + 1);
     expect((await eventsTo0()).map((e) => e.event).sort()).toEqual(['transaction.confirmed', 'transaction.reorged']);
   });
 });

@@ -33,6 +33,8 @@ describe('GET /api/v1/transactions/{transactionId}', () => {
       userOpHash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
       txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
       blockNumber: expect.any(Number),
+      includedBlock: { number: done.body.blockNumber, hash: expect.stringMatching(/^0x[0-9a-f]{64}$/) },
+      reorgedAt: null,
       gasUsed: expect.stringMatching(/^\d+$/),
       gasCostWei: expect.stringMatching(/^\d+$/),
       error: null,

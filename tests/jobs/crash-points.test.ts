@@ -1,7 +1,7 @@
 // Real processes killed with SIGKILL at each crash point (CHRONOS_FAILPOINTS), with transfers (a
 // duplicate would show as tokens moved twice) and mints: once another process runs, every transaction
 // reaches its terminal status and the chain shows it executed exactly once (balances, EntryPoint nonce).
-import { parseEther, type Address } from 'viem';
+import { createPublicClient, http, parseEther, type Address } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { api, createMintingClient, createWallet, requestMint, waitForTerminal, type Actor } from '../support/operations.js';
@@ -13,6 +13,7 @@ import { findTransaction } from '../../src/db/transactions.js';
 import { startReceiver, type Receiver } from '../webhooks/support/receiver.js';
 import { chainState, FAST_LIVENESS, killed, lockedJobs, processPool } from './crash-support.js';
 
+const testChain = createPublicClient({ transport: http(testStackEnv().rpcUrl) });
 let bundler: RpcProxy;
 let receiver: Receiver;
 let t: TestApp;
@@ -116,6 +117,34 @@ describe.each([
       // The webhook recorded with the status is still delivered, by the survivor.
       expect(await webhooksFor(done.transactionId)).toContain('transaction.confirmed');
     }
+  });
+});
+
+describe.each([
+  ['before-inclusion-record-commit', false, 'SUBMITTED'],
+  ['before-settlement-commit', true, 'SUBMITTED'],
+  ['after-terminal-status', true, 'CONFIRMED'],
+])('with CONFIRMATIONS=1, a worker killed %s, during a transfer', (failpoint, recorded, statusAtDeath) => {
+  it('is followed by one that ends it CONFIRMED at its depth, the tokens moved exactly once', async () => {
+    const userId = `depth-${failpoint}`;
+    const wallet = await fundedUser(userId);
+    const to = someone();
+    // Automine makes a block only per transaction: a recorded inclusion gets its confirmation from
+    // these. Only once recorded, so that the tracker always first sees it not deep enough.
+    let transactionId: string | undefined;
+    const miner = setInterval(async () => {
+      if (transactionId && (await findTransaction(t.ctx.db, transactionId))?.block_hash)
+        await testChain.request({ method: 'anvil_mine' as never, params: ['0x1'] as never });
+    }, 300);
+    const accept = async () => (transactionId = await transfer(userId, to)());
+    const { atDeath, done } = await crashThenRecover(failpoint, accept, { CONFIRMATIONS: '1' }).finally(() => clearInterval(miner));
+    expect(atDeath.status).toBe(statusAtDeath);
+    expect(atDeath.block_hash !== null).toBe(recorded);
+    expect(done).toMatchObject({ status: 'CONFIRMED', userOpHash: atDeath.user_op_hash, includedBlock: { number: expect.any(Number) } });
+    expect(done.history.filter((h: { reason: string }) => /^included in block \d+ .*after 1 confirmation$/.test(h.reason))).toHaveLength(1);
+    expect(await chainState(t, actor.client.tokenAddress, wallet, [to])).toEqual({ balances: [FIVE - ONE, ONE], accountNonce: 1n });
+    const events = await t.ctx.db.selectFrom('webhook_events').select('event_type').where('transaction_id', '=', done.transactionId).execute();
+    expect(events.map((e) => e.event_type)).toEqual(['transaction.confirmed']);
   });
 });
 
