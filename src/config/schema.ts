@@ -161,6 +161,8 @@ export const envSchema = z.object({
   MINT_EXPIRY_BLOCKS: positiveInt.default(300),
   INCLUSION_TIMEOUT_SECONDS: positiveInt.default(120),
   STALLED_AFTER_SECONDS: positiveInt.default(30),
+  // Operations of one account in flight at once, each on its own nonce key; 1 = strictly one after another.
+  MAX_PARALLEL_OPS_PER_ACCOUNT: positiveInt.default(16),
   // When an inclusion counts: CONFIRMATIONS blocks on top of it at the head, or once the RPC's
   // `safe` / `finalized` block has reached it (CONFIRM_AT). One or the other (load.ts).
   CONFIRMATIONS: z.coerce.number().int().min(0).default(0),
@@ -228,7 +230,13 @@ export type Config = Readonly<{
   masterKey: Hex;
   deployerPrivateKey?: Hex;
   worker: Readonly<{ concurrency: number; trackerPollMs: number; liveness: Readonly<{ intervalMs: number; staleAfterMs: number }> }>;
-  transactions: Readonly<{ mintExpiryBlocks: number; inclusionTimeoutSeconds: number; stalledAfterSeconds: number; acceptQueueMax: number }>;
+  transactions: Readonly<{
+    mintExpiryBlocks: number;
+    inclusionTimeoutSeconds: number;
+    stalledAfterSeconds: number;
+    acceptQueueMax: number;
+    maxParallelPerAccount: number;
+  }>;
   /** When an inclusion counts (README, Confirmations and reorgs), and how the tracker reads the logs. */
   tracking: Readonly<{ confirmations: number; confirmAt: 'latest' | 'safe' | 'finalized'; maxLogRange: number }>;
   /**

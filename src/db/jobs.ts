@@ -6,8 +6,11 @@ import { sql, type RawBuilder } from 'kysely';
 export const SUBMIT_TRANSACTION = 'submit_transaction';
 
 /**
- * A user's operations run one after another, in order: one queue per (client, user). Hashed, because
- * user ids may be long and hold any printable character.
+ * A user's operations run in order in a queue of their own per (client, user) — hashed, because user
+ * ids may be long and hold any printable character — or, with several lanes per user
+ * (MAX_PARALLEL_OPS_PER_ACCOUNT), in that many queues: operation n (in accept order) in lane n mod lanes,
+ * so that at most `lanes` of a user's jobs run at once and each waits only for older ones
+ * (src/jobs/submit-transaction.ts decides what it must wait for).
  */
 export function userQueueName({ clientId, userId }: { clientId: string; userId: string }): string {
   return `user:${createHash('sha256').update(`${clientId}/${userId}`).digest('hex').slice(0, 40)}`;
@@ -25,11 +28,17 @@ export function userQueueName({ clientId, userId }: { clientId: string; userId: 
  * second; with ties or inversions a later operation's job could hold the user's queue, waiting for an
  * older operation whose job can never start behind it (and add_jobs does not insert in array order).
  */
-export function submitJobsFor(inserted: string, jobs: readonly { transactionId: string; clientId: string; userId: string }[]): RawBuilder<{ n: number }> {
+export function submitJobsFor(
+  inserted: string,
+  jobs: readonly { transactionId: string; clientId: string; userId: string }[],
+  { lanesPerUser = 1 }: { lanesPerUser?: number } = {},
+): RawBuilder<{ n: number }> {
+  // One lane: the queue name operations always had, so that jobs queued before an upgrade share it.
+  const queue = lanesPerUser === 1 ? sql`q.queue_name` : sql`q.queue_name || ':' || (i.accept_seq % ${lanesPerUser})`;
   return sql`select case when exists (select 1 from ${sql.table(inserted)}) then (
     select count(*) from graphile_worker.add_jobs(array(
-      select row(${SUBMIT_TRANSACTION}::text, json_build_object('transactionId', i.id), q.queue_name,
-        (select clock_timestamp()) + (row_number() over (partition by q.queue_name order by i.accept_seq)) * interval '1 microsecond',
+      select row(${SUBMIT_TRANSACTION}::text, json_build_object('transactionId', i.id), ${queue},
+        (select clock_timestamp()) + (row_number() over (partition by ${queue} order by i.accept_seq)) * interval '1 microsecond',
         1000, null, null, null)::graphile_worker.job_spec
       from ${sql.table(inserted)} as i
       join unnest(${jobs.map((j) => j.transactionId)}::text[], ${jobs.map(userQueueName)}::text[]) as q(id, queue_name) on q.id = i.id

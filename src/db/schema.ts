@@ -67,6 +67,8 @@ export interface TransactionsTable {
   expiry_block: NullableNumeric;
   user_op: NullableJson<StoredUserOperation>;
   user_op_hash: string | null;
+  /** The EntryPoint nonce key its UserOperation uses (migration 0017), held while it is active. */
+  nonce_key: NullableNumeric;
   replacement_user_op: NullableJson<StoredUserOperation>;
   replacement_user_op_hash: string | null;
   /** Hashes of operations re-sponsored away (migration 0011): their window passed, none can be included. */

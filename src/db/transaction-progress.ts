@@ -6,19 +6,70 @@ import type { Database, Transaction } from './schema.js';
 import { ACTIVE, IN_FLIGHT } from '../statuses.js';
 import { SUBMIT_TRANSACTION } from './jobs.js';
 
-/** The id of an operation of the same user accepted before this one and still in flight, if any. */
-export async function olderActiveTransaction(db: Db, tx: Pick<Transaction, 'accept_seq' | 'client_id' | 'user_id'>): Promise<string | undefined> {
-  const row = await db
+type OrderedRow = Pick<Transaction, 'id' | 'accept_seq' | 'client_id' | 'user_id' | 'mint_nonce' | 'token_address'>;
+
+/**
+ * What an operation must wait for before it is built (README, One busy user), as the id of the oldest
+ * older active operation of the same user that holds it back, if any:
+ * - `serial` (one operation at a time, or an account not deployed yet, which the oldest one deploys): any;
+ * - an operation with an ordered nonce (a mint): the older ones with ordered nonces on the same token;
+ * - else only a full account: `maxParallel` or more older operations still active.
+ */
+export async function blockingOlderTransaction(
+  db: Db,
+  tx: OrderedRow,
+  { serial, maxParallel }: { serial: boolean; maxParallel: number },
+): Promise<string | undefined> {
+  const older = db
     .selectFrom('transactions')
-    .select('id')
     .where('client_id', '=', tx.client_id)
     .where('user_id', '=', tx.user_id)
     .where('status', 'in', [...ACTIVE])
-    .where('accept_seq', '<', tx.accept_seq)
-    .orderBy('accept_seq')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.id;
+    .where('accept_seq', '<', tx.accept_seq);
+  if (serial) return (await older.select('id').orderBy('accept_seq').limit(1).executeTakeFirst())?.id;
+  if (tx.mint_nonce !== null) {
+    const ordered = await older
+      .select('id')
+      .where('mint_nonce', 'is not', null)
+      .where((eb) => (tx.token_address === null ? eb('token_address', 'is', null) : eb('token_address', '=', tx.token_address)))
+      .orderBy('accept_seq')
+      .limit(1)
+      .executeTakeFirst();
+    if (ordered) return ordered.id;
+  }
+  // Uses transactions_user_order (client_id, user_id, accept_seq) over the active rows only.
+  const row = await older.select([sql<string>`(array_agg(id order by accept_seq))[1]`.as('oldest'), sql<string>`count(*)`.as('n')]).executeTakeFirst();
+  return row && Number(row.n) >= maxParallel ? row.oldest : undefined;
+}
+
+/**
+ * The nonce key of a transaction about to be built: its own if it has one, else the lowest key in
+ * 0 … maxParallel-1 that no other active operation of the account holds. Undefined when all are held
+ * (or another run took the one this found: transactions_nonce_key_in_use): look again after a wait.
+ */
+export async function claimNonceKey(
+  db: Db,
+  { transactionId, walletAddress, maxParallel }: { transactionId: string; walletAddress: string; maxParallel: number },
+): Promise<bigint | undefined> {
+  try {
+    const { rows } = await sql<{ nonce_key: string | null }>`
+      update transactions set nonce_key = coalesce(nonce_key, (
+        select k from generate_series(0, ${maxParallel - 1}) k
+        where k not in (
+          select nonce_key from transactions
+          where wallet_address = ${walletAddress} and status in (${sql.join([...ACTIVE])}) and nonce_key is not null and id <> ${transactionId}
+        )
+        order by k limit 1
+      ))
+      where id = ${transactionId}
+      returning nonce_key
+    `.execute(db);
+    const key = rows[0]?.nonce_key;
+    return key == null ? undefined : BigInt(key);
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') return undefined;
+    throw error;
+  }
 }
 
 /**

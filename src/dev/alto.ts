@@ -10,6 +10,9 @@ import { captureTail, stopChild, terminateOnParentExit, waitForJsonRpc } from '.
 
 export type Bundler = { url: string; process: ChildProcess; stop: () => Promise<void> };
 
+/** Operations of one sender (distinct nonce keys) alto keeps at once: above MAX_PARALLEL_OPS_PER_ACCOUNT's default, with room for re-sends. */
+export const EMBEDDED_MAX_PARALLEL_OPS = 64;
+
 export type StartBundlerParameters = {
   rpcUrl: string;
   port: number;
@@ -85,6 +88,12 @@ export async function startBundler({
     '20',
     '--max-bundle-interval',
     '100',
+    // One busy account's operations run in parallel, each on its own nonce key (MAX_PARALLEL_OPS_PER_ACCOUNT):
+    // let alto hold that many per sender and put several of one sender in a bundle.
+    '--mempool-max-parallel-ops',
+    String(EMBEDDED_MAX_PARALLEL_OPS),
+    '--enforce-unique-senders-per-bundle',
+    'false',
     // Dev keys hold plenty of ETH: no balance timers, no refill transactions.
     '--refilling-wallets',
     'false',

@@ -17,6 +17,10 @@ export function createRouteContext(ctx: AppContext, { clientCacheTtlMs }: { clie
     gasFeeCap,
     clients: createClientCache(ctx.db, { ttlMs: clientCacheTtlMs }),
     wallets: createWalletCache(ctx.db),
-    acceptor: createAcceptor(ctx.db, chain, { gasFeeCap, maxQueued: ctx.config.transactions.acceptQueueMax }),
+    acceptor: createAcceptor(ctx.db, chain, {
+      gasFeeCap,
+      maxQueued: ctx.config.transactions.acceptQueueMax,
+      lanesPerUser: ctx.config.transactions.maxParallelPerAccount,
+    }),
   };
 }

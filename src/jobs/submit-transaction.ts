@@ -7,7 +7,7 @@
 import type { Task } from 'graphile-worker';
 import { findTransaction, storeUserOperation } from '../db/transactions.js';
 import type { Transaction } from '../db/schema.js';
-import { olderActiveTransaction } from '../db/transaction-progress.js';
+import { blockingOlderTransaction, claimNonceKey } from '../db/transaction-progress.js';
 import { isTerminal } from '../status/machine.js';
 import { definitionOf } from '../operations/index.js';
 import { InvalidParamsError } from '../operations/types.js';
@@ -37,6 +37,8 @@ export function assertSubmitTransactionPayload(payload: unknown): asserts payloa
 const HEAD_REUSE_MS = 5_000;
 /** How long a wait for an older operation of the same user lasts before looking again. */
 const ORDER_WAIT_MS = 5_000;
+/** How long a build waits for a nonce key to free when every one is held. */
+const KEY_WAIT_MS = 250;
 
 export function submitTransaction(ctx: WorkerContext): Task {
   return async (payload, helpers) => {
@@ -67,7 +69,8 @@ async function runOnce(run: SubmitRun): Promise<void> {
   let tx = await findTransaction(ctx.db, id);
   if (!tx) return void run.log.warn('job for an unknown transaction; nothing to do');
   if (isTerminal(tx.status)) return;
-  await waitForOlderOperations(run, tx);
+  const account = await accountOf(ctx, tx);
+  await waitForOlderOperations(run, tx, account);
 
   if (tx.status === 'ACCEPTED') {
     if (await run.expireUnsent(tx)) return;
@@ -77,7 +80,6 @@ async function runOnce(run: SubmitRun): Promise<void> {
     ctx.tracker.wake();
   }
   if (isTerminal(tx.status)) return;
-  const account = await accountOf(ctx, tx);
 
   let fresh = false;
   if (!tx.user_op) {
@@ -115,13 +117,33 @@ async function runOnce(run: SubmitRun): Promise<void> {
   await awaitInclusion(run, { tx, account });
 }
 
-/** A user's operations run in the order they were accepted (ordered nonces, account deployment). */
-async function waitForOlderOperations(run: SubmitRun, tx: Transaction): Promise<void> {
+/**
+ * Up to MAX_PARALLEL_OPS_PER_ACCOUNT operations of a user run at once, each on its own nonce key; the
+ * rest wait in accept order. Strictly one after another while the account is not deployed (the oldest
+ * one deploys it) and with MAX_PARALLEL_OPS_PER_ACCOUNT=1; mints after the older mints (their nonces
+ * are ordered on the token). Only before anything is built: a resumed run goes on with what it stored.
+ */
+async function waitForOlderOperations(run: SubmitRun, tx: Transaction, account: UserSmartAccount): Promise<void> {
+  if (tx.user_op) return;
+  const maxParallel = run.ctx.config.transactions.maxParallelPerAccount;
   for (;;) {
-    const older = await olderActiveTransaction(run.ctx.db, tx);
+    const serial = maxParallel === 1 || !(await account.isDeployed());
+    const older = await blockingOlderTransaction(run.ctx.db, tx, { serial, maxParallel });
     if (!older) return;
     run.log.debug({ waitingFor: older }, 'waiting for an older operation of the same user');
     await run.ctx.waiter.waitForTerminal(older, new Date(Date.now() + ORDER_WAIT_MS), run.signal);
+    run.checkShutdown();
+  }
+}
+
+/** The nonce this operation is built with: sequence next on a key no other active operation of the account holds. */
+async function nonceFor(run: SubmitRun, tx: Transaction, account: UserSmartAccount): Promise<bigint> {
+  const maxParallel = run.ctx.config.transactions.maxParallelPerAccount;
+  for (;;) {
+    const key = await claimNonceKey(run.ctx.db, { transactionId: tx.id, walletAddress: tx.wallet_address, maxParallel });
+    if (key !== undefined) return account.getNonce({ key });
+    // Every key held (an older operation resumed meanwhile, or the limit was lowered): wait for one to free.
+    await sleep(KEY_WAIT_MS);
     run.checkShutdown();
   }
 }
@@ -162,7 +184,8 @@ async function buildAndStore(run: SubmitRun, tx: Transaction, account: UserSmart
     step: 'prepare',
     run: async () => {
       if (await run.expireUnsent(tx)) return undefined;
-      return prepareSignedUserOperation(ctx.userOps, { account, chainId: ctx.config.chain.chainId, calls });
+      const nonce = await nonceFor(run, tx, account);
+      return prepareSignedUserOperation(ctx.userOps, { account, chainId: ctx.config.chain.chainId, calls, nonce });
     },
   });
   if (!signed.ok || !signed.value) return undefined;

@@ -81,7 +81,7 @@ export async function runAcceptBatch(
   db: Db,
   chain: WalletChainStates,
   requests: AcceptRequest[],
-  { gasFeeCap, lockTimeoutMs = ACCEPT_LOCK_TIMEOUT_MS }: { gasFeeCap: GasFeeCap; lockTimeoutMs?: number },
+  { gasFeeCap, lockTimeoutMs = ACCEPT_LOCK_TIMEOUT_MS, lanesPerUser = 1 }: { gasFeeCap: GasFeeCap; lockTimeoutMs?: number; lanesPerUser?: number },
 ): Promise<ItemOutcome<AcceptOutcome>[]> {
   // Chain reads happen before any lock is taken; after a cache warm-up they cost nothing.
   const holdings = [
@@ -101,7 +101,9 @@ export async function runAcceptBatch(
   let skipHeldUsers = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute((trx) => decideAndRecord(trx, requests, states, conflicted, { skipHeldUsers, lockTimeoutMs, feeCapWei }));
+      return await db
+        .transaction()
+        .execute((trx) => decideAndRecord(trx, requests, states, conflicted, { skipHeldUsers, lockTimeoutMs, feeCapWei, lanesPerUser }));
     } catch (error) {
       if (error instanceof UniqueConflict) {
         for (const index of error.indexes) conflicted.set(index, definitionOf(requests[index].row.type).uniqueConflict!());
@@ -117,7 +119,7 @@ export async function runAcceptBatch(
         // ones waiting on it answer 503 and the rest of the batch goes through.
         if (requests.length === 1) return [{ error: userBusy() }];
         const alone: ItemOutcome<AcceptOutcome>[] = [];
-        for (const request of requests) alone.push(...(await runAcceptBatch(db, chain, [request], { gasFeeCap, lockTimeoutMs })));
+        for (const request of requests) alone.push(...(await runAcceptBatch(db, chain, [request], { gasFeeCap, lockTimeoutMs, lanesPerUser })));
         return alone;
       }
       // Two batches waiting on each other's idempotency keys or receipts: Postgres broke the tie.
@@ -137,7 +139,7 @@ async function decideAndRecord(
   requests: AcceptRequest[],
   states: Map<string, WalletChainState>,
   conflicted: Map<number, AppError>,
-  { skipHeldUsers, lockTimeoutMs, feeCapWei }: { skipHeldUsers: boolean; lockTimeoutMs: number; feeCapWei: bigint },
+  { skipHeldUsers, lockTimeoutMs, feeCapWei, lanesPerUser }: { skipHeldUsers: boolean; lockTimeoutMs: number; feeCapWei: bigint; lanesPerUser: number },
 ): Promise<ItemOutcome<AcceptOutcome>[]> {
   const outcomes: AcceptOutcome[] = new Array(requests.length);
   const asked = [...new Map(requests.map((r) => [userKey(r), r])).values()];
@@ -214,6 +216,7 @@ async function decideAndRecord(
       jobs as (${submitJobsFor(
         'inserted',
         accepted.map((i) => ({ transactionId: ids[i], clientId: requests[i].clientId, userId: requests[i].userId })),
+        { lanesPerUser },
       )})
       select inserted.id from inserted cross join jobs
     `.execute(trx);

@@ -33,6 +33,7 @@ export function createAcceptor(
     maxInFlight = 2,
     maxQueued = 1_000,
     lockTimeoutMs,
+    lanesPerUser = 1,
   }: {
     /** What one gas may cost, for the reservation each operation makes from the gas budgets. */
     gasFeeCap: GasFeeCap;
@@ -42,14 +43,19 @@ export function createAcceptor(
     maxQueued?: number;
     /** How long a batch waits for a user's lock before it refuses that user's requests with 503 (ACCEPT_LOCK_TIMEOUT_MS). */
     lockTimeoutMs?: number;
+    /** Job queues per user (MAX_PARALLEL_OPS_PER_ACCOUNT): how many of a user's operations the worker runs at once. */
+    lanesPerUser?: number;
   },
 ): Acceptor {
-  const batches = createGroupCommit<AcceptRequest, AcceptOutcome>((requests) => runAcceptBatch(db, chain, requests, { gasFeeCap, lockTimeoutMs }), {
-    maxBatch,
-    maxInFlight,
-    maxQueued,
-    whenFull: queueFull,
-  });
+  const batches = createGroupCommit<AcceptRequest, AcceptOutcome>(
+    (requests) => runAcceptBatch(db, chain, requests, { gasFeeCap, lockTimeoutMs, lanesPerUser }),
+    {
+      maxBatch,
+      maxInFlight,
+      maxQueued,
+      whenFull: queueFull,
+    },
+  );
   return {
     async accept(p) {
       const arrivedAt = Date.now();

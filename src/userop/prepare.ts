@@ -21,8 +21,8 @@ export type PrepareSignedUserOperationParameters = {
 };
 
 export async function prepareSignedUserOperation(clients: UserOpClients, p: PrepareSignedUserOperationParameters): Promise<SignedUserOperation> {
-  // Key 0, sequential: a user's operations are serialized, and a replacement must reuse the exact nonce.
-  // A replacement is sent because something is stuck: it gets a fresh quote, not the shared one.
+  // The caller's nonce (the key it holds: src/jobs/submit-transaction.ts), else key 0's next; a
+  // replacement must reuse the exact nonce. A replacement is sent because something is stuck: it gets a fresh quote, not the shared one.
   const quote = p.feeBumpPercent ? getUserOperationFees(clients) : clients.fees.get();
   const [quoted, nonce] = await Promise.all([quote, p.nonce ?? p.account.getNonce({ key: 0n })]);
   const bump = BigInt(100 + (p.feeBumpPercent ?? 0));
@@ -65,6 +65,14 @@ export async function prepareSignedUserOperation(clients: UserOpClients, p: Prep
  */
 export const CALL_GAS_HEADROOM_PERCENT = 20n;
 
+/**
+ * Headroom over the verificationGasLimit estimate. With parallel nonce keys (MAX_PARALLEL_OPS_PER_ACCOUNT)
+ * the EntryPoint's nonce update is part of verification, and what it costs depends on the key's slot
+ * as the bundle finds it: a key written from zero costs about 20,000 gas more than the estimate saw.
+ * Unused verification gas is not charged, only reserved from the sponsor's deposit.
+ */
+export const VERIFICATION_GAS_HEADROOM = 25_000n;
+
 type GasEstimate = Awaited<ReturnType<NonNullable<NonNullable<UserSmartAccount['userOperation']>['estimateGas']>>>;
 
 function withCallGasHeadroom(clients: UserOpClients, account: UserSmartAccount): UserSmartAccount {
@@ -76,7 +84,11 @@ function withCallGasHeadroom(clients: UserOpClients, account: UserSmartAccount):
         const zero = { callGasLimit: 0n, preVerificationGas: 0n, verificationGasLimit: 0n };
         const paymasterZero = userOperation.paymaster ? { paymasterPostOpGasLimit: 0n, paymasterVerificationGasLimit: 0n } : {};
         const gas = await estimateUserOperationGas(clients.bundler, { ...zero, ...paymasterZero, ...userOperation, account } as never);
-        return { ...gas, callGasLimit: (gas.callGasLimit * (100n + CALL_GAS_HEADROOM_PERCENT)) / 100n } as GasEstimate;
+        return {
+          ...gas,
+          callGasLimit: (gas.callGasLimit * (100n + CALL_GAS_HEADROOM_PERCENT)) / 100n,
+          verificationGasLimit: gas.verificationGasLimit + VERIFICATION_GAS_HEADROOM,
+        } as GasEstimate;
       },
     },
   };
