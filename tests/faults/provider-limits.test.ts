@@ -224,7 +224,7 @@ describe('a provider answering 429 or 5xx', () => {
   const attempts = (proxy: RpcProxy, method: string) => proxy.recorded.filter((r) => r.call.method === method);
 
   it('the chain RPC: a 429 with Retry-After: 1 is tried again no sooner than a second later, until it succeeds', async () => {
-    const client = createChainPublicClient({ rpcUrl: limited.url, chainId: stack.chainId });
+    const client = createChainPublicClient({ rpcUrls: [limited.url], chainId: stack.chainId });
     refuseFirst(limited, 'eth_blockNumber', 2, () => ({ status: 429, headers: { 'Retry-After': '1' } }));
     expect(await client.getBlockNumber()).toBe(await anvil.getBlockNumber());
     const tries = attempts(limited, 'eth_blockNumber');
@@ -234,7 +234,7 @@ describe('a provider answering 429 or 5xx', () => {
   });
 
   it('the chain RPC: a 503 without Retry-After is backed off and tried again until it succeeds', async () => {
-    const client = createChainPublicClient({ rpcUrl: limited.url, chainId: stack.chainId });
+    const client = createChainPublicClient({ rpcUrls: [limited.url], chainId: stack.chainId });
     refuseFirst(limited, 'eth_chainId', 3, () => ({ status: 503 }));
     expect(await client.getChainId()).toBe(stack.chainId);
     const tries = attempts(limited, 'eth_chainId');
@@ -245,7 +245,7 @@ describe('a provider answering 429 or 5xx', () => {
   });
 
   it('the chain RPC: a 429 that never ends fails the call after a bounded number of attempts', async () => {
-    const client = createChainPublicClient({ rpcUrl: limited.url, chainId: stack.chainId });
+    const client = createChainPublicClient({ rpcUrls: [limited.url], chainId: stack.chainId });
     refuseFirst(limited, 'eth_blockNumber', Number.POSITIVE_INFINITY, () => ({ status: 429, headers: { 'Retry-After': '0' } }));
     const error = await client.getBlockNumber().catch((e: unknown) => e);
     expect((error as { walk: (f: (e: unknown) => boolean) => unknown }).walk((e) => e instanceof HttpRequestError)).toMatchObject({ status: 429 });
@@ -253,15 +253,15 @@ describe('a provider answering 429 or 5xx', () => {
   });
 
   it('the chain RPC: other failures keep their retries as before (twice), unaffected by the backoff', async () => {
-    const client = createChainPublicClient({ rpcUrl: limited.url, chainId: stack.chainId });
+    const client = createChainPublicClient({ rpcUrls: [limited.url], chainId: stack.chainId });
     limited.intercept = (call) => (call.method === 'eth_blockNumber' ? { error: { code: -32603, message: 'upstream timeout' } } : undefined);
     await expect(client.getBlockNumber()).rejects.toThrow();
     expect(attempts(limited, 'eth_blockNumber')).toHaveLength(3);
   });
 
   const bundlerClient = () =>
-    createUserOpClients(createChainPublicClient({ rpcUrl: stack.rpcUrl, chainId: stack.chainId }), {
-      bundlerUrl: bundlerProxy.url,
+    createUserOpClients(createChainPublicClient({ rpcUrls: [stack.rpcUrl], chainId: stack.chainId }), {
+      bundlerUrls: [bundlerProxy.url],
       chainId: stack.chainId,
       sponsorship: { mode: 'own', paymaster: zeroAddress, signerKey: TEST_PAYMASTER_SIGNER_KEY, validSeconds: 60, minCoverSeconds: 3600 },
     }).bundler;
