@@ -20,6 +20,7 @@ import { isAnAnswer } from '../../src/chain/failover-transport.js';
 import { parseConfig, ConfigError } from '../../src/config/load.js';
 import { assertChainId } from '../../src/runtime/chain-id-check.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { createConfiguredLogger } from '../../src/runtime/services.js';
 
 const stack = testStackEnv();
 const anvil = createPublicClient({ transport: http(stack.rpcUrl, { retryCount: 0 }) });
@@ -246,6 +247,25 @@ describe('configuration of the lists', () => {
     expect(run).toThrow(/RPC_URL entry 2 of 2 \(b\.test\) must be a http or https URL/);
     expect(run).toThrow(/BUNDLER_URL entry 2 of 2 must be a http or https URL/);
     expect(run).not.toThrow(/secret-key/);
+  });
+
+  it("keeps every entry's API key out of the logs", () => {
+    const config = parseConfig(
+      env({
+        RPC_URL: 'https://a.test/v2/first-key,https://b.test/rpc?apikey=second-key',
+        BUNDLER_URL: 'http://c.test,https://d.test/third-key',
+        LOG_LEVEL: 'info',
+      }),
+      'external',
+    );
+    const written: string[] = [];
+    const logger = createConfiguredLogger(config, { destination: { write: (line: string) => void written.push(line) } });
+    logger.error(
+      { err: new Error('HTTP request failed. URL: https://b.test/rpc?apikey=second-key') },
+      'asked https://a.test/v2/first-key and https://d.test/third-key',
+    );
+    expect(written).toHaveLength(1);
+    for (const key of ['first-key', 'second-key', 'third-key']) expect(written[0]).not.toContain(key);
   });
 
   it('checks the chain id of every entry at start, naming the one serving another chain', async () => {
