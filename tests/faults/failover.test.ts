@@ -16,7 +16,7 @@ import { createMintingClient, createWallet, fund, type Actor } from '../support/
 import { acceptTransfers, terminalStatuses } from './support.js';
 import { createChainPublicClient } from '../../src/chain/clients.js';
 import { createUserOpClients } from '../../src/userop/clients.js';
-import { isAnAnswer } from '../../src/chain/failover-transport.js';
+import { failoverTransport, isAnAnswer } from '../../src/chain/failover-transport.js';
 import { parseConfig, ConfigError } from '../../src/config/load.js';
 import { assertChainId } from '../../src/runtime/chain-id-check.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -224,6 +224,46 @@ describe('a bundler list and a bundler that refuses an operation', () => {
     // Round one: a and b both 429; round two: a answers.
     expect(a.recorded.map((r) => r.status)).toEqual([429, 200]);
     expect(b.recorded.map((r) => r.status)).toEqual([429]);
+  });
+});
+
+describe('an entry that hangs', () => {
+  it('is passed over for a while once it timed out, rather than costing every request its timeout', async () => {
+    const hanging = await passing(stack.rpcUrl);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    hanging.intercept = async () => {
+      await held;
+      return undefined;
+    };
+    const healthy = await passing(stack.rpcUrl);
+    const remembering = createPublicClient({ transport: failoverTransport([hanging.url, healthy.url], { timeout: 300, retryCount: 0 }) });
+    const forgetting = createPublicClient({ transport: failoverTransport([hanging.url, healthy.url], { timeout: 300, retryCount: 0, skipTimedOutMs: 0 }) });
+    try {
+      for (let i = 0; i < 3; i++) expect(await remembering.getChainId()).toBe(stack.chainId);
+      expect(hanging.recorded).toHaveLength(1);
+      expect(healthy.recorded).toHaveLength(3);
+      for (let i = 0; i < 3; i++) expect(await forgetting.getChainId()).toBe(stack.chainId);
+      expect(hanging.recorded).toHaveLength(4);
+    } finally {
+      release();
+    }
+  });
+
+  it('is still asked when it is the last entry left', async () => {
+    const refusing = await refusingAll(stack.rpcUrl, 503);
+    const slow = await passing(stack.rpcUrl);
+    let calls = 0;
+    // The first call hangs past the timeout, the next ones are answered.
+    slow.intercept = async () => (calls++ === 0 ? new Promise((resolve) => setTimeout(() => resolve(undefined), 1_000)) : undefined);
+    const client = createPublicClient({
+      transport: failoverTransport([refusing.url, slow.url], { timeout: 300, retryCount: 0, backoff: { attempts: 1, baseMs: 1, capMs: 1 } }),
+    });
+    await expect(client.getChainId()).rejects.toThrow();
+    expect(await client.getChainId()).toBe(stack.chainId);
+    expect(slow.recorded).toHaveLength(2);
   });
 });
 

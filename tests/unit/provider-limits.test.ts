@@ -112,5 +112,7 @@ describe("which failures of a failover list's entry are handed to the next entry
     expect(isAnAnswer(answered(-32602, 'invalid fields'))).toBe(true);
     expect(isAnAnswer(answered(3, 'execution reverted'))).toBe(true);
     expect(isAnAnswer(new InternalRpcError(answered(-32603, 'execution reverted: nope')))).toBe(true);
+    // A provider's own range limit, even in a "limit exceeded" code: the tracker narrows the range at once.
+    expect(isAnAnswer(new LimitExceededRpcError(answered(-32005, 'query returned more than 10000 results')))).toBe(true);
   });
 });
