@@ -4,7 +4,8 @@
 // viem's own retry would honour Retry-After without bound (an hour, if asked) and without jitter, and
 // it cannot tell back-pressure from other failures, which each caller retries its own way: here those
 // keep viem's policy for the chain (`retryCount`) and none for the bundler, whose steps the submit job
-// retries knowing what it stored.
+// retries knowing what it stored. `withBackoff` wraps any transport: failover-transport.ts puts a
+// list's fallback inside it, so that back-pressure is waited out only once every entry pushed back.
 import { HttpRequestError, createTransport, http, type EIP1193RequestFn, type Transport } from 'viem';
 import { isLogRangeError } from './log-range-errors.js';
 
