@@ -69,8 +69,9 @@ export function createReadinessChecker(ctx: ReadinessTargets): ReadinessChecker 
     ]);
     const checks = { database, chain: chain.check, bundler: bundler.check, sponsorship };
     const down = (Object.keys(checks) as CheckName[]).filter((name) => checks[name] !== 'ok');
-    const listed = { chain: chain.entries, bundler: bundler.entries };
-    const entries = Object.fromEntries(Object.entries(listed).filter(([, list]) => list !== undefined)) as Readiness['entries'] & {};
+    const entries: NonNullable<Readiness['entries']> = {};
+    if (chain.entries) entries.chain = chain.entries;
+    if (bundler.entries) entries.bundler = bundler.entries;
     // An entry down while another answers costs nothing yet, but the list has lost its spare.
     const entriesDown = (Object.entries(entries) as [ListedPart, EntryCheck[]][]).flatMap(([part, list]) =>
       checks[part] === 'ok' ? list.filter((e) => e.check !== 'ok').map((e) => `${VARIABLE_OF[part]} entry ${e.entry} of ${list.length} ${e.check}`) : [],

@@ -13,10 +13,7 @@ const TIMEOUT_MS = 5_000;
  * dependency may come up after us).
  */
 export async function assertChainId(config: Config, logger: Logger): Promise<void> {
-  const endpoints = [
-    ...config.chain.rpcUrls.map((url, i, all) => ({ variable: 'RPC_URL', url, entry: all.length > 1 ? describeEntry(url, i, all.length) : undefined })),
-    ...config.chain.bundlerUrls.map((url, i, all) => ({ variable: 'BUNDLER_URL', url, entry: all.length > 1 ? describeEntry(url, i, all.length) : undefined })),
-  ];
+  const endpoints = [...endpointsOf('RPC_URL', config.chain.rpcUrls), ...endpointsOf('BUNDLER_URL', config.chain.bundlerUrls)];
   const answers = await Promise.all(endpoints.map(async (endpoint) => ({ ...endpoint, chainId: await chainIdAt(endpoint.url) })));
   const problems: string[] = [];
   for (const { variable, entry, chainId } of answers) {
@@ -25,6 +22,11 @@ export async function assertChainId(config: Config, logger: Logger): Promise<voi
     else if (chainId !== config.chain.chainId) problems.push(`CHAIN_ID is ${config.chain.chainId} but ${named} serves chain ${chainId}`);
   }
   if (problems.length) throw new ConfigError(problems);
+}
+
+/** A list's entries, each named for the messages (a single URL by its variable alone, as before lists). */
+function endpointsOf(variable: string, urls: readonly string[]): { variable: string; url: string; entry?: string }[] {
+  return urls.map((url, i) => ({ variable, url, entry: urls.length > 1 ? describeEntry(url, i, urls.length) : undefined }));
 }
 
 async function chainIdAt(url: string): Promise<number | undefined> {
