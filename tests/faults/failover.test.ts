@@ -181,6 +181,57 @@ describe('lists whose first entries answer every call with 429 or 503', () => {
   });
 });
 
+describe('a first bundler that takes an operation, loses it and then fails', () => {
+  let t: TestApp;
+  let actor: Actor;
+  let first: RpcProxy;
+  let second: RpcProxy;
+  beforeAll(async () => {
+    first = await passing(stack.bundlerUrl);
+    second = await passing(stack.bundlerUrl);
+    t = await createTestApp({
+      worker: true,
+      env: { BUNDLER_URL: `${first.url},${second.url}`, STALLED_AFTER_SECONDS: '1', INCLUSION_TIMEOUT_SECONDS: '60' },
+    });
+    actor = await createMintingClient(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('the re-send after the stall goes to the second bundler: CONFIRMED, executed once', async () => {
+    await createWallet(t, actor, 'lost-by-first');
+    await fund(t, actor, 'lost-by-first', '5');
+    const to = privateKeyToAccount(generatePrivateKey()).address;
+    // The first bundler says it took the transfer's operation, drops it, and from then on answers 503.
+    let lost = false;
+    first.intercept = (call) => {
+      if (lost) return { http: { status: 503 } };
+      const op = (call.params as [{ callData?: string }] | undefined)?.[0];
+      if (call.method !== 'eth_sendUserOperation' || op?.callData === '0x') return undefined;
+      lost = true;
+      return { result: `0x${'00'.repeat(32)}` };
+    };
+    const [id] = await acceptTransfers(t, actor, { userId: 'lost-by-first', to, count: 1 });
+    const [done] = await terminalStatuses(t, actor, [id]);
+    expect(done.status).toBe('CONFIRMED');
+    expect(lost).toBe(true);
+    const row = await t.ctx.db.selectFrom('transactions').select(['user_op_hash', 'stall_reason']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.stall_reason).toMatch(/re-sent/);
+    const sentToSecond = second.recorded.filter((r) => r.call.method === 'eth_sendUserOperation' && r.status === 200);
+    expect(sentToSecond.length).toBeGreaterThan(0);
+    const events = await anvil.getLogs({
+      address: t.config.contracts.entryPoint,
+      event: USER_OPERATION_EVENT,
+      args: { userOpHash: row.user_op_hash as Hex },
+      fromBlock: 0n,
+      toBlock: 'latest',
+    });
+    expect(events).toHaveLength(1);
+    expect(await anvil.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(parseEther('1'));
+  });
+});
+
 describe('a bundler list and a bundler that refuses an operation', () => {
   const bundlerOf = (urls: string[]) =>
     createUserOpClients(createChainPublicClient({ rpcUrls: [stack.rpcUrl], chainId: stack.chainId }), {
