@@ -174,6 +174,10 @@ describe('a tracker far behind the head after a long outage', () => {
     'catches up in ranges no wider than the maximum, every block read once',
     async () => {
       rpc.failing = true;
+      // A read begun before the outage may still move the cursor: the tracker reads and saves one range
+      // at a time, so once one of its requests has failed, the cursor stays where it is.
+      const failedBefore = rpc.failedCalls.length;
+      await until(() => rpc.failedCalls.length > failedBefore, { timeoutMs: 15_000, what: () => 'a request failed by the outage' });
       const cursorBefore = (await findCursorBlock(t.ctx.db, TRACKER_CURSOR))!;
       // Two and a half times the widest range (anvil mines some 70 blocks a second here).
       await mine(2_500);
