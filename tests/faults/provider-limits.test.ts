@@ -125,12 +125,19 @@ describe('a provider that refuses eth_getLogs ranges wider than 10 blocks', () =
       }
       // A backlog behind them, still unread (the tracker is blind), then the provider's limit.
       await mine(300);
+      const backlogEnd = await anvil.getBlockNumber();
       const cursorBefore = (await findCursorBlock(t.ctx.db, TRACKER_CURSOR))!;
       expect(blocks.every((b) => b > cursorBefore)).toBe(true);
       const start = rpc.recorded.length;
       rpc.intercept = refuseWide();
       const done = await terminalStatuses(t, actor, ids);
       expect(done.map((d) => d.status)).toEqual(['CONFIRMED', 'CONFIRMED']);
+      // Both are confirmed as soon as their blocks are read, maybe before the range widened again: the
+      // rest of the backlog is where it does.
+      await until(() => rpc.recorded.slice(start).some((r) => isTrackerRead(r) && width(spanOf(r.call)) <= LIMIT && spanOf(r.call).to >= backlogEnd), {
+        timeoutMs: 30_000,
+        what: () => `the tracker reading through block ${backlogEnd}`,
+      });
 
       const reads = rpc.recorded.slice(start).filter(isTrackerRead);
       const firstWide = reads.findIndex((r) => width(spanOf(r.call)) > LIMIT);
