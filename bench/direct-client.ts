@@ -20,7 +20,7 @@ export type DirectAccount = Awaited<ReturnType<typeof createDirectAccount>>;
 
 export async function createDirectAccount(stack: BenchStack) {
   const chain = toChain({ rpcUrl: stack.rpcUrl, chainId: stack.chainId });
-  const publicClient = createChainPublicClient({ rpcUrl: stack.rpcUrl, chainId: stack.chainId });
+  const publicClient = createChainPublicClient({ rpcUrls: [stack.rpcUrl], chainId: stack.chainId });
   const account = await toSimpleSmartAccount({ client: publicClient, owner: privateKeyToAccount(generatePrivateKey()), entryPoint: ENTRY_POINT });
   const paymaster = createOwnPaymaster({ address: stack.paymaster, signerKey: stack.paymasterSignerKey, chainId: stack.chainId, validSeconds: 180 });
   // The bundler's gas price quote, as Chronos uses it.

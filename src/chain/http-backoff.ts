@@ -4,8 +4,9 @@
 // viem's own retry would honour Retry-After without bound (an hour, if asked) and without jitter, and
 // it cannot tell back-pressure from other failures, which each caller retries its own way: here those
 // keep viem's policy for the chain (`retryCount`) and none for the bundler, whose steps the submit job
-// retries knowing what it stored.
-import { HttpRequestError, createTransport, http, type EIP1193RequestFn, type HttpTransport, type Transport } from 'viem';
+// retries knowing what it stored. `withBackoff` wraps any transport: failover-transport.ts puts a
+// list's fallback inside it, so that back-pressure is waited out only once every entry pushed back.
+import { HttpRequestError, createTransport, http, type EIP1193RequestFn, type Transport } from 'viem';
 import { isLogRangeError } from './log-range-errors.js';
 
 export type BackoffPolicy = {
@@ -55,17 +56,25 @@ function viemWouldRetry(error: unknown): boolean {
   return true;
 }
 
-export type HttpWithBackoffParameters = {
-  timeout: number;
+export type BackoffParameters = {
   /** Retries of failures other than back-pressure (viem's retryCount). */
   retryCount: number;
   backoff?: BackoffPolicy;
 };
 
-export function httpWithBackoff(url: string, { timeout, retryCount, backoff = DEFAULT_BACKOFF }: HttpWithBackoffParameters): Transport<'http'> {
-  const plain: HttpTransport = http(url, { timeout, retryCount: 0 });
+export type HttpWithBackoffParameters = BackoffParameters & { timeout: number };
+
+export function httpWithBackoff(url: string, { timeout, ...parameters }: HttpWithBackoffParameters): Transport {
+  return withBackoff(http(url, { timeout, retryCount: 0 }), parameters);
+}
+
+/**
+ * Any transport (one URL's, or a failover list's) with the waiting above: for a list, a 429/5xx is
+ * waited out only once every entry has answered it, since the list moves on from each at once.
+ */
+export function withBackoff(transport: Transport, { retryCount, backoff = DEFAULT_BACKOFF }: BackoffParameters): Transport {
   return (options) => {
-    const inner = plain({ ...options, retryCount: 0 });
+    const inner = transport({ ...options, retryCount: 0 });
     const request = async (args: { method: string; params?: unknown }) => {
       let pressure = 0;
       let other = 0;

@@ -7,6 +7,7 @@ import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../runtime/embedded-keys.js';
 import { UsageError } from './output.js';
 import { loadOrCreateSecrets } from '../runtime/secrets-file.js';
 import { CANONICAL_ENTRY_POINT_07 } from '../config/schema.js';
+import { splitUrlList } from '../config/url-list.js';
 
 /**
  * `token`: the shared TOKEN_ADDRESS (or dev.json's token), on which the signer of a client without a
@@ -99,7 +100,8 @@ function paymasterSignerFromVariables(env: Record<string, string | undefined>): 
 function chainFromVariables(env: Record<string, string | undefined>): ChainEnvironment {
   const chainId = Number(env.CHAIN_ID);
   if (!Number.isInteger(chainId) || chainId <= 0) throw new UsageError(`CHAIN_ID must be a positive whole number, not '${env.CHAIN_ID}'`);
-  return { rpcUrl: env.RPC_URL!, chainId, token: env.TOKEN_ADDRESS as Address | undefined };
+  // A one-off command talks to one endpoint: RPC_URL's first entry when it lists several.
+  return { rpcUrl: splitUrlList(env.RPC_URL!)[0], chainId, token: env.TOKEN_ADDRESS as Address | undefined };
 }
 
 /**

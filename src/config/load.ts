@@ -6,6 +6,7 @@ import { envSchema, type Config, type EmbeddedPorts } from './schema.js';
 import type { Sponsorship } from '../userop/sponsorship/mode.js';
 import { RATE_LIMIT_CATEGORIES, type RateLimitCategory } from '../policy/rate-limit-categories.js';
 import { CHRONOS_CONTRACTS, mapChronosContracts, type ConfiguredContractAddresses } from '../chain/contracts/registry.js';
+import { DEFAULT_BACKOFF } from '../chain/http-backoff.js';
 import { resolveRetrySchedule, retryScheduleProblems } from './webhook-retry-schedule.js';
 
 /** Configuration values are missing or malformed; the message names each variable, one per line. */
@@ -97,7 +98,14 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
-    chain: Object.freeze({ rpcUrl: e.RPC_URL, bundlerUrl: e.BUNDLER_URL, chainId: e.CHAIN_ID }),
+    chain: Object.freeze({
+      rpcUrl: e.RPC_URL[0],
+      bundlerUrl: e.BUNDLER_URL[0],
+      rpcUrls: e.RPC_URL,
+      bundlerUrls: e.BUNDLER_URL,
+      chainId: e.CHAIN_ID,
+      backoff: Object.freeze({ ...DEFAULT_BACKOFF, attempts: e.RPC_RETRY_ATTEMPTS, capMs: e.RPC_RETRY_MAX_WAIT_SECONDS * 1_000 }),
+    }),
     sponsorship: sponsorshipOf(e),
     contracts: Object.freeze({
       entryPoint: e.ENTRY_POINT_ADDRESS,

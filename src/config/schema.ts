@@ -9,6 +9,8 @@ import {
   type OptionalContractVariable,
 } from '../chain/contracts/registry.js';
 import type { Sponsorship } from '../userop/sponsorship/mode.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '../chain/http-backoff.js';
+import { describeEntry, splitUrlList } from './url-list.js';
 import { parseRetrySchedule, type RetrySchedule, type RetryScheduleSource } from './webhook-retry-schedule.js';
 
 // `.env.example` carries placeholders so that it reads as a template; a `.env` copied from it must not
@@ -37,6 +39,23 @@ const url = (protocols: string[]) =>
       `must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`,
     )
     .refine((v) => !isExampleHost(v), PLACEHOLDER);
+
+/**
+ * One URL, or a comma-separated list of them in order of preference (failover), each checked as
+ * `url` would; a single entry keeps `url`'s wording, a list's problems name the entry.
+ */
+const urlList = (protocols: string[]) =>
+  z.string().transform((value, ctx): readonly string[] => {
+    const entries = splitUrlList(value);
+    const one = url(protocols);
+    entries.forEach((entry, i) => {
+      const result = one.safeParse(entry);
+      if (result.success) return;
+      const message = result.error.issues[0].message;
+      ctx.addIssue({ code: 'custom', message: entries.length === 1 ? message : `${describeEntry(entry, i, entries.length)} ${message}` });
+    });
+    return Object.freeze(entries);
+  });
 
 const address = z
   .string()
@@ -104,8 +123,16 @@ export const CANONICAL_SIMPLE_ACCOUNT_FACTORY_07 = '0x91E60e0613810449d098b0b5Ec
 
 export const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
-  RPC_URL: url(['http:', 'https:']),
-  BUNDLER_URL: url(['http:', 'https:']),
+  // Several (comma-separated): reads and sends fail over in this order (src/chain/failover-transport.ts).
+  RPC_URL: urlList(['http:', 'https:']),
+  BUNDLER_URL: urlList(['http:', 'https:']),
+  // How long a 429/5xx answer is waited out per call (every entry of a list having answered it):
+  // this many tries, none paused longer than the maximum, whatever Retry-After asks.
+  RPC_RETRY_ATTEMPTS: positiveInt.default(DEFAULT_BACKOFF.attempts),
+  RPC_RETRY_MAX_WAIT_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(DEFAULT_BACKOFF.capMs / 1_000),
   // Sponsorship: Chronos's own paymaster (PAYMASTER_ADDRESS, signed with PAYMASTER_SIGNER_KEY), or any
   // ERC-7677 service at PAYMASTER_URL; exactly one (load.ts).
   PAYMASTER_URL: url(['http:', 'https:']).optional(),
@@ -221,7 +248,19 @@ export type Config = Readonly<{
   shutdownGraceMs: number;
   logLevel: z.output<typeof envSchema>['LOG_LEVEL'];
   databaseUrl: string;
-  chain: Readonly<{ rpcUrl: string; bundlerUrl: string; chainId: number }>;
+  /**
+   * RPC_URL's and BUNDLER_URL's entries in order of preference; `rpcUrl` and `bundlerUrl` are the first
+   * ones, for what talks to one endpoint only (a chain definition, a one-off CLI call, error attribution).
+   */
+  chain: Readonly<{
+    rpcUrl: string;
+    bundlerUrl: string;
+    rpcUrls: readonly string[];
+    bundlerUrls: readonly string[];
+    chainId: number;
+    /** How a 429/5xx from the RPC or the bundler is waited out (RPC_RETRY_*). */
+    backoff: BackoffPolicy;
+  }>;
   /** Who pays for every operation: Chronos's own paymaster or a hosted ERC-7677 one. */
   sponsorship: Sponsorship;
   /** The canonical ERC-4337 contracts, and this project's own by their registry key (token, claimVault, …). */

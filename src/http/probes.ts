@@ -3,7 +3,8 @@
 // `chronos worker` process, and any process with METRICS_PORT set, on METRICS_PORT.
 //   /healthz  the process is up (restart it if not)
 //   /readyz   it can do its work: database, chain RPC, bundler and sponsorship reachable (stop routing
-//             to it if not); 200 `degraded` when the own paymaster's deposit runs low
+//             to it if not); 200 `degraded` when the own paymaster's deposit runs low, or when an
+//             entry of an RPC_URL/BUNDLER_URL list is down while another answers (`entries`)
 //   /metrics  Prometheus text format
 import { Router, type RequestHandler } from 'express';
 import type { AppContext } from '../context.js';
@@ -37,11 +38,12 @@ export function probeRoutes(ctx: AppContext, { metrics = true }: { metrics?: boo
   router.get('/healthz', fresh, (_req, res) => void res.json({ status: 'ok' }));
 
   router.get('/readyz', fresh, async (_req, res) => {
-    const { ready, checks, down, degraded } = await readiness.check();
-    if (ready && degraded.length > 0) return void res.json({ status: 'degraded', warning: degraded.join('; '), checks });
-    if (ready) return void res.json({ status: 'ready', checks });
+    const { ready, checks, entries, down, degraded } = await readiness.check();
+    const details = entries ? { checks, entries } : { checks };
+    if (ready && degraded.length > 0) return void res.json({ status: 'degraded', warning: degraded.join('; '), ...details });
+    if (ready) return void res.json({ status: 'ready', ...details });
     res.setHeader('Retry-After', '5');
-    res.status(503).json({ status: 'unavailable', code: 'SERVICE_UNAVAILABLE', error: `${down.join(' and ')} unreachable`, checks });
+    res.status(503).json({ status: 'unavailable', code: 'SERVICE_UNAVAILABLE', error: `${down.join(' and ')} unreachable`, ...details });
   });
 
   if (!metrics) return router;

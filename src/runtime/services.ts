@@ -28,7 +28,7 @@ export type OpenContext = AppContext & { close(): Promise<void> };
 
 /** The process logger, told this configuration's own secrets so that no line can carry them. */
 export function createConfiguredLogger(config: Config, { destination }: Pick<CreateLoggerParameters, 'destination'> = {}): Logger {
-  const rpcUrls = [config.chain.rpcUrl, config.chain.bundlerUrl, paymasterUrlOf(config.sponsorship)].filter((url): url is string => !!url);
+  const rpcUrls = [...config.chain.rpcUrls, ...config.chain.bundlerUrls, paymasterUrlOf(config.sponsorship)].filter((url): url is string => !!url);
   const paymasterSignerKey = config.sponsorship.mode === 'own' ? config.sponsorship.signerKey : undefined;
   const secrets = [
     config.masterKey,

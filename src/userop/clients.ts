@@ -2,7 +2,8 @@
 import { http, hexToBigInt, type Hex } from 'viem';
 import { createBundlerClient, createPaymasterClient, type BundlerClient } from 'viem/account-abstraction';
 import type { ChainPublicClient } from '../chain/clients.js';
-import { httpWithBackoff } from '../chain/http-backoff.js';
+import { failoverTransport } from '../chain/failover-transport.js';
+import type { BackoffPolicy } from '../chain/http-backoff.js';
 import { createFeeQuote, type FeeQuote, type Fees } from './fee-quote.js';
 import { createOwnPaymaster, type Sponsor } from './sponsorship/own-paymaster.js';
 import type { Sponsorship } from './sponsorship/mode.js';
@@ -20,12 +21,13 @@ export type UserOpClients = {
 
 export function createUserOpClients(
   publicClient: ChainPublicClient,
-  { bundlerUrl, chainId, sponsorship }: { bundlerUrl: string; chainId: number; sponsorship: Sponsorship },
+  { bundlerUrls, chainId, sponsorship, backoff }: { bundlerUrls: readonly string[]; chainId: number; sponsorship: Sponsorship; backoff?: BackoffPolicy },
   { feeQuoteTtlMs }: { feeQuoteTtlMs?: number } = {},
 ): UserOpClients {
-  // No automatic retries but of back-pressure (429/5xx, waited out as the bundler asks): the submit job
-  // decides what else to retry, knowing what has been stored.
-  const bundler = createBundlerClient({ client: publicClient, transport: httpWithBackoff(bundlerUrl, { retryCount: 0, timeout: 15_000 }) });
+  // No automatic retries but of back-pressure (429/5xx, waited out as the bundler asks) and, with a
+  // list, the move to the next bundler: the submit job decides what else to retry, knowing what has
+  // been stored. Each send starts at the first entry, so a re-send after a stall may go to another.
+  const bundler = createBundlerClient({ client: publicClient, transport: failoverTransport(bundlerUrls, { retryCount: 0, timeout: 15_000, backoff }) });
   const paymaster: Sponsor =
     sponsorship.mode === 'own'
       ? createOwnPaymaster({ address: sponsorship.paymaster, signerKey: sponsorship.signerKey, chainId, validSeconds: sponsorship.validSeconds })

@@ -22,7 +22,7 @@ const paymasterUrl = need('CHRONOS_TEST_PAYMASTER_URL');
 const chainId = Number(need('CHRONOS_TEST_CHAIN_ID'));
 
 const chain = toChain({ rpcUrl, chainId });
-const publicClient = createChainPublicClient({ rpcUrl, chainId });
+const publicClient = createChainPublicClient({ rpcUrls: [rpcUrl], chainId });
 const entryPoint = { address: entryPoint07Address, version: '0.7' } as const;
 // viem polls every 4 s by default on a chain without a block time; anvil mines on every transaction.
 const pollingInterval = 50;

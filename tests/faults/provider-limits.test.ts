@@ -4,11 +4,12 @@
 // in bounded ranges.
 import { HttpRequestError, createPublicClient, erc20Abi, http, parseEther, parseAbiItem, zeroAddress, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { createTestApp, testEnvironment, type TestApp } from '../support/test-app.js';
+import { parseConfig } from '../../src/config/load.js';
 import { startRpcProxy, type RecordedCall, type RpcProxy, type RpcRequest } from '../support/rpc-proxy.js';
 import { TEST_PAYMASTER_SIGNER_KEY, testStackEnv } from '../support/stack-env.js';
-import { createMintingClient, createWallet, fund, type Actor } from '../support/operations.js';
-import { acceptTransfers, terminalStatuses, until } from './support.js';
+import { api, createMintingClient, createWallet, fund, type Actor } from '../support/operations.js';
+import { acceptTransfers, sleep, terminalStatuses, until } from './support.js';
 import { createChainPublicClient } from '../../src/chain/clients.js';
 import { createUserOpClients } from '../../src/userop/clients.js';
 import { MAX_RANGE } from '../../src/tracking/inclusion-tracker.js';
@@ -34,6 +35,7 @@ afterEach(() => {
   rpc.intercept = undefined;
   rpc.failing = false;
   bundler.intercept = undefined;
+  bundler.failing = false;
 });
 afterAll(async () => {
   await t.close();
@@ -123,12 +125,19 @@ describe('a provider that refuses eth_getLogs ranges wider than 10 blocks', () =
       }
       // A backlog behind them, still unread (the tracker is blind), then the provider's limit.
       await mine(300);
+      const backlogEnd = await anvil.getBlockNumber();
       const cursorBefore = (await findCursorBlock(t.ctx.db, TRACKER_CURSOR))!;
       expect(blocks.every((b) => b > cursorBefore)).toBe(true);
       const start = rpc.recorded.length;
       rpc.intercept = refuseWide();
       const done = await terminalStatuses(t, actor, ids);
       expect(done.map((d) => d.status)).toEqual(['CONFIRMED', 'CONFIRMED']);
+      // Both are confirmed as soon as their blocks are read, maybe before the range widened again: the
+      // rest of the backlog is where it does.
+      await until(() => rpc.recorded.slice(start).some((r) => isTrackerRead(r) && width(spanOf(r.call)) <= LIMIT && spanOf(r.call).to >= backlogEnd), {
+        timeoutMs: 30_000,
+        what: () => `the tracker reading through block ${backlogEnd}`,
+      });
 
       const reads = rpc.recorded.slice(start).filter(isTrackerRead);
       const firstWide = reads.findIndex((r) => width(spanOf(r.call)) > LIMIT);
@@ -172,6 +181,10 @@ describe('a tracker far behind the head after a long outage', () => {
     'catches up in ranges no wider than the maximum, every block read once',
     async () => {
       rpc.failing = true;
+      // A read begun before the outage may still move the cursor: the tracker reads and saves one range
+      // at a time, so once one of its requests has failed, the cursor stays where it is.
+      const failedBefore = rpc.failedCalls.length;
+      await until(() => rpc.failedCalls.length > failedBefore, { timeoutMs: 15_000, what: () => 'a request failed by the outage' });
       const cursorBefore = (await findCursorBlock(t.ctx.db, TRACKER_CURSOR))!;
       // Two and a half times the widest range (anvil mines some 70 blocks a second here).
       await mine(2_500);
@@ -224,7 +237,7 @@ describe('a provider answering 429 or 5xx', () => {
   const attempts = (proxy: RpcProxy, method: string) => proxy.recorded.filter((r) => r.call.method === method);
 
   it('the chain RPC: a 429 with Retry-After: 1 is tried again no sooner than a second later, until it succeeds', async () => {
-    const client = createChainPublicClient({ rpcUrl: limited.url, chainId: stack.chainId });
+    const client = createChainPublicClient({ rpcUrls: [limited.url], chainId: stack.chainId });
     refuseFirst(limited, 'eth_blockNumber', 2, () => ({ status: 429, headers: { 'Retry-After': '1' } }));
     expect(await client.getBlockNumber()).toBe(await anvil.getBlockNumber());
     const tries = attempts(limited, 'eth_blockNumber');
@@ -234,7 +247,7 @@ describe('a provider answering 429 or 5xx', () => {
   });
 
   it('the chain RPC: a 503 without Retry-After is backed off and tried again until it succeeds', async () => {
-    const client = createChainPublicClient({ rpcUrl: limited.url, chainId: stack.chainId });
+    const client = createChainPublicClient({ rpcUrls: [limited.url], chainId: stack.chainId });
     refuseFirst(limited, 'eth_chainId', 3, () => ({ status: 503 }));
     expect(await client.getChainId()).toBe(stack.chainId);
     const tries = attempts(limited, 'eth_chainId');
@@ -245,23 +258,36 @@ describe('a provider answering 429 or 5xx', () => {
   });
 
   it('the chain RPC: a 429 that never ends fails the call after a bounded number of attempts', async () => {
-    const client = createChainPublicClient({ rpcUrl: limited.url, chainId: stack.chainId });
+    const client = createChainPublicClient({ rpcUrls: [limited.url], chainId: stack.chainId });
     refuseFirst(limited, 'eth_blockNumber', Number.POSITIVE_INFINITY, () => ({ status: 429, headers: { 'Retry-After': '0' } }));
     const error = await client.getBlockNumber().catch((e: unknown) => e);
     expect((error as { walk: (f: (e: unknown) => boolean) => unknown }).walk((e) => e instanceof HttpRequestError)).toMatchObject({ status: 429 });
     expect(attempts(limited, 'eth_blockNumber')).toHaveLength(DEFAULT_BACKOFF.attempts);
   });
 
+  it('the chain RPC: RPC_RETRY_ATTEMPTS and RPC_RETRY_MAX_WAIT_SECONDS bound the wait, for every client of the configuration', async () => {
+    const { chain } = parseConfig(
+      testEnvironment('postgres://unused@127.0.0.1/x', { RPC_URL: limited.url, RPC_RETRY_ATTEMPTS: '3', RPC_RETRY_MAX_WAIT_SECONDS: '0.5' }),
+      'external',
+    );
+    expect(chain.backoff).toEqual({ ...DEFAULT_BACKOFF, attempts: 3, capMs: 500 });
+    const client = createChainPublicClient(chain);
+    // Retry-After asks for a minute: the cap makes it half a second.
+    refuseFirst(limited, 'eth_blockNumber', Number.POSITIVE_INFINITY, () => ({ status: 429, headers: { 'Retry-After': '60' } }));
+    await expect(client.getBlockNumber()).rejects.toThrow();
+    expect(attempts(limited, 'eth_blockNumber')).toHaveLength(3);
+  });
+
   it('the chain RPC: other failures keep their retries as before (twice), unaffected by the backoff', async () => {
-    const client = createChainPublicClient({ rpcUrl: limited.url, chainId: stack.chainId });
+    const client = createChainPublicClient({ rpcUrls: [limited.url], chainId: stack.chainId });
     limited.intercept = (call) => (call.method === 'eth_blockNumber' ? { error: { code: -32603, message: 'upstream timeout' } } : undefined);
     await expect(client.getBlockNumber()).rejects.toThrow();
     expect(attempts(limited, 'eth_blockNumber')).toHaveLength(3);
   });
 
   const bundlerClient = () =>
-    createUserOpClients(createChainPublicClient({ rpcUrl: stack.rpcUrl, chainId: stack.chainId }), {
-      bundlerUrl: bundlerProxy.url,
+    createUserOpClients(createChainPublicClient({ rpcUrls: [stack.rpcUrl], chainId: stack.chainId }), {
+      bundlerUrls: [bundlerProxy.url],
       chainId: stack.chainId,
       sponsorship: { mode: 'own', paymaster: zeroAddress, signerKey: TEST_PAYMASTER_SIGNER_KEY, validSeconds: 60, minCoverSeconds: 3600 },
     }).bundler;
@@ -319,6 +345,68 @@ describe('a bundler rate-limiting the sends of a transaction', () => {
       expect(sends[2].at - sends[1].at).toBeGreaterThanOrEqual(1_000);
       expect(await t.ctx.publicClient.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(
         parseEther('1'),
+      );
+    },
+    LONG_TEST_MS,
+  );
+});
+
+describe('a chain RPC answering every call with 429 for 20 seconds', () => {
+  const WINDOW_MS = 20_000;
+  it(
+    'operations in flight through it end CONFIRMED, each executed once, none FAILED; one asked for during it is refused whole, then taken',
+    async () => {
+      const users = ['flooded-a', 'flooded-b', 'flooded-c'];
+      for (const u of users) {
+        await createWallet(t, actor, u);
+        await fund(t, actor, u, '5');
+      }
+      const to = privateKeyToAccount(generatePrivateKey()).address;
+      // Accepted while the bundler is away, so that all of their sending and tracking falls in the window.
+      bundler.failing = true;
+      const inFlight = (await Promise.all(users.map((u) => acceptTransfers(t, actor, { userId: u, to, count: 1 })))).flat();
+      await until(() => bundler.failedCalls.length > 0, { timeoutMs: 15_000, what: () => 'a first request to the bundler' });
+      const from = rpc.recorded.length;
+      // No Retry-After: the provider leaves the pause to us.
+      rpc.intercept = () => ({ http: { status: 429 } });
+      const limitedSince = Date.now();
+      bundler.failing = false;
+      // Accepting reads the chain's fee cap (cached for a second): past that, a request waits out its
+      // bounded backoff and is answered 503, having recorded nothing; the client asks again later.
+      await sleep(2_000);
+      const key = { 'X-Idempotency-Key': 'flooded-late' };
+      const refusedRequest = await api(t, actor, 'flooded-a').post('/api/v1/wallet/transfer', { to, amount: '1' }, key);
+      expect(refusedRequest.status).toBe(503);
+      expect(refusedRequest.body.code).toBe('SERVICE_UNAVAILABLE');
+      await sleep(Math.max(0, WINDOW_MS - (Date.now() - limitedSince)));
+      const refused = rpc.recorded.slice(from).filter((r) => r.status === 429);
+      // The worker kept asking through the window, not only the tracker.
+      expect(new Set(refused.map((r) => r.call.method)).size).toBeGreaterThan(1);
+      // No inclusion could be read meanwhile, so none was settled during the window.
+      const settled = await t.ctx.db.selectFrom('transactions').select('status').where('id', 'in', inFlight).where('status', '=', 'CONFIRMED').execute();
+      expect(settled).toEqual([]);
+      rpc.intercept = undefined;
+
+      const retried = await api(t, actor, 'flooded-a').post('/api/v1/wallet/transfer', { to, amount: '1' }, key);
+      expect(retried.status).toBe(202);
+      const ids = [...inFlight, retried.body.transactionId as string];
+      const done = await terminalStatuses(t, actor, ids);
+      expect(done.map((d) => d.status)).toEqual(ids.map(() => 'CONFIRMED'));
+      for (const d of done) expect(d.history.map((h: { status: string }) => h.status)).toEqual(['ACCEPTED', 'SUBMITTING', 'SUBMITTED', 'CONFIRMED']);
+      const rows = await t.ctx.db.selectFrom('transactions').select('user_op_hash').where('id', 'in', ids).execute();
+      expect(rows).toHaveLength(ids.length);
+      for (const { user_op_hash } of rows) {
+        const events = await anvil.getLogs({
+          address: t.config.contracts.entryPoint,
+          event: USER_OPERATION_EVENT,
+          args: { userOpHash: user_op_hash as Hex },
+          fromBlock: 0n,
+          toBlock: 'latest',
+        });
+        expect(events).toHaveLength(1);
+      }
+      expect(await anvil.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [to] })).toBe(
+        parseEther(String(ids.length)),
       );
     },
     LONG_TEST_MS,

@@ -1,9 +1,10 @@
 // The arithmetic behind the provider limits: how the eth_getLogs range narrows and widens, which
 // provider answers count as a range refusal, and how long a 429/5xx is waited out.
-import { BaseError, RpcRequestError } from 'viem';
+import { BaseError, HttpRequestError, InternalRpcError, LimitExceededRpcError, RpcRequestError, TimeoutError } from 'viem';
 import { createLogRange, nextRange } from '../../src/tracking/log-range.js';
 import { isLogRangeError } from '../../src/chain/log-range-errors.js';
 import { DEFAULT_BACKOFF, backoffDelayMs, parseRetryAfterMs } from '../../src/chain/http-backoff.js';
+import { isAnAnswer } from '../../src/chain/failover-transport.js';
 
 describe('the eth_getLogs range', () => {
   it('halves on a refusal down to one block, then doubles after enough full-width successes, up to the maximum', () => {
@@ -90,5 +91,28 @@ describe('the wait after a 429/5xx', () => {
     expect(backoffDelayMs(3, undefined, DEFAULT_BACKOFF, () => 0)).toBe((baseMs * 8) / 2);
     expect(backoffDelayMs(30, undefined, DEFAULT_BACKOFF, () => 0.999)).toBeLessThanOrEqual(capMs);
     expect(backoffDelayMs(30, undefined, DEFAULT_BACKOFF, () => 0)).toBe(capMs / 2);
+  });
+});
+
+describe("which failures of a failover list's entry are handed to the next entry", () => {
+  const url = 'http://entry.test';
+  const answered = (code: number, message: string) => new RpcRequestError({ body: {}, url, error: { code, message } });
+
+  it('hands on what says the entry is down or busy', () => {
+    expect(isAnAnswer(new HttpRequestError({ url, status: 429 }))).toBe(false);
+    expect(isAnAnswer(new HttpRequestError({ url, status: 503 }))).toBe(false);
+    expect(isAnAnswer(new HttpRequestError({ url, cause: Object.assign(new Error('fetch failed'), { code: 'ECONNREFUSED' }) }))).toBe(false);
+    expect(isAnAnswer(new TimeoutError({ body: {}, url }))).toBe(false);
+    expect(isAnAnswer(new InternalRpcError(answered(-32603, 'internal error')))).toBe(false);
+    expect(isAnAnswer(new LimitExceededRpcError(answered(-32005, 'rate limited')))).toBe(false);
+  });
+
+  it("keeps what is a verdict every entry would give: a bundler's refusal, a revert", () => {
+    expect(isAnAnswer(answered(-32500, 'AA25 invalid account nonce'))).toBe(true);
+    expect(isAnAnswer(answered(-32602, 'invalid fields'))).toBe(true);
+    expect(isAnAnswer(answered(3, 'execution reverted'))).toBe(true);
+    expect(isAnAnswer(new InternalRpcError(answered(-32603, 'execution reverted: nope')))).toBe(true);
+    // A provider's own range limit, even in a "limit exceeded" code: the tracker narrows the range at once.
+    expect(isAnAnswer(new LimitExceededRpcError(answered(-32005, 'query returned more than 10000 results')))).toBe(true);
   });
 });

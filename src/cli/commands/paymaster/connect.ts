@@ -13,7 +13,7 @@ export async function connectPaymaster(): Promise<PaymasterConnection> {
   const key = environment.deployerPrivateKey;
   if (key !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(key)) throw new UsageError('DEPLOYER_PRIVATE_KEY must be 0x + 64 hex characters');
   const deployer = key ? createDeployerClient({ ...environment.chain, privateKey: key }) : undefined;
-  const publicClient = createChainPublicClient(environment.chain);
+  const publicClient = createChainPublicClient({ rpcUrls: [environment.chain.rpcUrl], chainId: environment.chain.chainId });
   // Else a wrong address surfaces as viem's many-line "returned no data" from the first read.
   if (!(await publicClient.getCode({ address: environment.paymaster }))) {
     const where = environment.embedded ? "the embedded default's paymaster (.chronos/dev.json)" : 'PAYMASTER_ADDRESS';
