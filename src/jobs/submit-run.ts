@@ -86,7 +86,7 @@ export function createSubmitRun(ctx: WorkerContext, helpers: JobHelpers, id: str
   };
 
   const retry: RetryContext = {
-    urls: { bundlerUrl: ctx.config.chain.bundlerUrl, paymasterUrl: paymasterUrlOf(ctx.config.sponsorship) },
+    urls: { bundlerUrl: ctx.config.chain.bundlerUrl, bundlerUrls: ctx.config.chain.bundlerUrls, paymasterUrl: paymasterUrlOf(ctx.config.sponsorship) },
     log,
     checkShutdown,
     ended: async () => isTerminal((await current()).status),

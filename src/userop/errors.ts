@@ -66,15 +66,18 @@ function rpcCodeOf(link: unknown): number | undefined {
   return typeof ofClass === 'number' ? ofClass : undefined;
 }
 
+/** Where requests go: the first bundler, every entry of a BUNDLER_URL list, the hosted paymaster. */
+export type FailureUrls = { bundlerUrl: string; bundlerUrls?: readonly string[]; paymasterUrl?: string };
+
 /** Which part a failed request went to, from the URL viem records on its request errors. */
-function partOf(links: Walkable[], urls: { bundlerUrl: string; paymasterUrl?: string }): 'bundler' | 'paymaster' | 'chain' {
+function partOf(links: Walkable[], urls: FailureUrls): 'bundler' | 'paymaster' | 'chain' {
   const url = links.find((e) => typeof e.url === 'string')?.url;
   if (url === urls.paymasterUrl) return 'paymaster';
-  if (url === urls.bundlerUrl) return 'bundler';
+  if (url === urls.bundlerUrl || (url !== undefined && urls.bundlerUrls?.includes(url))) return 'bundler';
   return 'chain';
 }
 
-export function classifyUserOpError(error: unknown, urls: { bundlerUrl: string; paymasterUrl?: string }): UserOpFailure {
+export function classifyUserOpError(error: unknown, urls: FailureUrls): UserOpFailure {
   const failure = classify(error, urls);
   if (failure.kind !== 'refused' || !refusedForItsWindow(causesOf(error) as Walkable[])) return failure;
   return { ...failure, expiresSoon: true };
@@ -85,7 +88,7 @@ function refusedForItsWindow(links: Walkable[]): boolean {
   return links.some((link) => rpcCodeOf(link) === -32503) || /AA32|expires too soon/i.test(remoteWords(links));
 }
 
-function classify(error: unknown, urls: { bundlerUrl: string; paymasterUrl?: string }): UserOpFailure {
+function classify(error: unknown, urls: FailureUrls): UserOpFailure {
   const links = causesOf(error) as Walkable[];
   const part = partOf(links, urls);
   // viem's full `message` embeds the request body (which mentions the paymaster): read only the parts

@@ -2,7 +2,7 @@
 // shutdown), a refusal a few times (state may change, e.g. a previous operation lands) before the
 // transaction ends FAILED, and a failure that is no answer from a remote part (a bug) not at all.
 import type { Logger } from '../observability/logger.js';
-import { classifyUserOpError, type UserOpFailure } from './errors.js';
+import { classifyUserOpError, type FailureUrls, type UserOpFailure } from './errors.js';
 
 /** Refusals are retried this often (state may change, e.g. a previous operation lands) before FAILED. */
 export const REFUSAL_ATTEMPTS = 3;
@@ -58,7 +58,7 @@ export function decideAfterFailure(
 
 /** What retrying needs from the run it belongs to. */
 export type RetryContext = {
-  urls: { bundlerUrl: string; paymasterUrl?: string };
+  urls: FailureUrls;
   log: Logger;
   /** Throws when the run must stop (the worker is shutting down). */
   checkShutdown(): void;

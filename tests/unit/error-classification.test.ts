@@ -115,6 +115,14 @@ describe('classifying a failed UserOperation step', () => {
     });
   });
 
+  it('knows every entry of a BUNDLER_URL list as the bundler', () => {
+    const list = { ...urls, bundlerUrls: [urls.bundlerUrl, 'http://second-bundler.test/rpc'] };
+    const fromSecond = new HttpRequestError({ url: 'http://second-bundler.test/rpc', status: 502, body });
+    expect(classifyUserOpError(fromSecond, list)).toMatchObject({ kind: 'unavailable', part: 'bundler' });
+    // Without the list, a URL that is not the first bundler's is the chain's.
+    expect(classifyUserOpError(fromSecond, urls)).toMatchObject({ kind: 'unavailable', part: 'chain' });
+  });
+
   it('reports what the remote side said, never the request body', () => {
     const failure = classifyUserOpError(answered(-32602, 'operation refused by bundler policy'), urls);
     expect(failure.message).toContain('operation refused by bundler policy');
