@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
+import { parseGwei } from 'viem';
 import type { z } from 'zod';
 import { envSchema, type Config, type EmbeddedPorts } from './schema.js';
 import type { Sponsorship } from '../userop/sponsorship/mode.js';
@@ -113,6 +114,10 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       inclusionTimeoutSeconds: e.INCLUSION_TIMEOUT_SECONDS,
       stalledAfterSeconds: e.STALLED_AFTER_SECONDS,
       acceptQueueMax: e.ACCEPT_QUEUE_MAX,
+    }),
+    fees: Object.freeze({
+      spikeWaitSeconds: e.FEE_SPIKE_WAIT_SECONDS,
+      ...(e.MAX_FEE_PER_GAS_GWEI !== undefined && { maxFeePerGasWei: parseGwei(e.MAX_FEE_PER_GAS_GWEI) }),
     }),
     webhooks: Object.freeze({
       maxAttempts: retries.schedule.length + 1,

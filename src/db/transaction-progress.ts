@@ -45,13 +45,25 @@ export async function oldestInFlightBlock(db: Db): Promise<bigint | undefined> {
 
 export type InFlightByHash = Pick<Transaction, 'id' | 'status' | 'user_op_hash' | 'replacement_user_op_hash'>;
 
-/** The transactions in flight whose original or replacement UserOperation has one of these (lower-case) hashes. */
+/**
+ * The transactions in flight whose original or replacement UserOperation has one of these (lower-case)
+ * hashes. An original re-built after a fee spike (jobs/fee-spike.ts) may still be included in its
+ * place — they share a nonce, so at most one ever is —: a superseded hash that is among `hashes` is
+ * returned as `user_op_hash`, so that its inclusion settles the transaction like the stored original's.
+ */
 export async function inFlightWithUserOpHashes(db: Db, hashes: string[]): Promise<InFlightByHash[]> {
+  const wanted = sql`${sql.val(hashes)}::text[]`;
   return db
     .selectFrom('transactions')
-    .select(['id', 'status', 'user_op_hash', 'replacement_user_op_hash'])
+    .select(['id', 'status', 'replacement_user_op_hash'])
+    .select(
+      sql<string | null>`case when user_op_hash = any(${wanted}) then user_op_hash
+        else coalesce((select h from unnest(superseded_user_op_hashes) h where h = any(${wanted}) limit 1), user_op_hash) end`.as('user_op_hash'),
+    )
     .where('status', 'in', [...IN_FLIGHT])
-    .where((eb) => eb.or([eb('user_op_hash', 'in', hashes), eb('replacement_user_op_hash', 'in', hashes)]))
+    .where((eb) =>
+      eb.or([eb('user_op_hash', 'in', hashes), eb('replacement_user_op_hash', 'in', hashes), sql<boolean>`superseded_user_op_hashes && ${wanted}`]),
+    )
     .execute();
 }
 

@@ -24,6 +24,7 @@ import { createSubmitRun, Shutdown, type SubmitRun } from './submit-run.js';
 import { awaitInclusion } from './await-inclusion.js';
 import { sendCurrentUserOperation } from './re-sponsor.js';
 import { waitForDeposit } from './wait-for-deposit.js';
+import { signWithinFeeCap, waitForAffordableFees } from './wait-for-fees.js';
 
 export type SubmitTransactionPayload = { transactionId: string };
 
@@ -72,6 +73,7 @@ async function runOnce(run: SubmitRun): Promise<void> {
   if (tx.status === 'ACCEPTED') {
     if (await run.expireUnsent(tx)) return;
     if (!(await waitForDeposit(run, tx))) return;
+    if (!(await waitForAffordableFees(run, tx))) return;
     tx = (await run.move({ transactionId: id, to: 'SUBMITTING', reason: 'worker picked it up' })) ?? tx;
     // The tracker hears this through the status channel too; in this process, tell it directly.
     ctx.tracker.wake();
@@ -158,13 +160,16 @@ async function buildAndStore(run: SubmitRun, tx: Transaction, account: UserSmart
     await run.fail({ kind: 'refused', code: 'BUNDLER_REJECTED', message: error.message }, 'INVALID_OPERATION');
     return undefined;
   }
-  const signed = await run.withRetries({
-    step: 'prepare',
-    run: async () => {
-      if (await run.expireUnsent(tx)) return undefined;
-      return prepareSignedUserOperation(ctx.userOps, { account, chainId: ctx.config.chain.chainId, calls });
-    },
-  });
+  // Fees can rise past MAX_FEE_PER_GAS_GWEI between the ACCEPTED check and here: then it waits here.
+  const signed = await signWithinFeeCap(run, () =>
+    run.withRetries({
+      step: 'prepare',
+      run: async () => {
+        if (await run.expireUnsent(tx)) return undefined;
+        return prepareSignedUserOperation(ctx.userOps, { account, chainId: ctx.config.chain.chainId, calls, maxFeePerGasCap: ctx.config.fees.maxFeePerGasWei });
+      },
+    }),
+  );
   if (!signed.ok || !signed.value) return undefined;
   const stored = await storeUserOperation(ctx.db, { transactionId: id, userOp: signed.value.userOp, userOpHash: signed.value.hash });
   // Lost a race with another run of this job: use what it stored.
