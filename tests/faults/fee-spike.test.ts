@@ -3,7 +3,8 @@
 // FEE_SPIKE_WAIT_SECONDS → the original is included as signed; (b) fees stay high → after the wait it is
 // re-built at current fees with the same nonce and included; (c) with MAX_FEE_PER_GAS_GWEI below the
 // spiked fees nothing is signed above the cap: a submitted operation is not re-built and a new one waits
-// ACCEPTED, both completing once fees drop. Each executed exactly once (EntryPoint nonce, balance, events).
+// ACCEPTED, both completing once fees drop; (d) the old version included after all, after the re-build:
+// settled by its hash. Each executed exactly once (EntryPoint nonce, balance, events).
 //
 // What alto (as pinned) does, found by experiment: an operation it holds is bundled even below the base
 // fee (the bundler pays the difference), so a spike stalls only an operation the bundler no longer holds
@@ -43,6 +44,8 @@ let mining = true;
 let miner: Promise<void> | undefined;
 /** Senders whose next eth_sendUserOperation the stand-in swallows (answering as if it took it). */
 const loseNextSendOf = new Set<string>();
+/** Senders whose every eth_sendUserOperation it swallows while they are here. */
+const loseEverySendOf = new Set<string>();
 
 beforeAll(async () => {
   own = await startOwnChain({ bundlerArgs: ['--default-api-version', 'v2', '--gas-price-expiry', '1'] });
@@ -50,7 +53,7 @@ beforeAll(async () => {
   bundler.intercept = (call) => {
     if (call.method !== 'eth_sendUserOperation') return undefined;
     const sender = (call.params as [{ sender: string }])[0].sender.toLowerCase();
-    if (!loseNextSendOf.delete(sender)) return undefined;
+    if (!loseNextSendOf.delete(sender) && !loseEverySendOf.has(sender)) return undefined;
     return { result: `0x${'00'.repeat(32)}` };
   };
   // Every block is mined here, four a second, each with the base fee the test currently wants.
@@ -94,6 +97,7 @@ async function startApp(env: Record<string, string> = {}): Promise<{ t: TestApp;
  * the low fees: alto's quote still remembers an earlier spike for a moment.
  */
 async function submitLostMint(t: TestApp, actor: Actor, userId: string, amountWei: bigint): Promise<string> {
+  baseFee = LOW_BASE_FEE;
   await untilQuoteBelow(SPIKED_BASE_FEE);
   // The wallet's address is known before anything is sent (requestMint's own wallet/create is idempotent).
   loseNextSendOf.add((await createWallet(t, actor, userId)).toLowerCase());
@@ -205,6 +209,54 @@ describe('a base fee ×10 after submission', () => {
     expect(row.user_op!.callData).toBe(stalled.user_op!.callData);
     expect(maxFeeOf(row.user_op)).toBeGreaterThan(SPIKED_BASE_FEE);
     await expectExecutedOnce(actor, row, 9n);
+  }, 120_000);
+
+  it('(d) the old version included after the re-build: settled by its hash, CONFIRMED once, the re-built one never executed', async () => {
+    const id = await submitLostMint(t, actor, 'spike-d', 5n);
+    const sender = (await findTransaction(t.ctx.db, id))!.wallet_address.toLowerCase();
+    // No send of this account reaches alto any more: neither the old version's re-sends nor the re-built one.
+    loseEverySendOf.add(sender);
+    try {
+      const stalled = await spikeUntilUnderpriced(t, id);
+      const rebuilt = await until(t, id, (tx) => tx.superseded_user_op_hashes.length > 0, 're-built', 60_000);
+      expect(rebuilt.superseded_user_op_hashes).toEqual([stalled.user_op_hash]);
+      // Fees fall, and the old version, still signed and valid, reaches the bundler after all (another bundler could hold it).
+      baseFee = LOW_BASE_FEE;
+      await untilQuoteBelow(SPIKED_BASE_FEE);
+      await sleep(1_100);
+      await altoQuote();
+      const sent = await fetch(own.bundlerUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_sendUserOperation', params: [stalled.user_op, ENTRY_POINT_07_ADDRESS] }),
+      }).then((r) => r.json());
+      expect(sent).toEqual({ jsonrpc: '2.0', id: 1, result: stalled.user_op_hash });
+
+      const done = await waitForTerminal(t, actor, id, 60_000);
+      expect(done.status).toBe('CONFIRMED');
+      const row = (await findTransaction(t.ctx.db, id))!;
+      const events = await own.chain.getLogs({
+        address: ENTRY_POINT_07_ADDRESS,
+        event: userOperationEvent,
+        args: { sender: row.wallet_address as Address },
+        fromBlock: 0n,
+      });
+      expect(events.map((e) => e.args.userOpHash)).toEqual([stalled.user_op_hash]);
+      expect(row.tx_hash).toBe(events[0].transactionHash);
+      expect(
+        await own.chain.readContract({
+          address: ENTRY_POINT_07_ADDRESS,
+          abi: entryPointAbi,
+          functionName: 'getNonce',
+          args: [row.wallet_address as Address, 0n],
+        }),
+      ).toBe(1n);
+      expect(
+        await own.chain.readContract({ address: actor.client.tokenAddress, abi: erc20Abi, functionName: 'balanceOf', args: [row.wallet_address as Address] }),
+      ).toBe(5n);
+    } finally {
+      loseEverySendOf.delete(sender);
+    }
   }, 120_000);
 });
 
