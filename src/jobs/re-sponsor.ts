@@ -1,6 +1,7 @@
-// Re-sponsoring: the one case in which a second UserOperation is built for a transaction (a third, for
-// its no-op replacement). Everywhere else a stored operation is only ever re-sent, because a rebuilt one
-// could be included beside it and execute twice. Our own paymaster signs a window, though: once a block
+// Re-sponsoring: one of two cases in which a second UserOperation is built for a transaction (a third,
+// for its no-op replacement); the other is the re-build after a fee spike (fee-spike.ts), which keeps the
+// old hash matchable instead because the old one may still get in. Otherwise a stored operation is only
+// ever re-sent. Our own paymaster signs a window, though: once a block
 // B has a timestamp past validUntil and the nonce is still unused at B, the stored operation can never be
 // included by any later block (userop/sponsorship/window-passed.ts), so a new one with THE SAME NONCE,
 // freshly sponsored and signed, cannot execute twice either: at most one operation ever uses a nonce.

@@ -1,8 +1,8 @@
 // submit_transaction: drives one accepted transaction to a terminal status, phase by phase:
-//   pick-up (the paymaster deposit covers it; ACCEPTED → SUBMITTING) → build, sponsor, sign, STORE → send → SUBMITTED → await-inclusion.ts
+//   pick-up (the paymaster deposit covers it, fees are within MAX_FEE_PER_GAS_GWEI; ACCEPTED → SUBMITTING) → build, sponsor, sign, STORE → send → SUBMITTED → await-inclusion.ts
 // A retried or recovered job resumes from what is stored: it re-sends the stored UserOperation and
-// never builds a second one while the first could still be included (the one exception, an operation
-// of our own paymaster provably dead past its sponsorship window, is re-sponsor.ts). Past the deadline,
+// builds a second one only with the same nonce (an operation of our own paymaster provably dead past
+// its sponsorship window, re-sponsor.ts; one underpriced for FEE_SPIKE_WAIT_SECONDS, fee-spike.ts). Past the deadline,
 // a no-op UserOperation with the same nonce makes the original impossible to include (→ EXPIRED).
 import type { Task } from 'graphile-worker';
 import { findTransaction, storeUserOperation } from '../db/transactions.js';
