@@ -110,7 +110,9 @@ async function runOnce(run: SubmitRun): Promise<void> {
     if (isTerminal(tx.status)) return;
   } else if (tx.status === 'SUBMITTED' && !tx.replacement_user_op) {
     // Resumed after a crash or restart: make sure the bundler still has it (re-sponsored if it outlived its window).
-    tx = (await sendCurrentUserOperation(run, { tx, account, which: 'original', step: 'send' })).tx;
+    // A bundler took it once, so a refusal now (e.g. underpriced after a fee spike) does not mean it can never
+    // execute: it is never FAILED for one; the stall handling re-sends it, re-builds it or replaces it.
+    tx = (await sendCurrentUserOperation(run, { tx, account, which: 'original', step: 'send', failTransaction: false })).tx;
     if (isTerminal(tx.status)) return;
   }
 

@@ -21,6 +21,7 @@ import { createBundlerClient } from 'viem/account-abstraction';
 import { getUserOperationFees } from '../../src/userop/clients.js';
 import { ENTRY_POINT_07_ADDRESS } from '../../src/dev/canonical-contracts.js';
 import { WAITING_FOR_FEES } from '../../src/jobs/wait-for-fees.js';
+import { startWorker, type RunningWorker } from '../../src/runtime/services.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { createWallet, requestMint, waitForTerminal, type Actor } from '../support/operations.js';
 import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy.js';
@@ -73,9 +74,9 @@ afterAll(async () => {
   await own?.stop();
 });
 
-async function startApp(env: Record<string, string> = {}): Promise<{ t: TestApp; actor: Actor }> {
+async function startApp(env: Record<string, string> = {}, { worker = true } = {}): Promise<{ t: TestApp; actor: Actor }> {
   const t = await createTestApp({
-    worker: true,
+    worker,
     env: {
       ...own.env,
       BUNDLER_URL: bundler.url,
@@ -257,6 +258,34 @@ describe('a base fee ×10 after submission', () => {
     } finally {
       loseEverySendOf.delete(sender);
     }
+  }, 120_000);
+});
+
+describe('a worker restarted during the spike', () => {
+  let t: TestApp;
+  let actor: Actor;
+  let worker: RunningWorker | undefined;
+  beforeAll(async () => {
+    ({ t, actor } = await startApp({}, { worker: false }));
+    worker = await startWorker(t.ctx);
+  });
+  afterAll(async () => {
+    baseFee = LOW_BASE_FEE;
+    await worker?.stop();
+    await t?.close();
+  });
+
+  it('(e) resumes the submitted operation, whose re-send alto refuses, without ending it FAILED: re-built, CONFIRMED once', async () => {
+    const id = await submitLostMint(t, actor, 'spike-e', 3n);
+    const stalled = await spikeUntilUnderpriced(t, id);
+    await worker!.stop();
+    worker = await startWorker(t.ctx);
+
+    const done = await waitForTerminal(t, actor, id, 90_000);
+    expect(done.status).toBe('CONFIRMED');
+    const row = (await findTransaction(t.ctx.db, id))!;
+    expect(row.superseded_user_op_hashes).toEqual([stalled.user_op_hash]);
+    await expectExecutedOnce(actor, row, 3n);
   }, 120_000);
 });
 
