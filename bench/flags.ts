@@ -2,13 +2,15 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const PHASES = ['accept', 'e2e', 'tracking', 'status'] as const;
+export const PHASES = ['accept', 'e2e', 'hot', 'tracking', 'status'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export type Flags = {
   /** End to end: operations in total, and users (accounts) sending them in parallel. */
   ops: number;
   users: number;
+  /** One busy user: transfers from one user against as many from as many users. */
+  hotOps: number;
   /** Seconds of each measured load run (accept, status read). */
   duration: number;
   /** Seconds of warm-up before each measured load run. */
@@ -39,10 +41,10 @@ export type Flags = {
 
 export const PRODUCTION_NODE_OPTIONS = '--max-semi-space-size=4';
 
-const USAGE = `usage: npm run bench -- [--ops 200] [--users 20] [--duration 10] [--warmup 3] [--connections 50]
+const USAGE = `usage: npm run bench -- [--ops 200] [--users 20] [--hot-ops 200] [--duration 10] [--warmup 3] [--connections 50]
   [--accept-users 200] [--blocks 50] [--block-interval 100] [--pending 1000]
   [--status-small 1000] [--status-large 1000000] [--log-level info] [--out bench/results/latest.json]
-  [--phases accept,e2e,tracking,status] [--cpu-prof DIR] [--source] [--node-options "--max-semi-space-size=4" (the default)]`;
+  [--phases accept,e2e,hot,tracking,status] [--cpu-prof DIR] [--source] [--node-options "--max-semi-space-size=4" (the default)]`;
 
 export function parseFlags(argv: string[]): Flags {
   const { values } = parseArgs({
@@ -50,6 +52,7 @@ export function parseFlags(argv: string[]): Flags {
     options: {
       ops: { type: 'string', default: '200' },
       users: { type: 'string', default: '20' },
+      'hot-ops': { type: 'string', default: '200' },
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '50' },
@@ -88,6 +91,7 @@ export function parseFlags(argv: string[]): Flags {
   const flags: Flags = {
     ops: int('ops', 1),
     users: int('users', 1),
+    hotOps: int('hot-ops', 1),
     duration: int('duration', 1),
     warmup: int('warmup', 0),
     connections: int('connections', 1),

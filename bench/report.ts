@@ -7,6 +7,7 @@ import type { Comparison } from './phases/context.js';
 import type { AcceptResults } from './phases/accept.js';
 import type { EndToEndResults } from './phases/end-to-end.js';
 import type { TrackingResults } from './phases/tracking.js';
+import type { HotUserResults } from './phases/hot-user.js';
 import type { StatusResults } from './phases/status-read.js';
 import type { Flags } from './flags.js';
 import { round } from './stats.js';
@@ -18,6 +19,7 @@ export type BenchResults = {
   flags: Flags;
   accept?: AcceptResults;
   endToEnd?: EndToEndResults;
+  hotUser?: HotUserResults;
   tracking?: TrackingResults;
   status?: StatusResults;
   /** Every comparison in one place: figure, baseline, ratio (figure / baseline), target, met. */
@@ -57,6 +59,7 @@ export function collectComparisons(r: BenchResults): Record<string, Comparison> 
     out.webhookLatencyP50 = r.endToEnd.comparisons.webhookP50;
     out.peakRss = r.endToEnd.comparisons.peakRss;
   }
+  if (r.hotUser) out.oneUserThroughput = r.hotUser.comparisons.oneUserThroughput;
   if (r.tracking) out.trackingCallsPerBlock = r.tracking.comparisons.callsPerBlock;
   if (r.status) out.statusReadP99 = r.status.comparisons.p99;
   return out;
@@ -172,6 +175,25 @@ export function formatTable(r: BenchResults): string {
       ratio(e.comparisons.peakRss),
       mark(e.comparisons.peakRss),
     ]);
+  }
+  if (r.hotUser) {
+    const h = r.hotUser;
+    rows.push([
+      `one busy user: ops/s (${h.ops} from 1 user vs ${h.ops} users)`,
+      f(h.oneUser.opsPerSecond),
+      `${f(h.manyUsers.opsPerSecond)} many users`,
+      ratio(h.comparisons.oneUserThroughput),
+      mark(h.comparisons.oneUserThroughput),
+    ]);
+    if (h.batch) {
+      rows.push([
+        `batch payout: s to confirm / gas per recipient (${h.batch.recipients})`,
+        `${f(h.batch.batchConfirmS)} / ${f(h.batch.gasPerRecipient.batch, 0)}`,
+        `${f(h.batch.singlesWallS)} / ${f(h.batch.gasPerRecipient.singles, 0)} singles`,
+        `${(h.batch.gasPerRecipient.batch / h.batch.gasPerRecipient.singles).toFixed(2)}× gas`,
+        '',
+      ]);
+    }
   }
   if (r.tracking) {
     const t = r.tracking;

@@ -10,6 +10,7 @@ import { startBenchStack } from './stack.js';
 import { collectComparisons, describeMachine, formatTable, writeResults, type BenchResults } from './report.js';
 import { ACCEPT_STEPS, runAcceptPhase } from './phases/accept.js';
 import { END_TO_END_STEPS, runEndToEndPhase } from './phases/end-to-end.js';
+import { HOT_USER_STEPS, runHotUserPhase } from './phases/hot-user.js';
 import { TRACKING_STEPS, runTrackingPhase } from './phases/tracking.js';
 import { STATUS_STEPS, runStatusPhase } from './phases/status-read.js';
 import type { PhaseContext } from './phases/context.js';
@@ -25,6 +26,7 @@ async function main(): Promise<number> {
     1
     + (has('accept') ? ACCEPT_STEPS : 0)
     + (has('e2e') ? END_TO_END_STEPS : 0)
+    + (has('hot') ? HOT_USER_STEPS : 0)
     + (has('tracking') ? TRACKING_STEPS : 0)
     + (has('status') ? STATUS_STEPS : 0)
     + 1;
@@ -53,6 +55,7 @@ async function main(): Promise<number> {
     const ctx: PhaseContext = { stack, cleanup, progress, flags, chronosRoot };
     if (has('accept')) results.accept = await runAcceptPhase(ctx);
     if (has('e2e')) results.endToEnd = await runEndToEndPhase(ctx);
+    if (has('hot')) results.hotUser = await runHotUserPhase(ctx);
     if (has('tracking')) results.tracking = await runTrackingPhase(ctx);
     if (has('status')) results.status = await runStatusPhase(ctx);
     return 0;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
+import { parseGwei } from 'viem';
 import type { z } from 'zod';
 import { envSchema, type Config, type EmbeddedPorts } from './schema.js';
 import type { Sponsorship } from '../userop/sponsorship/mode.js';
@@ -128,6 +129,10 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       maxParallelPerAccount: e.MAX_PARALLEL_OPS_PER_ACCOUNT,
     }),
     tracking: Object.freeze({ confirmations: e.CONFIRMATIONS, confirmAt: e.CONFIRM_AT, maxLogRange: e.TRACKER_MAX_LOG_RANGE }),
+    fees: Object.freeze({
+      spikeWaitSeconds: e.FEE_SPIKE_WAIT_SECONDS,
+      ...(e.MAX_FEE_PER_GAS_GWEI !== undefined && { maxFeePerGasWei: parseGwei(e.MAX_FEE_PER_GAS_GWEI) }),
+    }),
     webhooks: Object.freeze({
       maxAttempts: retries.schedule.length + 1,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,

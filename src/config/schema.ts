@@ -196,6 +196,16 @@ export const envSchema = z.object({
   CONFIRM_AT: z.enum(['latest', 'safe', 'finalized']).default('latest'),
   // The widest eth_getLogs range the tracker asks for (narrowed by itself when a provider refuses one).
   TRACKER_MAX_LOG_RANGE: positiveInt.default(1_000),
+  // An operation stalled because the base fee rose above its signed maxFeePerGas is re-sent this long
+  // (fees may come back down) before it is re-built at current fees with the same nonce. 60 s: within
+  // the default 120 s deadline after the 30 s stall, leaving time for the re-built one to be included.
+  FEE_SPIKE_WAIT_SECONDS: positiveInt.default(60),
+  // No fee Chronos signs goes above this (gwei, decimals allowed); unset: no cap.
+  MAX_FEE_PER_GAS_GWEI: z
+    .string()
+    .regex(/^\d+(\.\d{1,9})?$/, 'must be a number of gwei, e.g. 50 or 0.25')
+    .refine((v) => /[1-9]/.test(v), 'must be above 0')
+    .optional(),
   // Per API process: operations waiting for an accept batch; past it a request is answered 503 at once.
   ACCEPT_QUEUE_MAX: positiveInt.default(1_000),
   // The old way to describe the retry schedule: no defaults, so load.ts can tell whether an operator set them.
@@ -278,6 +288,8 @@ export type Config = Readonly<{
   }>;
   /** When an inclusion counts (README, Confirmations and reorgs), and how the tracker reads the logs. */
   tracking: Readonly<{ confirmations: number; confirmAt: 'latest' | 'safe' | 'finalized'; maxLogRange: number }>;
+  /** Fee spikes: how long an underpriced operation is waited for, and the highest maxFeePerGas (wei) Chronos signs. */
+  fees: Readonly<{ spikeWaitSeconds: number; maxFeePerGasWei?: bigint }>;
   /**
    * Retry n (n ≥ 1) waits about retryScheduleMs[n-1], ±20 %, or longer when Retry-After asks;
    * maxAttempts is retryScheduleMs.length + 1. retryScheduleFrom says which variables it came from.

@@ -10,24 +10,36 @@ export type IncludedOutcome = NonNullable<Transaction['included_outcome']>;
 
 /** The columns an inclusion writes: where it is, what it cost and, until it settles, how it will. */
 export type InclusionColumns = Pick<Transaction, 'tx_hash' | 'block_hash'> & {
+  user_op_hash?: string | null;
   block_number: bigint;
   gas_used: bigint;
   gas_cost_wei: bigint;
 };
 
-export type TrackedByHash = Pick<Transaction, 'id' | 'status' | 'user_op_hash' | 'replacement_user_op_hash' | 'block_hash'>;
+export type TrackedByHash = Pick<Transaction, 'id' | 'status' | 'user_op_hash' | 'replacement_user_op_hash' | 'block_hash'> & {
+  /** The hash of the operation stored now (differs from user_op_hash when a superseded one matched). */
+  stored_user_op_hash: string | null;
+};
 
 /**
  * The transactions an inclusion of one of these (lower-case) hashes may belong to: in flight, or
- * settled and waiting to be included again after a reorg.
+ * settled and waiting to be included again after a reorg. An original re-built after a fee spike
+ * (jobs/fee-spike.ts) may still be included in its place — they share a nonce, so at most one ever
+ * is —: a superseded hash among `hashes` is returned as `user_op_hash`, so that its inclusion settles
+ * the transaction like the stored original's.
  */
 export async function trackedWithUserOpHashes(db: Db, hashes: string[]): Promise<TrackedByHash[]> {
+  const wanted = sql`${sql.val(hashes)}::text[]`;
   return db
     .selectFrom('transactions')
-    .select(['id', 'status', 'user_op_hash', 'replacement_user_op_hash', 'block_hash'])
+    .select(['id', 'status', 'replacement_user_op_hash', 'block_hash', 'user_op_hash as stored_user_op_hash'])
+    .select(
+      sql<string | null>`case when user_op_hash = any(${wanted}) then user_op_hash
+        else coalesce((select h from unnest(superseded_user_op_hashes) h where h = any(${wanted}) limit 1), user_op_hash) end`.as('user_op_hash'),
+    )
     .where((eb) =>
       eb.and([
-        eb.or([eb('user_op_hash', 'in', hashes), eb('replacement_user_op_hash', 'in', hashes)]),
+        eb.or([eb('user_op_hash', 'in', hashes), eb('replacement_user_op_hash', 'in', hashes), sql<boolean>`superseded_user_op_hashes && ${wanted}`]),
         eb.or([eb('status', 'in', [...IN_FLIGHT]), eb.and([eb('reorged_at', 'is not', null), eb('block_hash', 'is', null)])]),
       ]),
     )

@@ -2,8 +2,8 @@
 // after STALLED_AFTER_SECONDS: flagged (once) and re-sent, and re-sent again every STALLED_AFTER_SECONDS
 // while it stays pending — a bundler restarted meanwhile has lost its mempool, and a re-send past the
 // sponsorship window is a re-sponsored one. Past its deadline (or its expiry block): replaced with a
-// no-op UserOperation of the same nonce, so that it ends one way or the other.
-import { formatGwei } from 'viem';
+// no-op UserOperation of the same nonce, so that it ends one way or the other. An operation underpriced
+// by a fee spike is re-built at current fees after FEE_SPIKE_WAIT_SECONDS (fee-spike.ts).
 import { storeReplacementUserOperation } from '../db/transactions.js';
 import type { Transaction } from '../db/schema.js';
 import { touchTransaction } from '../db/transaction-progress.js';
@@ -17,6 +17,8 @@ import { settleFromLogs } from '../tracking/find-inclusion.js';
 import { failpoint } from '../observability/failpoints.js';
 import { expiryOf, type SubmitRun } from './submit-run.js';
 import { REPLACEMENT_FEE_BUMP_PERCENT, sendCurrentUserOperation } from './re-sponsor.js';
+import { findUnderpriced, rebuildAfterFeeSpike, refreshBundlerQuote, underpricedReason } from './fee-spike.js';
+import { signWithinFeeCap } from './wait-for-fees.js';
 
 /** How long after sending a replacement we wait before sending it again. */
 const REPLACEMENT_WAIT_MS = 10_000;
@@ -28,6 +30,8 @@ const INCLUDED_RECHECK_MS = 5_000;
 export async function awaitInclusion(run: SubmitRun, { tx, account }: { tx: Transaction; account: UserSmartAccount }): Promise<void> {
   // This run's last re-send: a run resumed after a crash re-sends at once (submit-transaction.ts) and counts from there.
   let resentAt: Date | undefined;
+  // Since when an underpriced original has been waited for (its stall, then its last re-build).
+  let spikeSince: Date | undefined;
   for (;;) {
     if (tx.block_hash) {
       // Included, waiting for its depth (README, Confirmations and reorgs): nothing to re-send or replace.
@@ -48,8 +52,15 @@ export async function awaitInclusion(run: SubmitRun, { tx, account }: { tx: Tran
     run.checkShutdown();
     const current = await run.current();
     if (isTerminal(current.status)) return;
+    if (current.block_hash) {
+      tx = current;
+      continue;
+    }
     if (stallAt && Date.now() >= stallAt.getTime()) {
-      tx = (await handleStall(run, current, account)) ?? current;
+      spikeSince ??= current.stalled_at ?? new Date();
+      const handled = await handleStall(run, current, account, spikeSince);
+      tx = handled.tx ?? current;
+      if (handled.rebuilt) spikeSince = new Date();
       resentAt = new Date();
       continue;
     }
@@ -69,13 +80,25 @@ function stallTime(run: SubmitRun, tx: Transaction, resentAt: Date | undefined):
   return new Date(new Date(since).getTime() + run.ctx.config.transactions.stalledAfterSeconds * 1000);
 }
 
-/** Flags the stall with why the first time, then re-sends the stored operation. */
-async function handleStall(run: SubmitRun, tx: Transaction, account: UserSmartAccount): Promise<Transaction | undefined> {
+/**
+ * Flags the stall with why the first time, then re-sends the stored operation — or, underpriced for
+ * FEE_SPIKE_WAIT_SECONDS since `spikeSince`, sends it re-built at current fees (`rebuilt`).
+ */
+async function handleStall(run: SubmitRun, tx: Transaction, account: UserSmartAccount, spikeSince: Date): Promise<{ tx?: Transaction; rebuilt: boolean }> {
   if (!tx.stalled_at) await flagStall(run, tx);
   else run.log.debug({ userOpHash: tx.user_op_hash }, 'still not included; re-sending');
+  const rebuilt = await rebuildAfterFeeSpike(run, { tx, account, since: spikeSince });
+  if (!rebuilt) await refreshBundlerQuote(run);
   // A bundler drops an operation whose window passed: then the re-send is a re-sponsored one.
-  await sendCurrentUserOperation(run, { tx, account, which: 'original', step: 're-send after stall', failTransaction: false });
-  return run.current();
+  await sendCurrentUserOperation(run, {
+    tx: rebuilt ?? tx,
+    account,
+    which: 'original',
+    step: rebuilt ? 'send re-built' : 're-send after stall',
+    failTransaction: false,
+    fresh: !!rebuilt,
+  });
+  return { tx: await run.current(), rebuilt: !!rebuilt };
 }
 
 /**
@@ -85,29 +108,20 @@ async function handleStall(run: SubmitRun, tx: Transaction, account: UserSmartAc
 async function flagStall(run: SubmitRun, tx: Transaction): Promise<void> {
   const { ctx, id } = run;
   const after = ctx.config.transactions.stalledAfterSeconds;
-  const [held, baseFee] = await Promise.all([
+  const [held, underpriced] = await Promise.all([
     ctx.userOps.bundler.request({ method: 'eth_getUserOperationByHash', params: [tx.user_op_hash as `0x${string}`] }).then(
       (op): 'held' | 'dropped' => (op ? 'held' : 'dropped'),
       (): 'unknown' => 'unknown',
     ),
-    ctx.publicClient.getBlock({ blockTag: 'latest' }).then(
-      (block) => block.baseFeePerGas ?? undefined,
-      () => undefined,
-    ),
+    findUnderpriced(run, tx),
   ]);
-  const signedMaxFee = BigInt((tx.user_op as { maxFeePerGas: string }).maxFeePerGas);
-  const reason =
-    baseFee !== undefined && signedMaxFee < baseFee
-      ? `underpriced: not included after ${after}s, signed with maxFeePerGas ${formatGwei(signedMaxFee)} gwei below the base fee of ${formatGwei(baseFee)} gwei; re-sent every ${after}s while fees stay high, ${
-          ctx.config.sponsorship.mode === 'own'
-            ? 're-built at current fees with the same nonce once its sponsorship window has passed'
-            : 'replaced by a no-op at the deadline if still pending'
-        }`
-      : {
-          held: `not included after ${after}s although the bundler holds it (congestion or fees); re-sent, and replaced by a no-op at the deadline if still pending`,
-          dropped: `not included after ${after}s and no longer known to the bundler (dropped); re-sent`,
-          unknown: `not included after ${after}s; the bundler could not say whether it holds it; re-sent`,
-        }[held];
+  const reason = underpriced
+    ? await underpricedReason(run, tx, underpriced)
+    : {
+        held: `not included after ${after}s although the bundler holds it (congestion or fees); re-sent, and replaced by a no-op at the deadline if still pending`,
+        dropped: `not included after ${after}s and no longer known to the bundler (dropped); re-sent`,
+        unknown: `not included after ${after}s; the bundler could not say whether it holds it; re-sent`,
+      }[held];
   const flagged = await flagStalledTransaction(ctx.db, { transactionId: id, reason });
   if (flagged) run.log.warn({ userOpHash: tx.user_op_hash, reason, stalledAfterSeconds: after }, 'transaction stalled');
 }
@@ -138,25 +152,29 @@ async function replace(run: SubmitRun, tx: Transaction, account: UserSmartAccoun
   const { ctx, id } = run;
   const nonce = BigInt(tx.user_op!.nonce);
   if (await isNonceUsed(ctx.publicClient, { entryPoint: ctx.config.contracts.entryPoint, sender: account.address, nonce })) {
-    // The nonce is spent: by the original or by our replacement. Find which and settle now.
-    const hashes = [tx.user_op_hash, tx.replacement_user_op_hash].filter((h): h is `0x${string}` => !!h);
+    // The nonce is spent: by the original (as stored, or a version a re-build superseded) or by our replacement. Find which and settle now.
+    const hashes = [tx.user_op_hash, tx.replacement_user_op_hash, ...tx.superseded_user_op_hashes].filter((h): h is `0x${string}` => !!h);
     await settleFromLogs(ctx, { hashes, fromBlock: BigInt(tx.submitted_block ?? 0) });
     return run.current();
   }
   if (!tx.replacement_user_op) {
     run.log.warn({ deadline: tx.deadline_at }, 'not included by its deadline; sending a no-op replacement');
-    const signed = await run.withRetries({
-      step: 'prepare replacement',
-      run: () =>
-        prepareSignedUserOperation(ctx.userOps, {
-          account,
-          chainId: ctx.config.chain.chainId,
-          callData: '0x',
-          nonce,
-          feeBumpPercent: REPLACEMENT_FEE_BUMP_PERCENT,
-        }),
-      failTransaction: false,
-    });
+    // Above MAX_FEE_PER_GAS_GWEI it waits (the original may still get in meanwhile: then the wait ends).
+    const signed = await signWithinFeeCap(run, () =>
+      run.withRetries({
+        step: 'prepare replacement',
+        run: () =>
+          prepareSignedUserOperation(ctx.userOps, {
+            account,
+            chainId: ctx.config.chain.chainId,
+            callData: '0x',
+            nonce,
+            feeBumpPercent: REPLACEMENT_FEE_BUMP_PERCENT,
+            maxFeePerGasCap: ctx.config.fees.maxFeePerGasWei,
+          }),
+        failTransaction: false,
+      }),
+    );
     if (!signed.ok || !signed.value) return undefined;
     tx =
       (await storeReplacementUserOperation(ctx.db, { transactionId: id, userOp: signed.value.userOp, userOpHash: signed.value.hash })) ?? (await run.current());

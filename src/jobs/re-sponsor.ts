@@ -1,6 +1,7 @@
-// Re-sponsoring: the one case in which a second UserOperation is built for a transaction (a third, for
-// its no-op replacement). Everywhere else a stored operation is only ever re-sent, because a rebuilt one
-// could be included beside it and execute twice. Our own paymaster signs a window, though: once a block
+// Re-sponsoring: one of two cases in which a second UserOperation is built for a transaction (a third,
+// for its no-op replacement); the other is the re-build after a fee spike (fee-spike.ts), which keeps the
+// old hash matchable instead because the old one may still get in. Otherwise a stored operation is only
+// ever re-sent. Our own paymaster signs a window, though: once a block
 // B has a timestamp past validUntil and the nonce is still unused at B, the stored operation can never be
 // included by any later block (userop/sponsorship/window-passed.ts), so a new one with THE SAME NONCE,
 // freshly sponsored and signed, cannot execute twice either: at most one operation ever uses a nonce.
@@ -16,6 +17,7 @@ import { prepareSignedUserOperation } from '../userop/prepare.js';
 import { ownSponsorshipWindow } from '../userop/sponsorship/own-paymaster.js';
 import { readWindowState, type WindowState } from '../userop/sponsorship/window-passed.js';
 import type { SubmitRun } from './submit-run.js';
+import { signWithinFeeCap } from './wait-for-fees.js';
 
 /** Which stored operation of the transaction: the original or its no-op replacement. */
 export type StoredOperation = 'original' | 'replacement';
@@ -24,7 +26,7 @@ export type StoredOperation = 'original' | 'replacement';
  * Fees of a re-sponsored original over the current quote: a bundler that still holds the dead
  * operation treats the new one as its replacement, which must pay more to be taken.
  */
-const RE_SPONSOR_FEE_BUMP_PERCENT = 15;
+export const RE_SPONSOR_FEE_BUMP_PERCENT = 15;
 /** A replacement is re-sponsored as it was first built: well above the quote, to get in. */
 export const REPLACEMENT_FEE_BUMP_PERCENT = 50;
 
@@ -101,18 +103,22 @@ async function reSponsor(
   // A mint past its expiry block would only revert: the dead original was never included, so it ends
   // EXPIRED as one the bundler never took.
   if (which === 'original' && (await run.expireUnsent(tx))) return undefined;
-  const signed = await run.withRetries({
-    step: which === 'original' ? 're-sponsor' : 're-sponsor replacement',
-    run: () =>
-      prepareSignedUserOperation(ctx.userOps, {
-        account,
-        chainId: ctx.config.chain.chainId,
-        callData: dead.callData as Hex,
-        nonce: BigInt(dead.nonce),
-        feeBumpPercent: which === 'original' ? RE_SPONSOR_FEE_BUMP_PERCENT : REPLACEMENT_FEE_BUMP_PERCENT,
-      }),
-    failTransaction: which === 'original',
-  });
+  // The dead one cannot be included any more: above MAX_FEE_PER_GAS_GWEI there is nothing to do but wait.
+  const signed = await signWithinFeeCap(run, () =>
+    run.withRetries({
+      step: which === 'original' ? 're-sponsor' : 're-sponsor replacement',
+      run: () =>
+        prepareSignedUserOperation(ctx.userOps, {
+          account,
+          chainId: ctx.config.chain.chainId,
+          callData: dead.callData as Hex,
+          nonce: BigInt(dead.nonce),
+          feeBumpPercent: which === 'original' ? RE_SPONSOR_FEE_BUMP_PERCENT : REPLACEMENT_FEE_BUMP_PERCENT,
+          maxFeePerGasCap: ctx.config.fees.maxFeePerGasWei,
+        }),
+      failTransaction: which === 'original',
+    }),
+  );
   if (!signed.ok || !signed.value) return undefined;
   const reason =
     `sponsorship window passed at block ${passed.block} (validUntil ${validUntil}, block time ${passed.blockTimestamp}); `

@@ -1,8 +1,8 @@
 // submit_transaction: drives one accepted transaction to a terminal status, phase by phase:
-//   pick-up (the paymaster deposit covers it; ACCEPTED → SUBMITTING) → build, sponsor, sign, STORE → send → SUBMITTED → await-inclusion.ts
+//   pick-up (the paymaster deposit covers it, fees are within MAX_FEE_PER_GAS_GWEI; ACCEPTED → SUBMITTING) → build, sponsor, sign, STORE → send → SUBMITTED → await-inclusion.ts
 // A retried or recovered job resumes from what is stored: it re-sends the stored UserOperation and
-// never builds a second one while the first could still be included (the one exception, an operation
-// of our own paymaster provably dead past its sponsorship window, is re-sponsor.ts). Past the deadline,
+// builds a second one only with the same nonce (an operation of our own paymaster provably dead past
+// its sponsorship window, re-sponsor.ts; one underpriced for FEE_SPIKE_WAIT_SECONDS, fee-spike.ts). Past the deadline,
 // a no-op UserOperation with the same nonce makes the original impossible to include (→ EXPIRED).
 import type { Task } from 'graphile-worker';
 import { findTransaction, storeUserOperation } from '../db/transactions.js';
@@ -24,6 +24,7 @@ import { createSubmitRun, Shutdown, type SubmitRun } from './submit-run.js';
 import { awaitInclusion } from './await-inclusion.js';
 import { sendCurrentUserOperation } from './re-sponsor.js';
 import { waitForDeposit } from './wait-for-deposit.js';
+import { signWithinFeeCap, waitForAffordableFees } from './wait-for-fees.js';
 
 export type SubmitTransactionPayload = { transactionId: string };
 
@@ -75,6 +76,7 @@ async function runOnce(run: SubmitRun): Promise<void> {
   if (tx.status === 'ACCEPTED') {
     if (await run.expireUnsent(tx)) return;
     if (!(await waitForDeposit(run, tx))) return;
+    if (!(await waitForAffordableFees(run, tx))) return;
     tx = (await run.move({ transactionId: id, to: 'SUBMITTING', reason: 'worker picked it up' })) ?? tx;
     // The tracker hears this through the status channel too; in this process, tell it directly.
     ctx.tracker.wake();
@@ -110,7 +112,9 @@ async function runOnce(run: SubmitRun): Promise<void> {
     if (isTerminal(tx.status)) return;
   } else if (tx.status === 'SUBMITTED' && !tx.replacement_user_op) {
     // Resumed after a crash or restart: make sure the bundler still has it (re-sponsored if it outlived its window).
-    tx = (await sendCurrentUserOperation(run, { tx, account, which: 'original', step: 'send' })).tx;
+    // A bundler took it once, so a refusal now (e.g. underpriced after a fee spike) does not mean it can never
+    // execute: it is never FAILED for one; the stall handling re-sends it, re-builds it or replaces it.
+    tx = (await sendCurrentUserOperation(run, { tx, account, which: 'original', step: 'send', failTransaction: false })).tx;
     if (isTerminal(tx.status)) return;
   }
 
@@ -180,14 +184,23 @@ async function buildAndStore(run: SubmitRun, tx: Transaction, account: UserSmart
     await run.fail({ kind: 'refused', code: 'BUNDLER_REJECTED', message: error.message }, 'INVALID_OPERATION');
     return undefined;
   }
-  const signed = await run.withRetries({
-    step: 'prepare',
-    run: async () => {
-      if (await run.expireUnsent(tx)) return undefined;
-      const nonce = await nonceFor(run, tx, account);
-      return prepareSignedUserOperation(ctx.userOps, { account, chainId: ctx.config.chain.chainId, calls, nonce });
-    },
-  });
+  // Fees can rise past MAX_FEE_PER_GAS_GWEI between the ACCEPTED check and here: then it waits here.
+  const signed = await signWithinFeeCap(run, () =>
+    run.withRetries({
+      step: 'prepare',
+      run: async () => {
+        if (await run.expireUnsent(tx)) return undefined;
+        const nonce = await nonceFor(run, tx, account);
+        return prepareSignedUserOperation(ctx.userOps, {
+          account,
+          chainId: ctx.config.chain.chainId,
+          calls,
+          nonce,
+          maxFeePerGasCap: ctx.config.fees.maxFeePerGasWei,
+        });
+      },
+    }),
+  );
   if (!signed.ok || !signed.value) return undefined;
   const stored = await storeUserOperation(ctx.db, { transactionId: id, userOp: signed.value.userOp, userOpHash: signed.value.hash });
   // Lost a race with another run of this job: use what it stored.

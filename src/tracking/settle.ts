@@ -72,6 +72,8 @@ export async function settleInclusions(ctx: SettleContext, events: InclusionEven
     const replaced = event.userOpHash.toLowerCase() === row.replacement_user_op_hash;
     const outcome: IncludedOutcome = replaced ? 'EXPIRED' : event.success ? 'CONFIRMED' : 'REVERTED';
     const columns: InclusionColumns = {
+      // A superseded version (re-built after a fee spike) got in: the hash shown is the one included.
+      ...(!replaced && row.user_op_hash !== row.stored_user_op_hash && { user_op_hash: row.user_op_hash }),
       tx_hash: event.transactionHash,
       block_number: event.blockNumber,
       block_hash: event.blockHash.toLowerCase(),

@@ -96,6 +96,8 @@ function classify(error: unknown, urls: FailureUrls): UserOpFailure {
   const text = links.map((e) => (e.shortMessage !== undefined ? `${e.shortMessage} ${e.details ?? ''}` : (e.message ?? ''))).join(' ');
   const message = decodeRevertsIn(summarize(error));
   if (/already known|already in mempool|duplicate user ?operation/i.test(text)) return { kind: 'already-known', message };
+  // A bundler's per-sender limit (alto words it as an AA25): room frees as the sender's others are included.
+  if (/maximum number of (parallel|queued) user ?op|too many (parallel |queued )?user ?op/i.test(text)) return { kind: 'unavailable', part, message };
   if (/AA25|invalid account nonce|nonce.*(too low|already used)/i.test(text)) return { kind: 'nonce-used', message };
   if (isRpcUnavailable(error)) return { kind: 'unavailable', part, message };
   if (isDepositTooLow(links, text)) return { kind: 'unavailable', part: 'paymaster', message };

@@ -6,6 +6,7 @@ import type { UserSmartAccount } from '../accounts/smart-account.js';
 import type { Call } from '../operations/types.js';
 import { getUserOperationFees, type UserOpClients } from './clients.js';
 import type { Fees } from './fee-quote.js';
+import { feesToSign } from './fee-cap.js';
 
 export type SignedUserOperation = { userOp: Record<string, string>; hash: Hex; nonce: bigint; fees: Fees };
 
@@ -18,15 +19,18 @@ export type PrepareSignedUserOperationParameters = {
   nonce?: bigint;
   /** Multiplies the quoted fees, e.g. to replace a pending operation. */
   feeBumpPercent?: number;
+  /** MAX_FEE_PER_GAS_GWEI in wei: never signs above it (FeesAboveCapError when the quote is above it). */
+  maxFeePerGasCap?: bigint;
+  /** Ask the bundler for a quote now rather than share the last one (a re-build after a fee spike). */
+  freshQuote?: boolean;
 };
 
 export async function prepareSignedUserOperation(clients: UserOpClients, p: PrepareSignedUserOperationParameters): Promise<SignedUserOperation> {
   // The caller's nonce (the key it holds: src/jobs/submit-transaction.ts), else key 0's next; a
   // replacement must reuse the exact nonce. A replacement is sent because something is stuck: it gets a fresh quote, not the shared one.
-  const quote = p.feeBumpPercent ? getUserOperationFees(clients) : clients.fees.get();
+  const quote = p.feeBumpPercent || p.freshQuote ? getUserOperationFees(clients) : clients.fees.get();
   const [quoted, nonce] = await Promise.all([quote, p.nonce ?? p.account.getNonce({ key: 0n })]);
-  const bump = BigInt(100 + (p.feeBumpPercent ?? 0));
-  const fees = { maxFeePerGas: (quoted.maxFeePerGas * bump) / 100n, maxPriorityFeePerGas: (quoted.maxPriorityFeePerGas * bump) / 100n };
+  const fees = feesToSign(quoted, { bumpPercent: p.feeBumpPercent, cap: p.maxFeePerGasCap });
   const base = {
     account: withCallGasHeadroom(clients, p.account),
     paymaster: clients.paymaster,

@@ -124,7 +124,7 @@ describe('a provider that refuses eth_getLogs ranges wider than 10 blocks', () =
         await new Promise((r) => setTimeout(r, 100));
       }
       // A backlog behind them, still unread (the tracker is blind), then the provider's limit.
-      await mine(300);
+      await mine(500);
       const backlogEnd = await anvil.getBlockNumber();
       const cursorBefore = (await findCursorBlock(t.ctx.db, TRACKER_CURSOR))!;
       expect(blocks.every((b) => b > cursorBefore)).toBe(true);

@@ -78,6 +78,11 @@ const unavailable: Row[] = [
     answered(-32500, 'UserOperation reverted during simulation with reason: AA31 paymaster deposit too low'),
     { kind: 'unavailable', part: 'paymaster' },
   ],
+  [
+    "a bundler's per-sender limit, worded as an AA25",
+    answered(-32602, 'AA25 invalid account nonce: Maximum number of parallel user operations for that is allowed for this sender reached'),
+    { kind: 'unavailable', part: 'bundler' },
+  ],
   ['-32005 limit exceeded from the chain', answered(-32005, 'rate limited', 'http://chain.test'), { kind: 'unavailable', part: 'chain' }],
 ];
 
