@@ -117,6 +117,7 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       inclusionTimeoutSeconds: e.INCLUSION_TIMEOUT_SECONDS,
       stalledAfterSeconds: e.STALLED_AFTER_SECONDS,
       acceptQueueMax: e.ACCEPT_QUEUE_MAX,
+      batchTransferMaxRecipients: e.BATCH_TRANSFER_MAX_RECIPIENTS,
     }),
     tracking: Object.freeze({ confirmations: e.CONFIRMATIONS, confirmAt: e.CONFIRM_AT, maxLogRange: e.TRACKER_MAX_LOG_RANGE }),
     webhooks: Object.freeze({

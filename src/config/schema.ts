@@ -169,6 +169,8 @@ export const envSchema = z.object({
   TRACKER_MAX_LOG_RANGE: positiveInt.default(1_000),
   // Per API process: operations waiting for an accept batch; past it a request is answered 503 at once.
   ACCEPT_QUEUE_MAX: positiveInt.default(1_000),
+  // The most recipients one POST /wallet/transfers may pay (README, Batch payouts).
+  BATCH_TRANSFER_MAX_RECIPIENTS: positiveInt.default(100),
   // The old way to describe the retry schedule: no defaults, so load.ts can tell whether an operator set them.
   WEBHOOK_MAX_ATTEMPTS: positiveInt.optional(),
   WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
@@ -228,7 +230,13 @@ export type Config = Readonly<{
   masterKey: Hex;
   deployerPrivateKey?: Hex;
   worker: Readonly<{ concurrency: number; trackerPollMs: number; liveness: Readonly<{ intervalMs: number; staleAfterMs: number }> }>;
-  transactions: Readonly<{ mintExpiryBlocks: number; inclusionTimeoutSeconds: number; stalledAfterSeconds: number; acceptQueueMax: number }>;
+  transactions: Readonly<{
+    mintExpiryBlocks: number;
+    inclusionTimeoutSeconds: number;
+    stalledAfterSeconds: number;
+    acceptQueueMax: number;
+    batchTransferMaxRecipients: number;
+  }>;
   /** When an inclusion counts (README, Confirmations and reorgs), and how the tracker reads the logs. */
   tracking: Readonly<{ confirmations: number; confirmAt: 'latest' | 'safe' | 'finalized'; maxLogRange: number }>;
   /**
