@@ -1,7 +1,7 @@
 // POST /api/v1/wallet/transfers against the real stack: a batch payout is ONE UserOperation that moves
 // every amount (or none), with one transaction, one status and one webhook listing every recipient;
 // a batch that cannot be accepted whole is refused whole, writing nothing.
-import { erc20Abi, getAddress, parseEther, parseEventLogs, type Address } from 'viem';
+import { encodeAbiParameters, erc20Abi, getAddress, keccak256, parseEther, parseEventLogs, toHex, type Address } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { expectError } from '../support/errors.js';
@@ -164,6 +164,50 @@ describe('POST /api/v1/wallet/transfers', () => {
 
   it('answers 400 WALLET_ERROR for a user without a wallet', async () => {
     expectError(await payout('no-wallet', { transfers: [{ to: newAddress(), amount: '1' }] }), 400, 'WALLET_ERROR');
+  });
+});
+
+describe('on-chain atomicity', () => {
+  const rpc = (method: string, params: unknown[] = []) => t.ctx.publicClient.request({ method: method as never, params: params as never });
+
+  /** Until the bundler has taken the operation (SUBMITTED) and its bundle waits in anvil's mempool, simulated and sent. */
+  async function untilTheBundleWaits(transactionId: string): Promise<void> {
+    const entryPoint = t.config.contracts.entryPoint.toLowerCase();
+    for (;;) {
+      const { status } = (await api(t, actor).get(`/api/v1/transactions/${transactionId}`)).body;
+      const pool = (await rpc('txpool_content')) as { pending: Record<string, Record<string, { to: string | null }>> };
+      const bundled = Object.values(pool.pending).some((bySender) => Object.values(bySender).some((tx) => tx.to?.toLowerCase() === entryPoint));
+      if (status === 'SUBMITTED' && bundled) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('a batch whose second transfer fails on-chain reverts whole: REVERTED, and no recipient is paid', async () => {
+    const from = await createWallet(t, actor, 'atomic');
+    await fund(t, actor, 'atomic', '10');
+    const [first, second] = [newAddress(), newAddress()];
+    // Blocks are mined by hand meanwhile, so that the bundle waits in the mempool, past every simulation.
+    await rpc('evm_setAutomine', [false]);
+    try {
+      const res = await payout('atomic', {
+        transfers: [
+          { to: first, amount: '3' },
+          { to: second, amount: '3' },
+        ],
+      });
+      expect(res.status).toBe(202);
+      await untilTheBundleWaits(res.body.transactionId);
+      // What no accept can allow: the wallet now holds 4 (OpenZeppelin's ERC20 keeps balances in slot 0),
+      // enough for the first transfer and not the second.
+      const slot = keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'uint256' }], [from, 0n]));
+      await rpc('anvil_setStorageAt', [actor.client.tokenAddress, slot, toHex(parseEther('4'), { size: 32 })]);
+      await rpc('evm_mine');
+      const done = await waitForTerminal(t, actor, res.body.transactionId);
+      expect(done).toMatchObject({ status: 'REVERTED', type: 'payout' });
+    } finally {
+      await rpc('evm_setAutomine', [true]);
+    }
+    expect([await balanceOf(first), await balanceOf(second), await balanceOf(from)]).toEqual([0n, 0n, parseEther('4')]);
   });
 });
 
