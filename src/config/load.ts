@@ -127,6 +127,7 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       stalledAfterSeconds: e.STALLED_AFTER_SECONDS,
       acceptQueueMax: e.ACCEPT_QUEUE_MAX,
       maxParallelPerAccount: e.MAX_PARALLEL_OPS_PER_ACCOUNT,
+      batchTransferMaxRecipients: e.BATCH_TRANSFER_MAX_RECIPIENTS,
     }),
     tracking: Object.freeze({ confirmations: e.CONFIRMATIONS, confirmAt: e.CONFIRM_AT, maxLogRange: e.TRACKER_MAX_LOG_RANGE }),
     fees: Object.freeze({

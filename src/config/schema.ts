@@ -208,6 +208,8 @@ export const envSchema = z.object({
     .optional(),
   // Per API process: operations waiting for an accept batch; past it a request is answered 503 at once.
   ACCEPT_QUEUE_MAX: positiveInt.default(1_000),
+  // The most recipients one POST /wallet/transfers may pay (README, Batch payouts).
+  BATCH_TRANSFER_MAX_RECIPIENTS: positiveInt.default(100),
   // The old way to describe the retry schedule: no defaults, so load.ts can tell whether an operator set them.
   WEBHOOK_MAX_ATTEMPTS: positiveInt.optional(),
   WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
@@ -285,6 +287,7 @@ export type Config = Readonly<{
     stalledAfterSeconds: number;
     acceptQueueMax: number;
     maxParallelPerAccount: number;
+    batchTransferMaxRecipients: number;
   }>;
   /** When an inclusion counts (README, Confirmations and reorgs), and how the tracker reads the logs. */
   tracking: Readonly<{ confirmations: number; confirmAt: 'latest' | 'safe' | 'finalized'; maxLogRange: number }>;

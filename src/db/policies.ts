@@ -107,16 +107,21 @@ export async function countQuotaUsage<Type extends string>(
     clientId,
     userId,
     types,
+    countedAs,
     at,
   }: {
     clientId: string;
     userId: string;
     types: readonly Type[];
+    countedAs?: readonly CountedAs[];
     at?: Date;
   },
 ): Promise<Record<Type, PeriodCounts>> {
-  return (await countQuotaUsageOfUsers(db, { clientId, userIds: [userId], types, at })).get(userId)!;
+  return (await countQuotaUsageOfUsers(db, { clientId, userIds: [userId], types, countedAs, at })).get(userId)!;
 }
+
+/** Rows of `type` also count in the quota of `as`, each as many times as its counts_as_units says. */
+export type CountedAs = { type: string; as: string };
 
 /** Operations of each of `types` each user has had counted in the current day, week and month (UTC). */
 export async function countQuotaUsageOfUsers<Type extends string>(
@@ -125,30 +130,41 @@ export async function countQuotaUsageOfUsers<Type extends string>(
     clientId,
     userIds,
     types,
+    countedAs = [],
     at,
   }: {
     clientId: string;
     userIds: readonly string[];
     types: readonly Type[];
+    countedAs?: readonly CountedAs[];
     at?: Date;
   },
 ): Promise<Map<string, Record<Type, PeriodCounts>>> {
   const usage = new Map(userIds.map((userId) => [userId, noUsage(types)]));
   if (types.length === 0 || userIds.length === 0) return usage;
-  // The status filter is spelled exactly as the partial index transactions_quota_usage is.
+  const alsoCounted = countedAs.filter((c) => (types as readonly string[]).includes(c.as));
+  // Each row once in its own type's count, and the rows of a type counted as another in that one too,
+  // by their units. Both read the partial index transactions_quota_usage, whose status filter is
+  // spelled exactly so here.
+  const ofTypes = (typeList: readonly string[]) =>
+    sql`client_id = ${clientId} and user_id = any(${[...userIds]}::text[]) and type in (${sql.join([...typeList])})
+      and status not in (${sql.join(NOT_EXECUTED.map((status) => sql.lit(status)))})
+      and created_at >= (select least(week_start, month_start) from period)`;
+  const counted = [
+    sql`select user_id, type, 1 as units, created_at from transactions where ${ofTypes(types)}`,
+    ...alsoCounted.map((c) => sql`select user_id, ${c.as}::text as type, counts_as_units as units, created_at from transactions where ${ofTypes([c.type])}`),
+  ];
   const { rows } = await sql<{ user_id: string; type: Type; daily: string; weekly: string; monthly: string }>`
     with period as (
       select date_trunc('day', t, 'UTC') as day_start, date_trunc('week', t, 'UTC') as week_start, date_trunc('month', t, 'UTC') as month_start
       from (select coalesce(${at ?? null}::timestamptz, now()) as t) as clock
-    )
+    ),
+    counted as (${sql.join(counted, sql` union all `)})
     select user_id, type,
-      count(*) filter (where created_at >= day_start) as daily,
-      count(*) filter (where created_at >= week_start) as weekly,
-      count(*) filter (where created_at >= month_start) as monthly
-    from transactions, period
-    where client_id = ${clientId} and user_id = any(${[...userIds]}::text[]) and type in (${sql.join([...types])})
-      and status not in (${sql.join(NOT_EXECUTED.map((status) => sql.lit(status)))})
-      and created_at >= least(week_start, month_start)
+      coalesce(sum(units) filter (where created_at >= day_start), 0) as daily,
+      coalesce(sum(units) filter (where created_at >= week_start), 0) as weekly,
+      coalesce(sum(units) filter (where created_at >= month_start), 0) as monthly
+    from counted, period
     group by user_id, type
   `.execute(db);
   for (const row of rows) usage.get(row.user_id)![row.type] = { daily: Number(row.daily), weekly: Number(row.weekly), monthly: Number(row.monthly) };

@@ -92,6 +92,8 @@ export interface TransactionsTable {
   gas_cost_wei: NullableNumeric;
   /** What accepting it reserved from the gas budgets (README, Gas budgets); 0 on rows from before migration 0010. */
   gas_reserved_wei: ColumnType<string, string | bigint | undefined, string | bigint>;
+  /** How many operations of its type's `countsAs` type it counts for in their quota (migration 0016); null on other types. */
+  counts_as_units: ColumnType<number | null, number | null | undefined, number | null>;
   error_code: string | null;
   error_message: string | null;
   stalled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;

@@ -15,7 +15,7 @@ An operator registers your backend (\`chronos clients create\`) and gives you a 
 end user, \`X-User-Id\` (1–256 printable ASCII characters) on every call.
 
 ### The async flow (README "How an operation travels")
-\`mint/execute\`, \`wallet/transfer\` and \`claims/execute\` answer \`202 { transactionId, status: "ACCEPTED" }\`
+\`mint/execute\`, \`wallet/transfer\`, \`wallet/transfers\` and \`claims/execute\` answer \`202 { transactionId, status: "ACCEPTED" }\`
 once everything checkable before the chain has been checked. Send \`X-Idempotency-Key\` on each: the
 same key and request replay the original 202 (\`Idempotent-Replayed: true\`), a different request
 with the same key is \`409 IDEMPOTENCY_CONFLICT\`. The terminal status arrives by signed webhook;

@@ -34,7 +34,15 @@ export function operationRoute<Params>(definition: OperationDefinition<Params, O
           const walletAddress = getAddress(wallet.address);
           const token = tokenOf(ctx.config, client.token_address);
           const acceptance = await definition.accept(ctx, req.body, { client, userId, wallet, walletAddress, token });
-          return ctx.acceptor.accept({ clientId: client.id, userId, walletAddress, token, idempotency, row: acceptanceRow(definition.type, acceptance) });
+          return ctx.acceptor.accept({
+            clientId: client.id,
+            userId,
+            walletAddress,
+            token,
+            idempotency,
+            row: acceptanceRow(definition.type, acceptance),
+            gasCeiling: acceptance.gasCeiling,
+          });
         })().catch(async (error: unknown) => {
           // A concurrent twin with the same key may have been accepted after the replay check above; its
           // success is then why this one's checks refuse (RECEIPT_ALREADY_MINTED, ...): answer its 202. Not

@@ -4,9 +4,10 @@ import type { OperationDefinition } from './types.js';
 import { mint } from './mint/definition.js';
 import { transfer } from './transfer/definition.js';
 import { claim } from './claim/definition.js';
+import { payout } from './payout/definition.js';
 
 /** In the order scopes, quotas and the docs list them. */
-export const operations = { mint, transfer, claim };
+export const operations = { mint, transfer, claim, payout };
 
 export type OperationType = keyof typeof operations;
 export type OperationScope = (typeof operations)[OperationType]['scope'];

@@ -5,8 +5,9 @@ import type { operations } from './index.js';
 import { MINT_TYPE } from './mint/type.js';
 import { TRANSFER_TYPE } from './transfer/type.js';
 import { CLAIM_TYPE } from './claim/type.js';
+import { PAYOUT_TYPE } from './payout/type.js';
 
-export const OPERATION_TYPE_NAMES = [MINT_TYPE, TRANSFER_TYPE, CLAIM_TYPE] as const;
+export const OPERATION_TYPE_NAMES = [MINT_TYPE, TRANSFER_TYPE, CLAIM_TYPE, PAYOUT_TYPE] as const;
 
 type Named = (typeof OPERATION_TYPE_NAMES)[number];
 type Registered = keyof typeof operations;

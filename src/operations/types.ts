@@ -16,8 +16,12 @@ export type Call = { to: Address; data: Hex; value?: bigint };
 /** What a definition may read while it decides whether to accept: the database, the config and the chain. */
 export type AcceptContext = { db: Db; config: OperationsConfig; publicClient: ChainPublicClient };
 
-/** The slice of the configuration operations read: the chain and the deployment's contracts (a Config fits it; operations stay below config/). */
-export type OperationsConfig = { chain: { chainId: number }; contracts: Readonly<ConfiguredContractAddresses> };
+/** The slice of the configuration operations read: the chain, the deployment's contracts and a payout's recipient limit (a Config fits it; operations stay below config/). */
+export type OperationsConfig = {
+  chain: { chainId: number };
+  contracts: Readonly<ConfiguredContractAddresses>;
+  transactions: { batchTransferMaxRecipients: number };
+};
 
 /** Who asks: the authenticated client, the user (X-User-Id) and their wallet, and the client's own token. */
 export type Requester = { client: Client; userId: string; wallet: Wallet; walletAddress: Address; token: Address };
@@ -34,6 +38,10 @@ export type Acceptance<Params> = {
   orderedNonce?: bigint;
   /** Past this block the operation cannot execute any more: it ends EXPIRED instead (`expiry`). */
   expiryBlock?: bigint;
+  /** How many operations of the definition's `countsAs` type this one counts for in their quota (a payout: its recipients). */
+  countsAsUnits?: number;
+  /** The gas ceiling of this one operation when it depends on the request (a payout's recipients); else the definition's. */
+  gasCeiling?: bigint;
 };
 
 export type OperationDefinition<Params = unknown, Type extends string = string, Scope extends string = Type> = {
@@ -49,6 +57,11 @@ export type OperationDefinition<Params = unknown, Type extends string = string, 
    * the test stack. Accepting reserves it, times a fee cap, from the gas budgets (README, Gas budgets).
    */
   gasCeiling: bigint;
+  /**
+   * Another type whose quota this one also counts in, `countsAsUnits` times per operation, beside its
+   * own (a payout counts once per recipient in the transfer quota: README, Batch payouts).
+   */
+  countsAs?: string;
   /** Runs before OpenAPI validation, for bodies whose documented errors differ from VALIDATION_ERROR. */
   precheck?: RequestHandler;
   /** Validates the request and pre-checks it against the chain; throws an AppError to refuse (nothing is written). */

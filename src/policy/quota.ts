@@ -13,11 +13,12 @@ import {
   limitsOf,
   type PeriodCounts,
   type PeriodLimits,
+  type CountedAs,
   type QuotaPeriod,
   type StoredPolicy,
 } from '../db/policies.js';
 import { apiErrors, type AppError } from '../app-error.js';
-import { OPERATION_TYPES, definitionOf, type OperationType } from '../operations/index.js';
+import { OPERATION_TYPES, definitionOf, operationList, type OperationType } from '../operations/index.js';
 import type { GasFeeCap } from '../chain/gas-fee-cap.js';
 import { findDeployedUsers, sumClientGasUsage, sumUserGasUsage } from '../db/gas-budgets.js';
 import { GAS_BUDGET_SCOPES, NO_WEI_USED, gasBudgetRefusal, gasBudgetsOf, gasReservationWei, remainingWei, type GasBudgetScope } from './gas-budget.js';
@@ -26,6 +27,8 @@ import { GAS_BUDGET_SCOPES, NO_WEI_USED, gasBudgetRefusal, gasBudgetsOf, gasRese
 export type QuotaOperation = OperationType;
 /** In registry order, which is the order /quota/check, `chronos policy` and its --json list them in. */
 export const QUOTA_OPERATION_TYPES = OPERATION_TYPES;
+/** The types that also count in another type's quota (a payout, per recipient, in the transfer quota). */
+export const QUOTA_COUNTED_AS: readonly CountedAs[] = operationList.flatMap((d) => (d.countsAs ? [{ type: d.type, as: d.countsAs }] : []));
 
 export type QuotaStatus = {
   allowed: boolean;
@@ -66,19 +69,23 @@ export function smallestRemaining(status: QuotaStatus): number | undefined {
 }
 
 /**
- * Whether one more `operation` fits what this user has `used` (counted under the per-user lock, see
- * src/transactions/accept-batch.ts): a 429 QUOTA_EXCEEDED refusal, or what is left once it is counted
- * (undefined when no period is limited).
+ * Whether `units` more `operation`s (1, or a payout's recipients in the transfer quota) fit what this
+ * user has `used` (counted under the per-user lock, see src/transactions/accept-batch.ts): a 429
+ * QUOTA_EXCEEDED refusal, or what is left once they are counted (undefined when no period is limited).
  */
-export function quotaDecision(limits: PeriodLimits, used: PeriodCounts, operation: string): { refusal?: AppError; remaining?: number } {
+export function quotaDecision(limits: PeriodLimits, used: PeriodCounts, operation: string, units = 1): { refusal?: AppError; remaining?: number } {
   if (!isLimited(limits)) return {};
   const status = quotaStatusOf(limits, used);
-  if (!status.allowed) {
-    const exhausted = QUOTA_PERIODS.filter((period) => status.remaining[period] === 0);
-    const detail = exhausted.map((period) => `${limits[period]} ${period}`).join(', ');
-    return { refusal: apiErrors.quotaExceeded(`Transaction quota exceeded: this user has reached the ${operation} limit (${detail})`) };
+  const short = QUOTA_PERIODS.filter((period) => status.remaining[period] !== null && status.remaining[period] < units);
+  if (short.length) {
+    const detail = short.map((period) => `${limits[period]} ${period}`).join(', ');
+    const message =
+      units === 1
+        ? `Transaction quota exceeded: this user has reached the ${operation} limit (${detail})`
+        : `Transaction quota exceeded: ${units} ${operation}s do not fit this user's ${operation} limit (${detail}; ${Math.min(...short.map((period) => status.remaining[period]!))} left)`;
+    return { refusal: apiErrors.quotaExceeded(message) };
   }
-  return { remaining: smallestRemaining(status)! - 1 };
+  return { remaining: smallestRemaining(status)! - units };
 }
 
 /** A client's policy with a limit key for every registered type and period (null = not limited). */
@@ -99,6 +106,7 @@ export async function readQuota(db: Db, { clientId, userId, gasFeeCap }: { clien
     clientId,
     userId,
     types: QUOTA_OPERATION_TYPES.filter((op) => isLimited(limits[op])),
+    countedAs: QUOTA_COUNTED_AS,
   });
   const operations = Object.fromEntries(QUOTA_OPERATION_TYPES.map((op) => [op, quotaStatusOf(limits[op], used[op] ?? NOTHING_USED)])) as Record<
     QuotaOperation,

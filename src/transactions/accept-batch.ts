@@ -28,7 +28,7 @@ import { countQuotaUsageOfUsers, limitsOf, QUOTA_PERIODS, type PeriodCounts, typ
 import { creationHistoryFor } from '../status/transition.js';
 import { submitJobsFor } from '../db/jobs.js';
 import { apiErrors, type AppError } from '../app-error.js';
-import { QUOTA_OPERATION_TYPES, isLimited, quotaDecision } from '../policy/quota.js';
+import { QUOTA_COUNTED_AS, QUOTA_OPERATION_TYPES, isLimited, quotaDecision } from '../policy/quota.js';
 import { newTransactionId } from './ids.js';
 import { claimIdempotencyKeys, releaseIdempotencyKeys, type IdempotencyKey, type KeyClaim } from './idempotency.js';
 import { LOCK_NOT_AVAILABLE, lockUsers } from '../db/user-locks.js';
@@ -48,6 +48,8 @@ export type AcceptRequest = {
    */
   row: Omit<NewTransaction, 'id' | 'client_id' | 'user_id' | 'wallet_address' | 'status' | 'type'> & { type: OperationType };
   idempotency?: IdempotencyKey;
+  /** Its own gas ceiling when its size decides it (a payout's recipients); else its type's. */
+  gasCeiling?: bigint;
   /** When the request arrived (Date.now()): a chain read older than this may miss a credit. */
   arrivedAt: number;
 };
@@ -182,7 +184,7 @@ async function decideAndRecord(
   const budgets = await loadGasBudgetUsage(trx, users, policies);
   const deployed = new Set((await findDeployedUsers(trx, users)).map(userKey));
   const reservations = requests.map((r) =>
-    gasReservationWei({ gasCeiling: definitionOf(r.row.type).gasCeiling, deployed: deployed.has(userKey(r)), feeCapWei }),
+    gasReservationWei({ gasCeiling: r.gasCeiling ?? definitionOf(r.row.type).gasCeiling, deployed: deployed.has(userKey(r)), feeCapWei }),
   );
 
   const accepted: number[] = [];
@@ -249,12 +251,23 @@ async function loadQuotaUsage(
     if (!policy?.enabled) continue;
     const limits = limitsOf(policy, QUOTA_OPERATION_TYPES);
     const ofClient = requests.filter((r) => r.clientId === clientId);
-    const types = [...new Set(ofClient.map((r) => r.row.type))].filter((type) => isLimited(limits[type]));
+    const types = [...new Set(ofClient.flatMap((r) => quotaCharges(r).map((charge) => charge.type)))].filter((type) => isLimited(limits[type]));
     if (types.length === 0) continue;
-    const counts = await countQuotaUsageOfUsers(trx, { clientId, userIds: [...new Set(ofClient.map((r) => r.userId))], types });
+    const counts = await countQuotaUsageOfUsers(trx, {
+      clientId,
+      userIds: [...new Set(ofClient.map((r) => r.userId))],
+      types,
+      countedAs: QUOTA_COUNTED_AS,
+    });
     for (const [userId, used] of counts) usage.set(userKey({ clientId, userId }), { limits, used });
   }
   return usage;
+}
+
+/** The quotas a request counts in: its own type's once, and the type it also counts as (README, Batch payouts) by its units. */
+function quotaCharges(r: AcceptRequest): { type: OperationType; units: number }[] {
+  const { countsAs } = definitionOf(r.row.type);
+  return [{ type: r.row.type, units: 1 }, ...(countsAs ? [{ type: countsAs as OperationType, units: r.row.counts_as_units ?? 1 }] : [])];
 }
 
 /** A budget scope's limits and the usage this batch tallies against them (shared by the scope's requests). */
@@ -303,9 +316,14 @@ function decide(
 ): Extract<AcceptOutcome, { kind: 'refused' }> | { kind: 'accepted'; quotaRemaining?: number } {
   const stale = tally.state.readAt < r.arrivedAt;
   const type = r.row.type;
-  const used = quota?.used[type];
-  const { refusal: overQuota, remaining } = quota && used ? quotaDecision(quota.limits[type], used, type) : {};
+  const charges = quotaCharges(r).flatMap(({ type: quotaType, units }) => {
+    const used = quota?.used[quotaType];
+    return quota && used ? [{ used, units, ...quotaDecision(quota.limits[quotaType], used, quotaType, units) }] : [];
+  });
+  const overQuota = charges.find((charge) => charge.refusal)?.refusal;
   if (overQuota) return { kind: 'refused', error: overQuota, staleChainState: false };
+  const left = charges.flatMap((charge) => (charge.remaining === undefined ? [] : [charge.remaining]));
+  const remaining = left.length ? Math.min(...left) : undefined;
   const overBudget = budgets.length ? gasBudgetRefusal(budgets, { reservationWei, operation: type, now: new Date() }) : undefined;
   if (overBudget) return { kind: 'refused', error: overBudget, staleChainState: false };
 
@@ -321,7 +339,7 @@ function decide(
     tally.maxOrderedNonce = orderedNonce;
   }
   tally.debitWei += debitWei;
-  if (used) for (const period of QUOTA_PERIODS) used[period] += 1;
+  for (const { used, units } of charges) for (const period of QUOTA_PERIODS) used[period] += units;
   for (const budget of budgets) addUsage(budget.used, reservationWei);
   return { kind: 'accepted', quotaRemaining: remaining };
 }

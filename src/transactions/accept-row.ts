@@ -1,11 +1,11 @@
 // A definition's Acceptance as the transaction row the accept batch inserts: the one place that
-// decides which column records what (params, debit, unique key, ordered nonce, expiry).
+// decides which column records what (params, debit, unique key, ordered nonce, expiry, quota units).
 import type { OperationType } from '../operations/index.js';
 import type { Acceptance } from '../operations/types.js';
 import type { AcceptRequest } from './accept-batch.js';
 
 export function acceptanceRow(type: OperationType, acceptance: Acceptance<unknown>): AcceptRequest['row'] {
-  const { params, debitWei, uniqueKey, orderedNonce, expiryBlock } = acceptance;
+  const { params, debitWei, uniqueKey, orderedNonce, expiryBlock, countsAsUnits } = acceptance;
   return {
     type,
     params: JSON.stringify(params),
@@ -13,5 +13,6 @@ export function acceptanceRow(type: OperationType, acceptance: Acceptance<unknow
     ...(uniqueKey && { [uniqueKey.column]: uniqueKey.value }),
     ...(orderedNonce !== undefined && { mint_nonce: orderedNonce }),
     ...(expiryBlock !== undefined && { expiry_block: expiryBlock }),
+    ...(countsAsUnits !== undefined && { counts_as_units: countsAsUnits }),
   };
 }

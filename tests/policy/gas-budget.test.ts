@@ -238,6 +238,8 @@ describe('GET /quota/check', () => {
         transfer: { allowed: true, reservationWei: reservation.toString() },
         // A claim's ceiling is above a transfer's: two transfers' worth does not fit it.
         claim: { allowed: claimReservation <= 2n * reservation, reservationWei: claimReservation.toString() },
+        // A payout's entry is for one recipient; each more reserves more (tests/policy/payout-quota).
+        payout: { allowed: true, reservationWei: gasReservationWei({ gasCeiling: operations.payout.gasCeiling, deployed: false, feeCapWei }).toString() },
       },
     });
 

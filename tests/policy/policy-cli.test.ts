@@ -37,7 +37,7 @@ describe('chronos policy', () => {
       clientId,
       configured: true,
       enabled: true,
-      limits: { mint: { daily: 10, weekly: 50, monthly: 200 }, transfer: { daily: null, weekly: 100, monthly: 500 }, claim: null },
+      limits: { mint: { daily: 10, weekly: 50, monthly: 200 }, transfer: { daily: null, weekly: 100, monthly: 500 }, claim: null, payout: null },
       gasBudgets: { client: null, user: null },
       updatedAt: expect.any(String),
     });

@@ -54,6 +54,7 @@ describe('quota enforcement at accept', () => {
       mint: { allowed: true, remaining: { daily: -1, weekly: -1, monthly: -1 } },
       transfer: { allowed: true, remaining: { daily: 10, weekly: -1, monthly: -1 } },
       claim: { allowed: true, remaining: { daily: -1, weekly: -1, monthly: -1 } },
+      payout: { allowed: true, remaining: { daily: -1, weekly: -1, monthly: -1 } },
     });
 
     const responses = await Promise.all(Array.from({ length: 100 }, () => transfer('crowd')));

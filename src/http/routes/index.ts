@@ -4,6 +4,7 @@ import { createToken } from './createToken.js';
 import { createWallet } from './createWallet.js';
 import { getBalance } from './getBalance.js';
 import { transferTokens } from './transferTokens.js';
+import { payoutTokens } from './payoutTokens.js';
 import { prepareMint } from './prepareMint.js';
 import { executeMint } from './executeMint.js';
 import { executeClaim } from './executeClaim.js';
@@ -18,6 +19,7 @@ export const routes: Route[] = [
   createWallet,
   getBalance,
   transferTokens,
+  payoutTokens,
   prepareMint,
   executeMint,
   executeClaim,
