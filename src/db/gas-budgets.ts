@@ -6,7 +6,7 @@
 import { sql, type Expression, type RawBuilder, type Transaction as DbTransaction } from 'kysely';
 import type { Db } from './connect.js';
 import type { Database, GasBudgetsTable } from './schema.js';
-import type { QuotaPeriod } from './policies.js';
+import type { QuotaPeriod } from './quota-periods.js';
 import { ACTIVE, NOT_EXECUTED, TERMINAL } from '../statuses.js';
 
 type Queryable = Db | DbTransaction<Database>;

@@ -7,8 +7,9 @@ import type { Database, TransactionPolicy } from './schema.js';
 import { NOT_EXECUTED } from '../statuses.js';
 import { gasBudgetsJson, replaceGasBudgets, type GasBudgetRow, type StoredGasBudgets } from './gas-budgets.js';
 
-export const QUOTA_PERIODS = ['daily', 'weekly', 'monthly'] as const;
-export type QuotaPeriod = (typeof QUOTA_PERIODS)[number];
+import { QUOTA_PERIODS, type QuotaPeriod } from './quota-periods.js';
+
+export { QUOTA_PERIODS, type QuotaPeriod };
 
 /** A limit per period; null = no limit for that period. */
 export type PeriodLimits = Record<QuotaPeriod, number | null>;
