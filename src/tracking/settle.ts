@@ -13,7 +13,7 @@ import {
   type InclusionColumns,
   type TrackedByHash,
 } from '../db/inclusions.js';
-import type { TransactionChanges } from '../db/schema.js';
+import type { TransactionChanges, TransactionStatus } from '../db/schema.js';
 import { isTerminal } from '../statuses.js';
 import { transitionTransaction } from '../status/transition.js';
 import { runUnitOfWork, type UnitOfWorkContext } from '../status/unit-of-work.js';
@@ -89,26 +89,38 @@ export async function settleInclusions(ctx: SettleContext, events: InclusionEven
       await recordNotDeepEnough(ctx, row, { columns, outcome, errorMessage });
       continue;
     }
-    // The webhook of the final status goes out from here as soon as this commits (in a process that
-    // delivers webhooks), not after a queue hop.
-    const moved = await runUnitOfWork(ctx, async (unit) => {
-      if (row.status === 'SUBMITTING') {
-        await transitionTransaction(unit, { transactionId: row.id, to: 'SUBMITTED', reason: 'seen on-chain before the send was recorded' });
-      }
-      const settled = await transitionTransaction(unit, {
-        transactionId: row.id,
-        to: outcome,
-        changes: { ...columns, ...outcomeChanges(outcome, errorMessage) },
-        reason: REASONS[outcome],
-      });
-      failpoint('before-settlement-commit');
-      return settled;
-    });
-    if (!moved) continue;
-    failpoint('after-terminal-status');
-    results.push({ transactionId: row.id, status: outcome });
+    const changes = { ...columns, ...outcomeChanges(outcome, errorMessage) };
+    if (await settle(ctx, { transactionId: row.id, from: row.status, to: outcome, changes, reason: REASONS[outcome] })) {
+      results.push({ transactionId: row.id, status: outcome });
+    }
   }
   return results;
+}
+
+/**
+ * Writes the final status (after SUBMITTED, for one still SUBMITTING when it was seen on-chain), in one
+ * unit of work: its webhook goes out from here as soon as this commits (in a process that delivers
+ * webhooks), not after a queue hop. False when another process settled it first.
+ */
+async function settle(
+  ctx: SettleContext,
+  {
+    transactionId,
+    from,
+    to,
+    changes,
+    reason,
+  }: { transactionId: string; from: TransactionStatus; to: IncludedOutcome; changes: Omit<TransactionChanges, 'status' | 'id'>; reason: string },
+): Promise<boolean> {
+  const moved = await runUnitOfWork(ctx, async (unit) => {
+    if (from === 'SUBMITTING') await transitionTransaction(unit, { transactionId, to: 'SUBMITTED', reason: 'seen on-chain before the send was recorded' });
+    const settled = await transitionTransaction(unit, { transactionId, to, changes, reason });
+    failpoint('before-settlement-commit');
+    return settled;
+  });
+  if (!moved) return false;
+  failpoint('after-terminal-status');
+  return true;
 }
 
 /** Included, but above the settled height: recorded (and shown as includedBlock) while it stays SUBMITTED. */
@@ -167,19 +179,10 @@ export async function settlePendingInclusions(
     // A different block at that height: a reorg the next poll rewinds over (and forgets this inclusion).
     if ((await canonicalHash(block))?.toLowerCase() !== row.block_hash) continue;
     const outcome = row.included_outcome!;
-    const moved = await runUnitOfWork(ctx, async (unit) => {
-      const settled = await transitionTransaction(unit, {
-        transactionId: row.id,
-        to: outcome,
-        changes: outcomeChanges(outcome, row.included_error_message),
-        reason: `${REASONS[outcome]}; ${reachedDepth(ctx, block)}`,
-      });
-      failpoint('before-settlement-commit');
-      return settled;
-    });
-    if (!moved) continue;
-    failpoint('after-terminal-status');
-    results.push({ transactionId: row.id, status: outcome });
+    const changes = outcomeChanges(outcome, row.included_error_message);
+    if (await settle(ctx, { transactionId: row.id, from: 'SUBMITTED', to: outcome, changes, reason: `${REASONS[outcome]}; ${reachedDepth(ctx, block)}` })) {
+      results.push({ transactionId: row.id, status: outcome });
+    }
   }
   return results;
 }
