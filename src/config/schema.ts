@@ -189,7 +189,7 @@ export const envSchema = z.object({
   INCLUSION_TIMEOUT_SECONDS: positiveInt.default(120),
   STALLED_AFTER_SECONDS: positiveInt.default(30),
   // Operations of one account in flight at once, each on its own nonce key; 1 = strictly one after another.
-  MAX_PARALLEL_OPS_PER_ACCOUNT: positiveInt.default(16),
+  MAX_PARALLEL_OPS_PER_ACCOUNT: positiveInt.default(32),
   // When an inclusion counts: CONFIRMATIONS blocks on top of it at the head, or once the RPC's
   // `safe` / `finalized` block has reached it (CONFIRM_AT). One or the other (load.ts).
   CONFIRMATIONS: z.coerce.number().int().min(0).default(0),

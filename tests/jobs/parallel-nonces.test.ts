@@ -39,12 +39,12 @@ async function timeline(t: TestApp, ids: string[]) {
   );
 }
 
-describe('MAX_PARALLEL_OPS_PER_ACCOUNT=16 (the default)', () => {
+describe('MAX_PARALLEL_OPS_PER_ACCOUNT=32 (the default)', () => {
   let t: TestApp;
   let actor: Actor;
   beforeAll(async () => {
     t = await createTestApp({ worker: true });
-    expect(t.config.transactions.maxParallelPerAccount).toBe(16);
+    expect(t.config.transactions.maxParallelPerAccount).toBe(32);
     actor = await createMintingClient(t);
   });
   afterAll(() => t?.close());
@@ -69,7 +69,7 @@ describe('MAX_PARALLEL_OPS_PER_ACCOUNT=16 (the default)', () => {
     const keys = new Set(events.map((e) => keyOf(e.args.nonce!)));
     // Run in parallel: more than one key used, none beyond the limit.
     expect(keys.size).toBeGreaterThan(1);
-    expect([...keys].every((k) => k < 16n)).toBe(true);
+    expect([...keys].every((k) => k < 32n)).toBe(true);
     // Each transaction's stored key is the one its included operation used.
     for (const id of ids) {
       const row = (await findTransaction(t.ctx.db, id))!;
