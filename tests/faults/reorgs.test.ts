@@ -42,6 +42,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await bundler?.stop();
   await receiver?.close();
+  // anvil_reorg leaves anvil's block clock seconds behind the wall clock, and files after this one (the
+  // sponsorship windows of re-sponsor.test.ts) compare the two: set it back to now.
+  const latest = await chain.getBlock({ blockTag: 'latest' });
+  const now = BigInt(Math.floor(Date.now() / 1000)) + 1n;
+  await anvil('evm_setNextBlockTimestamp', [toHex(now > latest.timestamp ? now : latest.timestamp + 1n)]);
+  await anvil('evm_mine');
 });
 
 async function startApp(env: Record<string, string>): Promise<{ t: TestApp; actor: Actor }> {
