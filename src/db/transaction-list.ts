@@ -25,8 +25,16 @@ export type TransactionPosition = { createdAt: string; id: string };
 
 export type ListedTransaction = Transaction & { position: TransactionPosition };
 
+type PageParameters = TransactionFilter & { after?: TransactionPosition; limit: number };
+
 /** Newest first, strictly after `after` in that order (keyset: stable while rows are inserted). */
-export async function listClientTransactions(db: Db, params: TransactionFilter & { after?: TransactionPosition; limit: number }): Promise<ListedTransaction[]> {
+export async function listClientTransactions(db: Db, params: PageParameters): Promise<ListedTransaction[]> {
+  const rows = await transactionPageQuery(db, params).execute();
+  return rows.map(({ position_created_at, ...tx }) => ({ ...tx, position: { createdAt: position_created_at, id: tx.id } }));
+}
+
+/** The statement listClientTransactions runs, exported so that a test can EXPLAIN it. */
+export function transactionPageQuery(db: Db, params: PageParameters) {
   let query = db
     .selectFrom('transactions')
     .selectAll()
@@ -41,6 +49,5 @@ export async function listClientTransactions(db: Db, params: TransactionFilter &
     const { createdAt, id } = params.after;
     query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(sql<Date>`${createdAt}::timestamptz`, id)));
   }
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(params.limit).execute();
-  return rows.map(({ position_created_at, ...tx }) => ({ ...tx, position: { createdAt: position_created_at, id: tx.id } }));
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(params.limit);
 }
