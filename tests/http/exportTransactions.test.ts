@@ -1,6 +1,9 @@
 // GET /api/v1/transactions/export. Rows are written straight into this file's database; no worker
 // runs, so they stay as the tests leave them.
 import request from 'supertest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createTestApp, type TestApp, type TestClient } from '../support/test-app.js';
 import { expectError } from '../support/errors.js';
 import { insertTransactionRows } from '../support/transaction-rows.js';
@@ -155,6 +158,40 @@ describe('GET /api/v1/transactions/export', () => {
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
+  });
+
+  it('delivers the whole file, in order, to a client that reads slowly (the server waits for the socket to drain)', async () => {
+    const client = await t.createClient();
+    // About 2.5 MB: far more than the socket buffers hold, so the server's writes are refused until the client reads.
+    const expected = await insertTransactionRows(t.ctx.pool, { clientId: client.clientId, count: 20_000, stepMs: 1 });
+    const server = http.createServer(t.app).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const token = await t.tokenFor(client);
+      const text = await new Promise<string>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port, path: '/api/v1/transactions/export?format=ndjson', headers: { Authorization: `Bearer ${token}` } }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            // Take one chunk, then stop reading for a few turns of the event loop.
+            res.on('data', (chunk: string) => {
+              body += chunk;
+              res.pause();
+              void nextTurn()
+                .then(() => nextTurn())
+                .then(() => res.resume());
+            });
+            res.on('end', () => resolve(body));
+            res.on('error', reject);
+          })
+          .on('error', reject);
+      });
+      const lines = text.trim().split('\n');
+      expect(lines.map((l) => JSON.parse(l).transactionId)).toEqual(expected);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('exports only what the filters match, with the listing’s filters', async () => {

@@ -21,6 +21,7 @@ function csvLine(fields: (string | number | null)[]): string {
 /** Resolves when the socket wants more (or is gone: the caller then sees `res.destroyed`). */
 function drained(res: Response): Promise<void> {
   return new Promise((resolve) => {
+    if (res.destroyed) return resolve();
     const done = () => {
       res.off('drain', done);
       res.off('close', done);
