@@ -179,6 +179,20 @@ describe('GET /api/v1/transactions', () => {
     expect(res.body.error).toMatch(names);
   });
 
+  it('needs any valid token and counts, with the export, against the same limit as GET /transactions/{id}', async () => {
+    const client = await t.createClient({ scopes: [] });
+    const token = await t.tokenFor(client);
+    const get = (path: string) => request(t.app).get(path).set('Authorization', `Bearer ${token}`);
+    const listed = await get('/api/v1/transactions');
+    const exported = await get('/api/v1/transactions/export');
+    const polled = await get('/api/v1/transactions/tx_01aaaaaaaaaaaaaaaaaaaaaaaa');
+    expect([listed.status, exported.status, polled.status]).toEqual([200, 200, 404]);
+    const limits = [listed, exported, polled].map((r) => r.headers['x-ratelimit-limit']);
+    expect(new Set(limits).size).toBe(1);
+    const remaining = [listed, exported, polled].map((r) => Number(r.headers['x-ratelimit-remaining']));
+    expect(remaining).toEqual([remaining[0], remaining[0] - 1, remaining[0] - 2]);
+  });
+
   it('answers without a token with 401', async () => {
     const res = await request(t.app).get('/api/v1/transactions');
     expect(res.status).toBe(401);
