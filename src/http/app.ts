@@ -66,16 +66,19 @@ export function createApp(ctx: RouteContext, { routes = defaultRoutes }: { route
   }
 
   app.use((_req, _res, next) => next(apiErrors.notFound()));
-  for (const { route, method, path } of mounted) if (route.errorShape) app.use(reshapeErrors(method, path, route.errorShape));
+  for (const { route, method, path } of mounted) if (route.errorShape) app.use(reshapeErrors(route.operationId, method, path, route.errorShape));
   app.use(errorHandler(ctx.logger));
   return app;
 }
 
 /** Routes an operation's errors through its `errorShape`, whatever raised them (parser, validator, handler). */
-function reshapeErrors(method: string, path: string, shape: (error: AppError) => AppError): ErrorRequestHandler {
+function reshapeErrors(operationId: string, method: string, path: string, shape: (error: AppError) => AppError): ErrorRequestHandler {
   const pattern = new RegExp(`^${path.replace(/:\w+/g, '[^/]+')}/?$`);
   return (error, req, _res, next) => {
     if (req.method.toLowerCase() !== method || !pattern.test(req.path)) return next(error);
+    // A literal path the pattern also matches (/transactions/export against /transactions/:id) is another operation.
+    const matched = (req as typeof req & { openapi?: { schema?: { operationId?: string } } }).openapi?.schema?.operationId;
+    if (matched !== undefined && matched !== operationId) return next(error);
     const appError = toAppError(error, req);
     const shaped = shape(appError);
     // Only a reshaped error replaces the original, so a 500 still logs what really happened.

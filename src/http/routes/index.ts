@@ -9,6 +9,8 @@ import { prepareMint } from './prepareMint.js';
 import { executeMint } from './executeMint.js';
 import { executeClaim } from './executeClaim.js';
 import { getTransactionStatus } from './getTransactionStatus.js';
+import { listTransactions } from './listTransactions.js';
+import { exportTransactions } from './exportTransactions.js';
 import { checkQuota } from './checkQuota.js';
 import { listWebhookDeliveries } from './listWebhookDeliveries.js';
 import { redeliverWebhookDelivery } from './redeliverWebhookDelivery.js';
@@ -23,6 +25,9 @@ export const routes: Route[] = [
   prepareMint,
   executeMint,
   executeClaim,
+  // Before getTransactionStatus: Express would otherwise take /transactions/export for the id 'export'.
+  exportTransactions,
+  listTransactions,
   getTransactionStatus,
   checkQuota,
   listWebhookDeliveries,

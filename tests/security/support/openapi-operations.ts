@@ -61,5 +61,6 @@ export function documentedOperations(): DocumentedOperation[] {
  */
 export function operationReached(operations: DocumentedOperation[], method: string, target: string): DocumentedOperation | undefined {
   const path = new URL(target, 'http://chronos.test').pathname;
-  return operations.find((op) => op.method === method && new RegExp(`^${op.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(path));
+  // Express routes are not strict: a trailing slash reaches the same operation (/transactions/ is the list).
+  return operations.find((op) => op.method === method && new RegExp(`^${op.path.replace(/\{\w+\}/g, '[^/]+')}/?$`).test(path));
 }

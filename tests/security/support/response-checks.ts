@@ -10,13 +10,17 @@ const SERVER_REFUSALS = [431];
 /** GET /transactions/{id} documents its 400 and 404 as `{ error: CODE, message }`; Chronos adds `code`. */
 const CODE_AS_ERROR: Record<string, number[]> = { getTransactionStatus: [400, 404] };
 
+/** Operations whose success is a file in another format (their errors are still JSON). */
+const FILE_SUCCESS: Record<string, RegExp> = { exportTransactions: /^(text\/csv|application\/x-ndjson)\b/ };
+
 /** Problems with the answer, empty when it is fine. `op` is the operation the request reached, if any. */
 export function responseProblems(op: DocumentedOperation | undefined, res: Response): string[] {
   const problems: string[] = [];
   const allowed = new Set([...(op?.statuses ?? []).filter((s) => s < 500), ...GENERIC_REFUSALS, ...SERVER_REFUSALS]);
   if (res.status >= 500) problems.push(`a ${res.status}`);
   else if (!allowed.has(res.status)) problems.push(`status ${res.status} is not documented for this operation (${[...allowed].join(', ')})`);
-  if (!/^application\/json\b/.test(String(res.headers['content-type']))) problems.push(`Content-Type ${res.headers['content-type']} is not JSON`);
+  const contentType = res.status < 300 && op && FILE_SUCCESS[op.operationId] ? FILE_SUCCESS[op.operationId] : /^application\/json\b/;
+  if (!contentType.test(String(res.headers['content-type']))) problems.push(`Content-Type ${res.headers['content-type']} is not JSON`);
   if (/\bat .+\.(ts|js):\d+|node_modules|<html/i.test(res.text ?? '')) problems.push('the body shows a stack trace or HTML');
   if (res.status >= 400) {
     const body = res.body as Record<string, unknown>;

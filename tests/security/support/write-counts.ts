@@ -51,6 +51,8 @@ export function writesAllowed(operationId: string, res: Response, sentIdempotenc
     case 'getTransactionStatus':
     case 'checkQuota':
     case 'listWebhookDeliveries':
+    case 'listTransactions':
+    case 'exportTransactions':
       return NO_WRITES;
     case 'createWallet':
       return { ...NO_WRITES, wallets: res.body.isNew ? 1 : 0 };
