@@ -62,7 +62,7 @@ const toPeriodWei = (row: UsageRow): PeriodWei => ({ daily: BigInt(row.daily), w
 /**
  * Wei used in the current UTC day, ISO week and month (database clock: inside the accept transaction,
  * the time its rows get; or `at`), grouped by `key` (the client, or the user). An index range scan:
- * transactions_client_created for a client, transactions_client_user for users.
+ * transactions_client_listing for a client, transactions_client_user_listing for users.
  */
 function usageSql({ clientId, userIds, at }: { clientId: string; userIds?: readonly string[]; at?: Date }) {
   const key = userIds ? sql.ref('t.user_id') : sql.ref('t.client_id');
