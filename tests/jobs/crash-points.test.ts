@@ -1,7 +1,7 @@
 // Real processes killed with SIGKILL at each crash point (CHRONOS_FAILPOINTS), with transfers (a
 // duplicate would show as tokens moved twice) and mints: once another process runs, every transaction
 // reaches its terminal status and the chain shows it executed exactly once (balances, EntryPoint nonce).
-import { createPublicClient, http, parseEther, type Address } from 'viem';
+import { createPublicClient, http, parseAbiItem, parseEther, type Address } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { api, createMintingClient, createWallet, requestMint, waitForTerminal, type Actor } from '../support/operations.js';
@@ -14,6 +14,9 @@ import { startReceiver, type Receiver } from '../webhooks/support/receiver.js';
 import { chainState, FAST_LIVENESS, killed, lockedJobs, processPool } from './crash-support.js';
 
 const testChain = createPublicClient({ transport: http(testStackEnv().rpcUrl) });
+const userOperationEvent = parseAbiItem(
+  'event UserOperationEvent(bytes32 indexed userOpHash, address indexed sender, address indexed paymaster, uint256 nonce, bool success, uint256 actualGasCost, uint256 actualGasUsed)',
+);
 let bundler: RpcProxy;
 let receiver: Receiver;
 let t: TestApp;
@@ -223,6 +226,56 @@ describe.each(['after-replacement-stored', 'after-replacement-sent'])('a worker 
     expect(await chainState(t, actor.client.tokenAddress, wallet, [to])).toEqual({ balances: [FIVE, 0n], accountNonce: 1n });
     const events = await t.ctx.db.selectFrom('webhook_events').select('event_type').where('transaction_id', '=', done.transactionId).execute();
     expect(events.map((e) => e.event_type)).toEqual(['transaction.expired']);
+  });
+});
+
+describe('a worker killed with 10 operations of one account in flight at once', () => {
+  it('is followed by one that confirms each exactly once, on their own nonce keys', async () => {
+    const userId = 'parallel-crash';
+    const wallet = await createWallet(t, actor, userId);
+    await fundDirectly(t, actor, { to: wallet, amountWei: parseEther('20') });
+    const doomed = processes.start('worker');
+    // Deployed first: an account's operations only run in parallel once it exists.
+    const first = await transfer(userId, someone())();
+    expect((await waitForTerminal(t, actor, first, 40_000)).status).toBe('CONFIRMED');
+    const chainRequest = (method: string, params: unknown[] = []) => testChain.request({ method: method as never, params: params as never });
+    // Nothing is mined while they are in flight: the bundler holds them (and its bundles wait in the node).
+    await chainRequest('evm_setAutomine', [false]);
+    const recipients = Array.from({ length: 10 }, someone);
+    try {
+      const ids = await Promise.all(recipients.map((to) => transfer(userId, to)()));
+      const deadline = Date.now() + 40_000;
+      for (;;) {
+        const rows = await t.ctx.db.selectFrom('transactions').select('status').where('id', 'in', ids).execute();
+        if (rows.every((r) => r.status === 'SUBMITTED')) break;
+        if (Date.now() > deadline) throw new Error(`not all SUBMITTED: ${JSON.stringify(rows)}\n${doomed.output()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const inFlight = await t.ctx.db.selectFrom('transactions').select('nonce_key').where('id', 'in', ids).execute();
+      expect(new Set(inFlight.map((r) => r.nonce_key)).size).toBe(10);
+      doomed.child.kill('SIGKILL');
+      expect(await killed(doomed, 10_000, 'the worker')).toBe('SIGKILL');
+
+      processes.start('worker');
+      await chainRequest('evm_setAutomine', [true]);
+      await chainRequest('evm_mine');
+      const done = await Promise.all(ids.map((id) => waitForTerminal(t, actor, id, 60_000)));
+      expect(done.map((d) => d.status)).toEqual(ids.map(() => 'CONFIRMED'));
+      await queueDrained();
+      // Each moved its token once; the account ran 11 operations in all, each included once.
+      expect(await chainState(t, actor.client.tokenAddress, wallet, recipients)).toMatchObject({ balances: [parseEther('9'), ...recipients.map(() => ONE)] });
+      const events = await t.ctx.publicClient.getLogs({
+        address: t.config.contracts.entryPoint,
+        event: userOperationEvent,
+        args: { sender: wallet },
+        fromBlock: 0n,
+      });
+      expect(events).toHaveLength(11);
+      expect(new Set(events.map((e) => e.args.userOpHash)).size).toBe(11);
+      for (const d of done) expect(events.filter((e) => e.args.userOpHash === d.userOpHash)).toHaveLength(1);
+    } finally {
+      await chainRequest('evm_setAutomine', [true]);
+    }
   });
 });
 
