@@ -103,3 +103,36 @@ export const chronosPaymasterAbi = parseAbi([
   'error ECDSAInvalidSignatureLength(uint256 length)',
   'error ECDSAInvalidSignatureS(bytes32 s)',
 ]);
+
+/**
+ * ChronosEscrow: one shared escrow, keyed by (token, escrowId). Not in the contracts registry: no
+ * deployment has to configure it yet; src/chain/contracts/deploy-escrow.ts deploys it.
+ * State: 0 None, 1 Funded, 2 Released, 3 Refunded. Action (what an arbiter signs): 0 Release, 1 Refund.
+ */
+export const chronosEscrowAbi = parseAbi([
+  'function fund(address token, bytes32 escrowId, address payee, uint256 amount, uint64 deadline)',
+  'function release(address token, bytes32 escrowId)',
+  'function refund(address token, bytes32 escrowId)',
+  'function releaseWithSignature(address token, bytes32 escrowId, bytes signature)',
+  'function refundWithSignature(address token, bytes32 escrowId, bytes signature)',
+  'function escrows(address token, bytes32 escrowId) view returns (address payer, uint64 deadline, uint8 state, address payee, uint256 amount)',
+  'function arbiterMessageHash(address token, bytes32 escrowId, uint8 action) view returns (bytes32)',
+  'event Funded(address indexed token, bytes32 indexed escrowId, address indexed payer, address payee, uint256 amount, uint64 deadline)',
+  'event Released(address indexed token, bytes32 indexed escrowId, address indexed payee, uint256 amount, address authorizedBy)',
+  'event Refunded(address indexed token, bytes32 indexed escrowId, address indexed payer, uint256 amount, address authorizedBy)',
+  'error ZeroAmount()',
+  'error ZeroPayee()',
+  'error DeadlineNotInFuture(uint64 deadline, uint256 currentTimestamp)',
+  'error EscrowAlreadyExists(address token, bytes32 escrowId)',
+  'error EscrowNotFound(address token, bytes32 escrowId)',
+  'error EscrowAlreadySettled(address token, bytes32 escrowId, uint8 state)',
+  'error CallerNotPayer(address caller, address payer)',
+  'error SignedReleaseAfterDeadline(uint64 deadline, uint256 currentTimestamp)',
+  'error UnauthorizedSigner(address recovered)',
+  'error ECDSAInvalidSignature()',
+  'error ECDSAInvalidSignatureLength(uint256 length)',
+  'error ECDSAInvalidSignatureS(bytes32 s)',
+  'error SafeERC20FailedOperation(address token)',
+  // The token's own errors bubble up through SafeERC20 unchanged (e.g. a missing allowance at funding).
+  ...erc20Errors,
+]);
