@@ -12,7 +12,9 @@
 # --- build: compile TypeScript with the full dependency set -------------------------------------
 FROM node:24-trixie-slim AS build
 WORKDIR /app
+# sdk/package.json: the lock file lists the SDK workspace, and npm ci refuses a lock that does not match.
 COPY package.json package-lock.json ./
+COPY sdk/package.json ./sdk/
 # Exactly the locked versions; no install scripts (tsc needs none, and the image's npm would otherwise
 # run every dependency's scripts, including downloads and swagger-ui-dist's telemetry ping).
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -24,6 +26,7 @@ RUN npx tsc -p tsconfig.build.json
 FROM node:24-trixie-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY sdk/package.json ./sdk/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # --- runtime -------------------------------------------------------------------------------------
