@@ -61,7 +61,10 @@ export function collectComparisons(r: BenchResults): Record<string, Comparison> 
   }
   if (r.hotUser) out.oneUserThroughput = r.hotUser.comparisons.oneUserThroughput;
   if (r.tracking) out.trackingCallsPerBlock = r.tracking.comparisons.callsPerBlock;
-  if (r.status) out.statusReadP99 = r.status.comparisons.p99;
+  if (r.status) {
+    out.statusReadP99 = r.status.comparisons.p99;
+    out.statusListP99 = r.status.comparisons.listP99;
+  }
   return out;
 }
 
@@ -215,6 +218,22 @@ export function formatTable(r: BenchResults): string {
       mark(s.comparisons.p99),
     ]);
     rows.push(['status read: reads/s', f(s.large.load.rate, 0), f(s.small.load.rate, 0), '', '']);
+    rows.push([
+      `list: p50 / p99 ms, page of ${s.large.rowsPerPage.list} vs ${s.small.rowsPerPage.list} at a random cursor`,
+      `${f(s.large.list.load.latencyMs.p50)} / ${f(s.large.list.load.latencyMs.p99)}`,
+      `${f(s.small.list.load.latencyMs.p50)} / ${f(s.small.list.load.latencyMs.p99)}`,
+      ratio(s.comparisons.listP99),
+      mark(s.comparisons.listP99),
+    ]);
+    rows.push(['list: pages/s', f(s.large.list.load.rate, 0), f(s.small.list.load.rate, 0), '', '']);
+    const user = { large: s.large.userList.load.latencyMs, small: s.small.userList.load.latencyMs };
+    rows.push([
+      `list, one user: p50 / p99 ms, page of ${s.large.rowsPerPage.userList} vs ${s.small.rowsPerPage.userList}`,
+      `${f(user.large.p50)} / ${f(user.large.p99)}`,
+      `${f(user.small.p50)} / ${f(user.small.p99)}`,
+      `${f(user.large.p99 / user.small.p99, 2)}×`,
+      '',
+    ]);
   }
   const header: Row = ['figure', 'Chronos', 'baseline', 'ratio', 'target'];
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => [...row[i]].length)));
