@@ -17,13 +17,12 @@ import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 
 import { foundry } from 'viem/chains';
 import { startAnvil, type Anvil } from '../../src/dev/anvil.js';
 import { getFreePort } from '../../src/dev/free-port.js';
-import { expectAbiMatches, expectRevert } from './support.js';
+import { contractActions, expectAbiMatches, expectRevert } from './support.js';
 import { ANVIL_DEV_KEYS } from '../../src/runtime/embedded-keys.js';
 import { chronosEscrowAbi, chronosTokenAbi } from '../../src/chain/contracts/abi.js';
 import { compileContract } from '../../src/chain/contracts/compile.js';
 import { deployChronosContracts, deployChronosToken, setTokenSigner } from '../../src/chain/contracts/deploy.js';
 import { deployChronosEscrow } from '../../src/chain/contracts/deploy-escrow.js';
-import { mintMessageHash } from '../../src/operations/mint/message-hash.js';
 import { escrowMessageHash, type EscrowAction } from '../../src/operations/escrow/message-hash.js';
 
 // anvil's well-known default dev keys (public test keys; never fund them anywhere real).
@@ -76,30 +75,9 @@ afterAll(async () => {
   await anvil?.stop();
 });
 
-/** Funds an account the way Chronos does: a signed mint, submitted by its recipient. */
-async function mintTo(account: PrivateKeyAccount, value: bigint, into: Address) {
-  const request = {
-    to: account.address,
-    receiptId: `fund-${account.address}`,
-    amount: value,
-    expiryBlock: (await publicClient.getBlockNumber()) + 10n,
-    nonce: 0n,
-  };
-  const signature = await signer.signMessage({ message: { raw: mintMessageHash({ token: into, chainId: foundry.id, ...request }) } });
-  await send(account, {
-    address: into,
-    abi: chronosTokenAbi,
-    functionName: 'mintWithSignature',
-    args: [request.to, request.receiptId, request.amount, request.expiryBlock, request.nonce, signature],
-  });
-}
-
-async function send(account: PrivateKeyAccount, call: Parameters<ReturnType<typeof walletFor>['writeContract']>[0]) {
-  const hash = await walletFor(account).writeContract(call);
-  const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  expect(receipt.status).toBe('success');
-  return receipt;
-}
+const actions = () => contractActions({ publicClient, walletFor, signer });
+const mintTo = (account: PrivateKeyAccount, value: bigint, into: Address) => actions().mintTo(account, value, into);
+const send: ReturnType<typeof actions>['send'] = (account, call) => actions().send(account, call);
 
 const latestTimestamp = async () => (await publicClient.getBlock()).timestamp;
 

@@ -15,12 +15,11 @@ import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil, type Anvil } from '../../src/dev/anvil.js';
 import { getFreePort } from '../../src/dev/free-port.js';
-import { expectAbiMatches, expectRevert } from './support.js';
+import { contractActions, expectAbiMatches, expectRevert } from './support.js';
 import { ANVIL_DEV_KEYS } from '../../src/runtime/embedded-keys.js';
 import { chronosTokenAbi, claimVaultAbi } from '../../src/chain/contracts/abi.js';
 import { compileContracts } from '../../src/chain/contracts/compile.js';
 import { deployChronosContracts, deployChronosToken, setTokenSigner } from '../../src/chain/contracts/deploy.js';
-import { mintMessageHash } from '../../src/operations/mint/message-hash.js';
 
 // anvil's well-known default dev keys (public test keys; never fund them anywhere real).
 const owner = privateKeyToAccount(ANVIL_DEV_KEYS[0]);
@@ -59,30 +58,9 @@ afterAll(async () => {
   await anvil?.stop();
 });
 
-/** Funds an account the way Chronos does: a signed mint, submitted by its recipient. */
-async function mintTo(account: PrivateKeyAccount, amount: bigint, into: Address = token) {
-  const request = {
-    to: account.address,
-    receiptId: `fund-${account.address}`,
-    amount,
-    expiryBlock: (await publicClient.getBlockNumber()) + 10n,
-    nonce: 0n,
-  };
-  const signature = await signer.signMessage({ message: { raw: mintMessageHash({ token: into, chainId: foundry.id, ...request }) } });
-  await send(account, {
-    address: into,
-    abi: chronosTokenAbi,
-    functionName: 'mintWithSignature',
-    args: [request.to, request.receiptId, request.amount, request.expiryBlock, request.nonce, signature],
-  });
-}
-
-async function send(account: PrivateKeyAccount, call: Parameters<ReturnType<typeof walletFor>['writeContract']>[0]) {
-  const hash = await walletFor(account).writeContract(call);
-  const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  expect(receipt.status).toBe('success');
-  return receipt;
-}
+const actions = () => contractActions({ publicClient, walletFor, signer });
+const mintTo = (account: PrivateKeyAccount, amount: bigint, into: Address = token) => actions().mintTo(account, amount, into);
+const send: ReturnType<typeof actions>['send'] = (account, call) => actions().send(account, call);
 
 const approve = (account: PrivateKeyAccount, amount: bigint, of: Address = token) =>
   send(account, { address: of, abi: chronosTokenAbi, functionName: 'approve', args: [claimVault, amount] });
