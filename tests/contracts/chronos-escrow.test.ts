@@ -20,9 +20,9 @@ import { getFreePort } from '../../src/dev/free-port.js';
 import { contractActions, expectAbiMatches, expectRevert } from './support.js';
 import { ANVIL_DEV_KEYS } from '../../src/runtime/embedded-keys.js';
 import { chronosEscrowAbi, chronosTokenAbi } from '../../src/chain/contracts/abi.js';
-import { compileContract } from '../../src/chain/contracts/compile.js';
-import { deployChronosContracts, deployChronosToken, setTokenSigner } from '../../src/chain/contracts/deploy.js';
-import { deployChronosEscrow } from '../../src/chain/contracts/deploy-escrow.js';
+import { compileContracts } from '../../src/chain/contracts/compile.js';
+import { deployChronosContract, deployChronosContracts, deployChronosToken, setTokenSigner } from '../../src/chain/contracts/deploy.js';
+import { chronosContract } from '../../src/chain/contracts/registry.js';
 import { escrowMessageHash, type EscrowAction } from '../../src/operations/escrow/message-hash.js';
 
 // anvil's well-known default dev keys (public test keys; never fund them anywhere real).
@@ -67,7 +67,7 @@ beforeAll(async () => {
   otherToken = await deployChronosToken(walletFor(owner), { owner: owner.address });
   await setTokenSigner(walletFor(owner), { token, signer: signer.address, authorized: true });
   for (const each of [signer, otherClientSigner]) await setTokenSigner(walletFor(owner), { token: otherToken, signer: each.address, authorized: true });
-  escrow = await deployChronosEscrow(walletFor(owner));
+  escrow = await deployChronosContract(walletFor(owner), chronosContract('escrow'), { owner: owner.address });
   for (const each of [token, otherToken]) await mintTo(payer, initialBalance, each);
 });
 
@@ -125,7 +125,7 @@ const stateOf = async (id: Hex, of: Address = token, at: Address = escrow) =>
 
 describe('ChronosEscrow', () => {
   test('the hand-written ABI declares exactly the compiled functions and events, and every compiled error', async () => {
-    expectAbiMatches(chronosEscrowAbi, (await compileContract('ChronosEscrow')).abi);
+    expectAbiMatches(chronosEscrowAbi, (await compileContracts()).ChronosEscrow.abi);
   });
 
   test('the arbiter hash computed off-chain is the one the contract checks, and differs for another chain', async () => {
@@ -230,7 +230,7 @@ describe('ChronosEscrow', () => {
   describe('release and refund', () => {
     test("the payer's account releases: the payee receives the exact amount and the escrow holds nothing again", async () => {
       // Escrows funded by earlier tests are still held; a fresh deployment starts from exactly nothing.
-      const fresh = await deployChronosEscrow(walletFor(owner));
+      const fresh = await deployChronosContract(walletFor(owner), chronosContract('escrow'), { owner: owner.address });
       const payeeBefore = await balanceOf(payee.address);
       const { id } = await fund({ at: fresh });
       expect(await balanceOf(fresh)).toBe(amount);
@@ -380,7 +380,7 @@ describe('ChronosEscrow', () => {
     });
 
     test('a signature for one escrow contract does not move the same escrow in another deployment', async () => {
-      const second = await deployChronosEscrow(walletFor(owner));
+      const second = await deployChronosContract(walletFor(owner), chronosContract('escrow'), { owner: owner.address });
       const { id } = await fund();
       await fund({ id, at: second });
       const signature = await signArbiter('release', id, { at: escrow });

@@ -9,8 +9,6 @@ import { CHRONOS_CONTRACTS, type ChronosContractName } from './registry.js';
 
 export type CompiledContract = { abi: Abi; bytecode: Hex };
 export type CompiledContracts = Record<ChronosContractName, CompiledContract>;
-/** Every contract declared in contracts/*.sol, by name: the registry's and those deployed by their own helper. */
-type CompiledSources = Record<string, CompiledContract>;
 export type CompileContractsParameters = {
   /** Set to false to ignore (and overwrite) the on-disk cache, e.g. to measure a cold compile. */
   cache?: boolean;
@@ -25,40 +23,24 @@ const require = createRequire(import.meta.url);
 const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
 const cacheDirectory = join(projectRoot, 'node_modules', '.cache', 'chronos-contracts');
 // Parsed results per source hash, so repeated calls in one process skip the disk read.
-const memory = new Map<string, CompiledSources>();
+const memory = new Map<string, CompiledContracts>();
 
 /**
- * Compiles `contracts/*.sol` with solc-js and returns the registry's contracts. The result is cached on disk under a hash of the compiler
+ * Compiles `contracts/*.sol` with solc-js. The result is cached on disk under a hash of the compiler
  * version, the settings and every source file reached through imports, because a solc-js compile
  * takes seconds and every test file and every `npm start` needs the bytecode.
  */
-export async function compileContracts(parameters: CompileContractsParameters = {}): Promise<CompiledContracts> {
-  const compiled = await compileSources(parameters);
-  return Object.fromEntries(CHRONOS_CONTRACTS.map(({ name }) => [name, compiled[name]])) as CompiledContracts;
-}
-
-/**
- * One contract of contracts/*.sol that the registry does not list (ChronosEscrow: a registry entry
- * would make its address a required configuration variable of every deployment).
- */
-export async function compileContract(name: string, parameters: CompileContractsParameters = {}): Promise<CompiledContract> {
-  const compiled = (await compileSources(parameters))[name];
-  if (!compiled) throw new Error(`no contract named ${name} is declared in contracts/*.sol`);
-  return compiled;
-}
-
-async function compileSources({ cache = true }: CompileContractsParameters): Promise<CompiledSources> {
+export async function compileContracts({ cache = true }: CompileContractsParameters = {}): Promise<CompiledContracts> {
   const sources = await collectSources();
   const solcVersion: string = require('solc/package.json').version;
-  // `output` tells these results from older ones of the same sources that kept only the registry's contracts.
-  const hash = sha256(JSON.stringify({ solcVersion, EVM_VERSION, OPTIMIZER_RUNS, sources, output: 'every contract of contracts/*.sol' }));
+  const hash = sha256(JSON.stringify({ solcVersion, EVM_VERSION, OPTIMIZER_RUNS, sources }));
   const cacheFile = join(cacheDirectory, `${hash}.json`);
 
   if (cache) {
     const remembered = memory.get(hash);
     if (remembered) return remembered;
     if (existsSync(cacheFile)) {
-      const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as CompiledSources;
+      const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as CompiledContracts;
       // A contract newly entered in the registry for a source file that was already there leaves the
       // hash as it was: such a cached result lacks it and is compiled again.
       if (CHRONOS_CONTRACTS.every((c) => c.name in cached)) {
@@ -83,7 +65,7 @@ type SolcOutput = {
   contracts?: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>>;
 };
 
-async function runSolc(sources: Record<string, string>): Promise<CompiledSources> {
+async function runSolc(sources: Record<string, string>): Promise<CompiledContracts> {
   // Loaded lazily: importing solc-js instantiates a large wasm module, which the cached path avoids.
   const { default: solc } = await import('solc');
   const input = {
@@ -109,14 +91,11 @@ async function runSolc(sources: Record<string, string>): Promise<CompiledSources
   if (errors.length > 0) {
     throw new Error(`Solidity compilation failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
   }
+  const result = {} as CompiledContracts;
   for (const { name, source } of CHRONOS_CONTRACTS) {
-    if (!output.contracts?.[source]?.[name]) throw new Error(`solc produced no output for ${source}:${name}`);
-  }
-  // Only our own files' contracts: what they import (OpenZeppelin, the account-abstraction samples) is not ours to deploy.
-  const result: CompiledSources = {};
-  for (const [source, contracts] of Object.entries(output.contracts ?? {})) {
-    if (!source.startsWith('contracts/')) continue;
-    for (const [name, contract] of Object.entries(contracts)) result[name] = { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
+    const contract = output.contracts?.[source]?.[name];
+    if (!contract) throw new Error(`solc produced no output for ${source}:${name}`);
+    result[name] = { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
   }
   return result;
 }

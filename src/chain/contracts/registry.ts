@@ -4,7 +4,7 @@
 // EntryPoint and the account factory are canonical ERC-4337 contracts (src/dev/canonical-contracts.ts),
 // the same on every chain: they are not Chronos's to compile or deploy, so they are not listed here.
 import { isAddressEqual, zeroAddress, zeroHash, type Abi, type Address, type ContractConstructorArgs, type PublicClient } from 'viem';
-import { chronosPaymasterAbi, chronosTokenAbi, claimVaultAbi } from './abi.js';
+import { chronosEscrowAbi, chronosPaymasterAbi, chronosTokenAbi, claimVaultAbi } from './abi.js';
 
 /** What a deployment's constructor arguments are made from. */
 export type DeployContext = {
@@ -21,7 +21,9 @@ function required(value: Address | undefined, name: string): Address {
   return value;
 }
 
-type ContractDeclaration<Name extends string, Key extends string, Variable extends string, TAbi extends Abi, Needed extends 'always' | 'own-sponsorship'> = {
+type Need = 'always' | 'own-sponsorship' | 'payments';
+
+type ContractDeclaration<Name extends string, Key extends string, Variable extends string, TAbi extends Abi, Needed extends Need> = {
   /** The Solidity contract's name (`contract <name>`), also its artifact's name (`contracts compile --out`). */
   name: Name;
   /** The file declaring it, from the project root; also its solc source unit name. compile.ts reads every contracts/*.sol. */
@@ -42,7 +44,9 @@ type ContractDeclaration<Name extends string, Key extends string, Variable exten
   constructorArgs(context: DeployContext): ContractConstructorArgs<TAbi>;
   /**
    * always: every deployment needs it (its variable is required);
-   * own-sponsorship: only one that sponsors with Chronos's own paymaster, not with PAYMASTER_URL.
+   * own-sponsorship: only one that sponsors with Chronos's own paymaster, not with PAYMASTER_URL;
+   * payments: only one that serves the /payments endpoints (they answer 503 PAYMENTS_NOT_CONFIGURED
+   * without it), so a deployment from before payments keeps its configuration. Deployed every time.
    */
   needed: Needed;
   /**
@@ -54,13 +58,7 @@ type ContractDeclaration<Name extends string, Key extends string, Variable exten
 };
 
 /** Checks each entry's constructor arguments against its own ABI; keeps its literal name, key and variable for the types below. */
-const declare = <
-  const Name extends string,
-  const Key extends string,
-  const Variable extends string,
-  const TAbi extends Abi,
-  const Needed extends 'always' | 'own-sponsorship',
->(
+const declare = <const Name extends string, const Key extends string, const Variable extends string, const TAbi extends Abi, const Needed extends Need>(
   declaration: ContractDeclaration<Name, Key, Variable, TAbi, Needed>,
 ) => declaration;
 
@@ -116,6 +114,22 @@ export const CHRONOS_CONTRACTS = [
         () => false,
       ),
   }),
+  declare({
+    name: 'ChronosEscrow',
+    source: 'contracts/ChronosEscrow.sol',
+    key: 'escrow',
+    variable: 'ESCROW_ADDRESS',
+    label: 'escrow',
+    abi: chronosEscrowAbi,
+    scope: 'shared',
+    needed: 'payments',
+    constructorArgs: () => [],
+    isCurrent: (client, address) =>
+      client.readContract({ address, abi: chronosEscrowAbi, functionName: 'escrows', args: [zeroAddress, zeroHash] }).then(
+        () => true,
+        () => false,
+      ),
+  }),
 ] as const;
 
 export type ChronosContract = (typeof CHRONOS_CONTRACTS)[number];
@@ -125,8 +139,8 @@ export type ChronosContractVariable = ChronosContract['variable'];
 /** One address per contract, by its `key`: what config.contracts, dev.json and a deployment carry. */
 export type ChronosContractAddresses = { [K in ChronosContractKey]: Address };
 
-/** Contracts a deployment may go without (the paymaster, when a hosted one sponsors). */
-export type OptionalContract = Extract<ChronosContract, { needed: 'own-sponsorship' }>;
+/** Contracts a deployment may go without (the paymaster, when a hosted one sponsors; the escrow, without payments). */
+export type OptionalContract = Exclude<ChronosContract, { needed: 'always' }>;
 export type OptionalContractVariable = OptionalContract['variable'];
 /** config.contracts: every address, the optional ones possibly absent. */
 export type ConfiguredContractAddresses = Omit<ChronosContractAddresses, OptionalContract['key']> &
