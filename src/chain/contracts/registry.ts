@@ -45,8 +45,8 @@ type ContractDeclaration<Name extends string, Key extends string, Variable exten
   /**
    * always: every deployment needs it (its variable is required);
    * own-sponsorship: only one that sponsors with Chronos's own paymaster, not with PAYMASTER_URL;
-   * payments: only one that serves the /payments endpoints (they answer 503 PAYMENTS_NOT_CONFIGURED
-   * without it), so a deployment from before payments keeps its configuration. Deployed every time.
+   * payments: only one that serves the payments endpoints (issue 19, being built), so a deployment
+   * configured before payments keeps its configuration. Deployed every time.
    */
   needed: Needed;
   /**
