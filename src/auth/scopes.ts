@@ -1,7 +1,8 @@
-// Token scopes: 'wallet' for wallets and balances, and one per operation type (its definition's `scope`).
+// Token scopes: 'wallet' for wallets and balances, one per operation type (its definition's `scope`),
+// and 'payments' for the payment reads (tokens, gas estimates) beside the payment operations.
 import { OPERATION_SCOPES } from '../operations/index.js';
 
-export const SCOPES = ['wallet', ...OPERATION_SCOPES] as const;
+export const SCOPES = [...new Set(['wallet', ...OPERATION_SCOPES, 'payments'] as const)];
 export type Scope = (typeof SCOPES)[number];
 
 export function isScope(value: string): value is Scope {
