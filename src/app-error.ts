@@ -46,11 +46,21 @@ export const apiErrors = {
   walletNotFound: () => new AppError(404, 'WALLET_NOT_FOUND', 'Wallet not found. Create a wallet first.'),
   policyNotFound: () => new AppError(404, 'POLICY_NOT_FOUND', 'Transaction policy not configured for this client'),
   deliveryNotFound: (id: string) => new AppError(404, 'DELIVERY_NOT_FOUND', `Webhook delivery ${id} not found`),
+  intentNotFound: (id: string) => new AppError(404, 'INTENT_NOT_FOUND', `Payment intent ${id} not found`),
+  escrowNotFound: (id: string) => new AppError(404, 'ESCROW_NOT_FOUND', `Escrow ${id} not found`),
   methodNotAllowed: () => new AppError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed on this endpoint'),
   idempotencyConflict: () => new AppError(409, 'IDEMPOTENCY_CONFLICT', 'This X-Idempotency-Key was already used with a different request'),
   receiptAlreadyMinted: () => new AppError(409, 'RECEIPT_ALREADY_MINTED', 'Receipt has already been minted'),
   claimAlreadyUsed: () => new AppError(409, 'CLAIM_ALREADY_USED', 'This claim id has already been used'),
   deliveryInProgress: (message: string) => new AppError(409, 'DELIVERY_IN_PROGRESS', message),
+  escrowAlreadyFunded: () => new AppError(409, 'ESCROW_ALREADY_FUNDED', 'This escrow is already funded or being funded'),
+  escrowNotFunded: (status: string) =>
+    new AppError(409, 'ESCROW_NOT_FUNDED', `This escrow is ${status}, not funded: only a funded escrow can be released or refunded`),
+  escrowAlreadySettled: () => new AppError(409, 'ESCROW_ALREADY_SETTLED', 'This escrow is already released or refunded, or being so'),
+  withdrawalDestinationNotAllowed: (to: string) =>
+    new AppError(403, 'WITHDRAWAL_DESTINATION_NOT_ALLOWED', `${to} is not among this client's allowed withdrawal destinations`),
+  withdrawalLimitExceeded: (message: string, retryAfterSeconds: number) =>
+    new AppError(429, 'WITHDRAWAL_LIMIT_EXCEEDED', message, undefined, { 'Retry-After': String(retryAfterSeconds) }),
   payloadTooLarge: () => new AppError(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large'),
   unsupportedMediaType: (message: string) => new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', message),
   rateLimited: (message: string, retryAfterSeconds: number) =>
@@ -59,6 +69,8 @@ export const apiErrors = {
   /** Retry-After: until the period whose budget is short ends (a release by FAILED/EXPIRED may come sooner). */
   sponsorshipBudgetExceeded: (message: string, retryAfterSeconds: number) =>
     new AppError(429, 'SPONSORSHIP_BUDGET_EXCEEDED', message, undefined, { 'Retry-After': String(retryAfterSeconds) }),
+  paymentsNotConfigured: () =>
+    new AppError(503, 'PAYMENTS_NOT_CONFIGURED', 'Escrows are not set up on this deployment: its operator sets ESCROW_ADDRESS (`chronos contracts deploy`)'),
   internal: (message = 'Internal server error') => new AppError(500, 'INTERNAL_ERROR', message),
   /** Always with Retry-After: a moment later the same request can succeed. */
   unavailable: (message: string) => new AppError(503, 'SERVICE_UNAVAILABLE', message, undefined, retrySoon),
@@ -86,16 +98,24 @@ export const API_ERROR_CODES = [
   'TRANSACTION_NOT_FOUND',
   'POLICY_NOT_FOUND',
   'DELIVERY_NOT_FOUND',
+  'INTENT_NOT_FOUND',
+  'ESCROW_NOT_FOUND',
   'METHOD_NOT_ALLOWED',
   'IDEMPOTENCY_CONFLICT',
   'RECEIPT_ALREADY_MINTED',
   'CLAIM_ALREADY_USED',
   'DELIVERY_IN_PROGRESS',
+  'ESCROW_ALREADY_FUNDED',
+  'ESCROW_NOT_FUNDED',
+  'ESCROW_ALREADY_SETTLED',
+  'WITHDRAWAL_DESTINATION_NOT_ALLOWED',
+  'WITHDRAWAL_LIMIT_EXCEEDED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',
   'QUOTA_EXCEEDED',
   'SPONSORSHIP_BUDGET_EXCEEDED',
+  'PAYMENTS_NOT_CONFIGURED',
   'INTERNAL_ERROR',
   'SERVICE_UNAVAILABLE',
 ] as const;

@@ -29,6 +29,10 @@ export type ClientView = {
   /** The client's own ChronosToken; null: the shared TOKEN_ADDRESS (registered before tokens were per client). */
   tokenAddress: string | null;
   rateLimits: Record<string, number>;
+  /** Where its users may withdraw to; null: any address. */
+  withdrawalAllowlist: string[] | null;
+  /** What one user may withdraw per period, in wei of the client's token; null: no limit. */
+  withdrawalLimit: { amountWei: string; period: 'daily' | 'weekly' | 'monthly' } | null;
   revoked: boolean;
   revokedAt: string | null;
   createdAt: string;
@@ -45,6 +49,11 @@ export function toClientView(client: Client): ClientView {
     signerAddress: client.signer_address,
     tokenAddress: client.token_address,
     rateLimits: client.rate_limits,
+    withdrawalAllowlist: client.withdrawal_allowlist,
+    withdrawalLimit:
+      client.withdrawal_limit_wei !== null && client.withdrawal_limit_period !== null
+        ? { amountWei: client.withdrawal_limit_wei, period: client.withdrawal_limit_period }
+        : null,
     revoked: client.revoked_at !== null,
     revokedAt: client.revoked_at?.toISOString() ?? null,
     createdAt: new Date(client.created_at).toISOString(),
@@ -155,6 +164,26 @@ export async function setRateLimits(db: Db, id: string, overrides: RateLimitOver
   const existing = await findClient(db, id);
   if (!existing) throw new ClientNotFoundError(id);
   return toClientView(await change(db, id, { rate_limits: JSON.stringify({ ...existing.rate_limits, ...overrides }) }));
+}
+
+/** Replaces the addresses the client's users may withdraw to; null lifts the restriction. */
+export async function setWithdrawalAllowlist(db: Db, id: string, addresses: string[] | null): Promise<ClientView> {
+  const checked = addresses === null ? null : await Promise.all(addresses.map((a) => checksummed(a, 'withdrawal destination')));
+  return toClientView(await change(db, id, { withdrawal_allowlist: checked === null ? null : [...new Set(checked)] }));
+}
+
+export const WITHDRAWAL_LIMIT_PERIODS = ['daily', 'weekly', 'monthly'] as const;
+
+/** Sets what one user may withdraw per period (`amount` in token units); null lifts the limit. */
+export async function setWithdrawalLimit(db: Db, id: string, limit: { amount: string; period: string } | null): Promise<ClientView> {
+  if (limit === null) return toClientView(await change(db, id, { withdrawal_limit_wei: null, withdrawal_limit_period: null }));
+  // Imported here, not at the top: it loads viem (see checksummed).
+  const { parseTokenAmount } = await import('../chain/token-units.js');
+  const wei = parseTokenAmount(limit.amount);
+  if (wei === undefined) throw new Error(`withdrawal limit '${limit.amount}' is not a positive token amount (at most 18 decimals)`);
+  const period = WITHDRAWAL_LIMIT_PERIODS.find((p) => p === limit.period);
+  if (!period) throw new Error(`withdrawal limit period '${limit.period}' is not one of ${WITHDRAWAL_LIMIT_PERIODS.join(', ')}`);
+  return toClientView(await change(db, id, { withdrawal_limit_wei: wei, withdrawal_limit_period: period }));
 }
 
 export async function setSigner(db: Db, id: string, signerAddress: string): Promise<ClientView> {

@@ -23,6 +23,15 @@ export interface ClientsTable {
   webhook_disabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Why (which URL answered 410, for which delivery); set exactly when webhook_disabled_at is. */
   webhook_disabled_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The addresses its users may withdraw to (migration 0019); null: any address. */
+  withdrawal_allowlist: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
+  /** What one user may withdraw per `withdrawal_limit_period`; null (both): no limit. */
+  withdrawal_limit_wei: ColumnType<string | null, string | bigint | null | undefined, string | bigint | null>;
+  withdrawal_limit_period: ColumnType<
+    'daily' | 'weekly' | 'monthly' | null,
+    'daily' | 'weekly' | 'monthly' | null | undefined,
+    'daily' | 'weekly' | 'monthly' | null
+  >;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -38,7 +47,7 @@ import type { TransactionStatus } from '../statuses.js';
 export { TRANSACTION_STATUSES, type TransactionStatus } from '../statuses.js';
 
 /** Columns with a unique index over a client's live operations: a second accept of the same key is a 409. */
-export type UniqueKeyColumn = 'receipt_hash' | 'claim_id';
+export type UniqueKeyColumn = 'receipt_hash' | 'claim_id' | 'escrow_id';
 
 /** numeric columns: written as bigint or decimal string, read as decimal string. */
 
@@ -61,6 +70,8 @@ export interface TransactionsTable {
   debit_wei: ColumnType<string, string | bigint | undefined, string | bigint>;
   receipt_hash: string | null;
   claim_id: string | null;
+  /** The escrow an escrow_* operation moves (migration 0019); null on every other type. */
+  escrow_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** The client's token at accept; null on rows accepted before migration 0008 (the shared TOKEN_ADDRESS). */
   token_address: ColumnType<string | null, string | null | undefined, string | null>;
   mint_nonce: NullableNumeric;
@@ -219,11 +230,27 @@ export interface RateLimitCountersTable {
   touched_at_ms: ColumnType<string, string | number, string | number>;
 }
 
+export interface PaymentIntentsTable {
+  id: string;
+  client_id: string;
+  escrow_id: string;
+  payer_user_id: string;
+  payer_address: string;
+  payee_user_id: string | null;
+  payee_address: string;
+  token_address: string;
+  amount_wei: ColumnType<string, string | bigint, string | bigint>;
+  description: string | null;
+  duration_seconds: number;
+  created_at: Timestamp;
+}
+
 export interface Database {
   worker_processes: WorkerProcessesTable;
   clients: ClientsTable;
   wallets: WalletsTable;
   transactions: TransactionsTable;
+  payment_intents: PaymentIntentsTable;
   transaction_transitions: TransactionTransitionsTable;
   idempotency_keys: IdempotencyKeysTable;
   chain_cursors: ChainCursorsTable;
@@ -244,6 +271,8 @@ export type Client = Selectable<ClientsTable>;
 export type NewClient = Insertable<ClientsTable>;
 export type ClientUpdate = Updateable<ClientsTable>;
 export type Wallet = Selectable<WalletsTable>;
+export type PaymentIntent = Selectable<PaymentIntentsTable>;
+export type NewPaymentIntent = Insertable<PaymentIntentsTable>;
 export type TransactionPolicy = Selectable<TransactionPoliciesTable>;
 export type WebhookEvent = Selectable<WebhookEventsTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;

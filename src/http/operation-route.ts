@@ -2,7 +2,8 @@
 // idempotency replay, the definition's own checks (`accept`), then one database transaction
 // (README, How an operation travels).
 import { getAddress } from 'viem';
-import type { Route } from './route.js';
+import type { Request, Response } from 'express';
+import type { Route, RouteContext } from './route.js';
 import { AppError, apiErrors } from '../app-error.js';
 import { authOf, userIdOf } from './request-context.js';
 import type { OperationType } from '../operations/index.js';
@@ -10,51 +11,73 @@ import type { OperationDefinition } from '../operations/types.js';
 import type { Scope } from '../auth/scopes.js';
 import { tokenOf } from '../operations/contracts.js';
 import { failpoint } from '../observability/failpoints.js';
-import { parseIdempotencyKey, replayIfKnown, requestFingerprint } from '../transactions/idempotency.js';
+import { parseIdempotencyKey, replayIfKnown, requestFingerprint, type AcceptedResponse } from '../transactions/idempotency.js';
 import { acceptanceRow } from '../transactions/accept-row.js';
 
 export function operationRoute<Params>(definition: OperationDefinition<Params, OperationType, Scope>): Route {
-  const { operationId } = definition;
   return {
-    operationId,
+    operationId: definition.operationId,
     scope: definition.scope,
     precheck: definition.precheck,
     handler: (ctx) => async (req, res) => {
-      const client = authOf(req).client;
-      const userId = userIdOf(req);
-      const key = parseIdempotencyKey(req.headers['x-idempotency-key']);
-      const idempotency = key ? { key, requestHash: requestFingerprint({ operationId, userId, body: req.body }) } : undefined;
-      // A retry of an accepted request is answered before any check that its own success would now fail.
-      const known = idempotency && (await replayIfKnown(ctx.db, { clientId: client.id, ...idempotency }));
-      const accepted =
-        known
-        || (await (async () => {
-          const wallet = await ctx.wallets.find({ clientId: client.id, userId });
-          if (!wallet) throw apiErrors.walletMissing();
-          const walletAddress = getAddress(wallet.address);
-          const token = tokenOf(ctx.config, client.token_address);
-          const acceptance = await definition.accept(ctx, req.body, { client, userId, wallet, walletAddress, token });
-          return ctx.acceptor.accept({
-            clientId: client.id,
-            userId,
-            walletAddress,
-            token,
-            idempotency,
-            row: acceptanceRow(definition.type, acceptance),
-            gasCeiling: acceptance.gasCeiling,
-          });
-        })().catch(async (error: unknown) => {
-          // A concurrent twin with the same key may have been accepted after the replay check above; its
-          // success is then why this one's checks refuse (RECEIPT_ALREADY_MINTED, ...): answer its 202. Not
-          // for a 503: an overloaded accept path is not asked for more reads, and a retry replays anyway.
-          const twin = idempotency && error instanceof AppError && error.status < 500 && (await replayIfKnown(ctx.db, { clientId: client.id, ...idempotency }));
-          if (twin) return twin;
-          throw error;
-        }));
-      if (!accepted.replayed) failpoint('after-accept-commit');
-      if (accepted.replayed) res.setHeader('Idempotent-Replayed', 'true');
-      if ('quotaRemaining' in accepted && accepted.quotaRemaining !== undefined) res.setHeader('X-Quota-Remaining', String(accepted.quotaRemaining));
-      res.status(accepted.status).json(accepted.body);
+      const accepted = await acceptOperation(ctx, definition, req);
+      answerAccepted(res, accepted, accepted.body);
     },
   };
+}
+
+/**
+ * Accepts the request as an operation of `definition`: the route's whole work but its answer, for
+ * routes that answer more than the transaction (a payment intent).
+ */
+export async function acceptOperation<Params>(
+  ctx: RouteContext,
+  definition: OperationDefinition<Params, OperationType, Scope>,
+  req: Request,
+): Promise<AcceptedResponse & { quotaRemaining?: number }> {
+  const { operationId } = definition;
+  const client = authOf(req).client;
+  const userId = userIdOf(req);
+  const input = definition.input ? definition.input(req) : req.body;
+  const key = parseIdempotencyKey(req.headers['x-idempotency-key']);
+  const idempotency = key ? { key, requestHash: requestFingerprint({ operationId, userId, body: input }) } : undefined;
+  // A retry of an accepted request is answered before any check that its own success would now fail.
+  const known = idempotency && (await replayIfKnown(ctx.db, { clientId: client.id, ...idempotency }));
+  const accepted =
+    known
+    || (await (async () => {
+      const wallet = await ctx.wallets.find({ clientId: client.id, userId });
+      if (!wallet) throw apiErrors.walletMissing();
+      const walletAddress = getAddress(wallet.address);
+      const token = tokenOf(ctx.config, client.token_address);
+      const acceptance = await definition.accept(ctx, input, { client, userId, wallet, walletAddress, token });
+      return ctx.acceptor.accept({
+        clientId: client.id,
+        userId,
+        walletAddress,
+        token,
+        idempotency,
+        row: acceptanceRow(definition.type, acceptance),
+        gasCeiling: acceptance.gasCeiling,
+        valueLimit: acceptance.valueLimit,
+        alsoRecord: acceptance.alsoRecord,
+        events: acceptance.acceptEvents,
+      });
+    })().catch(async (error: unknown) => {
+      // A concurrent twin with the same key may have been accepted after the replay check above; its
+      // success is then why this one's checks refuse (RECEIPT_ALREADY_MINTED, ...): answer its 202. Not
+      // for a 503: an overloaded accept path is not asked for more reads, and a retry replays anyway.
+      const twin = idempotency && error instanceof AppError && error.status < 500 && (await replayIfKnown(ctx.db, { clientId: client.id, ...idempotency }));
+      if (twin) return twin;
+      throw error;
+    }));
+  if (!accepted.replayed) failpoint('after-accept-commit');
+  return accepted;
+}
+
+/** The accepted answer: its status, the replay and quota headers, and `body`. */
+export function answerAccepted(res: Response, accepted: AcceptedResponse & { quotaRemaining?: number }, body: unknown): void {
+  if (accepted.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  if (accepted.quotaRemaining !== undefined) res.setHeader('X-Quota-Remaining', String(accepted.quotaRemaining));
+  res.status(accepted.status).json(body);
 }

@@ -5,9 +5,22 @@ import { mint } from './mint/definition.js';
 import { transfer } from './transfer/definition.js';
 import { claim } from './claim/definition.js';
 import { payout } from './payout/definition.js';
+import { escrowFund } from './escrow-fund/definition.js';
+import { escrowRelease } from './escrow-release/definition.js';
+import { escrowRefund } from './escrow-refund/definition.js';
+import { withdrawal } from './withdrawal/definition.js';
 
 /** In the order scopes, quotas and the docs list them. */
-export const operations = { mint, transfer, claim, payout };
+export const operations = {
+  mint,
+  transfer,
+  claim,
+  payout,
+  escrow_fund: escrowFund,
+  escrow_release: escrowRelease,
+  escrow_refund: escrowRefund,
+  withdrawal,
+};
 
 export type OperationType = keyof typeof operations;
 export type OperationScope = (typeof operations)[OperationType]['scope'];

@@ -6,8 +6,21 @@ import { MINT_TYPE } from './mint/type.js';
 import { TRANSFER_TYPE } from './transfer/type.js';
 import { CLAIM_TYPE } from './claim/type.js';
 import { PAYOUT_TYPE } from './payout/type.js';
+import { ESCROW_FUND_TYPE } from './escrow-fund/type.js';
+import { ESCROW_RELEASE_TYPE } from './escrow-release/type.js';
+import { ESCROW_REFUND_TYPE } from './escrow-refund/type.js';
+import { WITHDRAWAL_TYPE } from './withdrawal/type.js';
 
-export const OPERATION_TYPE_NAMES = [MINT_TYPE, TRANSFER_TYPE, CLAIM_TYPE, PAYOUT_TYPE] as const;
+export const OPERATION_TYPE_NAMES = [
+  MINT_TYPE,
+  TRANSFER_TYPE,
+  CLAIM_TYPE,
+  PAYOUT_TYPE,
+  ESCROW_FUND_TYPE,
+  ESCROW_RELEASE_TYPE,
+  ESCROW_REFUND_TYPE,
+  WITHDRAWAL_TYPE,
+] as const;
 
 type Named = (typeof OPERATION_TYPE_NAMES)[number];
 type Registered = keyof typeof operations;

@@ -28,3 +28,17 @@ export function numbersToStrings(fields: string[]): RequestHandler {
     next();
   };
 }
+
+/**
+ * The sibling API's optional `chain` and `token`: Chronos serves one chain and each client one token,
+ * so either, when given, must name those (the chain by its id, a number or its decimal string).
+ */
+export function checkChainAndToken(
+  { chain, token }: { chain?: unknown; token?: unknown },
+  { chainId, clientToken }: { chainId: number; clientToken: string },
+): void {
+  if (chain !== undefined && chain !== chainId && chain !== String(chainId))
+    throw apiErrors.validation(`chain must be this deployment's chain id ${chainId} when given`);
+  if (token !== undefined && (typeof token !== 'string' || token.toLowerCase() !== clientToken.toLowerCase()))
+    throw apiErrors.validation(`token must be the client's token ${clientToken} when given (GET /api/v1/payments/tokens)`);
+}

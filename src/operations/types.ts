@@ -2,13 +2,14 @@
 // checks and records, how its stored parameters are read back and which calls the user's smart
 // account makes, and what it adds to its webhook. Adding a type is one definition (a folder under
 // src/operations/), one line in src/operations/index.ts, its path in openapi.json and its test.
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import type { Transaction as DbTransaction } from 'kysely';
 import type { Address, Hex } from 'viem';
 import type { Db } from '../db/connect.js';
 import type { ChainPublicClient } from '../chain/clients.js';
 import type { ConfiguredContractAddresses } from '../chain/contracts/registry.js';
 import type { AppError } from '../app-error.js';
-import type { Client, Transaction, UniqueKeyColumn, Wallet } from '../db/schema.js';
+import type { Client, Database, Transaction, UniqueKeyColumn, Wallet } from '../db/schema.js';
 import type { OperationContracts } from './contracts.js';
 
 export type Call = { to: Address; data: Hex; value?: bigint };
@@ -42,7 +43,29 @@ export type Acceptance<Params> = {
   countsAsUnits?: number;
   /** The gas ceiling of this one operation when it depends on the request (a payout's recipients); else the definition's. */
   gasCeiling?: bigint;
+  /**
+   * A cap on the value the user's operations of this type move per period (a client's withdrawal limit):
+   * the period's sum, this one included, is checked under the user's lock, so concurrent requests cannot
+   * pass it together. Over it: `refusal(retryAfterSeconds)`.
+   */
+  valueLimit?: ValueLimit;
+  /** Webhook events of its domain recorded with it when it is accepted (payment.intent.created). */
+  acceptEvents?: OperationEvent[];
+  /** Rows written in the same database transaction as the operation, once it is accepted (a payment intent). */
+  alsoRecord?: (trx: DbTransaction<Database>, transactionId: string) => Promise<void>;
 };
+
+export type ValueLimit = {
+  limitWei: bigint;
+  /** The period counted: the operations accepted from `since` on. */
+  since: Date;
+  /** When the period ends, for the refusal's Retry-After. */
+  until: Date;
+  refusal: (retryAfterSeconds: number) => AppError;
+};
+
+/** One more webhook event an operation sends when it reaches a terminal status, beside its `transaction.*` one. */
+export type OperationEvent = { event: string; data: Record<string, unknown> };
 
 export type OperationDefinition<Params = unknown, Type extends string = string, Scope extends string = Type> = {
   /** Stored in transactions.type, named in webhooks and quotas. */
@@ -64,6 +87,11 @@ export type OperationDefinition<Params = unknown, Type extends string = string, 
   countsAs?: string;
   /** Runs before OpenAPI validation, for bodies whose documented errors differ from VALIDATION_ERROR. */
   precheck?: RequestHandler;
+  /**
+   * What `accept` is given, and the idempotency fingerprint covers: the body, unless the route also
+   * takes values from its path (an escrow's id).
+   */
+  input?: (req: Request) => unknown;
   /** Validates the request and pre-checks it against the chain; throws an AppError to refuse (nothing is written). */
   accept(ctx: AcceptContext, body: unknown, requester: Requester): Promise<Acceptance<Params>>;
   /** The 409 when `uniqueKey` is already taken. */
@@ -78,6 +106,8 @@ export type OperationDefinition<Params = unknown, Type extends string = string, 
   buildCalls(contracts: OperationContracts, params: Params): Call[];
   /** Fields this type adds to its webhook events' `data`, beside the common ones. */
   webhookData?(params: Params, transaction: Transaction): Record<string, unknown>;
+  /** Events of its own domain (payment.*) sent with its terminal `transaction.*` event, in the same unit of work. */
+  events?(params: Params, transaction: Transaction): OperationEvent[];
 };
 
 export class InvalidParamsError extends Error {

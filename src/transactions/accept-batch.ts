@@ -34,6 +34,9 @@ import { claimIdempotencyKeys, releaseIdempotencyKeys, type IdempotencyKey, type
 import { LOCK_NOT_AVAILABLE, lockUsers } from '../db/user-locks.js';
 import type { GasFeeCap } from '../chain/gas-fee-cap.js';
 import { findDeployedUsers, lockClientBudgets, sumClientGasUsage, sumUserGasUsage } from '../db/gas-budgets.js';
+import type { OperationEvent, ValueLimit } from '../operations/types.js';
+import { recordEvent } from '../webhooks/outbox.js';
+import { sumValueSince } from '../db/value-limits.js';
 import { addUsage, gasBudgetRefusal, gasBudgetsOf, gasReservationWei, type GasBudgetScope, type WeiLimits, type WeiUsage } from '../policy/gas-budget.js';
 
 export type AcceptRequest = {
@@ -50,6 +53,12 @@ export type AcceptRequest = {
   idempotency?: IdempotencyKey;
   /** Its own gas ceiling when its size decides it (a payout's recipients); else its type's. */
   gasCeiling?: bigint;
+  /** A cap on what its type may move per period (Acceptance.valueLimit), checked against `debit_wei`. */
+  valueLimit?: ValueLimit;
+  /** Rows recorded with it, in the batch's transaction, once it is accepted (Acceptance.alsoRecord). */
+  alsoRecord?: (trx: DbTransaction<Database>, transactionId: string) => Promise<void>;
+  /** Webhook events recorded with it once it is accepted (Acceptance.acceptEvents). */
+  events?: OperationEvent[];
   /** When the request arrived (Date.now()): a chain read older than this may miss a credit. */
   arrivedAt: number;
 };
@@ -183,6 +192,7 @@ async function decideAndRecord(
   const quotas = await loadQuotaUsage(trx, requests, policies);
   const budgets = await loadGasBudgetUsage(trx, users, policies);
   const deployed = new Set((await findDeployedUsers(trx, users)).map(userKey));
+  const valueUsed = await loadValueUsage(trx, requests, locked);
   const reservations = requests.map((r) =>
     gasReservationWei({ gasCeiling: r.gasCeiling ?? definitionOf(r.row.type).gasCeiling, deployed: deployed.has(userKey(r)), feeCapWei }),
   );
@@ -195,7 +205,7 @@ async function decideAndRecord(
       outcomes[i] = { kind: 'refused', error: refusal, staleChainState: false };
       return;
     }
-    const decision = decide(r, tallies.get(userKey(r))!, quotas.get(userKey(r)), budgetsOf(budgets, r), reservations[i]);
+    const decision = decide(r, tallies.get(userKey(r))!, quotas.get(userKey(r)), budgetsOf(budgets, r), reservations[i], valueUsed.get(valueKey(r)));
     outcomes[i] = decision.kind === 'accepted' ? { ...decision, transactionId: ids[i] } : decision;
     if (decision.kind === 'accepted') accepted.push(i);
   });
@@ -229,12 +239,30 @@ async function decideAndRecord(
         throw new Error('a transaction row was refused by a unique index it cannot break');
       throw new UniqueConflict(refusedByIndex);
     }
+    for (const i of accepted) {
+      const { alsoRecord, events, clientId } = requests[i];
+      await alsoRecord?.(trx, ids[i]);
+      for (const event of events ?? []) await recordEvent(trx, { clientId, transactionId: ids[i], ...event });
+    }
   }
   await releaseIdempotencyKeys(
     trx,
     [...claims].filter(([i, claim]) => claimed.has(claim) && outcomes[i].kind !== 'accepted').map(([, claim]) => claim),
   );
   return outcomes.map((value) => ({ value }));
+}
+
+/** Per user and type with a value limit: what the period's operations moved, tallied as the batch accepts more. */
+const valueKey = (r: AcceptRequest) => `${userKey(r)}\n${r.row.type}`;
+
+async function loadValueUsage(trx: DbTransaction<Database>, requests: AcceptRequest[], locked: Set<string>): Promise<Map<string, { usedWei: bigint }>> {
+  const usage = new Map<string, { usedWei: bigint }>();
+  for (const r of requests) {
+    if (!r.valueLimit || !locked.has(userKey(r)) || usage.has(valueKey(r))) continue;
+    const usedWei = await sumValueSince(trx, { clientId: r.clientId, userId: r.userId, type: r.row.type, since: r.valueLimit.since });
+    usage.set(valueKey(r), { usedWei });
+  }
+  return usage;
 }
 
 /** A user's limits, and their usage of the limited types they ask for (a type not there is not limited). */
@@ -313,6 +341,7 @@ function decide(
   quota: QuotaUsage | undefined,
   budgets: BudgetUsage[],
   reservationWei: bigint,
+  value: { usedWei: bigint } | undefined,
 ): Extract<AcceptOutcome, { kind: 'refused' }> | { kind: 'accepted'; quotaRemaining?: number } {
   const stale = tally.state.readAt < r.arrivedAt;
   const type = r.row.type;
@@ -328,6 +357,10 @@ function decide(
   if (overBudget) return { kind: 'refused', error: overBudget, staleChainState: false };
 
   const debitWei = BigInt(r.row.debit_wei ?? 0);
+  if (r.valueLimit && value && value.usedWei + debitWei > r.valueLimit.limitWei) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((r.valueLimit.until.getTime() - Date.now()) / 1000));
+    return { kind: 'refused', error: r.valueLimit.refusal(retryAfterSeconds), staleChainState: false };
+  }
   if (debitWei > 0n && tally.state.balanceWei - tally.debitWei < debitWei) {
     return { kind: 'refused', error: apiErrors.insufficientBalance(), staleChainState: stale };
   }
@@ -339,6 +372,7 @@ function decide(
     tally.maxOrderedNonce = orderedNonce;
   }
   tally.debitWei += debitWei;
+  if (value) value.usedWei += debitWei;
   for (const { used, units } of charges) for (const period of QUOTA_PERIODS) used[period] += units;
   for (const budget of budgets) addUsage(budget.used, reservationWei);
   return { kind: 'accepted', quotaRemaining: remaining };

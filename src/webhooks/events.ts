@@ -3,6 +3,8 @@
 import { monotonicFactory } from 'ulid';
 import type { Transaction, TransactionStatus } from '../db/schema.js';
 import { definitionOf } from '../operations/index.js';
+import { PAYMENT_EVENT_TYPES } from '../operations/escrow/events.js';
+import type { OperationEvent } from '../operations/types.js';
 
 export const TRANSACTION_EVENT_TYPES = ['transaction.confirmed', 'transaction.reverted', 'transaction.failed', 'transaction.expired'] as const;
 /** Not terminal: the transaction is SUBMITTED but was not included in time; Chronos is handling it. */
@@ -10,7 +12,7 @@ export const STALLED_EVENT_TYPE = 'transaction.stalled';
 /** Not a status change: the block of a settled transaction was reorged out; Chronos re-sends it until it is included again. */
 export const REORGED_EVENT_TYPE = 'transaction.reorged';
 export const TEST_EVENT_TYPE = 'webhook.test';
-export const EVENT_TYPES = [...TRANSACTION_EVENT_TYPES, STALLED_EVENT_TYPE, REORGED_EVENT_TYPE, TEST_EVENT_TYPE] as const;
+export const EVENT_TYPES = [...TRANSACTION_EVENT_TYPES, STALLED_EVENT_TYPE, REORGED_EVENT_TYPE, TEST_EVENT_TYPE, ...PAYMENT_EVENT_TYPES] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export function isEventType(value: string): value is EventType {
@@ -80,6 +82,25 @@ export function toTransactionEvent(
       ...ofType,
     },
   };
+}
+
+/** The envelope of an event an operation type adds (payment.*): `timestamp` is when it is recorded. */
+export function toOperationEvent({
+  eventId,
+  event,
+  data,
+  at = new Date(),
+}: { eventId: string; at?: Date } & OperationEvent): EventEnvelope<Record<string, unknown>> {
+  if (!isEventType(event)) throw new Error(`an operation reported the unknown event '${event}'`);
+  return { id: eventId, event, timestamp: at.toISOString(), data };
+}
+
+/** The events a transaction's type adds when it reaches its terminal status (none for most types). */
+export function operationEventsOf(tx: Transaction, newId: () => string): EventEnvelope<Record<string, unknown>>[] {
+  const definition = definitionOf(tx.type);
+  if (!definition.events) return [];
+  const at = new Date(tx.updated_at);
+  return definition.events(definition.parseParams(tx.params), tx).map((e) => toOperationEvent({ eventId: newId(), at, ...e }));
 }
 
 /** What POST /webhooks/test sends: proves the URL, the secret and the receiver's verification work. */

@@ -11,7 +11,8 @@ import {
   type ClaimedDelivery,
   type DeliveryWithTarget,
 } from '../db/webhooks.js';
-import { newDeliveryId, newEventId, toTestEvent, toTransactionEvent, type ReorgDetails } from './events.js';
+import { newDeliveryId, newEventId, operationEventsOf, toOperationEvent, toTestEvent, toTransactionEvent, type ReorgDetails } from './events.js';
+import type { OperationEvent } from '../operations/types.js';
 
 export const DELIVER_WEBHOOK = 'deliver_webhook';
 
@@ -85,6 +86,19 @@ export async function recordTerminalTransactionEvent(
   { transaction, sendAtCommit }: { transaction: Transaction; sendAtCommit?: SendAtCommit },
 ): Promise<void> {
   await recordTransactionEvent(trx, { transaction, sendAtCommit });
+  // Its type's own events (payment.escrow.funded …), in the same unit of work as the status.
+  for (const envelope of operationEventsOf(transaction, newEventId)) {
+    await insertEventWithDelivery(trx, { clientId: transaction.client_id, transactionId: transaction.id, envelope, sendAtCommit });
+  }
+}
+
+/** An event of an operation's domain (payment.intent.created), recorded in the caller's transaction and delivered by its job. */
+export async function recordEvent(
+  trx: DbTransaction<Database>,
+  { clientId, transactionId, event, data }: { clientId: string; transactionId?: string } & OperationEvent,
+): Promise<void> {
+  const envelope = toOperationEvent({ eventId: newEventId(), event, data });
+  await insertEventWithDelivery(trx, { clientId, transactionId: transactionId ?? null, envelope });
 }
 
 /** A `transaction.stalled` event, written with the stall flag. */
@@ -114,6 +128,18 @@ async function recordTransactionEvent(
   { transaction, stalledReason, reorg, sendAtCommit }: { transaction: Transaction; stalledReason?: string; reorg?: ReorgDetails; sendAtCommit?: SendAtCommit },
 ): Promise<void> {
   const envelope = toTransactionEvent(transaction, { eventId: newEventId(), stalledReason, reorg });
+  await insertEventWithDelivery(trx, { clientId: transaction.client_id, transactionId: transaction.id, envelope, sendAtCommit });
+}
+
+async function insertEventWithDelivery(
+  trx: DbTransaction<Database>,
+  {
+    clientId,
+    transactionId,
+    envelope,
+    sendAtCommit,
+  }: { clientId: string; transactionId: string | null; envelope: { id: string; event: string }; sendAtCommit?: SendAtCommit },
+): Promise<void> {
   const leaseMs = sendAtCommit?.sender.leaseMs;
   const deliveryId = newDeliveryId();
   const claimToken = randomUUID();
@@ -127,7 +153,7 @@ async function recordTransactionEvent(
   } = await sql<DeliveryWithTarget & { queued: boolean }>`
     with event as (
       insert into webhook_events (id, client_id, event_type, transaction_id, body)
-      values (${envelope.id}, ${transaction.client_id}, ${envelope.event}, ${transaction.id}, ${JSON.stringify(envelope)})
+      values (${envelope.id}, ${clientId}, ${envelope.event}, ${transactionId}, ${JSON.stringify(envelope)})
       returning id, client_id, event_type, transaction_id, body
     ), delivery as (
       insert into webhook_deliveries (id, event_id, client_id, event_type, status, attempt_count, next_attempt_at, claim_token, claim_expires_at, last_attempt_at)

@@ -18,7 +18,7 @@ export const clientsCommand: CommandGroup = {
       summary: 'register a client; prints its clientSecret and webhookSecret once',
       options: {
         name: { type: 'string', placeholder: 'NAME', required: true, description: 'display name' },
-        scopes: { type: 'string', placeholder: 'LIST', description: 'comma-separated scopes among wallet,mint,transfer,claim (default: all)' },
+        scopes: { type: 'string', placeholder: 'LIST', description: 'comma-separated scopes among wallet,mint,transfer,claim,payments (default: all)' },
         'webhook-url': { type: 'string', placeholder: 'URL', description: 'http(s) URL that receives signed transaction events' },
         signer: { type: 'string', placeholder: '0xADDRESS', description: 'the mint-authorization signer of this client' },
         'rate-limit': {
@@ -91,7 +91,7 @@ export const clientsCommand: CommandGroup = {
       name: 'set-scopes',
       summary: "replace the client's scopes",
       args: ['ID', 'LIST'],
-      details: ['LIST is comma-separated among wallet,mint,transfer,claim.', ...ADMIN_ENVIRONMENT_HELP],
+      details: ['LIST is comma-separated among wallet,mint,transfer,claim,payments.', ...ADMIN_ENVIRONMENT_HELP],
       examples: ['chronos clients set-scopes client_01J… wallet,mint'],
       load: () => import('./clients/set-scopes.js'),
     },
@@ -112,6 +112,25 @@ export const clientsCommand: CommandGroup = {
       args: ['ID', 'ADDRESS'],
       details: [SIGNER_DETAILS, ...ADMIN_ENVIRONMENT_HELP],
       load: () => import('./clients/set-signer.js'),
+    },
+    {
+      name: 'set-withdrawal-allowlist',
+      summary: 'set the addresses its users may withdraw to (- allows any; in effect within ~2 s)',
+      args: ['ID', 'LIST'],
+      details: ['LIST is comma-separated addresses (0xA,0xB), or - to allow any destination.', ...ADMIN_ENVIRONMENT_HELP],
+      examples: ['chronos clients set-withdrawal-allowlist client_01J… 0x1111…,0x2222…', 'chronos clients set-withdrawal-allowlist client_01J… -'],
+      load: () => import('./clients/set-withdrawal-allowlist.js'),
+    },
+    {
+      name: 'set-withdrawal-limit',
+      summary: 'set what one user may withdraw per period (- lifts it; in effect within ~2 s)',
+      args: ['ID', 'LIMIT'],
+      details: [
+        'LIMIT is AMOUNT/PERIOD: AMOUNT in token units, PERIOD daily, weekly or monthly (UTC, weeks from Monday); - lifts the limit.',
+        ...ADMIN_ENVIRONMENT_HELP,
+      ],
+      examples: ['chronos clients set-withdrawal-limit client_01J… 500/daily'],
+      load: () => import('./clients/set-withdrawal-limit.js'),
     },
   ],
 };

@@ -15,11 +15,20 @@ import { checkQuota } from './checkQuota.js';
 import { listWebhookDeliveries } from './listWebhookDeliveries.js';
 import { redeliverWebhookDelivery } from './redeliverWebhookDelivery.js';
 import { sendTestWebhook } from './sendTestWebhook.js';
+import { getWalletBalances } from './getWalletBalances.js';
+import { createPaymentIntent } from './createPaymentIntent.js';
+import { getPaymentIntent } from './getPaymentIntent.js';
+import { fundEscrow } from './fundEscrow.js';
+import { releaseEscrow } from './releaseEscrow.js';
+import { refundEscrow } from './refundEscrow.js';
+import { createWithdrawal } from './createWithdrawal.js';
+import { listPaymentTokens } from './listPaymentTokens.js';
 
 export const routes: Route[] = [
   createToken,
   createWallet,
   getBalance,
+  getWalletBalances,
   transferTokens,
   payoutTokens,
   prepareMint,
@@ -33,4 +42,11 @@ export const routes: Route[] = [
   listWebhookDeliveries,
   redeliverWebhookDelivery,
   sendTestWebhook,
+  createPaymentIntent,
+  getPaymentIntent,
+  fundEscrow,
+  releaseEscrow,
+  refundEscrow,
+  createWithdrawal,
+  listPaymentTokens,
 ];
