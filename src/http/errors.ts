@@ -31,6 +31,8 @@ export function toAppError(error: unknown, req: Request): AppError {
   // client's fault, not a 500; the parser marks those as exposable 400s without an `errors` list.
   if (e?.expose === true && e.status === 400 && !Array.isArray(e.errors))
     return apiErrors.validation('Request body could not be read; check its Content-Encoding');
+  // Express's router decodes path parameters itself: a malformed %-escape there is the client's 400.
+  if (error instanceof URIError) return apiErrors.validation('The request path is not valid percent-encoding');
   if (e?.status && Array.isArray(e.errors)) {
     const first = e.errors[0] ?? {};
     if (e.status === 400) return apiErrors.validation(`${fieldName(first.path)} ${first.message ?? 'is invalid'}`.trim());

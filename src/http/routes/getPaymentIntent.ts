@@ -3,6 +3,7 @@ import { apiErrors } from '../../app-error.js';
 import { authOf } from '../request-context.js';
 import { escrowOperations, findPaymentIntent } from '../../db/payment-intents.js';
 import { toIntentView } from '../../payments/intent-view.js';
+import { INTENT_ID } from '../../operations/escrow-fund/definition.js';
 
 export const getPaymentIntent: Route = {
   operationId: 'getPaymentIntent',
@@ -11,7 +12,8 @@ export const getPaymentIntent: Route = {
     const clientId = authOf(req).client.id;
     const intentId = String(req.params.id);
     // Another client's intent is indistinguishable from a missing one.
-    const intent = await findPaymentIntent(ctx.db, { clientId, intentId });
+    // An id that cannot be one is answered without a query (a NUL byte would not even reach Postgres).
+    const intent = INTENT_ID.test(intentId) ? await findPaymentIntent(ctx.db, { clientId, intentId }) : undefined;
     if (!intent) throw apiErrors.intentNotFound(intentId);
     const moves = await escrowOperations(ctx.db, { clientId, escrowId: intent.escrow_id });
     res.setHeader('Cache-Control', 'no-store');

@@ -53,7 +53,13 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
 
   const other = await t.createClient({ name: 'another client' });
   const walletOnly = await t.createClient({ name: 'wallet scope only', scopes: ['wallet'] });
-  const claims = { scope: 'wallet mint transfer claim', sub: actor.client.clientId, iss: t.config.jwt.issuer, aud: t.config.jwt.audience, jti: 'fuzz' };
+  const claims = {
+    scope: 'wallet mint transfer claim payments',
+    sub: actor.client.clientId,
+    iss: t.config.jwt.issuer,
+    aud: t.config.jwt.audience,
+    jti: 'fuzz',
+  };
   const now = Math.floor(Date.now() / 1000);
   const expired = jwt.sign({ ...claims, iat: now - 7200, exp: now - 60 }, t.config.jwt.secret, { algorithm: 'HS256' });
   const forged = jwt.sign({ ...claims, exp: now + 600 }, 'not-the-secret-but-long-enough-000000000000', { algorithm: 'HS256' });
@@ -108,8 +114,32 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
       ['claimId', 'fuzz-claim-1'],
       ['amount', '0.000001'],
     ]),
+    createPaymentIntent: new JsonObject([
+      ['amount', '0.000001'],
+      ['payeeAddress', '0x000000000000000000000000000000000000dEaD'],
+      ['metadata', new JsonObject([['durationSeconds', 3600]])],
+    ]),
+    createWithdrawal: new JsonObject([
+      ['amount', '0.000001'],
+      ['to', '0x000000000000000000000000000000000000dEaD'],
+    ]),
   };
-  const pathValues: Record<string, string> = { transactionId: transfer.body.transactionId, deliveryId: deliveryId! };
+  // Payments: an intent whose funding is in flight (no worker runs, so it stays so: a release or refund
+  // of it is a 409) and an unfunded one (its first valid fund request succeeds, the rest are 409s).
+  const payee = '0x000000000000000000000000000000000000dEaD';
+  const intent = (fund: boolean) => ({ amount: '0.000001', payeeAddress: payee, fund, metadata: { durationSeconds: 3600 } });
+  const funding = await api(t, actor, FUNDED_USER).post('/api/v1/payments/intents', intent(true));
+  const unfunded = await api(t, actor, FUNDED_USER).post('/api/v1/payments/intents', intent(false));
+  if (funding.status !== 202 || unfunded.status !== 201)
+    throw new Error(`setup intents: ${funding.status} ${unfunded.status} ${JSON.stringify(unfunded.body)}`);
+  const pathValues: Record<string, string> = {
+    transactionId: transfer.body.transactionId,
+    deliveryId: deliveryId!,
+    'getPaymentIntent id': funding.body.intentId,
+    'fundEscrow id': unfunded.body.escrowId,
+    'releaseEscrow id': funding.body.escrowId,
+    'refundEscrow id': funding.body.escrowId,
+  };
 
   const running = await startApi(t.ctx, { port: 0, host: '127.0.0.1' });
   return {
@@ -128,7 +158,9 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
         query: [],
         headers,
         changes: [],
-        pathValues: Object.fromEntries(op.parameters.filter((p) => p.in === 'path').map((p) => [p.name, pathValues[p.name] ?? 'x'])),
+        pathValues: Object.fromEntries(
+          op.parameters.filter((p) => p.in === 'path').map((p) => [p.name, pathValues[`${op.operationId} ${p.name}`] ?? pathValues[p.name] ?? 'x']),
+        ),
         body: body ? { kind: 'json', value: body } : { kind: 'none' },
       };
     },

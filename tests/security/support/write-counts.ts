@@ -53,14 +53,27 @@ export function writesAllowed(operationId: string, res: Response, sentIdempotenc
     case 'listWebhookDeliveries':
     case 'listTransactions':
     case 'exportTransactions':
+    case 'getPaymentIntent':
+    case 'listPaymentTokens':
+    case 'getWalletBalances':
       return NO_WRITES;
     case 'createWallet':
       return { ...NO_WRITES, wallets: res.body.isNew ? 1 : 0 };
     case 'transferTokens':
     case 'executeMint':
     case 'executeClaim':
+    case 'fundEscrow':
+    case 'releaseEscrow':
+    case 'refundEscrow':
+    case 'createWithdrawal':
       if (res.headers['idempotent-replayed'] === 'true') return NO_WRITES;
       return { ...NO_WRITES, transactions: 1, transitions: 1, jobs: 1, idempotencyKeys: sentIdempotencyKey ? 1 : 0 };
+    case 'createPaymentIntent':
+      // Unfunded (201): the intent and its payment.intent.created event only. Funded: the funding
+      // operation as above, and that event with its delivery and the delivery's job.
+      if (res.status === 201) return { ...NO_WRITES, webhookEvents: 1, webhookDeliveries: 1, jobs: 1 };
+      if (res.headers['idempotent-replayed'] === 'true') return NO_WRITES;
+      return { ...NO_WRITES, transactions: 1, transitions: 1, webhookEvents: 1, webhookDeliveries: 1, jobs: 2, idempotencyKeys: sentIdempotencyKey ? 1 : 0 };
     case 'redeliverWebhookDelivery':
       return { ...NO_WRITES, webhookDeliveries: 1, jobs: 1 };
     case 'sendTestWebhook':
