@@ -6,7 +6,7 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 import { expectError } from '../support/errors.js';
 import { runChronosCli } from '../support/cli.js';
 import { api, createMintingClient, createWallet, fund, waitForTerminal, type Actor } from '../support/operations.js';
-import { balanceOf } from './support.js';
+import { balanceOf } from '../payments/support.js';
 
 let t: TestApp;
 let actor: Actor;
