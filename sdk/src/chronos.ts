@@ -6,6 +6,7 @@ import { Transactions } from './transactions.js';
 import { createTransport, DEFAULT_RETRY, type RetryOptions } from './transport.js';
 import type { WebhookEvent } from './types.js';
 import { ChronosUser } from './user.js';
+import { Payments } from './payments.js';
 import { verifyWebhook, type WebhookHeaders } from './verify-webhook.js';
 import { WebhookHandover } from './webhook-handover.js';
 
@@ -23,6 +24,8 @@ export class Chronos {
   /** The typed client of every path in openapi.json, for calls this layer does not wrap (the token is added for you). */
   readonly api: ApiClient;
   readonly transactions: Transactions;
+  /** Client-wide payment reads: an intent, the client's tokens. */
+  readonly payments: Payments;
   private readonly handover = new WebhookHandover();
   private readonly webhookSecret: string | readonly string[] | undefined;
 
@@ -32,6 +35,7 @@ export class Chronos {
     const tokens = new AccessTokens({ clientId, clientSecret }, async (body) => unwrap(await tokenApi.POST('/api/v1/auth/token', { body })).data);
     this.api = createApiClient(baseUrl, createTransport({ fetch, retry: retryOptions, authorizer: tokens }));
     this.transactions = new Transactions(this.api, this.handover);
+    this.payments = new Payments(this.api);
     this.webhookSecret = webhookSecret;
   }
 

@@ -17,6 +17,14 @@ export type ClaimRequest = JsonBody<paths['/api/v1/claims/execute']['post']>;
 export type MintExecuteRequest = JsonBody<paths['/api/v1/mint/execute']['post']>;
 export type Wallet = paths['/api/v1/wallet/create']['post']['responses'][200]['content']['application/json'];
 export type Balance = paths['/api/v1/wallet/balance']['get']['responses'][200]['content']['application/json'];
+export type PaymentIntentRequest = Schemas['PaymentIntentRequest'];
+export type PaymentIntentCreated = Schemas['PaymentIntentCreated'];
+export type PaymentIntent = Schemas['PaymentIntent'];
+export type PaymentIntentStatus = Schemas['PaymentIntentStatus'];
+export type EscrowMoveRequest = Schemas['EscrowMoveRequest'];
+export type WithdrawalRequest = Schemas['WithdrawalRequest'];
+export type PaymentToken = Schemas['PaymentToken'];
+export type WalletBalances = Schemas['WalletBalances'];
 /** The filter of `GET /transactions` (without the paging parameters the iterator handles). */
 export type TransactionFilter = Omit<NonNullable<paths['/api/v1/transactions']['get']['parameters']['query']>, 'cursor'>;
 

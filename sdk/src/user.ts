@@ -5,7 +5,8 @@ import { getAddress } from 'viem';
 import { unwrap, type ApiClient } from './api-client.js';
 import { mintMessageHash, signMintMessage, type MintSigner } from './mint-message.js';
 import { Transaction, type TransactionReader } from './transaction.js';
-import type { Balance, ClaimRequest, PayoutRequest, TransactionAccepted, TransferRequest, Wallet } from './types.js';
+import type { Balance, ClaimRequest, PayoutRequest, TransactionAccepted, TransferRequest, Wallet, WalletBalances } from './types.js';
+import { UserPayments } from './payments.js';
 
 type Idempotent = { idempotencyKey?: string };
 
@@ -19,11 +20,16 @@ export type MintParameters = Idempotent & {
 };
 
 export class ChronosUser {
+  /** Escrowed payments and withdrawals from this user's account. */
+  readonly payments: UserPayments;
+
   constructor(
     readonly userId: string,
     private readonly api: ApiClient,
     private readonly transactions: TransactionReader,
-  ) {}
+  ) {
+    this.payments = new UserPayments(userId, api, transactions);
+  }
 
   /** The user's smart account (idempotent; nothing is deployed until its first operation). */
   async createWallet(): Promise<Wallet> {
@@ -33,6 +39,11 @@ export class ChronosUser {
   /** The balance on-chain, in token units. */
   async balance(): Promise<Balance> {
     return unwrap(await this.api.GET('/api/v1/wallet/balance', { params: { header: { 'X-User-Id': this.userId } } })).data;
+  }
+
+  /** Every token of the client: on-chain balance, debits in flight and what is available. */
+  async balances(): Promise<WalletBalances> {
+    return unwrap(await this.api.GET('/api/v1/wallet/balances', { params: { header: { 'X-User-Id': this.userId } } })).data;
   }
 
   /** Sends `amount` token units to `to`. */

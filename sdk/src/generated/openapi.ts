@@ -407,6 +407,157 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/intents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a payment intent (and fund its escrow)
+         * @description Records what the `X-User-Id` user pays to whom and, unless `fund: false`, funds its escrow in the same accept: one sponsored UserOperation batches `approve` + `fund` (no separate approval). 202 with the funding `transactionId`; the amount is debited from the payer's available balance while in flight. Idempotent with `X-Idempotency-Key` (funded intents). Sends `payment.intent.created`, then `payment.escrow.funded` once CONFIRMED.
+         */
+        post: operations["createPaymentIntent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/intents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a payment intent */
+        get: operations["getPaymentIntent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/escrows/{id}/fund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fund an escrow
+         * @description Funds the escrow of an intent created with `fund: false` (or whose funding failed), from its payer (`X-User-Id`).
+         */
+        post: operations["fundEscrow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/escrows/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release an escrow to its payee
+         * @description Pays the funded escrow to its payee: one call from the payer's smart account (`X-User-Id` must be the payer). Sends `payment.funds.released` once CONFIRMED.
+         */
+        post: operations["releaseEscrow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/escrows/{id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund an escrow to its payer
+         * @description Returns the funded escrow to its payer, with an optional `reason`. Sends `payment.funds.refunded` once CONFIRMED.
+         */
+        post: operations["refundEscrow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/withdrawals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw to an external address
+         * @description A transfer of the user's tokens to an external address, checked against the client's destination allowlist (`chronos clients set-withdrawal-allowlist`) and its per-user value limit per period (`chronos clients set-withdrawal-limit`).
+         */
+        post: operations["createWithdrawal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The client's tokens */
+        get: operations["listPaymentTokens"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/balances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's balances of all the client's tokens */
+        get: operations["getWalletBalances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -448,7 +599,7 @@ export interface components {
              * @description Operation type
              * @enum {string}
              */
-            type?: "mint" | "transfer" | "claim" | "payout";
+            type?: "mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal";
             /** @description Hash of the UserOperation once it has been built and signed */
             userOpHash?: string | null;
             /** @description Hash of the bundle transaction that included the UserOperation */
@@ -546,7 +697,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            event: "transaction.confirmed" | "transaction.reverted" | "transaction.failed" | "transaction.expired" | "transaction.stalled" | "transaction.reorged" | "webhook.test";
+            event: "transaction.confirmed" | "transaction.reverted" | "transaction.failed" | "transaction.expired" | "transaction.stalled" | "transaction.reorged" | "webhook.test" | "payment.intent.created" | "payment.escrow.funded" | "payment.funds.released" | "payment.funds.refunded";
             /**
              * Format: date-time
              * @description When the event happened (the status change)
@@ -557,7 +708,7 @@ export interface components {
                 transactionId?: string;
                 userId?: string;
                 /** @enum {string} */
-                type?: "mint" | "transfer" | "claim" | "payout";
+                type?: "mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal";
                 /** @enum {string} */
                 status?: "CONFIRMED" | "REVERTED" | "FAILED" | "EXPIRED" | "SUBMITTED";
                 userOpHash?: string | null;
@@ -621,6 +772,114 @@ export interface components {
             /** @description Amount in whole token units (e.g. "100" for 100 tokens) */
             amount: string;
         };
+        PaymentIntentRequest: {
+            /** @description The payer; when given it must equal `X-User-Id` */
+            userId?: string;
+            /** @description Whole token units, e.g. "100" or "0.5" */
+            amount: string | number;
+            /** @description Accepted for compatibility with the sibling API and ignored: the amount is in the token */
+            currency?: string;
+            /** @description The client's token address (GET /payments/tokens); optional, and any other address is a 400 */
+            token?: string;
+            /** @description This deployment's chain id (a number or its decimal string); anything else is a 400 */
+            chain?: number | string;
+            /** @description A user of this client with a wallet (give this or `payeeAddress`) */
+            payeeUserId?: string;
+            /** @description Any non-zero address (give this or `payeeUserId`) */
+            payeeAddress?: string;
+            /** @description Default true. false: record the intent only (201, status `created`); fund it later with POST /payments/escrows/{id}/fund */
+            fund?: boolean;
+            metadata: {
+                description?: string;
+                /** @description From funding to the escrow's deadline: after it, a signed release is refused on-chain and the payer is owed its refund */
+                durationSeconds: number;
+            };
+        };
+        PaymentIntentCreated: {
+            /** @description `pi_` + 26 characters */
+            intentId: string;
+            /** @description The escrow's on-chain id (bytes32) */
+            escrowId: string;
+            /** @description The funding operation (absent when `fund: false`) */
+            transactionId?: string;
+            status: components["schemas"]["PaymentIntentStatus"];
+        };
+        /**
+         * @description Read from the escrow's operations: `created` (not funded), `funding` (in flight), `funded`, `releasing`/`refunding` (in flight), `released`/`refunded` (CONFIRMED), `failed` (every funding ended without moving tokens; fund again)
+         * @enum {string}
+         */
+        PaymentIntentStatus: "created" | "funding" | "funded" | "releasing" | "released" | "refunding" | "refunded" | "failed";
+        PaymentIntent: {
+            intentId?: string;
+            escrowId?: string;
+            status?: components["schemas"]["PaymentIntentStatus"];
+            amount?: string;
+            token?: string;
+            chain?: number;
+            /** @description The payer's smart account */
+            requester?: string;
+            /** @description The payee's address */
+            executor?: string;
+            payerUserId?: string;
+            payeeUserId?: string | null;
+            metadata?: {
+                description?: string | null;
+                durationSeconds?: number;
+            };
+            /** Format: date-time */
+            createdAt?: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            transactions?: {
+                transactionId?: string;
+                type?: string;
+                status?: string;
+                txHash?: string | null;
+                errorCode?: string | null;
+                /** Format: date-time */
+                createdAt?: string;
+            }[];
+        };
+        EscrowMoveRequest: {
+            /** @description This deployment's chain id (a number or its decimal string); anything else is a 400 */
+            chain?: number | string;
+            /** @description Refunds: why, kept with the operation and sent in payment.funds.refunded */
+            reason?: string;
+        };
+        WithdrawalRequest: {
+            /** @description When given it must equal `X-User-Id` */
+            userId?: string;
+            /** @description Whole token units */
+            amount: string | number;
+            /** @description The external address; must be on the client's withdrawal allowlist when it has one */
+            to: string;
+            /** @description The client's token address (GET /payments/tokens); optional, and any other address is a 400 */
+            token?: string;
+            /** @description This deployment's chain id (a number or its decimal string); anything else is a 400 */
+            chain?: number | string;
+        };
+        PaymentToken: {
+            address?: string;
+            symbol?: string;
+            name?: string;
+            decimals?: number;
+            minAmount?: string;
+            maxAmount?: string;
+            chain?: number;
+        };
+        WalletBalances: {
+            address?: string;
+            balances?: {
+                token?: string;
+                symbol?: string;
+                /** @description On-chain */
+                balance?: string;
+                /** @description Debits in flight (transfers, withdrawals, escrow fundings not yet on-chain) */
+                pending?: string;
+                /** @description balance - pending: what the next operation may spend */
+                available?: string;
+            }[];
+        };
     };
     responses: {
         /** @description Rate limit exceeded (`RATE_LIMITED`): wait `Retry-After` seconds. Refused requests do not count against the window. */
@@ -650,7 +909,7 @@ export interface components {
         /** @description Only transactions in one of these statuses. Repeat the parameter for several (`status=FAILED&status=EXPIRED`); a comma list is not accepted. */
         TransactionStatusFilter: ("ACCEPTED" | "SUBMITTING" | "SUBMITTED" | "CONFIRMED" | "FAILED" | "REVERTED" | "EXPIRED")[];
         /** @description Only transactions of one of these operation types. Repeat the parameter for several. */
-        TransactionTypeFilter: ("mint" | "transfer" | "claim" | "payout")[];
+        TransactionTypeFilter: ("mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal")[];
         /**
          * @description Only transactions created at or after this instant (inclusive; ISO-8601 with a zone)
          * @example 2026-01-01T00:00:00Z
@@ -1879,6 +2138,10 @@ export interface operations {
                         claim?: components["schemas"]["QuotaBreakdown"];
                         payout?: components["schemas"]["QuotaBreakdown"];
                         gasBudget?: components["schemas"]["GasBudgetStatus"];
+                        escrow_fund?: components["schemas"]["QuotaBreakdown"];
+                        escrow_release?: components["schemas"]["QuotaBreakdown"];
+                        escrow_refund?: components["schemas"]["QuotaBreakdown"];
+                        withdrawal?: components["schemas"]["QuotaBreakdown"];
                     };
                 };
             };
@@ -2225,6 +2488,704 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createPaymentIntent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Your application's unique identifier for the end user. Used to scope wallets, quotas, and audit trails. */
+                "X-User-Id": components["parameters"]["XUserId"];
+                /** @description Optional but recommended idempotency key. If a request with the same key was already processed, the original response is returned without re-executing the operation. */
+                "X-Idempotency-Key"?: components["parameters"]["XIdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": "100",
+                 *       "payeeUserId": "user-456",
+                 *       "metadata": {
+                 *         "description": "Task payment",
+                 *         "durationSeconds": 86400
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PaymentIntentRequest"];
+            };
+        };
+        responses: {
+            /** @description Intent recorded unfunded (`fund: false`) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentIntentCreated"];
+                };
+            };
+            /** @description Intent recorded, funding accepted */
+            202: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentIntentCreated"];
+                };
+            };
+            /** @description Validation error (`VALIDATION_ERROR`, `INSUFFICIENT_BALANCE`, `WALLET_ERROR`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `payments` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The payee user has no wallet (`WALLET_NOT_FOUND`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `IDEMPOTENCY_CONFLICT` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description `PAYMENTS_NOT_CONFIGURED` (no ESCROW_ADDRESS) or `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getPaymentIntent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The intent id (`pi_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The intent, its status and its escrow's operations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentIntent"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `payments` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `INTENT_NOT_FOUND` (also for another client's intent) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fundEscrow: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Your application's unique identifier for the end user. Used to scope wallets, quotas, and audit trails. */
+                "X-User-Id": components["parameters"]["XUserId"];
+                /** @description Optional but recommended idempotency key. If a request with the same key was already processed, the original response is returned without re-executing the operation. */
+                "X-Idempotency-Key"?: components["parameters"]["XIdempotencyKey"];
+            };
+            path: {
+                /** @description The escrow id (`escrowId`, 0x + 64 hex) returned when the intent was created */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EscrowMoveRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted -- poll `GET /transactions/{transactionId}` or wait for the webhook */
+            202: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionAccepted"];
+                };
+            };
+            /** @description Validation error (`VALIDATION_ERROR`, `INSUFFICIENT_BALANCE`, `WALLET_ERROR`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `payments` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `ESCROW_NOT_FOUND`: no such escrow for this client, or `X-User-Id` is not its payer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `ESCROW_ALREADY_FUNDED` or `IDEMPOTENCY_CONFLICT` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description `PAYMENTS_NOT_CONFIGURED` (no ESCROW_ADDRESS) or `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    releaseEscrow: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Your application's unique identifier for the end user. Used to scope wallets, quotas, and audit trails. */
+                "X-User-Id": components["parameters"]["XUserId"];
+                /** @description Optional but recommended idempotency key. If a request with the same key was already processed, the original response is returned without re-executing the operation. */
+                "X-Idempotency-Key"?: components["parameters"]["XIdempotencyKey"];
+            };
+            path: {
+                /** @description The escrow id (`escrowId`, 0x + 64 hex) returned when the intent was created */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EscrowMoveRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted -- poll `GET /transactions/{transactionId}` or wait for the webhook */
+            202: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionAccepted"];
+                };
+            };
+            /** @description Validation error (`VALIDATION_ERROR`, `INSUFFICIENT_BALANCE`, `WALLET_ERROR`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `payments` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `ESCROW_NOT_FOUND`: no such escrow for this client, or `X-User-Id` is not its payer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `ESCROW_NOT_FUNDED`, `ESCROW_ALREADY_SETTLED` (released, refunded or one in flight) or `IDEMPOTENCY_CONFLICT` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description `PAYMENTS_NOT_CONFIGURED` (no ESCROW_ADDRESS) or `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    refundEscrow: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Your application's unique identifier for the end user. Used to scope wallets, quotas, and audit trails. */
+                "X-User-Id": components["parameters"]["XUserId"];
+                /** @description Optional but recommended idempotency key. If a request with the same key was already processed, the original response is returned without re-executing the operation. */
+                "X-Idempotency-Key"?: components["parameters"]["XIdempotencyKey"];
+            };
+            path: {
+                /** @description The escrow id (`escrowId`, 0x + 64 hex) returned when the intent was created */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EscrowMoveRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted -- poll `GET /transactions/{transactionId}` or wait for the webhook */
+            202: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionAccepted"];
+                };
+            };
+            /** @description Validation error (`VALIDATION_ERROR`, `INSUFFICIENT_BALANCE`, `WALLET_ERROR`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `payments` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `ESCROW_NOT_FOUND`: no such escrow for this client, or `X-User-Id` is not its payer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `ESCROW_NOT_FUNDED`, `ESCROW_ALREADY_SETTLED` or `IDEMPOTENCY_CONFLICT` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description `PAYMENTS_NOT_CONFIGURED` (no ESCROW_ADDRESS) or `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createWithdrawal: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Your application's unique identifier for the end user. Used to scope wallets, quotas, and audit trails. */
+                "X-User-Id": components["parameters"]["XUserId"];
+                /** @description Optional but recommended idempotency key. If a request with the same key was already processed, the original response is returned without re-executing the operation. */
+                "X-Idempotency-Key"?: components["parameters"]["XIdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "amount": "50",
+                 *       "to": "0x1111111111111111111111111111111111111111"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WithdrawalRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted -- poll `GET /transactions/{transactionId}` or wait for the webhook */
+            202: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionAccepted"];
+                };
+            };
+            /** @description Validation error (`VALIDATION_ERROR`, `INSUFFICIENT_BALANCE`, `WALLET_ERROR`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `WITHDRAWAL_DESTINATION_NOT_ALLOWED`, or the token lacks the `payments` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `IDEMPOTENCY_CONFLICT` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `WITHDRAWAL_LIMIT_EXCEEDED` (Retry-After: until the period ends), quota, budget or rate limit */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `PAYMENTS_NOT_CONFIGURED` (no ESCROW_ADDRESS) or `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listPaymentTokens: {
+        parameters: {
+            query?: {
+                /** @description This deployment's chain id; any other is a 400 */
+                chain?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tokens the client's operations move (one: its own ChronosToken) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tokens?: components["schemas"]["PaymentToken"][];
+                    };
+                };
+            };
+            /** @description `VALIDATION_ERROR` (another chain) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `payments` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getWalletBalances: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Your application's unique identifier for the end user. Used to scope wallets, quotas, and audit trails. */
+                "X-User-Id": components["parameters"]["XUserId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description On-chain balance, pending debits and what is available */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletBalances"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `wallet` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `WALLET_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Error (see `code`) */
             default: {
                 headers: {
