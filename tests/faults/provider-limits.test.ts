@@ -163,6 +163,7 @@ describe('a provider that refuses eth_getLogs ranges wider than 10 blocks', () =
       rpc.intercept = (call) => (isTrackerRead({ call, at: 0, status: 200 }) ? blind : undefined);
       await mine(500);
       const head = await anvil.getBlockNumber();
+      const cursorAtLift = (await findCursorBlock(t.ctx.db, TRACKER_CURSOR))!;
       const liftedAt = rpc.recorded.length;
       rpc.intercept = undefined;
       await until(() => rpc.recorded.slice(liftedAt).some((r) => isTrackerRead(r) && spanOf(r.call).to >= head), {
@@ -174,7 +175,9 @@ describe('a provider that refuses eth_getLogs ranges wider than 10 blocks', () =
         .filter(isTrackerRead)
         .map((r) => spanOf(r.call));
       expectContiguous(after);
-      expect(after.some((s) => width(s) > LIMIT)).toBe(true);
+      // Said in full when it fails: where the tracker stood at the lift and every read it made after.
+      const readSpans = after.map((s) => `${s.from}-${s.to}`).join(' ');
+      expect({ wider: after.some((s) => width(s) > LIMIT), cursorAtLift, head, reads: readSpans }).toMatchObject({ wider: true });
     },
     LONG_TEST_MS,
   );

@@ -216,6 +216,8 @@ describe('GET /quota/check', () => {
     const reservation = await transferReservation();
     const feeCapWei = await readGasFeeCap(t.ctx.publicClient);
     const claimReservation = gasReservationWei({ gasCeiling: operations.claim.gasCeiling, deployed: false, feeCapWei });
+    const reservationOf = (type: 'escrow_fund' | 'escrow_release' | 'escrow_refund') =>
+      gasReservationWei({ gasCeiling: operations[type].gasCeiling, deployed: false, feeCapWei });
     const clientBudget = { daily: 3n * reservation, weekly: null, monthly: 10n * reservation };
     await setPolicy(
       t.ctx.db,
@@ -240,6 +242,11 @@ describe('GET /quota/check', () => {
         claim: { allowed: claimReservation <= 2n * reservation, reservationWei: claimReservation.toString() },
         // A payout's entry is for one recipient; each more reserves more (tests/policy/payout-quota).
         payout: { allowed: true, reservationWei: gasReservationWei({ gasCeiling: operations.payout.gasCeiling, deployed: false, feeCapWei }).toString() },
+        // The payment types, each by its own ceiling (a withdrawal's is a transfer's).
+        escrow_fund: { allowed: true, reservationWei: reservationOf('escrow_fund').toString() },
+        escrow_release: { allowed: true, reservationWei: reservationOf('escrow_release').toString() },
+        escrow_refund: { allowed: true, reservationWei: reservationOf('escrow_refund').toString() },
+        withdrawal: { allowed: true, reservationWei: reservation.toString() },
       },
     });
 
