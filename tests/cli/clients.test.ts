@@ -46,7 +46,7 @@ describe('chronos clients', () => {
       clientId: expect.stringMatching(/^client_/),
       clientSecret: expect.stringMatching(/^sk_/),
       webhookSecret: expect.stringMatching(/^whsec_/),
-      scopes: ['wallet', 'mint', 'transfer', 'claim'],
+      scopes: ['wallet', 'mint', 'transfer', 'claim', 'payments'],
       webhookUrl: 'http://127.0.0.1:9999/hook',
       signerAddress: signer,
       signerAuthorization: { authorized: true },

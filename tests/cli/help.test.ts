@@ -29,6 +29,8 @@ const EXPECTED: Record<string, { args?: string[]; flags?: string[] }> = {
   'clients set-scopes': { args: ['ID', 'LIST'] },
   'clients set-rate-limit': { args: ['ID', 'SPEC'] },
   'clients set-signer': { args: ['ID', 'ADDRESS'] },
+  'clients set-withdrawal-allowlist': { args: ['ID', 'LIST'] },
+  'clients set-withdrawal-limit': { args: ['ID', 'LIMIT'] },
   policy: {},
   'policy set': { args: ['ID'], flags: ['--mint D/W/M', '--transfer D/W/M', '--claim D/W/M'] },
   'policy show': { args: ['ID'] },

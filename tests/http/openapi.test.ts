@@ -12,7 +12,8 @@ function missingOrChanged(a: unknown, b: unknown, path = ''): string[] {
   if (a === null || typeof a !== 'object') return a === b ? [] : [path || '(root)'];
   if (b === null || typeof b !== 'object') return [path];
   if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return [path];
+    // An array keeps the seed's items, in order; items added after them are additions (a new tag).
+    if (!Array.isArray(b) || b.length < a.length) return [path];
     return a.flatMap((v, i) => missingOrChanged(v, b[i], `${path}[${i}]`));
   }
   return Object.entries(a).flatMap(([k, v]) => missingOrChanged(v, (b as Record<string, unknown>)[k], `${path}.${k}`));

@@ -37,7 +37,16 @@ describe('chronos policy', () => {
       clientId,
       configured: true,
       enabled: true,
-      limits: { mint: { daily: 10, weekly: 50, monthly: 200 }, transfer: { daily: null, weekly: 100, monthly: 500 }, claim: null, payout: null },
+      limits: {
+        mint: { daily: 10, weekly: 50, monthly: 200 },
+        transfer: { daily: null, weekly: 100, monthly: 500 },
+        claim: null,
+        payout: null,
+        escrow_fund: null,
+        escrow_release: null,
+        escrow_refund: null,
+        withdrawal: null,
+      },
       gasBudgets: { client: null, user: null },
       updatedAt: expect.any(String),
     });

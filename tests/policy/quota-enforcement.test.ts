@@ -15,6 +15,10 @@ import { runUnitOfWork } from '../../src/status/unit-of-work.js';
 
 const RECIPIENT = '0x00000000000000000000000000000000000000bb';
 const ONLY_DAILY = (daily: number) => ({ daily, weekly: null, monthly: null });
+/** The payment types, which these policies leave unlimited. */
+const UNLIMITED_PAYMENTS = Object.fromEntries(
+  ['escrow_fund', 'escrow_release', 'escrow_refund', 'withdrawal'].map((type) => [type, { allowed: true, remaining: { daily: -1, weekly: -1, monthly: -1 } }]),
+);
 
 let t: TestApp;
 let server: Server;
@@ -55,6 +59,7 @@ describe('quota enforcement at accept', () => {
       transfer: { allowed: true, remaining: { daily: 10, weekly: -1, monthly: -1 } },
       claim: { allowed: true, remaining: { daily: -1, weekly: -1, monthly: -1 } },
       payout: { allowed: true, remaining: { daily: -1, weekly: -1, monthly: -1 } },
+      ...UNLIMITED_PAYMENTS,
     });
 
     const responses = await Promise.all(Array.from({ length: 100 }, () => transfer('crowd')));

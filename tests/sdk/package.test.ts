@@ -38,7 +38,19 @@ describe('@chronos/sdk package', () => {
        console.log(JSON.stringify({ exports: Object.keys(sdk).sort(), chronos: typeof new sdk.Chronos({ baseUrl: 'http://127.0.0.1:1', clientId: 'c', clientSecret: 's' }).user }));`,
     ]);
     expect(JSON.parse(stdout)).toEqual({
-      exports: ['Chronos', 'ChronosError', 'ChronosUser', 'TERMINAL_STATUSES', 'Transaction', 'Transactions', 'isTerminal', 'mintMessageHash', 'verifyWebhook'],
+      exports: [
+        'Chronos',
+        'ChronosError',
+        'ChronosUser',
+        'Payments',
+        'TERMINAL_STATUSES',
+        'Transaction',
+        'Transactions',
+        'UserPayments',
+        'isTerminal',
+        'mintMessageHash',
+        'verifyWebhook',
+      ],
       chronos: 'function',
     });
     const declarations = await readFile(join(sdk, 'dist/index.d.ts'), 'utf8');
