@@ -5,6 +5,8 @@ import { unwrap, type ApiClient } from './api-client.js';
 import { Transaction, type TransactionReader } from './transaction.js';
 import type {
   EscrowMoveRequest,
+  GasEstimate,
+  GasEstimateRequest,
   PaymentIntent,
   PaymentIntentCreated,
   PaymentIntentRequest,
@@ -53,6 +55,16 @@ export class UserPayments {
   /** Sends `amount` token units to an external address, within the client's allowlist and limits. */
   async withdraw({ idempotencyKey, ...body }: WithdrawalRequest & Idempotent): Promise<Transaction> {
     return this.accepted(await this.send(idempotencyKey, (header) => this.api.POST('/api/v1/payments/withdrawals', { params: { header }, body })));
+  }
+
+  /**
+   * A dry run of any operation for this user: whether it would be accepted now, its calls and its gas
+   * (`gasLimit`, `totalCost` in wei, `totalCostUSD` when the deployment has a price). `params` is the
+   * body of the operation's own call; an escrow move names its escrow as `escrowId`. Records nothing.
+   */
+  async estimateGas(request: GasEstimateRequest): Promise<GasEstimate> {
+    const { data } = unwrap(await this.api.POST('/api/v1/payments/gas-estimate', { params: { header: { 'X-User-Id': this.userId } }, body: request }));
+    return data;
   }
 
   private async move(

@@ -25,6 +25,8 @@ export type EscrowMoveRequest = Schemas['EscrowMoveRequest'];
 export type WithdrawalRequest = Schemas['WithdrawalRequest'];
 export type PaymentToken = Schemas['PaymentToken'];
 export type WalletBalances = Schemas['WalletBalances'];
+export type GasEstimateRequest = Schemas['GasEstimateRequest'];
+export type GasEstimate = Schemas['GasEstimate'];
 /** The filter of `GET /transactions` (without the paging parameters the iterator handles). */
 export type TransactionFilter = Omit<NonNullable<paths['/api/v1/transactions']['get']['parameters']['query']>, 'cursor'>;
 

@@ -134,6 +134,7 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       spikeWaitSeconds: e.FEE_SPIKE_WAIT_SECONDS,
       ...(e.MAX_FEE_PER_GAS_GWEI !== undefined && { maxFeePerGasWei: parseGwei(e.MAX_FEE_PER_GAS_GWEI) }),
     }),
+    prices: Object.freeze({ ...(e.NATIVE_TOKEN_USD_PRICE !== undefined && { nativeTokenUsd: e.NATIVE_TOKEN_USD_PRICE }) }),
     webhooks: Object.freeze({
       maxAttempts: retries.schedule.length + 1,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,

@@ -206,6 +206,11 @@ export const envSchema = z.object({
     .regex(/^\d+(\.\d{1,9})?$/, 'must be a number of gwei, e.g. 50 or 0.25')
     .refine((v) => /[1-9]/.test(v), 'must be above 0')
     .optional(),
+  // Dollars per native token (ETH on most chains), for the gas estimate's totalCostUSD; unset: no USD figure.
+  NATIVE_TOKEN_USD_PRICE: z
+    .string()
+    .regex(/^\d+(\.\d{1,6})?$/, 'must be a price in dollars, e.g. 3000 or 3000.25')
+    .optional(),
   // Per API process: operations waiting for an accept batch; past it a request is answered 503 at once.
   ACCEPT_QUEUE_MAX: positiveInt.default(1_000),
   // The most recipients one POST /wallet/transfers may pay (README, Batch payouts).
@@ -293,6 +298,8 @@ export type Config = Readonly<{
   tracking: Readonly<{ confirmations: number; confirmAt: 'latest' | 'safe' | 'finalized'; maxLogRange: number }>;
   /** Fee spikes: how long an underpriced operation is waited for, and the highest maxFeePerGas (wei) Chronos signs. */
   fees: Readonly<{ spikeWaitSeconds: number; maxFeePerGasWei?: bigint }>;
+  /** NATIVE_TOKEN_USD_PRICE: dollars per native token, for gas estimates in USD. */
+  prices: Readonly<{ nativeTokenUsd?: string }>;
   /**
    * Retry n (n ≥ 1) waits about retryScheduleMs[n-1], ±20 %, or longer when Retry-After asks;
    * maxAttempts is retryScheduleMs.length + 1. retryScheduleFrom says which variables it came from.

@@ -7,6 +7,7 @@ import { createWalletCache } from '../accounts/wallet-cache.js';
 import { createWalletChainStates } from '../chain/wallet-chain-state.js';
 import { createGasFeeCap } from '../chain/gas-fee-cap.js';
 import { createAcceptor } from '../transactions/accept.js';
+import { createUserOpClients } from '../userop/clients.js';
 
 export function createRouteContext(ctx: AppContext, { clientCacheTtlMs }: { clientCacheTtlMs?: number } = {}): RouteContext {
   const chain = createWalletChainStates(ctx.publicClient);
@@ -17,6 +18,7 @@ export function createRouteContext(ctx: AppContext, { clientCacheTtlMs }: { clie
     gasFeeCap,
     clients: createClientCache(ctx.db, { ttlMs: clientCacheTtlMs }),
     wallets: createWalletCache(ctx.db),
+    userOps: createUserOpClients(ctx.publicClient, { ...ctx.config.chain, sponsorship: ctx.config.sponsorship }),
     acceptor: createAcceptor(ctx.db, chain, {
       gasFeeCap,
       maxQueued: ctx.config.transactions.acceptQueueMax,

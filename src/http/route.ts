@@ -6,8 +6,16 @@ import type { Acceptor } from '../transactions/accept.js';
 import type { GasFeeCap } from '../chain/gas-fee-cap.js';
 import type { Scope } from '../auth/scopes.js';
 import type { AppError } from '../app-error.js';
+import type { UserOpClients } from '../userop/clients.js';
 
-export type RouteContext = AppContext & { clients: ClientCache; wallets: WalletCache; acceptor: Acceptor; gasFeeCap: GasFeeCap };
+export type RouteContext = AppContext & {
+  clients: ClientCache;
+  wallets: WalletCache;
+  acceptor: Acceptor;
+  gasFeeCap: GasFeeCap;
+  /** The bundler and the sponsor, for dry runs (POST /payments/gas-estimate); the API never sends through them. */
+  userOps: UserOpClients;
+};
 
 /** One HTTP operation: its operationId in openapi.json, the scope it needs, and its handler. */
 export type Route = {

@@ -1,12 +1,16 @@
 // Building and signing a UserOperation: calls → account callData, nonce, sponsored gas (ERC-7677
 // stub → bundler estimate → final paymaster data), then the owner's signature and the hash.
 import type { Hex } from 'viem';
-import { estimateUserOperationGas, formatUserOperationRequest, getUserOperationHash, prepareUserOperation } from 'viem/account-abstraction';
+import { estimateUserOperationGas, formatUserOperationRequest, getUserOperationHash, prepareUserOperation, type UserOperation } from 'viem/account-abstraction';
 import type { UserSmartAccount } from '../accounts/smart-account.js';
 import type { Call } from '../operations/types.js';
 import { getUserOperationFees, type UserOpClients } from './clients.js';
 import type { Fees } from './fee-quote.js';
 import { feesToSign } from './fee-cap.js';
+import type { Sponsor } from './sponsorship/own-paymaster.js';
+
+/** A UserOperation with every field but its real signature. */
+export type PreparedUserOperation = UserOperation<'0.7'>;
 
 export type SignedUserOperation = { userOp: Record<string, string>; hash: Hex; nonce: bigint; fees: Fees };
 
@@ -26,6 +30,39 @@ export type PrepareSignedUserOperationParameters = {
 };
 
 export async function prepareSignedUserOperation(clients: UserOpClients, p: PrepareSignedUserOperationParameters): Promise<SignedUserOperation> {
+  const { prepared, nonce, fees } = await prepareUnsignedUserOperation(clients, p, clients.paymaster);
+  const signature = await p.account.signUserOperation(prepared);
+  const signed = { ...prepared, signature };
+  const hash = getUserOperationHash({
+    chainId: p.chainId,
+    entryPointAddress: p.account.entryPoint.address,
+    entryPointVersion: '0.7',
+    userOperation: signed,
+  });
+  const userOp = formatUserOperationRequest(signed) as unknown as Record<string, string>;
+  return { userOp, hash, nonce, fees };
+}
+
+/**
+ * A dry run's UserOperation (POST /payments/gas-estimate): built as prepareSignedUserOperation builds
+ * it — the same calls, nonce, fees, bundler estimate and headroom — but sponsored by the stub only, so
+ * no sponsorship is asked for, and left with the account's stub signature.
+ */
+export function prepareStubUserOperation(
+  clients: UserOpClients,
+  p: Pick<PrepareSignedUserOperationParameters, 'account' | 'calls'>,
+): Promise<UnsignedUserOperation> {
+  const stub = clients.paymaster.getPaymasterStubData;
+  return prepareUnsignedUserOperation(clients, { ...p, chainId: 0 }, { getPaymasterStubData: stub, getPaymasterData: stub });
+}
+
+export type UnsignedUserOperation = { prepared: PreparedUserOperation; nonce: bigint; fees: Fees };
+
+async function prepareUnsignedUserOperation(
+  clients: UserOpClients,
+  p: PrepareSignedUserOperationParameters,
+  paymaster: Sponsor,
+): Promise<UnsignedUserOperation> {
   // The caller's nonce (the key it holds: src/jobs/submit-transaction.ts), else key 0's next; a
   // replacement must reuse the exact nonce. A replacement is sent because something is stuck: it gets a fresh quote, not the shared one.
   const quote = p.feeBumpPercent || p.freshQuote ? getUserOperationFees(clients) : clients.fees.get();
@@ -33,7 +70,7 @@ export async function prepareSignedUserOperation(clients: UserOpClients, p: Prep
   const fees = feesToSign(quoted, { bumpPercent: p.feeBumpPercent, cap: p.maxFeePerGasCap });
   const base = {
     account: withCallGasHeadroom(clients, p.account),
-    paymaster: clients.paymaster,
+    paymaster,
     ...(clients.paymasterContext && { paymasterContext: clients.paymasterContext }),
     nonce,
     ...fees,
@@ -48,16 +85,7 @@ export async function prepareSignedUserOperation(clients: UserOpClients, p: Prep
     clients.fees.invalidate();
     throw error;
   }
-  const signature = await p.account.signUserOperation(prepared);
-  const signed = { ...prepared, signature };
-  const hash = getUserOperationHash({
-    chainId: p.chainId,
-    entryPointAddress: p.account.entryPoint.address,
-    entryPointVersion: '0.7',
-    userOperation: signed,
-  });
-  const userOp = formatUserOperationRequest(signed) as unknown as Record<string, string>;
-  return { userOp, hash, nonce, fees };
+  return { prepared: prepared as unknown as PreparedUserOperation, nonce, fees };
 }
 
 /**

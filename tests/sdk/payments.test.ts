@@ -47,6 +47,8 @@ describe('the SDK payments', () => {
     expect(await refund.wait({ timeoutMs: 60_000 })).toMatchObject({ status: 'CONFIRMED', type: 'escrow_refund' });
     expect((await chronos.payments.intent(unfunded.intentId)).status).toBe('refunded');
 
+    const estimate = await payer.payments.estimateGas({ operation: 'withdrawal', params: { to: '0x000000000000000000000000000000000000dEaD', amount: '5' } });
+    expect(estimate).toMatchObject({ operation: 'withdrawal', wouldAccept: true, basis: 'simulation', gasLimit: expect.stringMatching(/^[1-9]\d*$/) });
     const withdrawal = await payer.payments.withdraw({ to: '0x000000000000000000000000000000000000dEaD', amount: '5' });
     expect(await withdrawal.wait({ timeoutMs: 60_000 })).toMatchObject({ status: 'CONFIRMED', type: 'withdrawal' });
 

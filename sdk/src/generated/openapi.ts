@@ -558,6 +558,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/gas-estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Estimate an operation's gas (a dry run)
+         * @description A dry run of any operation type for the `X-User-Id` user: whether it would be accepted now (the operation's own checks, the balance, quotas, gas budgets and value limits, read without a lock), the calls it would make, and its gas — the bundler's estimate with stub sponsorship and, where Chronos sponsors by itself, a simulated execution (`basis: simulation`). Nothing is recorded, sponsored or sent. `params` is the body the operation's own route takes; an escrow move names its escrow as `params.escrowId`, and an `escrow_fund` without one is a new payment intent's body. Needs the `payments` scope and the operation's own scope.
+         */
+        post: operations["estimateGas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -879,6 +899,57 @@ export interface components {
                 /** @description balance - pending: what the next operation may spend */
                 available?: string;
             }[];
+        };
+        GasEstimateRequest: {
+            /**
+             * @description The operation type to estimate
+             * @enum {string}
+             */
+            operation: "mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal";
+            /** @description The body of the operation's own route (for an escrow move, with `escrowId`) */
+            params: {
+                [key: string]: unknown;
+            };
+            /** @description This deployment's chain id (a number or its decimal string); anything else is a 400 */
+            chain?: number | string;
+        };
+        GasEstimate: {
+            /** @enum {string} */
+            operation: "mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal";
+            /** @description Whether the operation would be accepted now (a concurrent request may change that) */
+            wouldAccept: boolean;
+            /** @description When `wouldAccept` is false: the answer the operation would get, or `ESTIMATE_FAILED` (422) when the bundler cannot execute it as it stands */
+            refusal?: {
+                status: number;
+                code: string;
+                message: string;
+            };
+            /** @description The calls the user's smart account would make, in order */
+            calls?: {
+                to: string;
+                data: string;
+            }[];
+            /** @description Gas the operation is expected to use (what the EntryPoint charges), decimal */
+            gasLimit?: string;
+            /**
+             * @description `simulation`: a simulated execution (eth_simulateV1) of the operation as it would be signed; `bundler`: the sum of the bundler's gas limits (a hosted paymaster, or a node that cannot simulate), above what it uses
+             * @enum {string}
+             */
+            basis?: "simulation" | "bundler";
+            /** @description Wei per gas it would pay now: min(maxFeePerGas, base fee + priority fee) */
+            gasPrice?: string;
+            /** @description gasLimit × gasPrice, in wei of the native token */
+            totalCost?: string;
+            /** @description totalCost in dollars (two decimals), only when NATIVE_TOKEN_USD_PRICE is configured */
+            totalCostUSD?: string;
+            /** @description The sum of the gas limits Chronos would sign */
+            maxGas?: string;
+            /** @description The fee per gas Chronos would sign */
+            maxFeePerGas?: string;
+            /** @description maxGas × maxFeePerGas: the most the sponsor could be charged */
+            maxCost?: string;
+            /** @description When the base fee is at least 50 % above its average over the last 20 blocks, or the calls revert in simulation */
+            warning?: string;
         };
     };
     responses: {
@@ -3179,6 +3250,87 @@ export interface operations {
             };
             /** @description `WALLET_NOT_FOUND` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    estimateGas: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Your application's unique identifier for the end user. Used to scope wallets, quotas, and audit trails. */
+                "X-User-Id": components["parameters"]["XUserId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GasEstimateRequest"];
+            };
+        };
+        responses: {
+            /** @description The dry run's answer; a refusal is `wouldAccept: false` with the refusal the operation would get */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GasEstimate"];
+                };
+            };
+            /** @description Validation error (`VALIDATION_ERROR`, `WALLET_ERROR`): the request or its `params` are not what the operation's route takes */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `payments` scope or the operation's own scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The chain or the bundler is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -23,6 +23,7 @@ import { releaseEscrow } from './releaseEscrow.js';
 import { refundEscrow } from './refundEscrow.js';
 import { createWithdrawal } from './createWithdrawal.js';
 import { listPaymentTokens } from './listPaymentTokens.js';
+import { estimateGas } from './estimateGas.js';
 
 export const routes: Route[] = [
   createToken,
@@ -49,4 +50,5 @@ export const routes: Route[] = [
   refundEscrow,
   createWithdrawal,
   listPaymentTokens,
+  estimateGas,
 ];

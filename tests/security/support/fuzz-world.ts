@@ -119,6 +119,16 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
       ['payeeAddress', '0x000000000000000000000000000000000000dEaD'],
       ['metadata', new JsonObject([['durationSeconds', 3600]])],
     ]),
+    estimateGas: new JsonObject([
+      ['operation', 'transfer'],
+      [
+        'params',
+        new JsonObject([
+          ['to', '0x000000000000000000000000000000000000dEaD'],
+          ['amount', '0.000001'],
+        ]),
+      ],
+    ]),
     createWithdrawal: new JsonObject([
       ['amount', '0.000001'],
       ['to', '0x000000000000000000000000000000000000dEaD'],

@@ -56,6 +56,7 @@ export function writesAllowed(operationId: string, res: Response, sentIdempotenc
     case 'getPaymentIntent':
     case 'listPaymentTokens':
     case 'getWalletBalances':
+    case 'estimateGas':
       return NO_WRITES;
     case 'createWallet':
       return { ...NO_WRITES, wallets: res.body.isNew ? 1 : 0 };
