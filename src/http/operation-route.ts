@@ -1,15 +1,14 @@
 // The route of every on-chain operation type, built from its definition: who and which wallet,
 // idempotency replay, the definition's own checks (`accept`), then one database transaction
 // (README, How an operation travels).
-import { getAddress } from 'viem';
 import type { Request, Response } from 'express';
 import type { Route, RouteContext } from './route.js';
-import { AppError, apiErrors } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import { authOf, userIdOf } from './request-context.js';
 import type { OperationType } from '../operations/index.js';
 import type { OperationDefinition } from '../operations/types.js';
 import type { Scope } from '../auth/scopes.js';
-import { tokenOf } from '../operations/contracts.js';
+import { requesterOf } from './requester.js';
 import { failpoint } from '../observability/failpoints.js';
 import { parseIdempotencyKey, replayIfKnown, requestFingerprint, type AcceptedResponse } from '../transactions/idempotency.js';
 import { acceptanceRow } from '../transactions/accept-row.js';
@@ -46,11 +45,9 @@ export async function acceptOperation<Params>(
   const accepted =
     known
     || (await (async () => {
-      const wallet = await ctx.wallets.find({ clientId: client.id, userId });
-      if (!wallet) throw apiErrors.walletMissing();
-      const walletAddress = getAddress(wallet.address);
-      const token = tokenOf(ctx.config, client.token_address);
-      const acceptance = await definition.accept(ctx, input, { client, userId, wallet, walletAddress, token });
+      const requester = await requesterOf(ctx, client, userId);
+      const { walletAddress, token } = requester;
+      const acceptance = await definition.accept(ctx, input, requester);
       return ctx.acceptor.accept({
         clientId: client.id,
         userId,

@@ -4,7 +4,7 @@ import { formatUnits } from 'viem';
 import { TOKEN_DECIMALS } from '../chain/token-units.js';
 import type { EscrowOperation } from '../db/payment-intents.js';
 import type { PaymentIntent } from '../db/schema.js';
-import { intentStatus } from './intent-status.js';
+import { intentStatus } from '../operations/escrow/intent-status.js';
 
 export function toIntentView(intent: PaymentIntent, operations: EscrowOperation[], { chainId }: { chainId: number }) {
   const updated = [new Date(intent.created_at), ...operations.map((o) => new Date(o.updated_at))].reduce((a, b) => (b > a ? b : a));

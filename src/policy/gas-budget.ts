@@ -5,6 +5,7 @@
 import { QUOTA_PERIODS, type QuotaPeriod } from '../db/policies.js';
 import type { GasBudgetRow, GasBudgetScope, PeriodWei, StoredGasBudgets } from '../db/gas-budgets.js';
 import { apiErrors, type AppError } from '../app-error.js';
+import { periodEnd } from '../db/quota-periods.js';
 
 export type { GasBudgetScope };
 export const GAS_BUDGET_SCOPES = ['client', 'user'] as const satisfies readonly GasBudgetScope[];
@@ -44,21 +45,6 @@ export function remainingWei(limits: WeiLimits | null, used: WeiUsage): Record<Q
       return [period, limit === null ? null : limit > used[period] ? limit - used[period] : 0n];
     }),
   ) as Record<QuotaPeriod, bigint | null>;
-}
-
-/** When the UTC period that `now` is in ends: the next day, Monday or first of the month, 00:00 UTC. */
-export function periodEnd(period: QuotaPeriod, now: Date): Date {
-  const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const DAY_MS = 86_400_000;
-  switch (period) {
-    case 'daily':
-      return new Date(day + DAY_MS);
-    case 'weekly':
-      // getUTCDay: Sunday 0 … Saturday 6; weeks start on Monday.
-      return new Date(day + (7 - ((now.getUTCDay() + 6) % 7)) * DAY_MS);
-    case 'monthly':
-      return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
-  }
 }
 
 const SCOPE_WORDS: Record<GasBudgetScope, string> = { client: "the client's", user: "this user's" };

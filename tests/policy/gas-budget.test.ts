@@ -15,7 +15,8 @@ import { remote, type Remote, type RemoteResponse } from '../ops/support/remote.
 import { setPolicy } from '../../src/admin/policies.js';
 import { operations } from '../../src/operations/index.js';
 import { readGasFeeCap } from '../../src/chain/gas-fee-cap.js';
-import { gasReservationWei, periodEnd, type WeiLimits } from '../../src/policy/gas-budget.js';
+import { gasReservationWei, type WeiLimits } from '../../src/policy/gas-budget.js';
+import { periodEnd } from '../../src/db/quota-periods.js';
 import { sumUserGasUsage } from '../../src/db/gas-budgets.js';
 import { QUOTA_PERIODS } from '../../src/db/policies.js';
 import { newTransactionId } from '../../src/transactions/ids.js';

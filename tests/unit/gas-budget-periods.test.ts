@@ -6,7 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { gasBudgetRefusal, periodEnd, type WeiLimits } from '../../src/policy/gas-budget.js';
+import { gasBudgetRefusal, type WeiLimits } from '../../src/policy/gas-budget.js';
+import { periodEnd } from '../../src/db/quota-periods.js';
 import type { QuotaPeriod } from '../../src/db/policies.js';
 
 const at = (iso: string) => new Date(iso);
@@ -77,7 +78,7 @@ describe('periodEnd, monthly', () => {
  * local calendar day of each instant there, to show the zone puts it on another day.
  */
 function periodEndsIn(zone: string, instants: string[]): { localDay: number; utcDay: number; ends: Record<QuotaPeriod, string> }[] {
-  const module = pathToFileURL(join(process.cwd(), 'src', 'policy', 'gas-budget.ts')).href;
+  const module = pathToFileURL(join(process.cwd(), 'src', 'db', 'quota-periods.ts')).href;
   const script = `
     const { periodEnd } = await import(${JSON.stringify(module)});
     const instants = ${JSON.stringify(instants)}.map((iso) => new Date(iso));

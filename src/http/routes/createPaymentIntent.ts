@@ -4,16 +4,14 @@
 import type { Route } from '../route.js';
 import { authOf, userIdOf } from '../request-context.js';
 import { acceptOperation, answerAccepted } from '../operation-route.js';
-import { apiErrors } from '../../app-error.js';
 import { operations } from '../../operations/index.js';
 import { checkNewIntent, type NewIntentRequest } from '../../operations/escrow-fund/definition.js';
 import { paymentEventData } from '../../operations/escrow/events.js';
 import { findTransaction } from '../../db/transactions.js';
 import { escrowOperations, findPaymentIntent, insertPaymentIntent } from '../../db/payment-intents.js';
 import { recordEvent } from '../../webhooks/outbox.js';
-import { intentStatus } from '../../payments/intent-status.js';
-import { tokenOf } from '../../operations/contracts.js';
-import { getAddress } from 'viem';
+import { intentStatus } from '../../operations/escrow/intent-status.js';
+import { requesterOf } from '../requester.js';
 
 const { escrow_fund: escrowFund } = operations;
 
@@ -25,10 +23,7 @@ export const createPaymentIntent: Route = {
     const client = authOf(req).client;
     const body = req.body as NewIntentRequest;
     if (body.fund === false) {
-      const userId = userIdOf(req);
-      const wallet = await ctx.wallets.find({ clientId: client.id, userId });
-      if (!wallet) throw apiErrors.walletMissing();
-      const requester = { client, userId, wallet, walletAddress: getAddress(wallet.address), token: tokenOf(ctx.config, client.token_address) };
+      const requester = await requesterOf(ctx, client, userIdOf(req));
       const intent = await checkNewIntent(ctx, body, requester);
       await ctx.db.transaction().execute(async (trx) => {
         await insertPaymentIntent(trx, intent);

@@ -2,12 +2,11 @@
 // accepted, which calls it makes and what gas it would use — with the params its own route takes
 // (src/http/operation-params.ts). Needs the `payments` scope and the operation's own scope.
 import type { Request, Response } from 'express';
-import { getAddress } from 'viem';
 import type { Route } from '../route.js';
 import { apiErrors } from '../../app-error.js';
 import { authOf, userIdOf } from '../request-context.js';
 import { definitionOf } from '../../operations/index.js';
-import { tokenOf } from '../../operations/contracts.js';
+import { requesterOf } from '../requester.js';
 import { checkChainAndToken } from '../../operations/request-values.js';
 import { estimateOperationGas } from '../../payments/gas-estimate.js';
 import { operationInputOf } from '../operation-params.js';
@@ -35,9 +34,7 @@ export const estimateGas: Route = {
     const input = operationInputOf(definition.operationId, params, {
       newIntentOperationId: definition.type === 'escrow_fund' ? 'createPaymentIntent' : undefined,
     });
-    const wallet = await ctx.wallets.find({ clientId: client.id, userId });
-    if (!wallet) throw apiErrors.walletMissing();
-    const requester = { client, userId, wallet, walletAddress: getAddress(wallet.address), token: tokenOf(ctx.config, client.token_address) };
+    const requester = await requesterOf(ctx, client, userId);
     res.setHeader('Cache-Control', 'no-store');
     res.json(await estimateOperationGas(ctx, { definition, input, requester }));
   },

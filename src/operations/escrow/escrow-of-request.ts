@@ -5,7 +5,7 @@ import type { Address } from 'viem';
 import { apiErrors } from '../../app-error.js';
 import { escrowOperations, findPaymentIntentByEscrow } from '../../db/payment-intents.js';
 import type { PaymentIntent } from '../../db/schema.js';
-import { intentStatus, type IntentStatus } from '../../payments/intent-status.js';
+import { intentStatus, type IntentStatus } from './intent-status.js';
 import { checkChainAndToken } from '../request-values.js';
 import type { AcceptContext, Requester } from '../types.js';
 

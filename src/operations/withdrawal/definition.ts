@@ -5,7 +5,7 @@
 import { getAddress, isAddress, zeroAddress, type Address } from 'viem';
 import { apiErrors } from '../../app-error.js';
 import { parseTokenAmount } from '../../chain/token-units.js';
-import { periodEnd } from '../../policy/gas-budget.js';
+import { periodEnd } from '../../db/quota-periods.js';
 import type { Client } from '../../db/schema.js';
 import { checkChainAndToken, INVALID_TOKEN_AMOUNT, numbersToStrings } from '../request-values.js';
 import { field, isHexAddress, isWeiString, type OperationDefinition, type ValueLimit } from '../types.js';

@@ -1,6 +1,6 @@
 // A payment intent's status, read from its escrow's operations rather than stored: their statuses have
 // one writer (src/status/transition.ts), so the intent can never disagree with them.
-import type { TransactionStatus } from '../statuses.js';
+import type { TransactionStatus } from '../../statuses.js';
 
 export const INTENT_STATUSES = ['created', 'funding', 'funded', 'releasing', 'released', 'refunding', 'refunded', 'failed'] as const;
 export type IntentStatus = (typeof INTENT_STATUSES)[number];
