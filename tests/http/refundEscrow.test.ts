@@ -28,7 +28,9 @@ describe('a funded escrow, refunded', () => {
 
   it('refunds the payer after the deadline has passed on-chain', async () => {
     const { payer, payee, payerAddress } = await world.payerAndPayee('10');
-    const { escrowId } = await world.fundedIntent(payer, payee, { amount: '10', durationSeconds: 2 });
+    // The deadline counts from the accept: long enough that a loaded machine still includes the funding
+    // before it (one included after it reverts, as it should), short enough to wait out.
+    const { escrowId } = await world.fundedIntent(payer, payee, { amount: '10', durationSeconds: 8 });
     const { deadline } = await escrowOnChain(world.t, world.actor, escrowId);
     // anvil stamps each block with the wall clock: wait until a new block is past the deadline.
     while (BigInt(Math.floor(Date.now() / 1000)) <= deadline) await new Promise((r) => setTimeout(r, 200));
