@@ -15,7 +15,7 @@ create unique index transactions_escrow_settled_once on transactions (client_id,
 create index transactions_escrow on transactions (client_id, escrow_id) where escrow_id is not null;
 
 -- A payment intent: what is to be paid, by whom, to whom. Its status is not stored: it is read from
--- its escrow's operations (src/payments/intent-status.ts), whose statuses have one writer.
+-- its escrow's operations (src/operations/escrow/intent-status.ts), whose statuses have one writer.
 create table payment_intents (
   id                text primary key,
   client_id         text not null references clients(id),
