@@ -53,6 +53,7 @@ export const apiErrors = {
   receiptAlreadyMinted: () => new AppError(409, 'RECEIPT_ALREADY_MINTED', 'Receipt has already been minted'),
   claimAlreadyUsed: () => new AppError(409, 'CLAIM_ALREADY_USED', 'This claim id has already been used'),
   deliveryInProgress: (message: string) => new AppError(409, 'DELIVERY_IN_PROGRESS', message),
+  amountOutOfRange: (message: string) => new AppError(400, 'AMOUNT_OUT_OF_RANGE', message),
   escrowAlreadyFunded: () => new AppError(409, 'ESCROW_ALREADY_FUNDED', 'This escrow is already funded or being funded'),
   escrowNotFunded: (status: string) =>
     new AppError(409, 'ESCROW_NOT_FUNDED', `This escrow is ${status}, not funded: only a funded escrow can be released or refunded`),
@@ -87,6 +88,7 @@ export const API_ERROR_CODES = [
   'INVALID_SIGNATURE',
   'MINT_EXPIRED',
   'CLAIM_ID_MISMATCH',
+  'AMOUNT_OUT_OF_RANGE',
   'WEBHOOK_NOT_CONFIGURED',
   'UNAUTHORIZED',
   'INVALID_SECRET',

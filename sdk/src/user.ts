@@ -46,7 +46,7 @@ export class ChronosUser {
     return unwrap(await this.api.GET('/api/v1/wallet/balances', { params: { header: { 'X-User-Id': this.userId } } })).data;
   }
 
-  /** Sends `amount` token units to `to`. */
+  /** Sends `amount` token units to `to`: of the client's own token, or of `token` when given (one of the client's). */
   transfer({ idempotencyKey, ...body }: TransferRequest & Idempotent): Promise<Transaction> {
     return this.write(idempotencyKey, (header) => this.api.POST('/api/v1/wallet/transfer', { params: { header }, body }));
   }

@@ -1,5 +1,6 @@
 // What the chain says about a wallet at a known block — token balance and ordered nonce — cached per
-// (token, wallet), so accepting an operation does not cost an RPC call. Each client has its own token.
+// (token, wallet), so accepting an operation does not cost an RPC call. Each client has its own token,
+// and may move others it added (README, Payments: the client's tokens), which have no ordered nonce.
 //
 // A cached read is never wrong, only old, and the accept batch makes "old" safe: it subtracts every
 // operation of the user in flight *or settled after the block the read was made at*
@@ -19,8 +20,11 @@ export type WalletChainState = {
   readAt: number;
 };
 
-/** A wallet's holdings of one token. */
-export type TokenWallet = { token: Address; wallet: Address };
+/**
+ * A wallet's holdings of one token. `ordered`: the token is a ChronosToken whose nonces(wallet) orders
+ * what is signed for it (a client's own token); another ERC-20 has none, and reads 0.
+ */
+export type TokenWallet = { token: Address; wallet: Address; ordered?: boolean };
 
 export type WalletChainStates = {
   /** The cached state, or a read at the current block when there is none. */
@@ -31,19 +35,19 @@ export type WalletChainStates = {
 
 const MAX_WALLETS = 100_000;
 
-export const tokenWalletKey = ({ token, wallet }: TokenWallet) => `${token}/${wallet}`;
+export const tokenWalletKey = ({ token, wallet, ordered = true }: TokenWallet) => `${token}/${wallet}/${ordered ? 'ordered' : 'plain'}`;
 
 export function createWalletChainStates(publicClient: ChainPublicClient): WalletChainStates {
   const cache = new Map<string, WalletChainState>();
   const reading = new Map<string, Promise<WalletChainState>>();
 
-  const read = async ({ token, wallet }: TokenWallet): Promise<WalletChainState> => {
+  const read = async ({ token, wallet, ordered = true }: TokenWallet): Promise<WalletChainState> => {
     const readAt = Date.now();
     // The head from its header (eth_getBlockByNumber): the block every read below is pinned to.
     const { number: block } = await publicClient.getBlock({ blockTag: 'latest' });
     const [balanceWei, orderedNonce] = await Promise.all([
       publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [wallet], blockNumber: block }),
-      publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'nonces', args: [wallet], blockNumber: block }),
+      ordered ? publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'nonces', args: [wallet], blockNumber: block }) : 0n,
     ]);
     return { block, balanceWei, orderedNonce, readAt };
   };

@@ -245,12 +245,26 @@ export interface PaymentIntentsTable {
   created_at: Timestamp;
 }
 
+/** A token a client's operations may move, or the limits of its own (migration 0020). */
+export interface ClientTokensTable {
+  client_id: string;
+  /** Lower-case 0x address. */
+  token_address: string;
+  symbol: string;
+  name: string;
+  decimals: number;
+  min_amount_wei: ColumnType<string | null, string | bigint | null | undefined, string | bigint | null>;
+  max_amount_wei: ColumnType<string | null, string | bigint | null | undefined, string | bigint | null>;
+  added_at: Timestamp;
+}
+
 export interface Database {
   worker_processes: WorkerProcessesTable;
   clients: ClientsTable;
   wallets: WalletsTable;
   transactions: TransactionsTable;
   payment_intents: PaymentIntentsTable;
+  client_tokens: ClientTokensTable;
   transaction_transitions: TransactionTransitionsTable;
   idempotency_keys: IdempotencyKeysTable;
   chain_cursors: ChainCursorsTable;
@@ -273,6 +287,7 @@ export type ClientUpdate = Updateable<ClientsTable>;
 export type Wallet = Selectable<WalletsTable>;
 export type PaymentIntent = Selectable<PaymentIntentsTable>;
 export type NewPaymentIntent = Insertable<PaymentIntentsTable>;
+export type ClientToken = Selectable<ClientTokensTable>;
 export type TransactionPolicy = Selectable<TransactionPoliciesTable>;
 export type WebhookEvent = Selectable<WebhookEventsTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;

@@ -8,7 +8,11 @@ export async function findTransaction(db: Db, id: string): Promise<Transaction |
   return db.selectFrom('transactions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export type UserAtBlock = { clientId: string; userId: string; block: bigint };
+/**
+ * A user's holdings of one token at a chain read's block. `own`: the token is the client's own, which
+ * rows from before tokens were recorded per operation (token_address null) were on.
+ */
+export type UserAtBlock = { clientId: string; userId: string; block: bigint; token: string; own: boolean };
 
 export type AcceptState = {
   /** Wei of the user's operations in flight or settled after the block. */
@@ -30,15 +34,16 @@ export async function loadAcceptState(trx: DbTransaction<Database> | Db, users: 
   const { rows } = await sql<{ i: string; debit_wei: string; mint_nonce: string | null; policy: StoredPolicy | null }>`
     select u.i, coalesce(sum(t.debit_wei), 0)::text as debit_wei, max(t.mint_nonce)::text as mint_nonce,
       ${storedPolicyJson(sql.ref('u.client_id'))} as policy
-    from unnest(${users.map((u) => u.clientId)}::text[], ${users.map((u) => u.userId)}::text[], ${users.map((u) => u.block.toString())}::bigint[])
-      with ordinality as u(client_id, user_id, block, i)
+    from unnest(${users.map((u) => u.clientId)}::text[], ${users.map((u) => u.userId)}::text[], ${users.map((u) => u.block.toString())}::bigint[],
+      ${users.map((u) => u.token.toLowerCase())}::text[], ${users.map((u) => u.own)}::boolean[])
+      with ordinality as u(client_id, user_id, block, token, own, i)
     left join lateral (
-      select debit_wei, mint_nonce from transactions
+      select debit_wei, mint_nonce, token_address from transactions
       where client_id = u.client_id and user_id = u.user_id and status in (${active})
       union all
-      select debit_wei, mint_nonce from transactions
+      select debit_wei, mint_nonce, token_address from transactions
       where client_id = u.client_id and user_id = u.user_id and block_number > u.block and status not in (${active})
-    ) as t on true
+    ) as t on (lower(t.token_address) = u.token or (t.token_address is null and u.own))
     group by u.i, u.client_id
   `.execute(trx);
   const byIndex = new Map(rows.map((row) => [Number(row.i), row]));

@@ -8,7 +8,7 @@ import { authOf, userIdOf } from './request-context.js';
 import type { OperationType } from '../operations/index.js';
 import type { OperationDefinition } from '../operations/types.js';
 import type { Scope } from '../auth/scopes.js';
-import { requesterOf } from './requester.js';
+import { requesterOf, tokenNamedIn } from './requester.js';
 import { failpoint } from '../observability/failpoints.js';
 import { parseIdempotencyKey, replayIfKnown, requestFingerprint, type AcceptedResponse } from '../transactions/idempotency.js';
 import { acceptanceRow } from '../transactions/accept-row.js';
@@ -45,14 +45,16 @@ export async function acceptOperation<Params>(
   const accepted =
     known
     || (await (async () => {
-      const requester = await requesterOf(ctx, client, userId);
-      const { walletAddress, token } = requester;
+      const requester = await requesterOf(ctx, client, userId, { token: tokenNamedIn(input), anyToken: definition.anyToken });
       const acceptance = await definition.accept(ctx, input, requester);
+      // The definition may name the token itself (an escrow's); else the one the request chose.
+      const token = acceptance.token ?? requester.token;
       return ctx.acceptor.accept({
         clientId: client.id,
         userId,
-        walletAddress,
+        walletAddress: requester.walletAddress,
         token,
+        ordered: token === requester.ownToken.address,
         idempotency,
         row: acceptanceRow(definition.type, acceptance),
         gasCeiling: acceptance.gasCeiling,

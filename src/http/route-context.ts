@@ -8,6 +8,7 @@ import { createWalletChainStates } from '../chain/wallet-chain-state.js';
 import { createGasFeeCap } from '../chain/gas-fee-cap.js';
 import { createAcceptor } from '../transactions/accept.js';
 import { createUserOpClients } from '../userop/clients.js';
+import { createClientTokensCache } from '../tokens/client-tokens-cache.js';
 
 export function createRouteContext(ctx: AppContext, { clientCacheTtlMs }: { clientCacheTtlMs?: number } = {}): RouteContext {
   const chain = createWalletChainStates(ctx.publicClient);
@@ -18,6 +19,7 @@ export function createRouteContext(ctx: AppContext, { clientCacheTtlMs }: { clie
     gasFeeCap,
     clients: createClientCache(ctx.db, { ttlMs: clientCacheTtlMs }),
     wallets: createWalletCache(ctx.db),
+    clientTokens: createClientTokensCache(ctx.db, { ttlMs: clientCacheTtlMs }),
     userOps: createUserOpClients(ctx.publicClient, { ...ctx.config.chain, sponsorship: ctx.config.sponsorship }),
     acceptor: createAcceptor(ctx.db, chain, {
       gasFeeCap,

@@ -7,10 +7,13 @@ import type { GasFeeCap } from '../chain/gas-fee-cap.js';
 import type { Scope } from '../auth/scopes.js';
 import type { AppError } from '../app-error.js';
 import type { UserOpClients } from '../userop/clients.js';
+import type { ClientTokensCache } from '../tokens/client-tokens-cache.js';
 
 export type RouteContext = AppContext & {
   clients: ClientCache;
   wallets: WalletCache;
+  /** The client's added tokens and token limits, a few seconds old at most. */
+  clientTokens: ClientTokensCache;
   acceptor: Acceptor;
   gasFeeCap: GasFeeCap;
   /** The bundler and the sponsor, for dry runs (POST /payments/gas-estimate); the API never sends through them. */

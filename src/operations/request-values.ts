@@ -1,7 +1,9 @@
 // What the operation definitions' request checks share. Here rather than under src/http/ because the
 // definitions run them and sit below the HTTP layer, which imports them.
 import type { RequestHandler } from 'express';
+import { formatUnits } from 'viem';
 import { apiErrors } from '../app-error.js';
+import { TOKEN_DECIMALS } from '../chain/token-units.js';
 
 /** Receipt and claim ids from the client's system (spec: 1-256 chars, alphanumeric + dashes/underscores). */
 export const EXTERNAL_ID = /^[A-Za-z0-9_-]{1,256}$/;
@@ -33,6 +35,18 @@ export function numbersToStrings(fields: string[]): RequestHandler {
  * The sibling API's optional `chain` and `token`: Chronos serves one chain and each client one token,
  * so either, when given, must name those (the chain by its id, a number or its decimal string).
  */
+/** An amount outside the limits `chronos tokens set-limits` set on the token: 400 AMOUNT_OUT_OF_RANGE. */
+export function checkAmountLimits(
+  amountWei: bigint,
+  { token, tokenLimits }: { token: string; tokenLimits?: { minWei?: bigint; maxWei?: bigint } },
+  field = 'amount',
+): void {
+  const { minWei, maxWei } = tokenLimits ?? {};
+  const tokens = (wei: bigint) => formatUnits(wei, TOKEN_DECIMALS);
+  if (minWei !== undefined && amountWei < minWei) throw apiErrors.amountOutOfRange(`${field} must be at least ${tokens(minWei)} of token ${token}`);
+  if (maxWei !== undefined && amountWei > maxWei) throw apiErrors.amountOutOfRange(`${field} must be at most ${tokens(maxWei)} of token ${token}`);
+}
+
 export function checkChainAndToken(
   { chain, token }: { chain?: unknown; token?: unknown },
   { chainId, clientToken }: { chainId: number; clientToken: string },

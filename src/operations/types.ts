@@ -24,8 +24,18 @@ export type OperationsConfig = {
   transactions: { batchTransferMaxRecipients: number };
 };
 
-/** Who asks: the authenticated client, the user (X-User-Id) and their wallet, and the client's own token. */
-export type Requester = { client: Client; userId: string; wallet: Wallet; walletAddress: Address; token: Address };
+/**
+ * Who asks: the authenticated client, the user (X-User-Id) and their wallet, and the token the request
+ * names (`token`) among the client's, else its own; with that token's per-operation amount limits.
+ */
+export type Requester = {
+  client: Client;
+  userId: string;
+  wallet: Wallet;
+  walletAddress: Address;
+  token: Address;
+  tokenLimits?: { minWei?: bigint; maxWei?: bigint };
+};
 
 /** What accepting one request records; the accept transaction checks the debit, the key and the nonce under the user's lock. */
 export type Acceptance<Params> = {
@@ -49,6 +59,8 @@ export type Acceptance<Params> = {
    * pass it together. Over it: `refusal(retryAfterSeconds)`.
    */
   valueLimit?: ValueLimit;
+  /** The token it moves when the definition decides it (an escrow's, recorded with its intent); else the requester's. */
+  token?: Address;
   /** Webhook events of its domain recorded with it when it is accepted (payment.intent.created). */
   acceptEvents?: OperationEvent[];
   /** Rows written in the same database transaction as the operation, once it is accepted (a payment intent). */
@@ -87,6 +99,11 @@ export type OperationDefinition<Params = unknown, Type extends string = string, 
   countsAs?: string;
   /** Runs before OpenAPI validation, for bodies whose documented errors differ from VALIDATION_ERROR. */
   precheck?: RequestHandler;
+  /**
+   * It may move any of the client's tokens (the request's `token`, README, Payments: the client's
+   * tokens); without it, only the client's own ChronosToken (a mint, a claim).
+   */
+  anyToken?: true;
   /**
    * What `accept` is given, and the idempotency fingerprint covers: the body, unless the route also
    * takes values from its path (an escrow's id).

@@ -46,18 +46,18 @@ const refusalOf = (error: AppError): Refusal => ({ status: error.status, code: e
 
 export async function estimateOperationGas<Params>(
   ctx: GasEstimateContext,
-  { definition, input, requester }: { definition: OperationDefinition<Params>; input: unknown; requester: Requester },
+  { definition, input, requester, ownToken }: { definition: OperationDefinition<Params>; input: unknown; requester: Requester; ownToken: Address },
 ): Promise<GasEstimate> {
   const operation = definition.type;
   let acceptance: Acceptance<Params>;
   try {
     acceptance = await definition.accept(ctx, input, requester);
-    await checkAcceptStep(ctx, definition, acceptance, requester);
+    await checkAcceptStep(ctx, definition, acceptance, requester, ownToken);
   } catch (error) {
     if (error instanceof AppError && error.status < 500) return { operation, wouldAccept: false, refusal: refusalOf(error) };
     throw error;
   }
-  const calls = definition.buildCalls(operationContracts(ctx.config, requester.token), acceptance.params);
+  const calls = definition.buildCalls(operationContracts(ctx.config, acceptance.token ?? requester.token), acceptance.params);
   const account = await toUserSmartAccount(ctx.publicClient, {
     ownerPrivateKey: deriveOwnerPrivateKey(ctx.config.masterKey, { clientId: requester.client.id, userId: requester.userId }),
     contracts: ctx.config.contracts,
@@ -105,14 +105,18 @@ async function checkAcceptStep<Params>(
   ctx: GasEstimateContext,
   definition: OperationDefinition<Params>,
   acceptance: Acceptance<Params>,
-  { client, userId, walletAddress, token }: Requester,
+  requester: Requester,
+  ownToken: Address,
 ): Promise<void> {
+  const { client, userId, walletAddress } = requester;
+  const token = acceptance.token ?? requester.token;
+  const own = token === ownToken;
   const debit = acceptance.debitWei ?? 0n;
   if (debit > 0n) {
     const block = await ctx.publicClient.getBlockNumber();
     const [balance, [state]] = await Promise.all([
       ctx.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [walletAddress], blockNumber: block }),
-      loadAcceptState(ctx.db, [{ clientId: client.id, userId, block }]),
+      loadAcceptState(ctx.db, [{ clientId: client.id, userId, block, token, own }]),
     ]);
     if (balance - state.debitWei < debit) throw apiErrors.insufficientBalance();
   }
@@ -128,7 +132,9 @@ async function checkAcceptStep<Params>(
   }
   const limit = acceptance.valueLimit;
   if (limit) {
-    const used = await ctx.db.transaction().execute((trx) => sumValueSince(trx, { clientId: client.id, userId, type: definition.type, since: limit.since }));
+    const used = await ctx.db
+      .transaction()
+      .execute((trx) => sumValueSince(trx, { clientId: client.id, userId, type: definition.type, since: limit.since, token, own }));
     if (used + debit > limit.limitWei) throw limit.refusal(Math.max(1, Math.ceil((limit.until.getTime() - Date.now()) / 1000)));
   }
 }

@@ -43,8 +43,10 @@ export type AcceptRequest = {
   clientId: string;
   userId: string;
   walletAddress: Address;
-  /** The client's token: the balance and ordered nonce checked are the wallet's on it, and the row records it. */
+  /** The token it moves: the balance (and ordered nonce) checked are the wallet's on it, and the row records it. */
   token: Address;
+  /** The token is the client's own ChronosToken, whose nonces order mints (README, Payments: the client's tokens). */
+  ordered: boolean;
   /**
    * The row to insert (src/transactions/accept-row.ts); `debit_wei` is checked against the balance, an
    * ordered nonce (`mint_nonce`) against the wallet's next one.
@@ -98,7 +100,7 @@ export async function runAcceptBatch(
   const holdings = [
     ...new Map(
       requests.map((r) => {
-        const at = { token: r.token, wallet: r.walletAddress };
+        const at = holdingOf(r);
         return [tokenWalletKey(at), at] as const;
       }),
     ).values(),
@@ -144,6 +146,9 @@ type Tally = { state: WalletChainState; debitWei: bigint; maxOrderedNonce?: bigi
 
 // X-User-Id is printable ASCII: a newline cannot occur in either part.
 const userKey = (r: { clientId: string; userId: string }) => `${r.clientId}\n${r.userId}`;
+/** What a user holds of one token is tallied apart from the other tokens. */
+const tallyKey = (r: AcceptRequest) => `${userKey(r)}\n${r.token}`;
+const holdingOf = (r: AcceptRequest) => ({ token: r.token, wallet: r.walletAddress, ordered: r.ordered });
 
 async function decideAndRecord(
   trx: DbTransaction<Database>,
@@ -180,15 +185,17 @@ async function decideAndRecord(
   const claimed = await claimIdempotencyKeys(trx, [...claims.values()]);
   for (const [i, claim] of claims) if (!claimed.has(claim)) outcomes[i] = { kind: 'replay' };
 
-  const stateOf = (r: AcceptRequest) => states.get(tokenWalletKey({ token: r.token, wallet: r.walletAddress }))!;
+  const stateOf = (r: AcceptRequest) => states.get(tokenWalletKey(holdingOf(r)))!;
+  // One tally per user and token they move in this batch.
+  const holders = [...new Map(requests.filter((r) => locked.has(userKey(r))).map((r) => [tallyKey(r), r])).values()];
   const loaded = await loadAcceptState(
     trx,
-    users.map((r) => ({ clientId: r.clientId, userId: r.userId, block: stateOf(r).block })),
+    holders.map((r) => ({ clientId: r.clientId, userId: r.userId, block: stateOf(r).block, token: r.token, own: r.ordered })),
   );
   const tallies = new Map(
-    users.map((r, i) => [userKey(r), { state: stateOf(r), debitWei: loaded[i].debitWei, maxOrderedNonce: loaded[i].maxOrderedNonce } satisfies Tally]),
+    holders.map((r, i) => [tallyKey(r), { state: stateOf(r), debitWei: loaded[i].debitWei, maxOrderedNonce: loaded[i].maxOrderedNonce } satisfies Tally]),
   );
-  const policies = new Map(users.map((r, i) => [r.clientId, loaded[i].policy]));
+  const policies = new Map(holders.map((r, i) => [r.clientId, loaded[i].policy]));
   const quotas = await loadQuotaUsage(trx, requests, policies);
   const budgets = await loadGasBudgetUsage(trx, users, policies);
   const deployed = new Set((await findDeployedUsers(trx, users)).map(userKey));
@@ -205,7 +212,7 @@ async function decideAndRecord(
       outcomes[i] = { kind: 'refused', error: refusal, staleChainState: false };
       return;
     }
-    const decision = decide(r, tallies.get(userKey(r))!, quotas.get(userKey(r)), budgetsOf(budgets, r), reservations[i], valueUsed.get(valueKey(r)));
+    const decision = decide(r, tallies.get(tallyKey(r))!, quotas.get(userKey(r)), budgetsOf(budgets, r), reservations[i], valueUsed.get(valueKey(r)));
     outcomes[i] = decision.kind === 'accepted' ? { ...decision, transactionId: ids[i] } : decision;
     if (decision.kind === 'accepted') accepted.push(i);
   });
@@ -252,14 +259,21 @@ async function decideAndRecord(
   return outcomes.map((value) => ({ value }));
 }
 
-/** Per user and type with a value limit: what the period's operations moved, tallied as the batch accepts more. */
-const valueKey = (r: AcceptRequest) => `${userKey(r)}\n${r.row.type}`;
+/** Per user, type with a value limit and token: what the period's operations moved, tallied as the batch accepts more. */
+const valueKey = (r: AcceptRequest) => `${tallyKey(r)}\n${r.row.type}`;
 
 async function loadValueUsage(trx: DbTransaction<Database>, requests: AcceptRequest[], locked: Set<string>): Promise<Map<string, { usedWei: bigint }>> {
   const usage = new Map<string, { usedWei: bigint }>();
   for (const r of requests) {
     if (!r.valueLimit || !locked.has(userKey(r)) || usage.has(valueKey(r))) continue;
-    const usedWei = await sumValueSince(trx, { clientId: r.clientId, userId: r.userId, type: r.row.type, since: r.valueLimit.since });
+    const usedWei = await sumValueSince(trx, {
+      clientId: r.clientId,
+      userId: r.userId,
+      type: r.row.type,
+      since: r.valueLimit.since,
+      token: r.token,
+      own: r.ordered,
+    });
     usage.set(valueKey(r), { usedWei });
   }
   return usage;

@@ -75,7 +75,7 @@ export function createAcceptor(
           case 'refused':
             // Decided on a chain read older than the request: a credit may be missing from it.
             if (!outcome.staleChainState || last) throw outcome.error;
-            await chain.fresh({ token: p.token, wallet: p.walletAddress }, arrivedAt);
+            await chain.fresh({ token: p.token, wallet: p.walletAddress, ordered: p.ordered }, arrivedAt);
             break;
         }
       }

@@ -28,6 +28,7 @@ it("when one batch accepts several operations of a user, the worker's pick order
     clientId: actor.client.clientId,
     userId: 'batched',
     walletAddress,
+    ordered: true,
     token: actor.client.tokenAddress,
     arrivedAt: Date.now(),
     row: {

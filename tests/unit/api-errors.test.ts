@@ -50,6 +50,13 @@ const rows: Row[] = [
   ['receiptAlreadyMinted', () => apiErrors.receiptAlreadyMinted(), 409, 'RECEIPT_ALREADY_MINTED', 'Receipt has already been minted'],
   ['claimAlreadyUsed', () => apiErrors.claimAlreadyUsed(), 409, 'CLAIM_ALREADY_USED', 'This claim id has already been used'],
   ['deliveryInProgress', () => apiErrors.deliveryInProgress('Delivery whd_1 is still PENDING'), 409, 'DELIVERY_IN_PROGRESS', 'Delivery whd_1 is still PENDING'],
+  [
+    'amountOutOfRange',
+    () => apiErrors.amountOutOfRange('amount must be at most 5 of token 0x…'),
+    400,
+    'AMOUNT_OUT_OF_RANGE',
+    'amount must be at most 5 of token 0x…',
+  ],
   ['escrowAlreadyFunded', () => apiErrors.escrowAlreadyFunded(), 409, 'ESCROW_ALREADY_FUNDED', 'This escrow is already funded or being funded'],
   [
     'escrowNotFunded',

@@ -785,6 +785,8 @@ export interface components {
         PayoutRequest: {
             /** @description 1 to `BATCH_TRANSFER_MAX_RECIPIENTS` (default 100) recipients; one may appear more than once */
             transfers: components["schemas"]["PayoutRecipient"][];
+            /** @description One of the client's tokens (GET /payments/tokens); default: its own ChronosToken. Any other is a 400 */
+            token?: string;
         };
         PayoutRecipient: {
             /** @description Destination Ethereum address */
@@ -799,7 +801,7 @@ export interface components {
             amount: string | number;
             /** @description Accepted for compatibility with the sibling API and ignored: the amount is in the token */
             currency?: string;
-            /** @description The client's token address (GET /payments/tokens); optional, and any other address is a 400 */
+            /** @description One of the client's tokens (GET /payments/tokens), the one the escrow holds; default: its own ChronosToken. Any other is a 400 */
             token?: string;
             /** @description This deployment's chain id (a number or its decimal string); anything else is a 400 */
             chain?: number | string;
@@ -865,6 +867,8 @@ export interface components {
             chain?: number | string;
             /** @description Refunds: why, kept with the operation and sent in payment.funds.refunded */
             reason?: string;
+            /** @description The escrow's token, when given (an escrow moves in the token its intent was created in); any other is a 400 */
+            token?: string;
         };
         WithdrawalRequest: {
             /** @description When given it must equal `X-User-Id` */
@@ -873,7 +877,7 @@ export interface components {
             amount: string | number;
             /** @description The external address; must be on the client's withdrawal allowlist when it has one */
             to: string;
-            /** @description The client's token address (GET /payments/tokens); optional, and any other address is a 400 */
+            /** @description One of the client's tokens (GET /payments/tokens); default: its own ChronosToken. Any other is a 400 */
             token?: string;
             /** @description This deployment's chain id (a number or its decimal string); anything else is a 400 */
             chain?: number | string;
@@ -883,9 +887,13 @@ export interface components {
             symbol?: string;
             name?: string;
             decimals?: number;
+            /** @description The least one operation may move (chronos tokens set-limits); without a limit, one wei */
             minAmount?: string;
+            /** @description The most one operation may move (chronos tokens set-limits); without a limit, a uint256's worth */
             maxAmount?: string;
             chain?: number;
+            /** @description The client's own ChronosToken: what every operation moves unless it names another, and the only one mints and claims use */
+            default?: boolean;
         };
         WalletBalances: {
             address?: string;
@@ -1308,6 +1316,8 @@ export interface operations {
                     to: string;
                     /** @description Amount in whole token units (e.g. "100" for 100 tokens) */
                     amount: string;
+                    /** @description One of the client's tokens (GET /payments/tokens); default: its own ChronosToken. Any other is a 400 */
+                    token?: string;
                 };
             };
         };

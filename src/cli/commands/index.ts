@@ -6,10 +6,11 @@ import { policyCommand } from './policy.js';
 import { migrateCommand } from './migrate.js';
 import { contractsCommand } from './contracts.js';
 import { paymasterCommand } from './paymaster.js';
+import { tokensCommand } from './tokens.js';
 
 export const SECTIONS: { title: string; entries: Entry[] }[] = [
   { title: 'Run the service', entries: serviceCommands },
-  { title: 'Administer', entries: [clientsCommand, policyCommand, migrateCommand, contractsCommand, paymasterCommand] },
+  { title: 'Administer', entries: [clientsCommand, tokensCommand, policyCommand, migrateCommand, contractsCommand, paymasterCommand] },
 ];
 
 export const COMMANDS: Entry[] = SECTIONS.flatMap((section) => section.entries);

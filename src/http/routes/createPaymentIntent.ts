@@ -23,7 +23,7 @@ export const createPaymentIntent: Route = {
     const client = authOf(req).client;
     const body = req.body as NewIntentRequest;
     if (body.fund === false) {
-      const requester = await requesterOf(ctx, client, userIdOf(req));
+      const requester = await requesterOf(ctx, client, userIdOf(req), { token: body.token, anyToken: true });
       const intent = await checkNewIntent(ctx, body, requester);
       await ctx.db.transaction().execute(async (trx) => {
         await insertPaymentIntent(trx, intent);

@@ -6,7 +6,7 @@ import type { Route } from '../route.js';
 import { apiErrors } from '../../app-error.js';
 import { authOf, userIdOf } from '../request-context.js';
 import { definitionOf } from '../../operations/index.js';
-import { requesterOf } from '../requester.js';
+import { requesterOf, tokenNamedIn } from '../requester.js';
 import { checkChainAndToken } from '../../operations/request-values.js';
 import { estimateOperationGas } from '../../payments/gas-estimate.js';
 import { operationInputOf } from '../operation-params.js';
@@ -34,8 +34,8 @@ export const estimateGas: Route = {
     const input = operationInputOf(definition.operationId, params, {
       newIntentOperationId: definition.type === 'escrow_fund' ? 'createPaymentIntent' : undefined,
     });
-    const requester = await requesterOf(ctx, client, userId);
+    const requester = await requesterOf(ctx, client, userId, { token: tokenNamedIn(input), anyToken: definition.anyToken });
     res.setHeader('Cache-Control', 'no-store');
-    res.json(await estimateOperationGas(ctx, { definition, input, requester }));
+    res.json(await estimateOperationGas(ctx, { definition, input, requester, ownToken: requester.ownToken.address }));
   },
 };

@@ -1,6 +1,7 @@
-// GET /wallet/balances: the user's balance of each of the client's tokens, as the chain holds it and as
-// the API will let them spend it: in-flight debits (transfers, withdrawals, escrow fundings not yet
-// on-chain) are taken off `available`, as accepting does.
+// GET /wallet/balances: the user's balance of each of the client's tokens (its own first, then those
+// `chronos tokens add` gave it), as the chain holds it and as the API will let them spend it: in-flight
+// debits on that token (transfers, withdrawals, escrow fundings not yet on-chain) are taken off `available`,
+// as accepting does.
 import { erc20Abi, formatUnits, getAddress } from 'viem';
 import type { Route } from '../route.js';
 import { apiErrors } from '../../app-error.js';
@@ -8,7 +9,7 @@ import { authOf, userIdOf } from '../request-context.js';
 import { findWallet } from '../../db/wallets.js';
 import { loadAcceptState } from '../../db/transactions.js';
 import { TOKEN_DECIMALS } from '../../chain/token-units.js';
-import { tokenOf } from '../../operations/contracts.js';
+import { clientTokensOf } from '../../tokens/client-tokens.js';
 
 export const getWalletBalances: Route = {
   operationId: 'getWalletBalances',
@@ -18,20 +19,34 @@ export const getWalletBalances: Route = {
     const client = authOf(req).client;
     const wallet = await findWallet(ctx.db, { clientId: client.id, userId });
     if (!wallet) throw apiErrors.walletNotFound();
-    const token = tokenOf(ctx.config, client.token_address);
-    // One block for both reads: what is pending is what that block does not show yet.
+    const address = getAddress(wallet.address);
+    const tokens = clientTokensOf(ctx.config, client, await ctx.clientTokens.get(client.id));
+    // One block for every read: what is pending is what that block does not show yet.
     const block = await ctx.publicClient.getBlockNumber();
-    const [balance, symbol, [state]] = await Promise.all([
-      ctx.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [getAddress(wallet.address)], blockNumber: block }),
-      ctx.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'symbol' }),
-      loadAcceptState(ctx.db, [{ clientId: client.id, userId, block }]),
+    const [onChain, pending] = await Promise.all([
+      Promise.all(
+        tokens.map(async (token) => {
+          const [balance, symbol] = await Promise.all([
+            ctx.publicClient.readContract({ address: token.address, abi: erc20Abi, functionName: 'balanceOf', args: [address], blockNumber: block }),
+            token.symbol ?? ctx.publicClient.readContract({ address: token.address, abi: erc20Abi, functionName: 'symbol' }),
+          ]);
+          return { balance, symbol };
+        }),
+      ),
+      loadAcceptState(
+        ctx.db,
+        tokens.map((token) => ({ clientId: client.id, userId, block, token: token.address, own: token.own })),
+      ),
     ]);
-    const pending = state.debitWei;
     const format = (wei: bigint) => formatUnits(wei, TOKEN_DECIMALS);
     res.setHeader('Cache-Control', 'no-store');
     res.json({
-      address: getAddress(wallet.address),
-      balances: [{ token, symbol, balance: format(balance), pending: format(pending), available: format(balance > pending ? balance - pending : 0n) }],
+      address,
+      balances: tokens.map((token, i) => {
+        const { balance, symbol } = onChain[i];
+        const debit = pending[i].debitWei;
+        return { token: token.address, symbol, balance: format(balance), pending: format(debit), available: format(balance > debit ? balance - debit : 0n) };
+      }),
     });
   },
 };

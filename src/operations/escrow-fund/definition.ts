@@ -11,7 +11,7 @@ import { parseTokenAmount } from '../../chain/token-units.js';
 import { chronosEscrowAbi } from '../../chain/contracts/abi.js';
 import { findWallet } from '../../db/wallets.js';
 import { insertPaymentIntent } from '../../db/payment-intents.js';
-import { checkChainAndToken, INVALID_TOKEN_AMOUNT, numbersToStrings } from '../request-values.js';
+import { checkAmountLimits, checkChainAndToken, INVALID_TOKEN_AMOUNT, numbersToStrings } from '../request-values.js';
 import { field, isHex, isHexAddress, isString, isWeiString, type AcceptContext, type Acceptance, type OperationDefinition, type Requester } from '../types.js';
 import { escrowContract, escrowInput, escrowOfRequest } from '../escrow/escrow-of-request.js';
 import { paymentEventData } from '../escrow/events.js';
@@ -58,6 +58,7 @@ export async function checkNewIntent(ctx: AcceptContext, body: NewIntentRequest,
   if (body.userId !== undefined && body.userId !== requester.userId) throw apiErrors.validation('userId, when given, must be the X-User-Id user: the payer');
   const amountWei = parseTokenAmount(body.amount);
   if (amountWei === undefined) throw apiErrors.validation(INVALID_TOKEN_AMOUNT);
+  checkAmountLimits(amountWei, requester);
   if ((body.payeeUserId === undefined) === (body.payeeAddress === undefined)) throw apiErrors.validation('give exactly one of payeeUserId and payeeAddress');
   let payee: Address;
   if (body.payeeUserId !== undefined) {
@@ -85,7 +86,7 @@ export async function checkNewIntent(ctx: AcceptContext, body: NewIntentRequest,
   };
 }
 
-type FundedIntent = { id: string; escrow_id: string; payee_address: string; amount_wei: string | bigint; duration_seconds: number };
+type FundedIntent = { id: string; escrow_id: string; payee_address: string; amount_wei: string | bigint; duration_seconds: number; token_address: string };
 
 function funding(ctx: AcceptContext, intent: FundedIntent): Acceptance<EscrowFundParams> {
   const escrowId = intent.escrow_id as Hex;
@@ -97,7 +98,8 @@ function funding(ctx: AcceptContext, intent: FundedIntent): Acceptance<EscrowFun
     deadline: String(nowSeconds() + intent.duration_seconds),
     chainId: ctx.config.chain.chainId,
   };
-  return { params, debitWei: BigInt(intent.amount_wei), uniqueKey: { column: 'escrow_id', value: escrowId } };
+  // The intent's token: the one it was created in, whichever the funding request names.
+  return { params, debitWei: BigInt(intent.amount_wei), uniqueKey: { column: 'escrow_id', value: escrowId }, token: getAddress(intent.token_address) };
 }
 
 export const escrowFund: OperationDefinition<EscrowFundParams, typeof ESCROW_FUND_TYPE, 'payments'> = {
@@ -109,6 +111,7 @@ export const escrowFund: OperationDefinition<EscrowFundParams, typeof ESCROW_FUN
   operationId: 'fundEscrow',
   // `amount` may be given as a number, as everywhere.
   precheck: numbersToStrings(['amount']),
+  anyToken: true,
   input: (req) => (req.params.id === undefined ? req.body : escrowInput(req)),
 
   async accept(ctx, input, requester) {

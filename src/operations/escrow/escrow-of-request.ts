@@ -20,14 +20,16 @@ export function escrowContract(ctx: Pick<AcceptContext, 'config'>): Address {
 /** The path's escrow (`escrowId`, from the route's `input`), when this requester is its payer. */
 export async function escrowOfRequest(
   ctx: AcceptContext,
-  input: { escrowId: string; chain?: unknown },
+  input: { escrowId: string; chain?: unknown; token?: unknown },
   requester: Requester,
 ): Promise<{ intent: PaymentIntent; status: IntentStatus }> {
   escrowContract(ctx);
-  checkChainAndToken(input, { chainId: ctx.config.chain.chainId, clientToken: requester.token });
+  checkChainAndToken({ chain: input.chain }, { chainId: ctx.config.chain.chainId, clientToken: requester.token });
   const escrowId = input.escrowId.toLowerCase();
   const intent = ESCROW_ID.test(escrowId) ? await findPaymentIntentByEscrow(ctx.db, { clientId: requester.client.id, escrowId }) : undefined;
   if (!intent || intent.payer_user_id !== requester.userId) throw apiErrors.escrowNotFound(input.escrowId);
+  // A `token`, when given, must be the escrow's own.
+  if (input.token !== undefined) checkChainAndToken({ token: input.token }, { chainId: ctx.config.chain.chainId, clientToken: intent.token_address });
   const status = intentStatus(await escrowOperations(ctx.db, { clientId: requester.client.id, escrowId }));
   return { intent, status };
 }

@@ -39,6 +39,7 @@ export function escrowSettlement<Type extends string>({
     gasCeiling: 200_000n,
     operationId,
     input: escrowInput,
+    anyToken: true,
 
     async accept(ctx, input, requester) {
       const { reason } = input as { reason?: string };
@@ -54,6 +55,8 @@ export function escrowSettlement<Type extends string>({
           ...(reason !== undefined && { reason }),
         },
         uniqueKey: { column: 'escrow_id', value: intent.escrow_id as Hex },
+        // The escrow's token, as its intent recorded it.
+        token: getAddress(intent.token_address),
       };
     },
     uniqueConflict: apiErrors.escrowAlreadySettled,

@@ -5,7 +5,7 @@
 import { encodeFunctionData, erc20Abi, formatUnits, getAddress, isAddress, zeroAddress, type Address } from 'viem';
 import { apiErrors } from '../../app-error.js';
 import { parseTokenAmount, TOKEN_DECIMALS } from '../../chain/token-units.js';
-import { INVALID_TOKEN_AMOUNT } from '../request-values.js';
+import { checkAmountLimits, INVALID_TOKEN_AMOUNT } from '../request-values.js';
 import { field, isHexAddress, isWeiString, type OperationDefinition } from '../types.js';
 import { TRANSFER_TYPE } from '../transfer/type.js';
 import { PAYOUT_TYPE } from './type.js';
@@ -30,8 +30,9 @@ export const payout: OperationDefinition<PayoutParams, typeof PAYOUT_TYPE, typeo
   gasCeiling: payoutGasCeiling(1),
   countsAs: TRANSFER_TYPE,
   operationId: 'payoutTokens',
+  anyToken: true,
 
-  async accept(ctx, body) {
+  async accept(ctx, body, requester) {
     const { transfers } = body as { transfers: { to: string; amount: string }[] };
     const max = ctx.config.transactions.batchTransferMaxRecipients;
     if (transfers.length === 0) throw apiErrors.validation('transfers must list at least one recipient');
@@ -45,6 +46,7 @@ export const payout: OperationDefinition<PayoutParams, typeof PAYOUT_TYPE, typeo
       }
       const amountWei = parseTokenAmount(amount);
       if (amountWei === undefined) throw apiErrors.validation(`transfers[${index}].${INVALID_TOKEN_AMOUNT}`);
+      checkAmountLimits(amountWei, requester, `transfers[${index}].amount`);
       return { to: getAddress(to), amountWei };
     });
     return {

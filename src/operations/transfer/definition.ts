@@ -3,7 +3,7 @@ import { encodeFunctionData, erc20Abi, getAddress, isAddress, zeroAddress, type 
 import type { RequestHandler } from 'express';
 import { apiErrors } from '../../app-error.js';
 import { parseTokenAmount } from '../../chain/token-units.js';
-import { INVALID_TOKEN_AMOUNT } from '../request-values.js';
+import { checkAmountLimits, INVALID_TOKEN_AMOUNT } from '../request-values.js';
 import { field, isHexAddress, isWeiString, type OperationDefinition } from '../types.js';
 import { TRANSFER_TYPE } from './type.js';
 
@@ -26,12 +26,14 @@ export const transfer: OperationDefinition<TransferParams, typeof TRANSFER_TYPE>
   gasCeiling: 250_000n,
   operationId: 'transferTokens',
   precheck: toAddressAlias,
+  anyToken: true,
 
-  async accept(_ctx, body) {
+  async accept(_ctx, body, requester) {
     const { to, amount } = body as { to: string; amount: string };
     if (!isAddress(to, { strict: false }) || getAddress(to) === zeroAddress) throw apiErrors.validation('to must be a non-zero 0x-prefixed 20-byte address');
     const amountWei = parseTokenAmount(amount);
     if (amountWei === undefined) throw apiErrors.validation(INVALID_TOKEN_AMOUNT);
+    checkAmountLimits(amountWei, requester);
     return { params: { to: getAddress(to), amountWei: amountWei.toString() }, debitWei: amountWei };
   },
 

@@ -7,7 +7,7 @@ import { apiErrors } from '../../app-error.js';
 import { parseTokenAmount } from '../../chain/token-units.js';
 import { periodEnd } from '../../db/quota-periods.js';
 import type { Client } from '../../db/schema.js';
-import { checkChainAndToken, INVALID_TOKEN_AMOUNT, numbersToStrings } from '../request-values.js';
+import { checkAmountLimits, checkChainAndToken, INVALID_TOKEN_AMOUNT, numbersToStrings } from '../request-values.js';
 import { field, isHexAddress, isWeiString, type OperationDefinition, type ValueLimit } from '../types.js';
 import { transfer } from '../transfer/definition.js';
 import { WITHDRAWAL_TYPE } from './type.js';
@@ -42,8 +42,10 @@ export const withdrawal: OperationDefinition<WithdrawalParams, typeof WITHDRAWAL
   gasCeiling: transfer.gasCeiling,
   operationId: 'createWithdrawal',
   precheck: numbersToStrings(['amount']),
+  anyToken: true,
 
-  async accept(ctx, body, { client, userId, token }) {
+  async accept(ctx, body, requester) {
+    const { client, userId, token } = requester;
     const input = body as { to: string; amount: string; token?: string; chain?: unknown; userId?: string };
     checkChainAndToken(input, { chainId: ctx.config.chain.chainId, clientToken: token });
     if (input.userId !== undefined && input.userId !== userId) throw apiErrors.validation('userId, when given, must be the X-User-Id user');
@@ -52,6 +54,7 @@ export const withdrawal: OperationDefinition<WithdrawalParams, typeof WITHDRAWAL
     const to = getAddress(input.to);
     const amountWei = parseTokenAmount(input.amount);
     if (amountWei === undefined) throw apiErrors.validation(INVALID_TOKEN_AMOUNT);
+    checkAmountLimits(amountWei, requester);
     const allowlist = client.withdrawal_allowlist;
     if (allowlist !== null && !allowlist.some((allowed) => allowed.toLowerCase() === to.toLowerCase())) throw apiErrors.withdrawalDestinationNotAllowed(to);
     return { params: { to, amountWei: amountWei.toString() }, debitWei: amountWei, valueLimit: withdrawalLimit(client) };
