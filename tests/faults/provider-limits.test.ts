@@ -17,7 +17,9 @@ import { TRACKER_CURSOR, findCursorBlock } from '../../src/db/chain-cursors.js';
 import { DEFAULT_BACKOFF } from '../../src/chain/http-backoff.js';
 
 const stack = testStackEnv();
-const anvil = createPublicClient({ transport: http(stack.rpcUrl, { timeout: 60_000, retryCount: 0 }) });
+// cacheTime 0: viem otherwise answers getBlockNumber from a cache up to 4 s old, and a head read just
+// after mining a backlog would be the head from before it (the tracker then "reaches" it at once).
+const anvil = createPublicClient({ transport: http(stack.rpcUrl, { timeout: 60_000, retryCount: 0 }), cacheTime: 0 });
 /** The backlogs take a while to mine and to read. */
 const LONG_TEST_MS = 180_000;
 let rpc: RpcProxy;
@@ -177,7 +179,7 @@ describe('a provider that refuses eth_getLogs ranges wider than 10 blocks', () =
       expectContiguous(after);
       // Said in full when it fails: where the tracker stood at the lift and every read it made after.
       const readSpans = after.map((s) => `${s.from}-${s.to}`).join(' ');
-      expect({ wider: after.some((s) => width(s) > LIMIT), cursorAtLift, head, reads: readSpans }).toMatchObject({ wider: true });
+      if (!after.some((s) => width(s) > LIMIT)) throw new Error(`no read wider than ${LIMIT} after the lift: cursor ${cursorAtLift}, head ${head}, reads ${readSpans}`);
     },
     LONG_TEST_MS,
   );
