@@ -179,7 +179,8 @@ describe('a provider that refuses eth_getLogs ranges wider than 10 blocks', () =
       expectContiguous(after);
       // Said in full when it fails: where the tracker stood at the lift and every read it made after.
       const readSpans = after.map((s) => `${s.from}-${s.to}`).join(' ');
-      if (!after.some((s) => width(s) > LIMIT)) throw new Error(`no read wider than ${LIMIT} after the lift: cursor ${cursorAtLift}, head ${head}, reads ${readSpans}`);
+      if (!after.some((s) => width(s) > LIMIT))
+        throw new Error(`no read wider than ${LIMIT} after the lift: cursor ${cursorAtLift}, head ${head}, reads ${readSpans}`);
     },
     LONG_TEST_MS,
   );
