@@ -70,7 +70,7 @@ export function contractActions({ publicClient, walletFor, signer }: { publicCli
       to: account.address,
       receiptId: `fund-${account.address}`,
       amount,
-      expiryBlock: (await publicClient.getBlockNumber()) + 10n,
+      expiryBlock: (await publicClient.getBlockNumber({ cacheTime: 0 })) + 10n,
       nonce: 0n,
     };
     const signature = await signer.signMessage({ message: { raw: mintMessageHash({ token: into, chainId: foundry.id, ...request }) } });

@@ -61,7 +61,7 @@ describe('two-step mint: POST /mint/prepare then /mint/execute', () => {
       409,
       'RECEIPT_ALREADY_MINTED',
     );
-    const block = await t.ctx.publicClient.getBlockNumber();
+    const block = await t.ctx.publicClient.getBlockNumber({ cacheTime: 0 });
     const signature = await signMint(t, actor, { to: address, receiptId: 'dup-receipt', amount: 5n, expiryBlock: block + 50n, nonce: 1n });
     expectError(
       await api(t, actor, 'minter-3').post('/api/v1/mint/execute', {
@@ -80,7 +80,7 @@ describe('two-step mint: POST /mint/prepare then /mint/execute', () => {
 describe('POST /mint/prepare', () => {
   it('returns the token, chain, an expiry block ahead and the current nonce', async () => {
     const address = await createWallet(t, actor, 'prep-1');
-    const block = await t.ctx.publicClient.getBlockNumber();
+    const block = await t.ctx.publicClient.getBlockNumber({ cacheTime: 0 });
     const res = await api(t, actor, 'prep-1').post('/api/v1/mint/prepare', { receiptId: 'p-1', userAddress: address.toLowerCase() });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ contractAddress: actor.client.tokenAddress, chainId: t.config.chain.chainId, expiryBlock: expect.any(String), nonce: '0' });
@@ -120,7 +120,7 @@ describe('POST /mint/execute pre-checks (nothing is accepted)', () => {
 
   async function signed(userId: string, overrides: Partial<{ receiptId: string; amount: bigint; expiryBlock: bigint; nonce: bigint }> = {}, signer = actor) {
     const to = await createWallet(t, actor, userId);
-    const block = await t.ctx.publicClient.getBlockNumber();
+    const block = await t.ctx.publicClient.getBlockNumber({ cacheTime: 0 });
     const p = { to, receiptId: `chk-${userId}`, amount: 10n, expiryBlock: block + 100n, nonce: 0n, ...overrides };
     return { p, signature: await signMint(t, signer, p) };
   }
@@ -172,7 +172,7 @@ describe('POST /mint/execute pre-checks (nothing is accepted)', () => {
   });
 
   it('refuses an expiry block in the past with 400 MINT_EXPIRED', async () => {
-    const block = await t.ctx.publicClient.getBlockNumber();
+    const block = await t.ctx.publicClient.getBlockNumber({ cacheTime: 0 });
     const { p, signature } = await signed('chk-exp', { expiryBlock: block - 1n });
     expectError(await api(t, actor, 'chk-exp').post('/api/v1/mint/execute', body(p, signature)), 400, 'MINT_EXPIRED');
   });

@@ -28,7 +28,7 @@ async function mintOnChain(to: Address, amount: bigint, receiptId: string) {
     const self = deployer.account.address;
     const signer = privateKeyToAccount(generatePrivateKey());
     await setTokenSigner(deployer, { token, signer: signer.address, authorized: true });
-    const expiryBlock = (await t.ctx.publicClient.getBlockNumber()) + 100n;
+    const expiryBlock = (await t.ctx.publicClient.getBlockNumber({ cacheTime: 0 })) + 100n;
     const nonce = await t.ctx.publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'nonces', args: [self] });
     const hash = mintMessageHash({ token, chainId: t.config.chain.chainId, to: self, receiptId, amount, expiryBlock, nonce });
     const signature = await signer.signMessage({ message: { raw: hash } });

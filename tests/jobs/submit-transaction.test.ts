@@ -137,7 +137,7 @@ describe('when the operation is never included', () => {
     const to = await createWallet(t, actor, 'late-minter');
     // The paymaster is unavailable (not refusing: "try again later") while blocks pass.
     paymaster.intercept = (call) => (call.method.startsWith('pm_') ? { error: { code: -32603, message: 'temporarily unavailable' } } : undefined);
-    const block = await t.ctx.publicClient.getBlockNumber();
+    const block = await t.ctx.publicClient.getBlockNumber({ cacheTime: 0 });
     const expiryBlock = block + 3n;
     const signature = await signMint(t, actor, { to, receiptId: 'late-1', amount: 1n, expiryBlock, nonce: 0n });
     const res = await api(t, actor, 'late-minter').post('/api/v1/mint/execute', {

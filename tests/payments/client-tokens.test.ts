@@ -120,7 +120,7 @@ describe('the API', () => {
       'VALIDATION_ERROR',
     );
     expectError(await api(t, actor, 'picky').post('/api/v1/wallet/transfer', { to: newAddress(), amount: '1', token: 'not-a-token' }), 400, 'VALIDATION_ERROR');
-    const expiryBlock = (await t.ctx.publicClient.getBlockNumber()) + 50n;
+    const expiryBlock = (await t.ctx.publicClient.getBlockNumber({ cacheTime: 0 })) + 50n;
     const signature = await signMint(t, actor, { to: wallet, receiptId: 'other-token-mint', amount: 1n, expiryBlock, nonce: 0n });
     const mint = await api(t, actor, 'picky').post('/api/v1/mint/execute', {
       receiptId: 'other-token-mint',
