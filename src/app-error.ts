@@ -58,6 +58,17 @@ export const apiErrors = {
   escrowNotFunded: (status: string) =>
     new AppError(409, 'ESCROW_NOT_FUNDED', `This escrow is ${status}, not funded: only a funded escrow can be released or refunded`),
   escrowAlreadySettled: () => new AppError(409, 'ESCROW_ALREADY_SETTLED', 'This escrow is already released or refunded, or being so'),
+  certificateNotFound: (id: string) => new AppError(404, 'CERTIFICATE_NOT_FOUND', `Certificate ${id} not found`),
+  certificatesNotEnabled: () =>
+    new AppError(
+      409,
+      'CERTIFICATES_NOT_ENABLED',
+      'This client has no ChronosCertificate contract: its operator runs `chronos clients enable-certificates CLIENT_ID`',
+    ),
+  certificateAlreadyIssued: () => new AppError(409, 'CERTIFICATE_ALREADY_ISSUED', 'A certificate with this verificationHash is already issued or being issued'),
+  certificateNotIssued: (status: string) =>
+    new AppError(409, 'CERTIFICATE_NOT_ISSUED', `This certificate is ${status}, not issued: only an issued certificate can be revoked`),
+  certificateAlreadyRevoked: () => new AppError(409, 'CERTIFICATE_ALREADY_REVOKED', 'This certificate is already revoked or being revoked'),
   withdrawalDestinationNotAllowed: (to: string) =>
     new AppError(403, 'WITHDRAWAL_DESTINATION_NOT_ALLOWED', `${to} is not among this client's allowed withdrawal destinations`),
   withdrawalLimitExceeded: (message: string, retryAfterSeconds: number) =>
@@ -110,6 +121,11 @@ export const API_ERROR_CODES = [
   'ESCROW_ALREADY_FUNDED',
   'ESCROW_NOT_FUNDED',
   'ESCROW_ALREADY_SETTLED',
+  'CERTIFICATE_NOT_FOUND',
+  'CERTIFICATES_NOT_ENABLED',
+  'CERTIFICATE_ALREADY_ISSUED',
+  'CERTIFICATE_NOT_ISSUED',
+  'CERTIFICATE_ALREADY_REVOKED',
   'WITHDRAWAL_DESTINATION_NOT_ALLOWED',
   'WITHDRAWAL_LIMIT_EXCEEDED',
   'PAYLOAD_TOO_LARGE',

@@ -9,7 +9,12 @@ const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0
 export type UserRef = { clientId: string; userId: string };
 
 export function deriveOwnerPrivateKey(masterKey: Hex, { clientId, userId }: UserRef): Hex {
-  const mac = createHmac('sha256', hexToBytes(masterKey)).update(`chronos/owner/v1/${clientId}/${userId}`).digest();
+  return deriveKey(masterKey, `chronos/owner/v1/${clientId}/${userId}`);
+}
+
+/** A secp256k1 private key for one purpose (`label`), from MASTER_KEY alone: the same label, the same key. */
+export function deriveKey(masterKey: Hex, label: string): Hex {
+  const mac = createHmac('sha256', hexToBytes(masterKey)).update(label).digest();
   const scalar = (BigInt(`0x${mac.toString('hex')}`) % (SECP256K1_N - 1n)) + 1n;
   return numberToHex(scalar, { size: 32 });
 }

@@ -28,6 +28,8 @@ export type ClientView = {
   signerAddress: string | null;
   /** The client's own ChronosToken; null: the shared TOKEN_ADDRESS (registered before tokens were per client). */
   tokenAddress: string | null;
+  /** The client's own ChronosCertificate; null: it issues no certificates (`clients enable-certificates`). */
+  certificateAddress: string | null;
   rateLimits: Record<string, number>;
   /** Where its users may withdraw to; null: any address. */
   withdrawalAllowlist: string[] | null;
@@ -48,6 +50,7 @@ export function toClientView(client: Client): ClientView {
     webhookDisabledReason: client.webhook_disabled_reason,
     signerAddress: client.signer_address,
     tokenAddress: client.token_address,
+    certificateAddress: client.certificate_address,
     rateLimits: client.rate_limits,
     withdrawalAllowlist: client.withdrawal_allowlist,
     withdrawalLimit:
@@ -68,22 +71,28 @@ export type CreateClientParameters = {
   rateLimits?: RateLimitOverrides;
   /** The client's ChronosToken (deployed for it by src/admin/client-token.ts, or shared deliberately); unset: the shared TOKEN_ADDRESS. */
   tokenAddress?: string;
+  /** The client's ChronosCertificate (src/admin/client-certificate.ts), deployed for the id given in `id`. */
+  certificateAddress?: string;
+  /** Chosen before the client is written when its contracts must know it (its certificate issuer); else generated. */
+  id?: string;
 };
 
 export async function createClient(db: Db, params: CreateClientParameters): Promise<{ client: ClientView; clientSecret: string; webhookSecret: string }> {
   if (!params.name.trim()) throw new Error('client name must not be empty');
   const signerAddress = params.signerAddress === undefined ? undefined : await checksummed(params.signerAddress, 'signer');
   const tokenAddress = params.tokenAddress === undefined ? undefined : await checksummed(params.tokenAddress, 'token');
+  const certificateAddress = params.certificateAddress === undefined ? undefined : await checksummed(params.certificateAddress, 'certificate');
   const clientSecret = generateClientSecret();
   const webhookSecret = generateWebhookSecret();
   const client = await insertClient(db, {
-    id: generateClientId(),
+    id: params.id ?? generateClientId(),
     name: params.name.trim(),
     secret_hash: await hashSecret(clientSecret),
     webhook_url: params.webhookUrl ? checkWebhookUrl(params.webhookUrl) : null,
     webhook_secret: webhookSecret,
     signer_address: signerAddress ?? null,
     token_address: tokenAddress ?? null,
+    certificate_address: certificateAddress ?? null,
     scopes: params.scopes ?? [...SCOPES],
     rate_limits: JSON.stringify(params.rateLimits ?? {}),
   });
@@ -184,6 +193,11 @@ export async function setWithdrawalLimit(db: Db, id: string, limit: { amount: st
   const period = WITHDRAWAL_LIMIT_PERIODS.find((p) => p === limit.period);
   if (!period) throw new Error(`withdrawal limit period '${limit.period}' is not one of ${WITHDRAWAL_LIMIT_PERIODS.join(', ')}`);
   return toClientView(await change(db, id, { withdrawal_limit_wei: wei, withdrawal_limit_period: period }));
+}
+
+/** Records the client's ChronosCertificate (`clients enable-certificates`). */
+export async function setCertificateContract(db: Db, id: string, certificateAddress: string): Promise<ClientView> {
+  return toClientView(await change(db, id, { certificate_address: await checksummed(certificateAddress, 'certificate') }));
 }
 
 export async function setSigner(db: Db, id: string, signerAddress: string): Promise<ClientView> {

@@ -20,6 +20,8 @@ export type AdminEnvironment = {
   databaseUrl: string;
   chain?: ChainEnvironment;
   deployerPrivateKey?: Hex;
+  /** The API's MASTER_KEY (the embedded default's own): a client's certificate issuer is derived from it. */
+  masterKey?: Hex;
 };
 
 export type DeployEnvironment = {
@@ -54,6 +56,7 @@ export async function resolveAdminEnvironment(env: Record<string, string | undef
       databaseUrl: env.DATABASE_URL,
       chain: env.RPC_URL && env.CHAIN_ID ? chainFromVariables(env) : undefined,
       deployerPrivateKey: env.DEPLOYER_PRIVATE_KEY as Hex | undefined,
+      masterKey: env.MASTER_KEY as Hex | undefined,
     };
   }
   const dev = await readDevFile(chronosHome(env));
@@ -63,6 +66,7 @@ export async function resolveAdminEnvironment(env: Record<string, string | undef
     databaseUrl: dev.databaseUrl,
     chain: { rpcUrl: dev.rpcUrl, chainId: dev.chainId, token: dev.token },
     deployerPrivateKey: EMBEDDED_DEPLOYER_PRIVATE_KEY,
+    masterKey: (await loadOrCreateSecrets(chronosHome(env))).masterKey,
   };
 }
 

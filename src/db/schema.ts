@@ -32,6 +32,8 @@ export interface ClientsTable {
     'daily' | 'weekly' | 'monthly' | null | undefined,
     'daily' | 'weekly' | 'monthly' | null
   >;
+  /** The client's own ChronosCertificate (migration 0021); null: it issues no certificates. */
+  certificate_address: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -47,7 +49,7 @@ import type { TransactionStatus } from '../statuses.js';
 export { TRANSACTION_STATUSES, type TransactionStatus } from '../statuses.js';
 
 /** Columns with a unique index over a client's live operations: a second accept of the same key is a 409. */
-export type UniqueKeyColumn = 'receipt_hash' | 'claim_id' | 'escrow_id';
+export type UniqueKeyColumn = 'receipt_hash' | 'claim_id' | 'escrow_id' | 'certificate_hash';
 
 /** numeric columns: written as bigint or decimal string, read as decimal string. */
 
@@ -72,6 +74,8 @@ export interface TransactionsTable {
   claim_id: string | null;
   /** The escrow an escrow_* operation moves (migration 0019); null on every other type. */
   escrow_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The verificationHash a certificate_* operation is about (migration 0021); null on every other type. */
+  certificate_hash: ColumnType<string | null, string | null | undefined, string | null>;
   /** The client's token at accept; null on rows accepted before migration 0008 (the shared TOKEN_ADDRESS). */
   token_address: ColumnType<string | null, string | null | undefined, string | null>;
   mint_nonce: NullableNumeric;
@@ -245,6 +249,23 @@ export interface PaymentIntentsTable {
   created_at: Timestamp;
 }
 
+/** A certificate as accepted (migration 0021): its fields off-chain, bound on-chain by data_hash. */
+export interface CertificatesTable {
+  id: string;
+  client_id: string;
+  user_id: string;
+  recipient: string;
+  recipient_name: string;
+  course_title: string;
+  course_id: string;
+  instructor_name: string;
+  verification_hash: string;
+  data_hash: string;
+  contract_address: string;
+  issue_transaction_id: string;
+  created_at: Timestamp;
+}
+
 /** A token a client's operations may move, or the limits of its own (migration 0020). */
 export interface ClientTokensTable {
   client_id: string;
@@ -264,6 +285,7 @@ export interface Database {
   wallets: WalletsTable;
   transactions: TransactionsTable;
   payment_intents: PaymentIntentsTable;
+  certificates: CertificatesTable;
   client_tokens: ClientTokensTable;
   transaction_transitions: TransactionTransitionsTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -287,6 +309,8 @@ export type ClientUpdate = Updateable<ClientsTable>;
 export type Wallet = Selectable<WalletsTable>;
 export type PaymentIntent = Selectable<PaymentIntentsTable>;
 export type NewPaymentIntent = Insertable<PaymentIntentsTable>;
+export type Certificate = Selectable<CertificatesTable>;
+export type NewCertificate = Insertable<CertificatesTable>;
 export type ClientToken = Selectable<ClientTokensTable>;
 export type TransactionPolicy = Selectable<TransactionPoliciesTable>;
 export type WebhookEvent = Selectable<WebhookEventsTable>;

@@ -61,7 +61,16 @@ export type NewTransactionRow = Pick<NewTransaction, 'id' | 'client_id' | 'user_
   Partial<
     Pick<
       NewTransaction,
-      'debit_wei' | 'receipt_hash' | 'claim_id' | 'escrow_id' | 'mint_nonce' | 'expiry_block' | 'token_address' | 'gas_reserved_wei' | 'counts_as_units'
+      | 'debit_wei'
+      | 'receipt_hash'
+      | 'claim_id'
+      | 'escrow_id'
+      | 'certificate_hash'
+      | 'mint_nonce'
+      | 'expiry_block'
+      | 'token_address'
+      | 'gas_reserved_wei'
+      | 'counts_as_units'
     >
   >;
 
@@ -72,15 +81,15 @@ export type NewTransactionRow = Pick<NewTransaction, 'id' | 'client_id' | 'user_
 export function insertTransactionsSql(rows: readonly NewTransactionRow[]): RawBuilder<{ id: string; accept_seq: string }> {
   const column = <T>(pick: (row: NewTransactionRow) => T) => rows.map(pick);
   const text = (v: unknown) => (v === undefined || v === null ? null : String(v));
-  return sql`insert into transactions (id, client_id, user_id, wallet_address, type, params, debit_wei, receipt_hash, claim_id, escrow_id, mint_nonce, expiry_block, token_address, gas_reserved_wei, counts_as_units)
-    select id, client_id, user_id, wallet_address, type, params, debit_wei, receipt_hash, claim_id, escrow_id, mint_nonce, expiry_block, token_address, gas_reserved_wei, counts_as_units from unnest(
+  return sql`insert into transactions (id, client_id, user_id, wallet_address, type, params, debit_wei, receipt_hash, claim_id, escrow_id, certificate_hash, mint_nonce, expiry_block, token_address, gas_reserved_wei, counts_as_units)
+    select id, client_id, user_id, wallet_address, type, params, debit_wei, receipt_hash, claim_id, escrow_id, certificate_hash, mint_nonce, expiry_block, token_address, gas_reserved_wei, counts_as_units from unnest(
       ${column((r) => r.id)}::text[], ${column((r) => r.client_id)}::text[], ${column((r) => r.user_id)}::text[],
       ${column((r) => r.wallet_address)}::text[], ${column((r) => r.type)}::text[], ${column((r) => (typeof r.params === 'string' ? r.params : JSON.stringify(r.params)))}::jsonb[],
       ${column((r) => text(r.debit_wei) ?? '0')}::numeric[], ${column((r) => text(r.receipt_hash))}::text[], ${column((r) => text(r.claim_id))}::text[],
-      ${column((r) => text(r.escrow_id))}::text[], ${column((r) => text(r.mint_nonce))}::numeric[], ${column((r) => text(r.expiry_block))}::numeric[],
+      ${column((r) => text(r.escrow_id))}::text[], ${column((r) => text(r.certificate_hash))}::text[], ${column((r) => text(r.mint_nonce))}::numeric[], ${column((r) => text(r.expiry_block))}::numeric[],
       ${column((r) => text(r.token_address))}::text[], ${column((r) => text(r.gas_reserved_wei) ?? '0')}::numeric[],
       ${column((r) => r.counts_as_units ?? null)}::integer[]
-    ) with ordinality as r(id, client_id, user_id, wallet_address, type, params, debit_wei, receipt_hash, claim_id, escrow_id, mint_nonce, expiry_block, token_address, gas_reserved_wei, counts_as_units, n)
+    ) with ordinality as r(id, client_id, user_id, wallet_address, type, params, debit_wei, receipt_hash, claim_id, escrow_id, certificate_hash, mint_nonce, expiry_block, token_address, gas_reserved_wei, counts_as_units, n)
     order by n
     on conflict do nothing
     returning id, accept_seq`;

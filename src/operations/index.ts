@@ -9,6 +9,8 @@ import { escrowFund } from './escrow-fund/definition.js';
 import { escrowRelease } from './escrow-release/definition.js';
 import { escrowRefund } from './escrow-refund/definition.js';
 import { withdrawal } from './withdrawal/definition.js';
+import { certificateIssue } from './certificate-issue/definition.js';
+import { certificateRevoke } from './certificate-revoke/definition.js';
 
 /** In the order scopes, quotas and the docs list them. */
 export const operations = {
@@ -20,6 +22,8 @@ export const operations = {
   escrow_release: escrowRelease,
   escrow_refund: escrowRefund,
   withdrawal,
+  certificate_issue: certificateIssue,
+  certificate_revoke: certificateRevoke,
 };
 
 export type OperationType = keyof typeof operations;

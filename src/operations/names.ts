@@ -10,6 +10,8 @@ import { ESCROW_FUND_TYPE } from './escrow-fund/type.js';
 import { ESCROW_RELEASE_TYPE } from './escrow-release/type.js';
 import { ESCROW_REFUND_TYPE } from './escrow-refund/type.js';
 import { WITHDRAWAL_TYPE } from './withdrawal/type.js';
+import { CERTIFICATE_ISSUE_TYPE } from './certificate-issue/type.js';
+import { CERTIFICATE_REVOKE_TYPE } from './certificate-revoke/type.js';
 
 export const OPERATION_TYPE_NAMES = [
   MINT_TYPE,
@@ -20,6 +22,8 @@ export const OPERATION_TYPE_NAMES = [
   ESCROW_RELEASE_TYPE,
   ESCROW_REFUND_TYPE,
   WITHDRAWAL_TYPE,
+  CERTIFICATE_ISSUE_TYPE,
+  CERTIFICATE_REVOKE_TYPE,
 ] as const;
 
 type Named = (typeof OPERATION_TYPE_NAMES)[number];

@@ -17,9 +17,14 @@ export type Call = { to: Address; data: Hex; value?: bigint };
 /** What a definition may read while it decides whether to accept: the database, the config and the chain. */
 export type AcceptContext = { db: Db; config: OperationsConfig; publicClient: ChainPublicClient };
 
-/** The slice of the configuration operations read: the chain, the deployment's contracts and a payout's recipient limit (a Config fits it; operations stay below config/). */
+/**
+ * The slice of the configuration operations read: the chain, the deployment's contracts, a payout's
+ * recipient limit and MASTER_KEY, from which a client's certificate issuer key is derived (a Config
+ * fits it; operations stay below config/).
+ */
 export type OperationsConfig = {
   chain: { chainId: number };
+  masterKey: Hex;
   contracts: Readonly<ConfiguredContractAddresses>;
   transactions: { batchTransferMaxRecipients: number };
 };

@@ -90,12 +90,17 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
     started.push(bundler);
 
     signal?.throwIfAborted();
-    const { demoClient, token: demoToken } = await ensureDemoClient({
+    const {
+      demoClient,
+      token: demoToken,
+      certificate: demoCertificate,
+    } = await ensureDemoClient({
       databaseUrl,
       previous: previous?.demoClient,
       rpcUrl: anvil.rpcUrl,
       chainId: CHAIN_ID,
       token: contracts.token,
+      masterKey: secrets.masterKey,
     });
     logger.info({ ms: Date.now() - t0 }, 'embedded stack is up');
 
@@ -125,7 +130,7 @@ export async function startEmbeddedStack({ home, logger, ports, api, signal }: S
           chainId: CHAIN_ID,
           entryPoint: CANONICAL_ENTRY_POINT_07,
           accountFactory: CANONICAL_SIMPLE_ACCOUNT_FACTORY_07,
-          ...devFileContracts(contracts, { demoToken }),
+          ...devFileContracts(contracts, { demoToken, demoCertificate }),
           databaseUrl,
           demoClient,
         };
@@ -153,9 +158,9 @@ function withDatabase(url: string, name: string): string {
  */
 export function devFileContracts(
   contracts: ChronosContractAddresses,
-  { demoToken }: { demoToken: ChronosContractAddresses['token'] },
+  { demoToken, demoCertificate }: { demoToken: ChronosContractAddresses['token']; demoCertificate: ChronosContractAddresses['certificate'] },
 ): ChronosContractAddresses {
-  return { ...contracts, token: demoToken };
+  return { ...contracts, token: demoToken, certificate: demoCertificate };
 }
 
 /** What a paymaster deployed by the embedded default starts with: plenty for local use (anvil's key holds 10,000 ETH). */

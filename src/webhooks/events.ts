@@ -4,6 +4,7 @@ import { monotonicFactory } from 'ulid';
 import type { Transaction, TransactionStatus } from '../db/schema.js';
 import { definitionOf } from '../operations/index.js';
 import { PAYMENT_EVENT_TYPES } from '../operations/escrow/events.js';
+import { CERTIFICATE_EVENT_TYPES } from '../operations/certificate/events.js';
 import type { OperationEvent } from '../operations/types.js';
 
 export const TRANSACTION_EVENT_TYPES = ['transaction.confirmed', 'transaction.reverted', 'transaction.failed', 'transaction.expired'] as const;
@@ -12,7 +13,14 @@ export const STALLED_EVENT_TYPE = 'transaction.stalled';
 /** Not a status change: the block of a settled transaction was reorged out; Chronos re-sends it until it is included again. */
 export const REORGED_EVENT_TYPE = 'transaction.reorged';
 export const TEST_EVENT_TYPE = 'webhook.test';
-export const EVENT_TYPES = [...TRANSACTION_EVENT_TYPES, STALLED_EVENT_TYPE, REORGED_EVENT_TYPE, TEST_EVENT_TYPE, ...PAYMENT_EVENT_TYPES] as const;
+export const EVENT_TYPES = [
+  ...TRANSACTION_EVENT_TYPES,
+  STALLED_EVENT_TYPE,
+  REORGED_EVENT_TYPE,
+  TEST_EVENT_TYPE,
+  ...PAYMENT_EVENT_TYPES,
+  ...CERTIFICATE_EVENT_TYPES,
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export function isEventType(value: string): value is EventType {

@@ -32,8 +32,8 @@ describe('the contracts registry', () => {
     expect(chronosContract('token').name).toBe('ChronosToken');
   });
 
-  it('has one per-client contract, the token: a client records one address of its own (clients.token_address)', () => {
-    expect(CHRONOS_CONTRACTS.filter((c) => c.scope === 'per-client').map((c) => c.key)).toEqual(['token']);
+  it('has two per-client contracts, the token and the certificates: a client records an address of its own for each (clients.token_address, clients.certificate_address)', () => {
+    expect(CHRONOS_CONTRACTS.filter((c) => c.scope === 'per-client').map((c) => c.key)).toEqual(['token', 'certificate']);
   });
 
   it.each(entries)('%s: its source file declares it, and it compiles to what its hand-written ABI says', async (name, contract) => {
@@ -53,7 +53,9 @@ describe('the contracts registry', () => {
       const env = { ...externalEnvWithoutContracts, ...contractEnvironment(sample) };
       expect(parseConfig(env, 'external').contracts[contract.key]).toBe(sample[contract.key]);
       // The escrow's is optional: without it the payments endpoints are off (503), nothing else changes.
-      if (contract.needed === 'payments') return expect(parseConfig({ ...env, [contract.variable]: '' }, 'external').contracts[contract.key]).toBeUndefined();
+      // The deployment's certificate contract likewise: each client issues on its own.
+      if (contract.needed === 'payments' || contract.needed === 'certificates')
+        return expect(parseConfig({ ...env, [contract.variable]: '' }, 'external').contracts[contract.key]).toBeUndefined();
       // The paymaster's is required unless a hosted paymaster (PAYMASTER_URL) sponsors instead.
       expect(() => parseConfig({ ...env, [contract.variable]: '' }, 'external')).toThrow(new RegExp(`^${contract.variable} is required( \\(|$)`, 'm'));
       const hosted = { ...env, PAYMASTER_URL: 'http://127.0.0.1:4338', PAYMASTER_SIGNER_KEY: '', PAYMASTER_ADDRESS: '', [contract.variable]: '' };
@@ -63,10 +65,10 @@ describe('the contracts registry', () => {
   );
 
   it.each(entries)('%s: the embedded stack records it in dev.json under its key, and the banner shows it', (_name, contract) => {
-    const demoToken = freshAddress();
-    const recorded = devFileContracts(sample, { demoToken });
-    // dev.json's token is the demo client's own; every other entry is the deployment's.
-    expect(recorded[contract.key]).toBe(contract.key === 'token' ? demoToken : sample[contract.key]);
+    const demo = { token: freshAddress(), certificate: freshAddress() };
+    const recorded = devFileContracts(sample, { demoToken: demo.token, demoCertificate: demo.certificate });
+    // dev.json's token and certificate contract are the demo client's own; every other entry is the deployment's.
+    expect(recorded[contract.key]).toBe(contract.scope === 'per-client' ? demo[contract.key as 'token' | 'certificate'] : sample[contract.key]);
     const banner = bannerText({
       ...recorded,
       demoClient: { clientId: 'c', clientSecret: 's', webhookSecret: 'w' },

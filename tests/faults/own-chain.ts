@@ -59,7 +59,7 @@ export async function startOwnChain({ bundlerArgs = [] }: { bundlerArgs?: readon
         RPC_URL: node.rpcUrl,
         BUNDLER_URL: bundler.url,
         CHAIN_ID: String(chainId),
-        ...contractEnvironment({ ...contracts, paymaster: contracts.paymaster!, escrow: contracts.escrow! }),
+        ...contractEnvironment({ ...contracts, paymaster: contracts.paymaster!, escrow: contracts.escrow!, certificate: contracts.certificate! }),
       },
       deployToken(signer) {
         const run = queue.then(async () => (await deployClientToken(deployer, { signer })).token);

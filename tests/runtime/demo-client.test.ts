@@ -5,12 +5,14 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createTestDatabase, dropTestDatabase } from '../support/test-app.js';
 import { testStackEnv } from '../support/stack-env.js';
 import { ensureDemoClient } from '../../src/runtime/demo-client.js';
-import { chronosTokenAbi } from '../../src/chain/contracts/abi.js';
+import { chronosCertificateAbi, chronosTokenAbi } from '../../src/chain/contracts/abi.js';
+import { certificateIssuerAddress } from '../../src/accounts/certificate-issuer.js';
 import { createDb, createPool, type Db } from '../../src/db/connect.js';
 import { findClient, updateClient } from '../../src/db/clients.js';
 import { createClient } from '../../src/admin/clients.js';
 
 const stack = testStackEnv();
+const masterKey = `0x${'42'.repeat(32)}` as const;
 const publicClient = createPublicClient({ transport: http(stack.rpcUrl) });
 let databaseUrl: string;
 let pool: ReturnType<typeof createPool>;
@@ -27,7 +29,7 @@ afterAll(async () => {
 });
 
 const ensure = (previous?: Awaited<ReturnType<typeof ensureDemoClient>>['demoClient']) =>
-  ensureDemoClient({ databaseUrl, previous, rpcUrl: stack.rpcUrl, chainId: stack.chainId, token: stack.token });
+  ensureDemoClient({ databaseUrl, previous, rpcUrl: stack.rpcUrl, chainId: stack.chainId, token: stack.token, masterKey });
 const isSigner = (token: Address, signer: Address) =>
   publicClient.readContract({ address: token, abi: chronosTokenAbi, functionName: 'signers', args: [signer] });
 
@@ -41,6 +43,24 @@ describe('the demo client', () => {
 
     const again = await ensure(first.demoClient);
     expect(again).toEqual(first);
+  });
+
+  it('gets its own ChronosCertificate trusting its issuer alone, kept on the next start and made for one registered before certificates', async () => {
+    const first = await ensure();
+    const certificate = (await findClient(db, first.demoClient.clientId))!.certificate_address as Address;
+    expect(certificate).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    const trusts = (signer: Address) =>
+      publicClient.readContract({ address: certificate, abi: chronosCertificateAbi, functionName: 'signers', args: [signer] });
+    expect(await trusts(certificateIssuerAddress(masterKey, first.demoClient.clientId))).toBe(true);
+    expect(await trusts(first.demoClient.signerAddress)).toBe(false);
+    await ensure(first.demoClient);
+    expect((await findClient(db, first.demoClient.clientId))!.certificate_address).toBe(certificate);
+
+    await updateClient(db, first.demoClient.clientId, { certificate_address: null });
+    await ensure(first.demoClient);
+    const made = (await findClient(db, first.demoClient.clientId))!.certificate_address as Address;
+    expect(made).not.toBeNull();
+    expect(made).not.toBe(certificate);
   });
 
   it('gets a new token when its token is gone from the chain (chain reset, database kept)', async () => {

@@ -3,7 +3,7 @@
 import request from 'supertest';
 import { getAddress, parseEther, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
-import type { TestApp, TestClient } from './test-app.js';
+import type { TestApp, TestClient, TestClientOptions } from './test-app.js';
 import type { CreateClientParameters } from '../../src/admin/clients.js';
 import { setTokenSigner } from '../../src/chain/contracts/deploy.js';
 import { mintMessageHash } from '../../src/operations/mint/message-hash.js';
@@ -12,7 +12,7 @@ import { withTestDeployer } from './client-tokens.js';
 export type Actor = { client: TestClient; token: string; signer: PrivateKeyAccount };
 
 /** A client with a mint signer registered in Chronos and authorized on its own ChronosToken (or on a shared `tokenAddress`). */
-export async function createMintingClient(t: TestApp, params: Omit<Partial<CreateClientParameters>, 'signerAddress'> = {}): Promise<Actor> {
+export async function createMintingClient(t: TestApp, params: Omit<Partial<CreateClientParameters>, 'signerAddress'> & TestClientOptions = {}): Promise<Actor> {
   const signer = privateKeyToAccount(generatePrivateKey());
   const client = await t.createClient({ signerAddress: signer.address, ...params });
   if (params.tokenAddress) {

@@ -15,10 +15,14 @@ import { createRouteContext } from '../../src/http/route-context.js';
 import { createDatabase, dropDatabase } from '../../src/dev/embedded-postgres.js';
 import { createClient, type CreateClientParameters } from '../../src/admin/clients.js';
 import { TEMPLATE_DATABASE, TEST_PAYMASTER_SIGNER_KEY, testStackEnv } from './stack-env.js';
-import { deployTestClientToken } from './client-tokens.js';
+import { deployTestClientCertificate, deployTestClientToken } from './client-tokens.js';
+import { generateClientId } from '../../src/auth/secrets.js';
 
 /** `tokenAddress`: the client's own ChronosToken (its signer, if any, authorized on it). */
 export type TestClient = { clientId: string; clientSecret: string; webhookSecret: string; tokenAddress: Address };
+
+/** `certificates`: deploy its own ChronosCertificate too, as the CLI does (off by default: most tests issue none). */
+export type TestClientOptions = { certificates?: boolean };
 
 export type TestApp = {
   app: Express;
@@ -31,7 +35,7 @@ export type TestApp = {
    * Registers a client straight in the database with its own ChronosToken, as the CLI would (deployed
    * for it, signer authorized), unless `tokenAddress` shares an existing one.
    */
-  createClient(params?: Partial<CreateClientParameters>): Promise<TestClient>;
+  createClient(params?: Partial<CreateClientParameters> & TestClientOptions): Promise<TestClient>;
   /** The in-process worker, when started with `worker: true`. */
   worker?: RunningWorker;
   /** A fresh access token for the client. */
@@ -116,10 +120,14 @@ export async function createTestApp({
     databaseUrl,
     env: fullEnv,
     worker: running,
-    async createClient(params = {}) {
+    async createClient({ certificates, ...params } = {}) {
       const signer = params.signerAddress && isAddress(params.signerAddress) ? getAddress(params.signerAddress) : undefined;
       const tokenAddress = params.tokenAddress ?? (await deployTestClientToken({ signer })).token;
-      const created = await createClient(ctx.db, { name: 'test client', ...params, tokenAddress });
+      const id = params.id ?? generateClientId();
+      const certificateAddress = certificates
+        ? (await deployTestClientCertificate({ masterKey: config.masterKey, clientId: id })).certificate
+        : params.certificateAddress;
+      const created = await createClient(ctx.db, { name: 'test client', ...params, id, tokenAddress, certificateAddress });
       return {
         clientId: created.client.clientId,
         clientSecret: created.clientSecret,

@@ -136,3 +136,76 @@ export const chronosEscrowAbi = parseAbi([
   // The token's own errors bubble up through SafeERC20 unchanged (e.g. a missing allowance at funding).
   ...erc20Errors,
 ]);
+
+/**
+ * ChronosCertificate: one client's soulbound certificates (ERC-721 + ERC-5192). Each client has its
+ * own, deployed by `clients create` (src/admin/client-certificate.ts); its token id is
+ * uint256(verificationHash).
+ */
+export const chronosCertificateAbi = parseAbi([
+  'constructor(address initialOwner)',
+
+  // ERC-721 (every move but the mint reverts with Soulbound)
+  'function name() view returns (string)',
+  'function symbol() view returns (string)',
+  'function tokenURI(uint256 tokenId) view returns (string)',
+  'function balanceOf(address owner) view returns (uint256)',
+  'function ownerOf(uint256 tokenId) view returns (address)',
+  'function getApproved(uint256 tokenId) view returns (address)',
+  'function isApprovedForAll(address owner, address operator) view returns (bool)',
+  'function approve(address to, uint256 tokenId) pure',
+  'function setApprovalForAll(address operator, bool approved) pure',
+  'function transferFrom(address from, address to, uint256 tokenId)',
+  'function safeTransferFrom(address from, address to, uint256 tokenId)',
+  'function safeTransferFrom(address from, address to, uint256 tokenId, bytes data)',
+  'function supportsInterface(bytes4 interfaceId) view returns (bool)',
+  'event Transfer(address indexed from, address indexed to, uint256 indexed tokenId)',
+  'event Approval(address indexed owner, address indexed approved, uint256 indexed tokenId)',
+  'event ApprovalForAll(address indexed owner, address indexed operator, bool approved)',
+  'error ERC721IncorrectOwner(address sender, uint256 tokenId, address owner)',
+  'error ERC721InsufficientApproval(address operator, uint256 tokenId)',
+  'error ERC721InvalidApprover(address approver)',
+  'error ERC721InvalidOperator(address operator)',
+  'error ERC721InvalidOwner(address owner)',
+  'error ERC721InvalidReceiver(address receiver)',
+  'error ERC721InvalidSender(address sender)',
+  'error ERC721NonexistentToken(uint256 tokenId)',
+
+  // ERC-5192
+  'function locked(uint256 tokenId) view returns (bool)',
+  'event Locked(uint256 tokenId)',
+  'event Unlocked(uint256 tokenId)',
+
+  // Ownable: the owner (the deployer) authorizes the client's issuer.
+  'function owner() view returns (address)',
+  'function renounceOwnership()',
+  'function transferOwnership(address newOwner)',
+  'event OwnershipTransferred(address indexed previousOwner, address indexed newOwner)',
+  'error OwnableInvalidOwner(address owner)',
+  'error OwnableUnauthorizedAccount(address account)',
+
+  // Signed issues and revocations
+  'function signers(address signer) view returns (bool)',
+  'function setSigner(address signer, bool authorized)',
+  'function issuerOf(uint256 tokenId) view returns (address)',
+  'function dataHashOf(uint256 tokenId) view returns (bytes32)',
+  'function revoked(uint256 tokenId) view returns (bool)',
+  'function issueMessageHash(address sender, address to, bytes32 verificationHash, bytes32 dataHash) view returns (bytes32)',
+  'function revokeMessageHash(address sender, uint256 tokenId, string reason) view returns (bytes32)',
+  'function issue(address to, bytes32 verificationHash, bytes32 dataHash, bytes signature) returns (uint256 tokenId)',
+  'function revoke(uint256 tokenId, string reason, bytes signature)',
+  'function verify(bytes32 verificationHash) view returns (bool valid, uint256 tokenId, address recipient)',
+  'event SignerUpdated(address indexed signer, bool authorized)',
+  'event CertificateIssued(uint256 indexed tokenId, address indexed to, bytes32 indexed verificationHash, bytes32 dataHash, address signer)',
+  'event CertificateRevoked(uint256 indexed tokenId, string reason, address signer)',
+  'error ZeroVerificationHash()',
+  'error CertificateAlreadyIssued(bytes32 verificationHash)',
+  'error UnauthorizedSigner(address recovered)',
+  'error CertificateNotFound(uint256 tokenId)',
+  'error CertificateAlreadyRevoked(uint256 tokenId)',
+  'error NotIssuer(address signer, address issuer)',
+  'error Soulbound(uint256 tokenId)',
+  'error ECDSAInvalidSignature()',
+  'error ECDSAInvalidSignatureLength(uint256 length)',
+  'error ECDSAInvalidSignatureS(bytes32 s)',
+]);

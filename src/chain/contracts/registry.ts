@@ -4,7 +4,7 @@
 // EntryPoint and the account factory are canonical ERC-4337 contracts (src/dev/canonical-contracts.ts),
 // the same on every chain: they are not Chronos's to compile or deploy, so they are not listed here.
 import { isAddressEqual, zeroAddress, zeroHash, type Abi, type Address, type ContractConstructorArgs, type PublicClient } from 'viem';
-import { chronosEscrowAbi, chronosPaymasterAbi, chronosTokenAbi, claimVaultAbi } from './abi.js';
+import { chronosCertificateAbi, chronosEscrowAbi, chronosPaymasterAbi, chronosTokenAbi, claimVaultAbi } from './abi.js';
 
 /** What a deployment's constructor arguments are made from. */
 export type DeployContext = {
@@ -21,7 +21,7 @@ function required(value: Address | undefined, name: string): Address {
   return value;
 }
 
-type Need = 'always' | 'own-sponsorship' | 'payments';
+type Need = 'always' | 'own-sponsorship' | 'payments' | 'certificates';
 
 type ContractDeclaration<Name extends string, Key extends string, Variable extends string, TAbi extends Abi, Needed extends Need> = {
   /** The Solidity contract's name (`contract <name>`), also its artifact's name (`contracts compile --out`). */
@@ -46,7 +46,8 @@ type ContractDeclaration<Name extends string, Key extends string, Variable exten
    * always: every deployment needs it (its variable is required);
    * own-sponsorship: only one that sponsors with Chronos's own paymaster, not with PAYMASTER_URL;
    * payments: only one that serves the payments endpoints (issue 19, being built), so a deployment
-   * configured before payments keeps its configuration. Deployed every time.
+   * configured before payments keeps its configuration; certificates: likewise, for the certificate
+   * endpoints (issue 20). Deployed every time.
    */
   needed: Needed;
   /**
@@ -126,6 +127,24 @@ export const CHRONOS_CONTRACTS = [
     constructorArgs: () => [],
     isCurrent: (client, address) =>
       client.readContract({ address, abi: chronosEscrowAbi, functionName: 'escrows', args: [zeroAddress, zeroHash] }).then(
+        () => true,
+        () => false,
+      ),
+  }),
+  declare({
+    name: 'ChronosCertificate',
+    source: 'contracts/ChronosCertificate.sol',
+    key: 'certificate',
+    variable: 'CERTIFICATE_ADDRESS',
+    label: 'certificates',
+    abi: chronosCertificateAbi,
+    // Each client issues on its own (clients.certificate_address, deployed by `clients create`); the
+    // deployment's one is issued on by no client: a client without its own is CERTIFICATES_NOT_ENABLED.
+    scope: 'per-client',
+    needed: 'certificates',
+    constructorArgs: ({ owner }) => [owner] as const,
+    isCurrent: (client, address) =>
+      client.readContract({ address, abi: chronosCertificateAbi, functionName: 'verify', args: [zeroHash] }).then(
         () => true,
         () => false,
       ),

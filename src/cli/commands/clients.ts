@@ -18,7 +18,11 @@ export const clientsCommand: CommandGroup = {
       summary: 'register a client; prints its clientSecret and webhookSecret once',
       options: {
         name: { type: 'string', placeholder: 'NAME', required: true, description: 'display name' },
-        scopes: { type: 'string', placeholder: 'LIST', description: 'comma-separated scopes among wallet,mint,transfer,claim,payments (default: all)' },
+        scopes: {
+          type: 'string',
+          placeholder: 'LIST',
+          description: 'comma-separated scopes among wallet,mint,transfer,claim,payments,certificates (default: all)',
+        },
         'webhook-url': { type: 'string', placeholder: 'URL', description: 'http(s) URL that receives signed transaction events' },
         signer: { type: 'string', placeholder: '0xADDRESS', description: 'the mint-authorization signer of this client' },
         'rate-limit': {
@@ -91,7 +95,7 @@ export const clientsCommand: CommandGroup = {
       name: 'set-scopes',
       summary: "replace the client's scopes",
       args: ['ID', 'LIST'],
-      details: ['LIST is comma-separated among wallet,mint,transfer,claim,payments.', ...ADMIN_ENVIRONMENT_HELP],
+      details: ['LIST is comma-separated among wallet,mint,transfer,claim,payments,certificates.', ...ADMIN_ENVIRONMENT_HELP],
       examples: ['chronos clients set-scopes client_01J… wallet,mint'],
       load: () => import('./clients/set-scopes.js'),
     },
@@ -120,6 +124,17 @@ export const clientsCommand: CommandGroup = {
       details: ['LIST is comma-separated addresses (0xA,0xB), or - to allow any destination.', ...ADMIN_ENVIRONMENT_HELP],
       examples: ['chronos clients set-withdrawal-allowlist client_01J… 0x1111…,0x2222…', 'chronos clients set-withdrawal-allowlist client_01J… -'],
       load: () => import('./clients/set-withdrawal-allowlist.js'),
+    },
+    {
+      name: 'enable-certificates',
+      summary: "deploy the client's own ChronosCertificate, for a client registered without one",
+      args: ['ID'],
+      details: [
+        '`clients create` deploys it when the deployer key and MASTER_KEY are at hand; this does it later. The contract trusts the issuer key Chronos derives from MASTER_KEY for this client alone.',
+        ...ADMIN_ENVIRONMENT_HELP,
+      ],
+      examples: ['chronos clients enable-certificates client_01J…'],
+      load: () => import('./clients/enable-certificates.js'),
     },
     {
       name: 'set-withdrawal-limit',

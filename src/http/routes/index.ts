@@ -24,6 +24,11 @@ import { refundEscrow } from './refundEscrow.js';
 import { createWithdrawal } from './createWithdrawal.js';
 import { listPaymentTokens } from './listPaymentTokens.js';
 import { estimateGas } from './estimateGas.js';
+import { issueCertificate } from './issueCertificate.js';
+import { verifyCertificate } from './verifyCertificate.js';
+import { getCertificate } from './getCertificate.js';
+import { revokeCertificate } from './revokeCertificate.js';
+import { listUserCertificates } from './listUserCertificates.js';
 
 export const routes: Route[] = [
   createToken,
@@ -51,4 +56,10 @@ export const routes: Route[] = [
   createWithdrawal,
   listPaymentTokens,
   estimateGas,
+  issueCertificate,
+  // Before getCertificate, as exportTransactions is before getTransactionStatus.
+  verifyCertificate,
+  getCertificate,
+  revokeCertificate,
+  listUserCertificates,
 ];

@@ -6,7 +6,8 @@ import type { SignerAuthorization } from '../../../admin/authorize-signer.js';
 import { withAdminDb } from '../../admin-db.js';
 import { UsageError } from '../../output.js';
 import type { CommandInput } from '../../command.js';
-import { authorize, deployTokenFor, describeAuthorization } from './signer.js';
+import { generateClientId } from '../../../auth/secrets.js';
+import { authorize, deployCertificateFor, deployTokenFor, describeAuthorization, NO_CERTIFICATE_KEYS } from './signer.js';
 import { checkDestination } from './webhook-destination.js';
 
 export async function run({ out, options }: CommandInput): Promise<void> {
@@ -35,9 +36,21 @@ export async function run({ out, options }: CommandInput): Promise<void> {
       const { sharedTokenWarning } = await import('../../../admin/client-token.js');
       process.stderr.write(`chronos: ${sharedTokenWarning(getAddress(sharedToken))}\n`);
     }
-    // Deployed before the row is written: a client never exists without its token.
+    // Deployed before the row is written: a client never exists without its token. Its certificate
+    // contract trusts an issuer derived from its id, so the id is chosen first.
     const deployed = sharedToken === undefined ? await deployTokenFor(env, signerAddress ? getAddress(signerAddress) : undefined) : undefined;
-    const created = await createClient(db, { name, scopes, webhookUrl, signerAddress, rateLimits, tokenAddress: deployed?.token ?? sharedToken });
+    const id = generateClientId();
+    const certificates = await deployCertificateFor(env, id);
+    const created = await createClient(db, {
+      id,
+      name,
+      scopes,
+      webhookUrl,
+      signerAddress,
+      rateLimits,
+      tokenAddress: deployed?.token ?? sharedToken,
+      certificateAddress: certificates?.certificate,
+    });
     const signer: SignerAuthorization | undefined = deployed?.signerTxHash
       ? { authorized: true, txHash: deployed.signerTxHash }
       : created.client.signerAddress
@@ -51,6 +64,7 @@ export async function run({ out, options }: CommandInput): Promise<void> {
         `  webhookSecret: ${created.webhookSecret}`,
         `  scopes:        ${created.client.scopes.join(',')}`,
         `  token:         ${created.client.tokenAddress}${deployed ? ' (deployed for this client)' : ' (shared)'}`,
+        certificates ? `  certificates:  ${certificates.certificate} (deployed for this client)` : `  ${NO_CERTIFICATE_KEYS}`,
         ...(signer ? [describeAuthorization(signer)] : []),
       ],
     );

@@ -1,8 +1,9 @@
 // Authorizing a client's signer on its ChronosToken (clients create --signer, clients set-signer), and
-// deploying a client's own token (clients create).
+// deploying a client's own token and certificate contract (clients create, clients enable-certificates).
 import type { Address } from 'viem';
 import type { SignerAuthorization } from '../../../admin/authorize-signer.js';
 import type { ClientToken } from '../../../admin/client-token.js';
+import type { ClientCertificate } from '../../../admin/client-certificate.js';
 import type { AdminEnvironment } from '../../admin-environment.js';
 import { UsageError } from '../../output.js';
 
@@ -26,6 +27,23 @@ export async function deployTokenFor(env: AdminEnvironment, signer: Address | un
   if (!env.chain || !env.deployerPrivateKey) throw new UsageError(NO_DEPLOYER_KEY);
   return deployClientToken(createDeployerClient({ rpcUrl: env.chain.rpcUrl, chainId: env.chain.chainId, privateKey: env.deployerPrivateKey }), { signer });
 }
+
+/**
+ * Deploys the client's own ChronosCertificate and authorizes its issuer key on it; undefined when
+ * the deployer key or MASTER_KEY is not at hand (the client then issues no certificates until
+ * `clients enable-certificates`).
+ */
+export async function deployCertificateFor(env: AdminEnvironment, clientId: string): Promise<ClientCertificate | undefined> {
+  if (!env.chain || !env.deployerPrivateKey || !env.masterKey || !/^0x[0-9a-fA-F]{64}$/.test(env.masterKey)) return undefined;
+  const { createDeployerClient } = await import('../../../admin/client-token.js');
+  const { deployClientCertificate } = await import('../../../admin/client-certificate.js');
+  const deployer = createDeployerClient({ rpcUrl: env.chain.rpcUrl, chainId: env.chain.chainId, privateKey: env.deployerPrivateKey });
+  return deployClientCertificate(deployer, { masterKey: env.masterKey, clientId });
+}
+
+/** Why a client was registered without certificates, and what enables them. */
+export const NO_CERTIFICATE_KEYS =
+  "certificates:  not enabled: deploying the client's ChronosCertificate needs DEPLOYER_PRIVATE_KEY and the API's MASTER_KEY (with RPC_URL and CHAIN_ID); set them and run `chronos clients enable-certificates CLIENT_ID`";
 
 export function describeAuthorization(a: SignerAuthorization): string {
   return a.authorized ? `  signer authorized on ChronosToken (tx ${a.txHash})` : `  signer NOT yet authorized on-chain: ${a.instruction}`;
