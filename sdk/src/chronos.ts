@@ -7,6 +7,7 @@ import { createTransport, DEFAULT_RETRY, type RetryOptions } from './transport.j
 import type { WebhookEvent } from './types.js';
 import { ChronosUser } from './user.js';
 import { Payments } from './payments.js';
+import { Certificates } from './certificates.js';
 import { verifyWebhook, type WebhookHeaders } from './verify-webhook.js';
 import { WebhookHandover } from './webhook-handover.js';
 
@@ -26,6 +27,8 @@ export class Chronos {
   readonly transactions: Transactions;
   /** Client-wide payment reads: an intent, the client's tokens. */
   readonly payments: Payments;
+  /** Client-wide certificate reads: one certificate, a verification by hash, a user's certificates. */
+  readonly certificates: Certificates;
   private readonly handover = new WebhookHandover();
   private readonly webhookSecret: string | readonly string[] | undefined;
 
@@ -36,6 +39,7 @@ export class Chronos {
     this.api = createApiClient(baseUrl, createTransport({ fetch, retry: retryOptions, authorizer: tokens }));
     this.transactions = new Transactions(this.api, this.handover);
     this.payments = new Payments(this.api);
+    this.certificates = new Certificates(this.api);
     this.webhookSecret = webhookSecret;
   }
 

@@ -3,6 +3,7 @@ export { Chronos, type ChronosOptions } from './chronos.js';
 export { ChronosUser, type MintParameters } from './user.js';
 export { Transaction } from './transaction.js';
 export { Payments, UserPayments, type CreatedIntent } from './payments.js';
+export { Certificates, UserCertificates, type IssuedCertificate } from './certificates.js';
 export { Transactions } from './transactions.js';
 export { ChronosError } from './errors.js';
 export { verifyWebhook, type WebhookHeaders } from './verify-webhook.js';

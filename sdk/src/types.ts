@@ -27,6 +27,11 @@ export type PaymentToken = Schemas['PaymentToken'];
 export type WalletBalances = Schemas['WalletBalances'];
 export type GasEstimateRequest = Schemas['GasEstimateRequest'];
 export type GasEstimate = Schemas['GasEstimate'];
+export type CertificateRequest = Schemas['CertificateRequest'];
+export type CertificateAccepted = Schemas['CertificateAccepted'];
+export type Certificate = Schemas['Certificate'];
+export type CertificateVerification = Schemas['CertificateVerification'];
+export type CertificatePage = Schemas['CertificatePage'];
 /** The filter of `GET /transactions` (without the paging parameters the iterator handles). */
 export type TransactionFilter = Omit<NonNullable<paths['/api/v1/transactions']['get']['parameters']['query']>, 'cursor'>;
 

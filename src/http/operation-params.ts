@@ -1,7 +1,8 @@
 // The `params` of a dry run (POST /payments/gas-estimate) are the body the operation's own route takes,
 // so they are checked against that route's request schema in openapi.json, as the route's own body
-// would be: a definition never sees a shape its route would have refused. An escrow move names its
-// escrow (the route's path id) as `escrowId`; an escrow funding without one is a new payment intent.
+// would be: a definition never sees a shape its route would have refused. An operation whose route
+// takes an id in its path names it under its definition's `pathId` (an escrow move's `escrowId`, a
+// revocation's `certificateId`); an escrow funding without one is a new payment intent.
 import { Ajv, type ValidateFunction } from 'ajv';
 import { apiErrors } from '../app-error.js';
 import { loadOpenApiDocument } from './openapi.js';
@@ -41,21 +42,21 @@ function validatorOf(pointer: string): ValidateFunction {
 export function operationInputOf(
   operationId: string,
   params: Record<string, unknown>,
-  { newIntentOperationId }: { newIntentOperationId?: string } = {},
+  { pathId = 'escrowId', newIntentOperationId }: { pathId?: string; newIntentOperationId?: string } = {},
 ): unknown {
-  const { escrowId, ...body } = params;
+  const { [pathId]: id, ...body } = params;
   let schema = requestSchemaOf(operationId);
-  if (!schema.hasPathId || escrowId === undefined) {
+  if (!schema.hasPathId || id === undefined) {
     if (schema.hasPathId && newIntentOperationId) schema = requestSchemaOf(newIntentOperationId);
-    else if (schema.hasPathId) throw apiErrors.validation('params.escrowId is required for this operation');
+    else if (schema.hasPathId) throw apiErrors.validation(`params.${pathId} is required for this operation`);
   }
   const checked = schema.hasPathId ? body : params;
-  if (schema.hasPathId && typeof escrowId !== 'string') throw apiErrors.validation('params.escrowId must be a string');
+  if (schema.hasPathId && typeof id !== 'string') throw apiErrors.validation(`params.${pathId} must be a string`);
   const validate = validatorOf(schema.pointer);
   if (!validate(checked)) {
     const [first] = validate.errors ?? [];
     const where = `params${first?.instancePath.replace(/\//g, '.') ?? ''}`;
     throw apiErrors.validation(`${where} ${first?.message ?? 'is invalid'}`);
   }
-  return schema.hasPathId ? { ...body, escrowId } : params;
+  return schema.hasPathId ? { ...body, [pathId]: id } : params;
 }

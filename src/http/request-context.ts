@@ -20,6 +20,9 @@ export function authOf(req: Request): RequestAuth {
 /** 1–256 printable ASCII characters, no surrounding spaces (README, API). */
 const USER_ID = /^[\x21-\x7e](?:[\x20-\x7e]{0,254}[\x21-\x7e])?$/;
 
+/** Whether `value` can be a user id at all (a path's user id is checked with it before any query). */
+export const isUserIdShape = (value: string) => USER_ID.test(value);
+
 export function userIdOf(req: Request): string {
   const raw = req.headers['x-user-id'];
   if (raw === undefined || raw === '') throw apiErrors.validation('header X-User-Id is required');

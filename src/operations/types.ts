@@ -114,6 +114,11 @@ export type OperationDefinition<Params = unknown, Type extends string = string, 
    * takes values from its path (an escrow's id).
    */
   input?: (req: Request) => unknown;
+  /**
+   * The field of that input its route's path `{id}` fills, when it has one (an escrow move's
+   * `escrowId`, the default): a dry run (POST /payments/gas-estimate) takes it in `params` by this name.
+   */
+  pathId?: string;
   /** Validates the request and pre-checks it against the chain; throws an AppError to refuse (nothing is written). */
   accept(ctx: AcceptContext, body: unknown, requester: Requester): Promise<Acceptance<Params>>;
   /** The 409 when `uniqueKey` is already taken. */

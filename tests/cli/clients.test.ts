@@ -3,7 +3,8 @@ import { createPublicClient, http } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createTestDatabase, dropTestDatabase } from '../support/test-app.js';
 import { testStackEnv } from '../support/stack-env.js';
-import { chronosTokenAbi } from '../../src/chain/contracts/abi.js';
+import { chronosCertificateAbi, chronosTokenAbi } from '../../src/chain/contracts/abi.js';
+import { certificateIssuerAddress } from '../../src/accounts/certificate-issuer.js';
 import { EMBEDDED_DEPLOYER_PRIVATE_KEY } from '../../src/runtime/embedded-keys.js';
 import { findClient } from '../../src/db/clients.js';
 import { createDb, createPool } from '../../src/db/connect.js';
@@ -11,6 +12,7 @@ import { verifySecret } from '../../src/auth/secrets.js';
 
 let databaseUrl: string;
 let env: Record<string, string>;
+const MASTER_KEY = `0x${'5a'.repeat(32)}` as const;
 
 const chronos = (args: string[], extraEnv: Record<string, string | undefined> = {}) => runChronosCli(args, { ...env, ...extraEnv });
 
@@ -23,6 +25,7 @@ beforeAll(async () => {
     CHAIN_ID: String(stack.chainId),
     TOKEN_ADDRESS: stack.token,
     DEPLOYER_PRIVATE_KEY: EMBEDDED_DEPLOYER_PRIVATE_KEY,
+    MASTER_KEY: MASTER_KEY,
     // These tests register loopback and unresolvable example URLs (tests/webhooks covers the refusal).
     WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
   };
@@ -46,7 +49,7 @@ describe('chronos clients', () => {
       clientId: expect.stringMatching(/^client_/),
       clientSecret: expect.stringMatching(/^sk_/),
       webhookSecret: expect.stringMatching(/^whsec_/),
-      scopes: ['wallet', 'mint', 'transfer', 'claim', 'payments'],
+      scopes: ['wallet', 'mint', 'transfer', 'claim', 'payments', 'certificates'],
       webhookUrl: 'http://127.0.0.1:9999/hook',
       signerAddress: signer,
       signerAuthorization: { authorized: true },
@@ -58,10 +61,35 @@ describe('chronos clients', () => {
     expect(await publicClient.readContract({ address: run.json.tokenAddress, abi: chronosTokenAbi, functionName: 'signers', args: [signer] })).toBe(true);
     expect(await publicClient.readContract({ address: testStackEnv().token, abi: chronosTokenAbi, functionName: 'signers', args: [signer] })).toBe(false);
 
+    // Its own certificate contract, trusting the issuer MASTER_KEY derives for it alone.
+    expect(run.json.certificateAddress).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    const trusts = (issuer: `0x${string}`) =>
+      publicClient.readContract({ address: run.json.certificateAddress, abi: chronosCertificateAbi, functionName: 'signers', args: [issuer] });
+    expect(await trusts(certificateIssuerAddress(MASTER_KEY, clientId))).toBe(true);
+    expect(await trusts(signer)).toBe(false);
+
     const pool = createPool({ connectionString: databaseUrl, max: 1 });
     const row = await findClient(createDb(pool), clientId);
     await pool.end();
     expect(await verifySecret(run.json.clientSecret, row!.secret_hash)).toBe(true);
+    expect(row!.certificate_address).toBe(run.json.certificateAddress);
+  });
+
+  it('without MASTER_KEY registers the client without certificates, and enable-certificates deploys them later (once)', async () => {
+    const run = await chronos(['clients', 'create', '--name', 'later', '--json'], { MASTER_KEY: undefined });
+    expect(run.code).toBe(0);
+    expect(run.json.certificateAddress).toBeNull();
+    const human = await chronos(['clients', 'create', '--name', 'later-too'], { MASTER_KEY: undefined });
+    expect(human.stdout).toContain('chronos clients enable-certificates CLIENT_ID');
+    const refused = await chronos(['clients', 'enable-certificates', run.json.clientId, '--json'], { MASTER_KEY: undefined });
+    expect(refused.code).not.toBe(0);
+    expect(refused.json).toMatchObject({ error: expect.stringContaining('MASTER_KEY') });
+    const enabled = await chronos(['clients', 'enable-certificates', run.json.clientId, '--json']);
+    expect(enabled.code).toBe(0);
+    expect(enabled.json).toMatchObject({ clientId: run.json.clientId, certificateAddress: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/) });
+    expect(enabled.json.certificateIssuer).toBe(certificateIssuerAddress(MASTER_KEY, run.json.clientId));
+    const again = await chronos(['clients', 'enable-certificates', run.json.clientId, '--json']);
+    expect(again.json.certificateAddress).toBe(enabled.json.certificateAddress);
   });
 
   it('without an owner key, --token shares an existing token with a warning and says what call the operator must make', async () => {

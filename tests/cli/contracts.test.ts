@@ -33,11 +33,12 @@ describe('chronos contracts compile', () => {
         ClaimVault: { bytecodeBytes: expect.any(Number), abiEntries: expect.any(Number) },
         ChronosPaymaster: { bytecodeBytes: expect.any(Number), abiEntries: expect.any(Number) },
         ChronosEscrow: { bytecodeBytes: expect.any(Number), abiEntries: expect.any(Number) },
+        ChronosCertificate: { bytecodeBytes: expect.any(Number), abiEntries: expect.any(Number) },
       },
       out,
     });
     const compiled = await compileContracts();
-    for (const name of ['ChronosToken', 'ClaimVault', 'ChronosPaymaster', 'ChronosEscrow'] as const) {
+    for (const name of ['ChronosToken', 'ClaimVault', 'ChronosPaymaster', 'ChronosEscrow', 'ChronosCertificate'] as const) {
       const written = JSON.parse(await readFile(join(out, `${name}.json`), 'utf8'));
       expect(written).toEqual(compiled[name]);
       expect(run.json.contracts[name]).toEqual({ bytecodeBytes: (compiled[name].bytecode.length - 2) / 2, abiEntries: compiled[name].abi.length });

@@ -77,8 +77,8 @@ beforeAll(async () => {
   chronos = spawnChronos('start', { ...t.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' });
   const apiUrl = `http://127.0.0.1:${port}`;
   await waitUntilServing(`${apiUrl}/healthz`, { output: chronos.output });
-  // The demo client `npm start` would have created: a mint signer authorized on the token.
-  const actor = await createRemoteActor(t, remote(apiUrl));
+  // The demo client `npm start` would have created: a mint signer authorized on its token, and its own certificate contract.
+  const actor = await createRemoteActor(t, remote(apiUrl), { certificates: true });
   // The project folder as the blocks see it: .chronos/dev.json, and examples/ (its imports resolve
   // from the real folder, where node_modules is).
   folder = await mkdtemp(join(tmpdir(), 'chronos-walk-through-'));

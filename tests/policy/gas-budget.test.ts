@@ -217,7 +217,7 @@ describe('GET /quota/check', () => {
     const reservation = await transferReservation();
     const feeCapWei = await readGasFeeCap(t.ctx.publicClient);
     const claimReservation = gasReservationWei({ gasCeiling: operations.claim.gasCeiling, deployed: false, feeCapWei });
-    const reservationOf = (type: 'escrow_fund' | 'escrow_release' | 'escrow_refund') =>
+    const reservationOf = (type: 'escrow_fund' | 'escrow_release' | 'escrow_refund' | 'certificate_issue' | 'certificate_revoke') =>
       gasReservationWei({ gasCeiling: operations[type].gasCeiling, deployed: false, feeCapWei });
     const clientBudget = { daily: 3n * reservation, weekly: null, monthly: 10n * reservation };
     await setPolicy(
@@ -248,6 +248,12 @@ describe('GET /quota/check', () => {
         escrow_release: { allowed: true, reservationWei: reservationOf('escrow_release').toString() },
         escrow_refund: { allowed: true, reservationWei: reservationOf('escrow_refund').toString() },
         withdrawal: { allowed: true, reservationWei: reservation.toString() },
+        // The certificate types, each by its own ceiling: fitting the user's two transfers' worth or not.
+        certificate_issue: { allowed: reservationOf('certificate_issue') <= 2n * reservation, reservationWei: reservationOf('certificate_issue').toString() },
+        certificate_revoke: {
+          allowed: reservationOf('certificate_revoke') <= 2n * reservation,
+          reservationWei: reservationOf('certificate_revoke').toString(),
+        },
       },
     });
 

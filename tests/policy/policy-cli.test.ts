@@ -46,6 +46,8 @@ describe('chronos policy', () => {
         escrow_release: null,
         escrow_refund: null,
         withdrawal: null,
+        certificate_issue: null,
+        certificate_revoke: null,
       },
       gasBudgets: { client: null, user: null },
       updatedAt: expect.any(String),

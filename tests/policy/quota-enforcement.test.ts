@@ -16,8 +16,12 @@ import { runUnitOfWork } from '../../src/status/unit-of-work.js';
 const RECIPIENT = '0x00000000000000000000000000000000000000bb';
 const ONLY_DAILY = (daily: number) => ({ daily, weekly: null, monthly: null });
 /** The payment types, which these policies leave unlimited. */
+/** The payment and certificate types, which this file's policies leave unlimited. */
 const UNLIMITED_PAYMENTS = Object.fromEntries(
-  ['escrow_fund', 'escrow_release', 'escrow_refund', 'withdrawal'].map((type) => [type, { allowed: true, remaining: { daily: -1, weekly: -1, monthly: -1 } }]),
+  ['escrow_fund', 'escrow_release', 'escrow_refund', 'withdrawal', 'certificate_issue', 'certificate_revoke'].map((type) => [
+    type,
+    { allowed: true, remaining: { daily: -1, weekly: -1, monthly: -1 } },
+  ]),
 );
 
 let t: TestApp;

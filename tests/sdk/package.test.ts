@@ -39,6 +39,7 @@ describe('@chronos/sdk package', () => {
     ]);
     expect(JSON.parse(stdout)).toEqual({
       exports: [
+        'Certificates',
         'Chronos',
         'ChronosError',
         'ChronosUser',
@@ -46,6 +47,7 @@ describe('@chronos/sdk package', () => {
         'TERMINAL_STATUSES',
         'Transaction',
         'Transactions',
+        'UserCertificates',
         'UserPayments',
         'isTerminal',
         'mintMessageHash',

@@ -578,6 +578,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a certificate
+         * @description Mints a soulbound certificate on the client's own ChronosCertificate: one sponsored call from the `X-User-Id` user's smart account, authorized by the client's issuer key. Answers 202 at once; `certificate.minted` is sent once CONFIRMED.
+         */
+        post: operations["issueCertificate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/verify/{hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify a certificate by its hash
+         * @description Answered from the client's ChronosCertificate on the chain, so a certificate revoked by any path reads invalid. Another client's certificates are on its own contract: they read `valid: false` here.
+         */
+        get: operations["verifyCertificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a certificate */
+        get: operations["getCertificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a certificate
+         * @description Revokes an issued certificate with a reason: one sponsored call from the `X-User-Id` user's smart account (any user of the client's), authorized by the client's issuer key. It stays with its holder, marked revoked; `verify` reads it invalid once CONFIRMED, and `certificate.revoked` is sent.
+         */
+        post: operations["revokeCertificate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a user's certificates
+         * @description The certificates issued with this user as `X-User-Id`, newest first; issues that ended without executing are left out.
+         */
+        get: operations["listUserCertificates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -619,7 +716,7 @@ export interface components {
              * @description Operation type
              * @enum {string}
              */
-            type?: "mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal";
+            type?: "mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal" | "certificate_issue" | "certificate_revoke";
             /** @description Hash of the UserOperation once it has been built and signed */
             userOpHash?: string | null;
             /** @description Hash of the bundle transaction that included the UserOperation */
@@ -717,7 +814,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            event: "transaction.confirmed" | "transaction.reverted" | "transaction.failed" | "transaction.expired" | "transaction.stalled" | "transaction.reorged" | "webhook.test" | "payment.intent.created" | "payment.escrow.funded" | "payment.funds.released" | "payment.funds.refunded";
+            event: "transaction.confirmed" | "transaction.reverted" | "transaction.failed" | "transaction.expired" | "transaction.stalled" | "transaction.reorged" | "webhook.test" | "payment.intent.created" | "payment.escrow.funded" | "payment.funds.released" | "payment.funds.refunded" | "certificate.minted" | "certificate.revoked";
             /**
              * Format: date-time
              * @description When the event happened (the status change)
@@ -728,7 +825,7 @@ export interface components {
                 transactionId?: string;
                 userId?: string;
                 /** @enum {string} */
-                type?: "mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal";
+                type?: "mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal" | "certificate_issue" | "certificate_revoke";
                 /** @enum {string} */
                 status?: "CONFIRMED" | "REVERTED" | "FAILED" | "EXPIRED" | "SUBMITTED";
                 userOpHash?: string | null;
@@ -913,7 +1010,7 @@ export interface components {
              * @description The operation type to estimate
              * @enum {string}
              */
-            operation: "mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal";
+            operation: "mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal" | "certificate_issue" | "certificate_revoke";
             /** @description The body of the operation's own route (for an escrow move, with `escrowId`) */
             params: {
                 [key: string]: unknown;
@@ -923,7 +1020,7 @@ export interface components {
         };
         GasEstimate: {
             /** @enum {string} */
-            operation: "mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal";
+            operation: "mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal" | "certificate_issue" | "certificate_revoke";
             /** @description Whether the operation would be accepted now (a concurrent request may change that) */
             wouldAccept: boolean;
             /** @description When `wouldAccept` is false: the answer the operation would get, or `ESTIMATE_FAILED` (422) when the bundler cannot execute it as it stands */
@@ -959,6 +1056,123 @@ export interface components {
             /** @description When the base fee is at least 50 % above its average over the last 20 blocks, or the calls revert in simulation */
             warning?: string;
         };
+        /** @description A certificate to issue. `X-User-Id` names the user it is for (listed under `GET /users/{id}/certificates`), whose smart account submits the issue; it is minted to `recipient` when given, else to that account. The four descriptive fields are stored off-chain and bound on-chain by `dataHash` = keccak256(UTF-8 JSON of [recipientName, courseTitle, courseId, instructorName]). */
+        CertificateRequest: {
+            /** @description Where the certificate is minted (e.g. the user's connected wallet); default: the user's smart account */
+            recipient?: string;
+            /**
+             * @description The recipient as the certificate names them
+             * @example John Doe
+             */
+            recipientName: string;
+            /**
+             * @description What was completed
+             * @example Web3 Development
+             */
+            courseTitle: string;
+            /**
+             * @description The client's id of the course
+             * @example course-123
+             */
+            courseId: string;
+            /**
+             * @description Who taught or certified it
+             * @example Jane Smith
+             */
+            instructorName: string;
+            /**
+             * @description The certificate's identity, chosen by the client (e.g. a hash of its document): unique among the client's certificates; its token id is uint256(verificationHash)
+             * @example 0xabababababababababababababababababababababababababababababababab
+             */
+            verificationHash: string;
+        };
+        /** @description An issue accepted: poll the transaction, or the certificate, whose `tokenId` and `txHash` appear once it is CONFIRMED. */
+        CertificateAccepted: {
+            /** @example tx_01j… */
+            transactionId: string;
+            /** @enum {string} */
+            status: "ACCEPTED";
+            certificateId: string;
+            /**
+             * @description 32 bytes, 0x + 64 hex
+             * @example 0xabababababababababababababababababababababababababababababababab
+             */
+            verificationHash: string;
+        };
+        CertificateRevokeRequest: {
+            /**
+             * @description Why it is revoked; recorded on-chain in the CertificateRevoked event
+             * @example Fraudulent completion
+             */
+            reason: string;
+        };
+        Certificate: {
+            certificateId: string;
+            /** @description uint256(verificationHash), as a decimal string; null until the issue is CONFIRMED */
+            tokenId: string | null;
+            recipient: string;
+            userId: string;
+            recipientName: string;
+            courseTitle: string;
+            courseId: string;
+            instructorName: string;
+            /**
+             * @description 32 bytes, 0x + 64 hex
+             * @example 0xabababababababababababababababababababababababababababababababab
+             */
+            verificationHash: string;
+            /**
+             * @description keccak256 of the UTF-8 JSON array [recipientName, courseTitle, courseId, instructorName]; the contract holds it as dataHashOf(tokenId)
+             * @example 0xabababababababababababababababababababababababababababababababab
+             */
+            dataHash: string;
+            /** @description The client's ChronosCertificate */
+            contract: string;
+            /**
+             * @description From its operations: `failed` when its issue ended without executing (the hash may then be issued again, as a new certificate)
+             * @enum {string}
+             */
+            status: "issuing" | "issued" | "revoking" | "revoked" | "failed";
+            /** @description The issue operation */
+            transactionId: string;
+            /** @description The issue's transaction, once CONFIRMED */
+            txHash: string | null;
+            /** Format: date-time */
+            issuedAt: string | null;
+            revocation: {
+                reason: string;
+                txHash: string | null;
+                /** Format: date-time */
+                revokedAt: string;
+            } | null;
+            /** @description Read from the chain now: issued, not revoked (by any path), held by `recipient`, with this `dataHash` */
+            isValid: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** @description The client's ChronosCertificate's answer for a hash, read from the chain; a hash never issued there is `valid: false` with nulls. */
+        CertificateVerification: {
+            valid: boolean;
+            /** @description uint256(verificationHash), as a decimal string */
+            tokenId: string | null;
+            recipient: string | null;
+            /** @description From the stored fields, when Chronos issued it */
+            courseTitle: string | null;
+            certificateId: string | null;
+            /**
+             * @description The on-chain data hash: compare it with keccak256 of the fields you are shown
+             * @example 0xabababababababababababababababababababababababababababababababab
+             */
+            dataHash: string | null;
+            contract: string;
+        };
+        CertificatePage: {
+            userId: string;
+            certificates: components["schemas"]["Certificate"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            cursor: string | null;
+            hasMore: boolean;
+        };
     };
     responses: {
         /** @description Rate limit exceeded (`RATE_LIMITED`): wait `Retry-After` seconds. Refused requests do not count against the window. */
@@ -988,7 +1202,7 @@ export interface components {
         /** @description Only transactions in one of these statuses. Repeat the parameter for several (`status=FAILED&status=EXPIRED`); a comma list is not accepted. */
         TransactionStatusFilter: ("ACCEPTED" | "SUBMITTING" | "SUBMITTED" | "CONFIRMED" | "FAILED" | "REVERTED" | "EXPIRED")[];
         /** @description Only transactions of one of these operation types. Repeat the parameter for several. */
-        TransactionTypeFilter: ("mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal")[];
+        TransactionTypeFilter: ("mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal" | "certificate_issue" | "certificate_revoke")[];
         /**
          * @description Only transactions created at or after this instant (inclusive; ISO-8601 with a zone)
          * @example 2026-01-01T00:00:00Z
@@ -2223,6 +2437,8 @@ export interface operations {
                         escrow_release?: components["schemas"]["QuotaBreakdown"];
                         escrow_refund?: components["schemas"]["QuotaBreakdown"];
                         withdrawal?: components["schemas"]["QuotaBreakdown"];
+                        certificate_issue?: components["schemas"]["QuotaBreakdown"];
+                        certificate_revoke?: components["schemas"]["QuotaBreakdown"];
                     };
                 };
             };
@@ -3348,6 +3564,387 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    issueCertificate: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Your application's unique identifier for the end user. Used to scope wallets, quotas, and audit trails. */
+                "X-User-Id": components["parameters"]["XUserId"];
+                /** @description Optional but recommended idempotency key. If a request with the same key was already processed, the original response is returned without re-executing the operation. */
+                "X-Idempotency-Key"?: components["parameters"]["XIdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertificateRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted -- poll `GET /certificates/{certificateId}` or `GET /transactions/{transactionId}`, or wait for the webhook */
+            202: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateAccepted"];
+                };
+            };
+            /** @description `VALIDATION_ERROR` or `WALLET_ERROR` (the user has no wallet) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `certificates` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `CERTIFICATE_ALREADY_ISSUED` (this verificationHash is issued or being issued), `CERTIFICATES_NOT_ENABLED` (the client has no ChronosCertificate) or `IDEMPOTENCY_CONFLICT` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    verifyCertificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The verificationHash */
+                hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chain's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateVerification"];
+                };
+            };
+            /** @description `VALIDATION_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `certificates` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `CERTIFICATES_NOT_ENABLED` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getCertificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The certificate id (`cert_…`) or its token id (decimal) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The certificate, its status and its validity on-chain */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Certificate"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `certificates` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `CERTIFICATE_NOT_FOUND` (also for another client's certificate) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    revokeCertificate: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Your application's unique identifier for the end user. Used to scope wallets, quotas, and audit trails. */
+                "X-User-Id": components["parameters"]["XUserId"];
+                /** @description Optional but recommended idempotency key. If a request with the same key was already processed, the original response is returned without re-executing the operation. */
+                "X-Idempotency-Key"?: components["parameters"]["XIdempotencyKey"];
+            };
+            path: {
+                /** @description The certificate id (`cert_…`) or its token id (decimal) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertificateRevokeRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted -- poll `GET /transactions/{transactionId}` or wait for the webhook */
+            202: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionAccepted"];
+                };
+            };
+            /** @description `VALIDATION_ERROR` or `WALLET_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `certificates` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `CERTIFICATE_NOT_FOUND` (also for another client's certificate) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `CERTIFICATE_NOT_ISSUED` (its issue is in flight or failed), `CERTIFICATE_ALREADY_REVOKED` (revoked, or a revocation in flight) or `IDEMPOTENCY_CONFLICT` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listUserCertificates: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The `cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The user id (as sent in `X-User-Id`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificatePage"];
+                };
+            };
+            /** @description `VALIDATION_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `certificates` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
             /** @description Error (see `code`) */
             default: {
                 headers: {

@@ -32,6 +32,7 @@ export const estimateGas: Route = {
     const params = { ...body.params };
     await runPrecheck(definition.precheck, params);
     const input = operationInputOf(definition.operationId, params, {
+      pathId: definition.pathId,
       newIntentOperationId: definition.type === 'escrow_fund' ? 'createPaymentIntent' : undefined,
     });
     const requester = await requesterOf(ctx, client, userId, { token: tokenNamedIn(input), anyToken: definition.anyToken });

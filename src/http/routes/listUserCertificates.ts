@@ -4,7 +4,7 @@
 import { getAddress, type Hex } from 'viem';
 import type { Route } from '../route.js';
 import { apiErrors } from '../../app-error.js';
-import { authOf } from '../request-context.js';
+import { authOf, isUserIdShape } from '../request-context.js';
 import { listUserCertificates as listPage } from '../../db/certificates.js';
 import { CERTIFICATE_ID, certificateWithStatus } from '../../operations/certificate/certificate-of-request.js';
 import { readCertificate, toCertificateView } from '../../certificates/certificate-view.js';
@@ -18,6 +18,8 @@ export const listUserCertificates: Route = {
   handler: (ctx) => async (req, res) => {
     const clientId = authOf(req).client.id;
     const userId = String(req.params.id);
+    // As X-User-Id is checked: no user can have another id (a NUL byte would not even reach Postgres).
+    if (!isUserIdShape(userId)) throw apiErrors.validation('the user id must be 1-256 printable ASCII characters, as X-User-Id');
     const limit = req.query.limit === undefined ? DEFAULT_LIMIT : Number(req.query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw apiErrors.validation(`limit must be a whole number from 1 to ${MAX_LIMIT}`);
     // The cursor is the last certificate's id: ids are ULIDs, in creation order.

@@ -38,7 +38,7 @@ export function remote(baseUrl: string): Remote {
 export type RemoteActor = { client: TestClient; signerKey: Hex; token: string };
 
 /** A client registered in the database, with a mint signer (its key known to the test) authorized on its own token. */
-export async function createRemoteActor(t: TestApp, api: Remote, params: { webhookUrl?: string } = {}): Promise<RemoteActor> {
+export async function createRemoteActor(t: TestApp, api: Remote, params: { webhookUrl?: string; certificates?: boolean } = {}): Promise<RemoteActor> {
   const signerKey = generatePrivateKey();
   const client = await t.createClient({ signerAddress: privateKeyToAccount(signerKey).address, ...params });
   const res = await api.call('POST', '/api/v1/auth/token', { body: { clientId: client.clientId, clientSecret: client.clientSecret } });
