@@ -12,7 +12,16 @@ export const STALLED_EVENT_TYPE = 'transaction.stalled';
 /** Not a status change: the block of a settled transaction was reorged out; Chronos re-sends it until it is included again. */
 export const REORGED_EVENT_TYPE = 'transaction.reorged';
 export const TEST_EVENT_TYPE = 'webhook.test';
-export const EVENT_TYPES = [...TRANSACTION_EVENT_TYPES, STALLED_EVENT_TYPE, REORGED_EVENT_TYPE, TEST_EVENT_TYPE, ...PAYMENT_EVENT_TYPES] as const;
+/** Not transactions: a user linked or unlinked an external wallet (README, Connected wallets), recorded with the change. */
+export const WALLET_EVENT_TYPES = ['wallet.connected', 'wallet.disconnected'] as const;
+export const EVENT_TYPES = [
+  ...TRANSACTION_EVENT_TYPES,
+  STALLED_EVENT_TYPE,
+  REORGED_EVENT_TYPE,
+  TEST_EVENT_TYPE,
+  ...PAYMENT_EVENT_TYPES,
+  ...WALLET_EVENT_TYPES,
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export function isEventType(value: string): value is EventType {

@@ -24,6 +24,11 @@ import { refundEscrow } from './refundEscrow.js';
 import { createWithdrawal } from './createWithdrawal.js';
 import { listPaymentTokens } from './listPaymentTokens.js';
 import { estimateGas } from './estimateGas.js';
+import { getWalletConnectNonce } from './getWalletConnectNonce.js';
+import { connectWallet } from './connectWallet.js';
+import { disconnectWallet } from './disconnectWallet.js';
+import { listConnectedWallets } from './listConnectedWallets.js';
+import { getConnectedWalletBalance } from './getConnectedWalletBalance.js';
 
 export const routes: Route[] = [
   createToken,
@@ -51,4 +56,9 @@ export const routes: Route[] = [
   createWithdrawal,
   listPaymentTokens,
   estimateGas,
+  getWalletConnectNonce,
+  connectWallet,
+  disconnectWallet,
+  listConnectedWallets,
+  getConnectedWalletBalance,
 ];
