@@ -24,8 +24,8 @@ const newWallet = () => privateKeyToAccount(generatePrivateKey());
 const events = (clientId: string, type: string) =>
   t.ctx.db.selectFrom('webhook_events').select(['body']).where('client_id', '=', clientId).where('event_type', '=', type).execute();
 
-describe('GET /api/v1/wallets/connect/nonce', () => {
-  it("issues an EIP-4361 message for this deployment's domain and chain, naming the client and user", async () => {
+describe('the message it takes, as GET /api/v1/wallets/connect/nonce issues it by default', () => {
+  it("is an EIP-4361 message for this deployment's domain and chain, naming the client and user", async () => {
     const wallet = newWallet();
     const issued = await issueNonce(t, actor, 'user one', wallet.address.toLowerCase() as `0x${string}`);
     expect(issued.address).toBe(wallet.address);
