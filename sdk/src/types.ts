@@ -27,6 +27,10 @@ export type PaymentToken = Schemas['PaymentToken'];
 export type WalletBalances = Schemas['WalletBalances'];
 export type GasEstimateRequest = Schemas['GasEstimateRequest'];
 export type GasEstimate = Schemas['GasEstimate'];
+export type WalletConnectNonce = Schemas['WalletConnectNonce'];
+export type WalletConnectRequest = Schemas['WalletConnectRequest'];
+export type WalletLink = Schemas['WalletLink'];
+export type WalletDisconnected = Schemas['WalletDisconnected'];
 /** The filter of `GET /transactions` (without the paging parameters the iterator handles). */
 export type TransactionFilter = Omit<NonNullable<paths['/api/v1/transactions']['get']['parameters']['query']>, 'cursor'>;
 

@@ -7,6 +7,7 @@ import { mintMessageHash, signMintMessage, type MintSigner } from './mint-messag
 import { Transaction, type TransactionReader } from './transaction.js';
 import type { Balance, ClaimRequest, PayoutRequest, TransactionAccepted, TransferRequest, Wallet, WalletBalances } from './types.js';
 import { UserPayments } from './payments.js';
+import { UserWallets } from './wallets.js';
 
 type Idempotent = { idempotencyKey?: string };
 
@@ -22,6 +23,8 @@ export type MintParameters = Idempotent & {
 export class ChronosUser {
   /** Escrowed payments and withdrawals from this user's account. */
   readonly payments: UserPayments;
+  /** External wallets linked to this user (Sign-In with Ethereum). */
+  readonly wallets: UserWallets;
 
   constructor(
     readonly userId: string,
@@ -29,6 +32,7 @@ export class ChronosUser {
     private readonly transactions: TransactionReader,
   ) {
     this.payments = new UserPayments(userId, api, transactions);
+    this.wallets = new UserWallets(userId, api);
   }
 
   /** The user's smart account (idempotent; nothing is deployed until its first operation). */

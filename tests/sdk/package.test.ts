@@ -47,6 +47,7 @@ describe('@chronos/sdk package', () => {
         'Transaction',
         'Transactions',
         'UserPayments',
+        'UserWallets',
         'isTerminal',
         'mintMessageHash',
         'verifyWebhook',
