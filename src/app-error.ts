@@ -73,6 +73,20 @@ export const apiErrors = {
     new AppError(403, 'WITHDRAWAL_DESTINATION_NOT_ALLOWED', `${to} is not among this client's allowed withdrawal destinations`),
   withdrawalLimitExceeded: (message: string, retryAfterSeconds: number) =>
     new AppError(429, 'WITHDRAWAL_LIMIT_EXCEEDED', message, undefined, { 'Retry-After': String(retryAfterSeconds) }),
+  siweDomainMismatch: (message: string) => new AppError(400, 'SIWE_DOMAIN_MISMATCH', message),
+  siweNonceInvalid: (message: string) => new AppError(400, 'SIWE_NONCE_INVALID', message),
+  siweNonceUsed: () =>
+    new AppError(400, 'SIWE_NONCE_USED', 'This message was already used to link a wallet: request a new one from GET /api/v1/wallets/connect/nonce'),
+  siweMessageExpired: () => new AppError(400, 'SIWE_MESSAGE_EXPIRED', 'This message has expired: request a new one from GET /api/v1/wallets/connect/nonce'),
+  walletLinkNotFound: () => new AppError(404, 'WALLET_LINK_NOT_FOUND', 'This user has no linked wallet with that address'),
+  walletAlreadyLinked: () =>
+    new AppError(409, 'WALLET_ALREADY_LINKED', "This address is linked to another of this client's users: they must disconnect it first"),
+  withdrawalDestinationNotLinked: (to: string) =>
+    new AppError(
+      403,
+      'WITHDRAWAL_DESTINATION_NOT_LINKED',
+      `${to} is not a wallet this user has linked, and this client allows withdrawals only to linked wallets`,
+    ),
   payloadTooLarge: () => new AppError(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large'),
   unsupportedMediaType: (message: string) => new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', message),
   rateLimited: (message: string, retryAfterSeconds: number) =>
@@ -128,6 +142,13 @@ export const API_ERROR_CODES = [
   'CERTIFICATE_ALREADY_REVOKED',
   'WITHDRAWAL_DESTINATION_NOT_ALLOWED',
   'WITHDRAWAL_LIMIT_EXCEEDED',
+  'SIWE_DOMAIN_MISMATCH',
+  'SIWE_NONCE_INVALID',
+  'SIWE_NONCE_USED',
+  'SIWE_MESSAGE_EXPIRED',
+  'WALLET_LINK_NOT_FOUND',
+  'WALLET_ALREADY_LINKED',
+  'WITHDRAWAL_DESTINATION_NOT_LINKED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',

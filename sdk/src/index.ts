@@ -5,6 +5,7 @@ export { Transaction } from './transaction.js';
 export { Payments, UserPayments, type CreatedIntent } from './payments.js';
 export { Certificates, UserCertificates, type IssuedCertificate } from './certificates.js';
 export { Transactions } from './transactions.js';
+export { UserWallets, type WalletMessageSigner } from './wallets.js';
 export { ChronosError } from './errors.js';
 export { verifyWebhook, type WebhookHeaders } from './verify-webhook.js';
 export { mintMessageHash, type MintMessage, type MintSigner } from './mint-message.js';

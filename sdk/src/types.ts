@@ -32,6 +32,10 @@ export type CertificateAccepted = Schemas['CertificateAccepted'];
 export type Certificate = Schemas['Certificate'];
 export type CertificateVerification = Schemas['CertificateVerification'];
 export type CertificatePage = Schemas['CertificatePage'];
+export type WalletConnectNonce = Schemas['WalletConnectNonce'];
+export type WalletConnectRequest = Schemas['WalletConnectRequest'];
+export type WalletLink = Schemas['WalletLink'];
+export type WalletDisconnected = Schemas['WalletDisconnected'];
 /** The filter of `GET /transactions` (without the paging parameters the iterator handles). */
 export type TransactionFilter = Omit<NonNullable<paths['/api/v1/transactions']['get']['parameters']['query']>, 'cursor'>;
 

@@ -8,6 +8,7 @@ import { Transaction, type TransactionReader } from './transaction.js';
 import type { Balance, ClaimRequest, PayoutRequest, TransactionAccepted, TransferRequest, Wallet, WalletBalances } from './types.js';
 import { UserPayments } from './payments.js';
 import { UserCertificates } from './certificates.js';
+import { UserWallets } from './wallets.js';
 
 type Idempotent = { idempotencyKey?: string };
 
@@ -25,6 +26,8 @@ export class ChronosUser {
   readonly payments: UserPayments;
   /** Certificates issued for this user, and revocations sent from its account. */
   readonly certificates: UserCertificates;
+  /** External wallets linked to this user (Sign-In with Ethereum). */
+  readonly wallets: UserWallets;
 
   constructor(
     readonly userId: string,
@@ -33,6 +36,7 @@ export class ChronosUser {
   ) {
     this.payments = new UserPayments(userId, api, transactions);
     this.certificates = new UserCertificates(userId, api, transactions);
+    this.wallets = new UserWallets(userId, api);
   }
 
   /** The user's smart account (idempotent; nothing is deployed until its first operation). */

@@ -1,7 +1,7 @@
 // Operator actions on clients (the CLI's `clients …` commands). Secrets leave here once, at creation
 // or rotation, and are stored hashed (client secret) or for signing (webhook secret).
 import type { Db } from '../db/connect.js';
-import type { Client } from '../db/schema.js';
+import { WITHDRAWAL_DESTINATIONS, type Client, type WithdrawalDestinations } from '../db/schema.js';
 import { findClient, insertClient, listClients, updateClient } from '../db/clients.js';
 import { generateClientId, generateClientSecret, generateWebhookSecret, hashSecret } from '../auth/secrets.js';
 import { SCOPES, type Scope } from '../auth/scopes.js';
@@ -35,6 +35,8 @@ export type ClientView = {
   withdrawalAllowlist: string[] | null;
   /** What one user may withdraw per period, in wei of the client's token; null: no limit. */
   withdrawalLimit: { amountWei: string; period: 'daily' | 'weekly' | 'monthly' } | null;
+  /** 'linked': its users may withdraw only to a wallet they linked (README, Connected wallets); 'any': no such rule. */
+  withdrawalDestinations: WithdrawalDestinations;
   revoked: boolean;
   revokedAt: string | null;
   createdAt: string;
@@ -57,6 +59,7 @@ export function toClientView(client: Client): ClientView {
       client.withdrawal_limit_wei !== null && client.withdrawal_limit_period !== null
         ? { amountWei: client.withdrawal_limit_wei, period: client.withdrawal_limit_period }
         : null,
+    withdrawalDestinations: client.withdrawal_destinations,
     revoked: client.revoked_at !== null,
     revokedAt: client.revoked_at?.toISOString() ?? null,
     createdAt: new Date(client.created_at).toISOString(),
@@ -198,6 +201,13 @@ export async function setWithdrawalLimit(db: Db, id: string, limit: { amount: st
 /** Records the client's ChronosCertificate (`clients enable-certificates`). */
 export async function setCertificateContract(db: Db, id: string, certificateAddress: string): Promise<ClientView> {
   return toClientView(await change(db, id, { certificate_address: await checksummed(certificateAddress, 'certificate') }));
+}
+
+/** 'linked' lets the client's users withdraw only to wallets they linked; 'any' lifts that (the allowlist still applies). */
+export async function setWithdrawalDestinations(db: Db, id: string, destinations: string): Promise<ClientView> {
+  const chosen = WITHDRAWAL_DESTINATIONS.find((d) => d === destinations);
+  if (!chosen) throw new Error(`withdrawal destinations '${destinations}' is not one of ${WITHDRAWAL_DESTINATIONS.join(', ')}`);
+  return toClientView(await change(db, id, { withdrawal_destinations: chosen }));
 }
 
 export async function setSigner(db: Db, id: string, signerAddress: string): Promise<ClientView> {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parseGwei } from 'viem';
+import { createSiweMessage } from 'viem/siwe';
 import type { z } from 'zod';
 import { envSchema, type Config, type EmbeddedPorts } from './schema.js';
 import type { Sponsorship } from '../userop/sponsorship/mode.js';
@@ -89,6 +90,7 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
   if (e.CONFIRMATIONS > 0 && e.CONFIRM_AT !== 'latest') {
     throw new ConfigError(`CONFIRMATIONS (${e.CONFIRMATIONS}) and CONFIRM_AT=${e.CONFIRM_AT} both say when an inclusion counts; set one of them`);
   }
+  const siwe = siweOf(e);
   return Object.freeze({
     mode,
     port: e.PORT,
@@ -143,6 +145,7 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       retryScheduleFrom: retries.source,
     }),
     validateResponses: e.VALIDATE_RESPONSES,
+    siwe,
     rateLimits: Object.freeze({
       defaults: Object.freeze(
         Object.fromEntries(
@@ -152,6 +155,30 @@ export function parseConfig(env: Record<string, string | undefined>, mode: Confi
       windowScale: e.RATE_LIMIT_WINDOW_SCALE,
     }),
   });
+}
+
+/**
+ * The domain and URI of the SIWE messages: each given, derived from the other (the URI's host; https
+ * on the domain), or localhost at PORT. Checked by building a message, so a domain viem would refuse
+ * stops the boot instead of every nonce request.
+ */
+function siweOf(e: z.output<typeof envSchema>): Config['siwe'] {
+  const domain = e.SIWE_DOMAIN ?? (e.SIWE_URI ? new URL(e.SIWE_URI).host : `localhost:${e.PORT}`);
+  const uri = e.SIWE_URI ?? (e.SIWE_DOMAIN ? `https://${e.SIWE_DOMAIN}` : `http://localhost:${e.PORT}`);
+  try {
+    createSiweMessage({
+      domain,
+      uri,
+      address: '0x0000000000000000000000000000000000000000',
+      chainId: e.CHAIN_ID,
+      nonce: 'configcheck',
+      version: '1',
+    });
+  } catch {
+    const variable = e.SIWE_DOMAIN ? 'SIWE_DOMAIN' : 'SIWE_URI';
+    throw new ConfigError(`${variable} must be an RFC 3986 authority like app.example.org or localhost:3000 (got ${domain}, URI ${uri})`);
+  }
+  return Object.freeze({ domain, uri, nonceTtlSeconds: e.SIWE_NONCE_TTL_SECONDS, maxOpenNonces: e.SIWE_MAX_OPEN_NONCES });
 }
 
 const OWN_SPONSORSHIP_VARIABLES = ['PAYMASTER_SIGNER_KEY', 'PAYMASTER_ADDRESS'] as const;

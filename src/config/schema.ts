@@ -245,6 +245,15 @@ export const envSchema = z.object({
       }
     })
     .optional(),
+  // Connected wallets (README, Connected wallets): what the Sign-In-with-Ethereum messages Chronos issues
+  // name as the requesting site. SIWE_DOMAIN is an RFC 3986 authority (host[:port]), SIWE_URI the URI the
+  // signature is for; either one alone derives the other, neither: localhost at PORT (load.ts).
+  SIWE_DOMAIN: z.string().trim().min(1).optional(),
+  SIWE_URI: url(['http:', 'https:']).optional(),
+  // How long an issued message can be signed and sent; and how many unexpired, unused messages a user
+  // may hold at once (issuing one more drops that user's oldest).
+  SIWE_NONCE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  SIWE_MAX_OPEN_NONCES: z.coerce.number().int().min(1).max(1_000).default(20),
   // Multiplies every rate-limit window (1 = the documented windows); small values make tests fast.
   RATE_LIMIT_WINDOW_SCALE: z.coerce.number().positive().max(1000).default(1),
 });
@@ -312,6 +321,8 @@ export type Config = Readonly<{
     retryScheduleFrom: RetryScheduleSource;
   }>;
   validateResponses: boolean;
+  /** What the SIWE messages of GET /wallets/connect/nonce say, and how many a user may hold open. */
+  siwe: Readonly<{ domain: string; uri: string; nonceTtlSeconds: number; maxOpenNonces: number }>;
   /** Requests per window by category when the client has no override; windows scaled by windowScale. */
   rateLimits: Readonly<{ defaults: Readonly<Record<RateLimitCategory, number>>; windowScale: number }>;
 }>;

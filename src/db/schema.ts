@@ -34,9 +34,14 @@ export interface ClientsTable {
   >;
   /** The client's own ChronosCertificate (migration 0021); null: it issues no certificates. */
   certificate_address: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Where its users may withdraw to (migration 0023): 'linked' = only to a wallet the user linked. */
+  withdrawal_destinations: ColumnType<WithdrawalDestinations, WithdrawalDestinations | undefined, WithdrawalDestinations>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
+
+export const WITHDRAWAL_DESTINATIONS = ['any', 'linked'] as const;
+export type WithdrawalDestinations = (typeof WITHDRAWAL_DESTINATIONS)[number];
 
 export interface WalletsTable {
   client_id: string;
@@ -279,6 +284,29 @@ export interface ClientTokensTable {
   added_at: Timestamp;
 }
 
+/** A SIWE message issued by GET /wallets/connect/nonce (migration 0023), used at most once. */
+export interface WalletLinkNoncesTable {
+  nonce: string;
+  client_id: string;
+  user_id: string;
+  /** Lower-case 0x address. */
+  address: string;
+  /** The exact EIP-4361 text issued. */
+  message: string;
+  issued_at: Timestamp;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** An external address a user of the client proved they control (migration 0023). */
+export interface WalletLinksTable {
+  client_id: string;
+  /** Lower-case 0x address; unique per client. */
+  address: string;
+  user_id: string;
+  linked_at: Timestamp;
+}
+
 export interface Database {
   worker_processes: WorkerProcessesTable;
   clients: ClientsTable;
@@ -287,6 +315,8 @@ export interface Database {
   payment_intents: PaymentIntentsTable;
   certificates: CertificatesTable;
   client_tokens: ClientTokensTable;
+  wallet_link_nonces: WalletLinkNoncesTable;
+  wallet_links: WalletLinksTable;
   transaction_transitions: TransactionTransitionsTable;
   idempotency_keys: IdempotencyKeysTable;
   chain_cursors: ChainCursorsTable;
@@ -312,6 +342,8 @@ export type NewPaymentIntent = Insertable<PaymentIntentsTable>;
 export type Certificate = Selectable<CertificatesTable>;
 export type NewCertificate = Insertable<CertificatesTable>;
 export type ClientToken = Selectable<ClientTokensTable>;
+export type WalletLinkNonce = Selectable<WalletLinkNoncesTable>;
+export type WalletLink = Selectable<WalletLinksTable>;
 export type TransactionPolicy = Selectable<TransactionPoliciesTable>;
 export type WebhookEvent = Selectable<WebhookEventsTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;

@@ -13,6 +13,8 @@ export const STALLED_EVENT_TYPE = 'transaction.stalled';
 /** Not a status change: the block of a settled transaction was reorged out; Chronos re-sends it until it is included again. */
 export const REORGED_EVENT_TYPE = 'transaction.reorged';
 export const TEST_EVENT_TYPE = 'webhook.test';
+/** Not transactions: a user linked or unlinked an external wallet (README, Connected wallets), recorded with the change. */
+export const WALLET_EVENT_TYPES = ['wallet.connected', 'wallet.disconnected'] as const;
 export const EVENT_TYPES = [
   ...TRANSACTION_EVENT_TYPES,
   STALLED_EVENT_TYPE,
@@ -20,6 +22,7 @@ export const EVENT_TYPES = [
   TEST_EVENT_TYPE,
   ...PAYMENT_EVENT_TYPES,
   ...CERTIFICATE_EVENT_TYPES,
+  ...WALLET_EVENT_TYPES,
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

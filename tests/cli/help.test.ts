@@ -32,6 +32,7 @@ const EXPECTED: Record<string, { args?: string[]; flags?: string[] }> = {
   'clients set-withdrawal-allowlist': { args: ['ID', 'LIST'] },
   'clients set-withdrawal-limit': { args: ['ID', 'LIMIT'] },
   'clients enable-certificates': { args: ['ID'] },
+  'clients set-withdrawal-destinations': { args: ['ID', 'MODE'] },
   tokens: {},
   'tokens list': { args: ['ID'] },
   'tokens add': { args: ['ID', 'TOKEN'] },

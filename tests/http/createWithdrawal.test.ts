@@ -7,6 +7,7 @@ import { expectError } from '../support/errors.js';
 import { runChronosCli } from '../support/cli.js';
 import { api, createMintingClient, createWallet, fund, waitForTerminal, type Actor } from '../support/operations.js';
 import { balanceOf } from '../payments/support.js';
+import { linkEoa } from '../support/wallet-links.js';
 
 let t: TestApp;
 let actor: Actor;
@@ -98,5 +99,34 @@ describe('POST /api/v1/payments/withdrawals', () => {
     const bad = await chronos('clients', 'set-withdrawal-limit', actor.client.clientId, '10/yearly');
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/daily, weekly, monthly/);
+  });
+
+  it("with set-withdrawal-destinations linked, refuses any address but the user's linked wallets (403), until set back to any", async () => {
+    await createWallet(t, actor, 'erin');
+    await fund(t, actor, 'erin', '10');
+    const linked = privateKeyToAccount(generatePrivateKey());
+    expect((await linkEoa(t, actor, 'erin', linked)).status).toBe(201);
+    const someoneElses = privateKeyToAccount(generatePrivateKey());
+    expect((await linkEoa(t, actor, 'frank', someoneElses)).status).toBe(201);
+    const set = await chronos('clients', 'set-withdrawal-destinations', actor.client.clientId, 'linked', '--json');
+    expect(set.code).toBe(0);
+    expect(set.json.withdrawalDestinations).toBe('linked');
+    const shown = await chronos('clients', 'show', actor.client.clientId, '--json');
+    expect(shown.json.withdrawalDestinations).toBe('linked');
+
+    expectError(await withdraw('erin', { amount: '1', to: newAddress() }), 403, 'WITHDRAWAL_DESTINATION_NOT_LINKED');
+    // Linked, but by another user: not erin's.
+    expectError(await withdraw('erin', { amount: '1', to: someoneElses.address }), 403, 'WITHDRAWAL_DESTINATION_NOT_LINKED');
+    const ok = await withdraw('erin', { amount: '2', to: linked.address.toLowerCase() });
+    expect(ok.status).toBe(202);
+    expect(await waitForTerminal(t, actor, ok.body.transactionId)).toMatchObject({ status: 'CONFIRMED' });
+    expect(await balanceOf(t, actor, linked.address)).toBe(parseEther('2'));
+
+    const back = await chronos('clients', 'set-withdrawal-destinations', actor.client.clientId, 'any', '--json');
+    expect(back.json.withdrawalDestinations).toBe('any');
+    expect((await withdraw('erin', { amount: '1', to: newAddress() })).status).toBe(202);
+    const bad = await chronos('clients', 'set-withdrawal-destinations', actor.client.clientId, 'some');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/any, linked/);
   });
 });

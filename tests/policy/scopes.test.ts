@@ -33,6 +33,17 @@ const calls: { scope: Scope; name: string; send: (token: string) => request.Test
     send: (token) => request(t.app).get('/api/v1/wallet/balance').set('Authorization', `Bearer ${token}`).set('X-User-Id', 'u1'),
   },
   {
+    scope: 'wallet',
+    name: 'GET /wallets/connect/nonce',
+    send: (token) => request(t.app).get(`/api/v1/wallets/connect/nonce?address=${ADDRESS}`).set('Authorization', `Bearer ${token}`).set('X-User-Id', 'u1'),
+  },
+  {
+    scope: 'wallet',
+    name: 'POST /wallets/disconnect',
+    send: (token) =>
+      request(t.app).post('/api/v1/wallets/disconnect').set('Authorization', `Bearer ${token}`).set('X-User-Id', 'u1').send({ address: ADDRESS }),
+  },
+  {
     scope: 'mint',
     name: 'POST /mint/prepare',
     send: (token) =>

@@ -49,6 +49,7 @@ describe('@chronos/sdk package', () => {
         'Transactions',
         'UserCertificates',
         'UserPayments',
+        'UserWallets',
         'isTerminal',
         'mintMessageHash',
         'verifyWebhook',

@@ -578,6 +578,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/wallets/connect/nonce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A Sign-In-with-Ethereum message to link a wallet
+         * @description Issues an EIP-4361 message for the wallet at `address` to sign, bound to this client, the X-User-Id user and that address, usable once before `expiresAt`. A user holds at most `SIWE_MAX_OPEN_NONCES` (default 20) unused, unexpired messages: issuing another drops their oldest.
+         */
+        get: operations["getWalletConnectNonce"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallets/connect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link a wallet with its signature of an issued message
+         * @description Links `address` to the X-User-Id user once its signature of the message from `GET /wallets/connect/nonce` verifies on this deployment's chain (EOA, ERC-1271 or ERC-6492). The nonce is used and the link recorded in one step: a message links once. Linking an address already linked to this user answers 200 with the existing link; linked to another user of this client, 409. A `wallet.connected` webhook is sent for a new link. No session token is issued.
+         */
+        post: operations["connectWallet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallets/disconnect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlink a wallet
+         * @description Removes the X-User-Id user's link of `address` and sends a `wallet.disconnected` webhook.
+         */
+        post: operations["disconnectWallet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's linked wallets */
+        get: operations["listConnectedWallets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallets/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The client's token balances of a linked wallet or of the user's smart account
+         * @description As `GET /wallet/balances` answers, for `address`: one of the X-User-Id user's linked wallets (nothing is pending on those: Chronos never moves their tokens) or the user's own smart account (in-flight debits pending).
+         */
+        get: operations["getConnectedWalletBalance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/certificates": {
         parameters: {
             query?: never;
@@ -814,7 +911,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            event: "transaction.confirmed" | "transaction.reverted" | "transaction.failed" | "transaction.expired" | "transaction.stalled" | "transaction.reorged" | "webhook.test" | "payment.intent.created" | "payment.escrow.funded" | "payment.funds.released" | "payment.funds.refunded" | "certificate.minted" | "certificate.revoked";
+            event: "transaction.confirmed" | "transaction.reverted" | "transaction.failed" | "transaction.expired" | "transaction.stalled" | "transaction.reorged" | "webhook.test" | "payment.intent.created" | "payment.escrow.funded" | "payment.funds.released" | "payment.funds.refunded" | "certificate.minted" | "certificate.revoked" | "wallet.connected" | "wallet.disconnected";
             /**
              * Format: date-time
              * @description When the event happened (the status change)
@@ -845,6 +942,18 @@ export interface components {
                 };
                 /** @description `payout` only: every recipient and amount (token units), in the order paid */
                 transfers?: components["schemas"]["PayoutRecipient"][];
+                /** @description `wallet.*` only: the linked or unlinked wallet */
+                address?: string;
+                /**
+                 * Format: date-time
+                 * @description `wallet.*` only: when it was linked
+                 */
+                linkedAt?: string;
+                /**
+                 * Format: date-time
+                 * @description `wallet.disconnected` only
+                 */
+                disconnectedAt?: string;
             };
         };
         /** @description Sponsored gas the client's gas budgets leave (present only when the client's policy has a gas budget). Usage counts, for operations accepted in the period, the actual gas cost of settled (CONFIRMED/REVERTED) ones and the reservation of those still in flight; FAILED and EXPIRED count nothing. Over budget, accepting answers 429 SPONSORSHIP_BUDGET_EXCEEDED. */
@@ -1011,7 +1120,7 @@ export interface components {
              * @enum {string}
              */
             operation: "mint" | "transfer" | "claim" | "payout" | "escrow_fund" | "escrow_release" | "escrow_refund" | "withdrawal" | "certificate_issue" | "certificate_revoke";
-            /** @description The body of the operation's own route (for an escrow move, with `escrowId`) */
+            /** @description The body of the operation's own route (for an escrow move, with `escrowId`; for a certificate revocation, with `certificateId`) */
             params: {
                 [key: string]: unknown;
             };
@@ -1055,6 +1164,55 @@ export interface components {
             maxCost?: string;
             /** @description When the base fee is at least 50 % above its average over the last 20 blocks, or the calls revert in simulation */
             warning?: string;
+        };
+        WalletConnectNonce: {
+            /** @description The address to link, checksummed */
+            address: string;
+            /** @description The EIP-4361 (Sign-In with Ethereum) message: have the wallet sign it unchanged (`personal_sign`, viem `signMessage`), then send it to `POST /wallets/connect`. Its domain and URI are `SIWE_DOMAIN` and `SIWE_URI`, its chain this deployment's, and its one resource `urn:chronos:client:<clientId>:user:<userId>` (percent-encoded) names who the link is for */
+            message: string;
+            /** @description The message's single-use nonce */
+            nonce: string;
+            /**
+             * Format: date-time
+             * @description After this the message is refused (`SIWE_MESSAGE_EXPIRED`); `SIWE_NONCE_TTL_SECONDS` after issue
+             */
+            expiresAt: string;
+        };
+        /**
+         * @example {
+         *       "address": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+         *       "message": "localhost:3000 wants you to sign in with your Ethereum account:\n0x70997970C51812dc3A010C7d01b50e0d17dc79C8\n\n…",
+         *       "signature": "0x…"
+         *     }
+         */
+        WalletConnectRequest: {
+            /** @description The wallet's address; must be the message's */
+            address: string;
+            /** @description The message `GET /wallets/connect/nonce` issued, unchanged */
+            message: string;
+            /** @description The wallet's signature of the message: an EOA's (65 bytes), an ERC-1271 contract wallet's, or an ERC-6492 wrapped one of a wallet not yet deployed */
+            signature: string;
+        };
+        WalletDisconnectRequest: {
+            /** @description A wallet this user linked */
+            address: string;
+        };
+        WalletLink: {
+            /** @description The linked wallet, checksummed */
+            address: string;
+            /** @description The X-User-Id user it is linked to */
+            userId: string;
+            /** Format: date-time */
+            linkedAt: string;
+        };
+        WalletLinkList: {
+            /** @description Oldest first */
+            wallets: components["schemas"]["WalletLink"][];
+        };
+        WalletDisconnected: {
+            /** @enum {boolean} */
+            success: true;
+            address: string;
         };
         /** @description A certificate to issue. `X-User-Id` names the user it is for (listed under `GET /users/{id}/certificates`), whose smart account submits the issue; it is minted to `recipient` when given, else to that account. The four descriptive fields are stored off-chain and bound on-chain by `dataHash` = keccak256(UTF-8 JSON of [recipientName, courseTitle, courseId, instructorName]). */
         CertificateRequest: {
@@ -3564,6 +3722,356 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getWalletConnectNonce: {
+        parameters: {
+            query: {
+                /** @description The wallet to link (any letter case) */
+                address: string;
+            };
+            header: {
+                /** @description Your application's unique identifier for the end user. Used to scope wallets, quotas, and audit trails. */
+                "X-User-Id": components["parameters"]["XUserId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message to sign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletConnectNonce"];
+                };
+            };
+            /** @description `VALIDATION_ERROR` (address, X-User-Id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `wallet` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    connectWallet: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Your application's unique identifier for the end user. Used to scope wallets, quotas, and audit trails. */
+                "X-User-Id": components["parameters"]["XUserId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WalletConnectRequest"];
+            };
+        };
+        responses: {
+            /** @description Already linked to this user (the existing link) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletLink"];
+                };
+            };
+            /** @description Linked */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletLink"];
+                };
+            };
+            /** @description `SIWE_DOMAIN_MISMATCH` (the message's domain, URI or chain is not this deployment's), `SIWE_NONCE_INVALID` (not issued to this client for this user and address, or altered), `SIWE_NONCE_USED` (already used), `SIWE_MESSAGE_EXPIRED`, `INVALID_SIGNATURE`, `VALIDATION_ERROR` (e.g. `address` is not the message's) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `wallet` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `WALLET_ALREADY_LINKED`: another user of this client has linked this address */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    disconnectWallet: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Your application's unique identifier for the end user. Used to scope wallets, quotas, and audit trails. */
+                "X-User-Id": components["parameters"]["XUserId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WalletDisconnectRequest"];
+            };
+        };
+        responses: {
+            /** @description Unlinked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletDisconnected"];
+                };
+            };
+            /** @description `VALIDATION_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `wallet` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `WALLET_LINK_NOT_FOUND`: this user has no link of that address */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listConnectedWallets: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Your application's unique identifier for the end user. Used to scope wallets, quotas, and audit trails. */
+                "X-User-Id": components["parameters"]["XUserId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The links, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletLinkList"];
+                };
+            };
+            /** @description `VALIDATION_ERROR` (X-User-Id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `wallet` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            /** @description Error (see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getConnectedWalletBalance: {
+        parameters: {
+            query: {
+                /** @description A wallet the user linked, or their smart account */
+                address: string;
+            };
+            header: {
+                /** @description Your application's unique identifier for the end user. Used to scope wallets, quotas, and audit trails. */
+                "X-User-Id": components["parameters"]["XUserId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description On-chain balance, pending debits and what is available */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletBalances"];
+                };
+            };
+            /** @description `VALIDATION_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token lacks the `wallet` scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `WALLET_LINK_NOT_FOUND`: neither a wallet this user linked nor their smart account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
             /** @description Error (see `code`) */
             default: {
                 headers: {

@@ -147,5 +147,16 @@ export const clientsCommand: CommandGroup = {
       examples: ['chronos clients set-withdrawal-limit client_01J… 500/daily'],
       load: () => import('./clients/set-withdrawal-limit.js'),
     },
+    {
+      name: 'set-withdrawal-destinations',
+      summary: 'linked: its users may withdraw only to wallets they linked; any: to any address (in effect within ~2 s)',
+      args: ['ID', 'MODE'],
+      details: [
+        'MODE is linked or any. A wallet is linked with POST /api/v1/wallets/connect (README, Connected wallets); the allowlist, when set, applies as well.',
+        ...ADMIN_ENVIRONMENT_HELP,
+      ],
+      examples: ['chronos clients set-withdrawal-destinations client_01J… linked'],
+      load: () => import('./clients/set-withdrawal-destinations.js'),
+    },
   ],
 };

@@ -29,6 +29,11 @@ import { verifyCertificate } from './verifyCertificate.js';
 import { getCertificate } from './getCertificate.js';
 import { revokeCertificate } from './revokeCertificate.js';
 import { listUserCertificates } from './listUserCertificates.js';
+import { getWalletConnectNonce } from './getWalletConnectNonce.js';
+import { connectWallet } from './connectWallet.js';
+import { disconnectWallet } from './disconnectWallet.js';
+import { listConnectedWallets } from './listConnectedWallets.js';
+import { getConnectedWalletBalance } from './getConnectedWalletBalance.js';
 
 export const routes: Route[] = [
   createToken,
@@ -62,4 +67,9 @@ export const routes: Route[] = [
   getCertificate,
   revokeCertificate,
   listUserCertificates,
+  getWalletConnectNonce,
+  connectWallet,
+  disconnectWallet,
+  listConnectedWallets,
+  getConnectedWalletBalance,
 ];

@@ -1,11 +1,13 @@
 // A withdrawal (POST /api/v1/payments/withdrawals): the user's tokens out to an external address. On
 // chain it is exactly a transfer, so it builds the transfer's call; it is its own type so that what
-// accepting it checks can differ — the client's destination allowlist and its per-user value limit —
+// accepting it checks can differ — the client's destination allowlist, whether it must be one of the
+// user's linked wallets (README, Connected wallets), and its per-user value limit —
 // and so quotas, budgets and webhooks can tell it apart.
 import { getAddress, isAddress, zeroAddress, type Address } from 'viem';
 import { apiErrors } from '../../app-error.js';
 import { parseTokenAmount } from '../../chain/token-units.js';
 import { periodEnd } from '../../db/quota-periods.js';
+import { findWalletLink } from '../../db/wallet-links.js';
 import type { Client } from '../../db/schema.js';
 import { checkAmountLimits, checkChainAndToken, INVALID_TOKEN_AMOUNT, numbersToStrings } from '../request-values.js';
 import { field, isHexAddress, isWeiString, type OperationDefinition, type ValueLimit } from '../types.js';
@@ -57,6 +59,9 @@ export const withdrawal: OperationDefinition<WithdrawalParams, typeof WITHDRAWAL
     checkAmountLimits(amountWei, requester);
     const allowlist = client.withdrawal_allowlist;
     if (allowlist !== null && !allowlist.some((allowed) => allowed.toLowerCase() === to.toLowerCase())) throw apiErrors.withdrawalDestinationNotAllowed(to);
+    // Read at accept, like the allowlist: a link removed while the withdrawal is in flight does not stop it.
+    if (client.withdrawal_destinations === 'linked' && !(await findWalletLink(ctx.db, { clientId: client.id, userId, address: to.toLowerCase() })))
+      throw apiErrors.withdrawalDestinationNotLinked(to);
     return { params: { to, amountWei: amountWei.toString() }, debitWei: amountWei, valueLimit: withdrawalLimit(client) };
   },
 

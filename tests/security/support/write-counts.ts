@@ -57,6 +57,10 @@ export function writesAllowed(operationId: string, res: Response, sentIdempotenc
     case 'listPaymentTokens':
     case 'getWalletBalances':
     case 'estimateGas':
+    case 'listConnectedWallets':
+    case 'getConnectedWalletBalance':
+    // A nonce row only, in a table these counts leave out.
+    case 'getWalletConnectNonce':
       return NO_WRITES;
     case 'createWallet':
       return { ...NO_WRITES, wallets: res.body.isNew ? 1 : 0 };
@@ -77,6 +81,11 @@ export function writesAllowed(operationId: string, res: Response, sentIdempotenc
       return { ...NO_WRITES, transactions: 1, transitions: 1, webhookEvents: 1, webhookDeliveries: 1, jobs: 2, idempotencyKeys: sentIdempotencyKey ? 1 : 0 };
     case 'redeliverWebhookDelivery':
       return { ...NO_WRITES, webhookDeliveries: 1, jobs: 1 };
+    case 'connectWallet':
+      // 201: the link and its wallet.connected event (delivered); 200: linked before, nothing new.
+      return res.status === 201 ? { ...NO_WRITES, webhookEvents: 1, webhookDeliveries: 1, jobs: 1 } : NO_WRITES;
+    case 'disconnectWallet':
+      return { ...NO_WRITES, webhookEvents: 1, webhookDeliveries: 1, jobs: 1 };
     case 'sendTestWebhook':
       return { ...NO_WRITES, webhookEvents: 1, webhookDeliveries: 1, jobs: 1 };
     default:
