@@ -4,6 +4,7 @@
 // none of it; and the holder's transfer attempt reverts on-chain.
 import { createWalletClient, getAddress, http, keccak256, parseEther, parseEventLogs, stringToHex, toHex, zeroAddress, type Address } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import request from 'supertest';
 import { chronosCertificateAbi } from '../../src/chain/contracts/abi.js';
 import { expectError } from '../support/errors.js';
 import { waitForTerminal } from '../support/operations.js';
@@ -106,6 +107,23 @@ describe('issuing a certificate', () => {
     );
     const rows = await world.t.ctx.db.selectFrom('transactions').select('status').where('certificate_hash', '=', verificationHash).execute();
     expect(rows).toEqual([{ status: 'CONFIRMED' }]);
+  });
+
+  it('issues a hash once across two API processes on one database: one 202, one 409', async () => {
+    const { createPeerApp } = await import('../support/test-app.js');
+    const peer = createPeerApp(world.t);
+    try {
+      const { userId } = await world.user();
+      const body = { ...fields, verificationHash: world.newHash() };
+      const viaPeer = request(peer.app).post('/api/v1/certificates').set('Authorization', `Bearer ${world.actor.token}`).set('X-User-Id', userId).send(body);
+      const [a, b] = await Promise.all([world.issue(userId, body), viaPeer]);
+      expect([a.status, b.status].sort()).toEqual([202, 409]);
+      expectError(a.status === 409 ? a : b, 409, 'CERTIFICATE_ALREADY_ISSUED');
+      const rows = await world.t.ctx.db.selectFrom('certificates').select('id').where('verification_hash', '=', body.verificationHash).execute();
+      expect(rows).toHaveLength(1);
+    } finally {
+      await peer.close();
+    }
   });
 
   it('replays an idempotent retry with the same certificate', async () => {
