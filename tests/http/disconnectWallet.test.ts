@@ -1,23 +1,18 @@
 // POST /api/v1/wallets/disconnect against the real stack: a user's link is removed, with a
 // wallet.disconnected event recorded in the same step; what is not this user's link is a 404.
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 import { expectError } from '../support/errors.js';
-import { api, createMintingClient, type Actor } from '../support/operations.js';
-import { linkEoa } from '../support/wallet-links.js';
+import { api, type Actor } from '../support/operations.js';
+import { linkEoa, linkWorld, newWallet } from '../support/wallet-links.js';
 
 let t: TestApp;
 let actor: Actor;
 let other: Actor;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  actor = await createMintingClient(t);
-  other = await createMintingClient(t);
+  ({ t, actor, other } = await linkWorld());
 });
 afterAll(() => t.close());
-
-const newWallet = () => privateKeyToAccount(generatePrivateKey());
 const disconnect = (who: Actor, userId: string, address: string) => api(t, who, userId).post('/api/v1/wallets/disconnect', { address });
 const listed = async (who: Actor, userId: string) => (await api(t, who, userId).get('/api/v1/wallets')).body.wallets.map((w: { address: string }) => w.address);
 

@@ -2,25 +2,20 @@
 // user linked, or of the user's own smart account, in GET /wallet/balances's shape; any other
 // address (unlinked, another user's, another client's link) is a 404.
 import { parseEther } from 'viem';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 import { expectError } from '../support/errors.js';
-import { api, createMintingClient, createWallet, type Actor } from '../support/operations.js';
+import { api, createWallet, type Actor } from '../support/operations.js';
 import { fundDirectly } from '../support/direct-funding.js';
-import { linkEoa } from '../support/wallet-links.js';
+import { linkEoa, linkWorld, newWallet } from '../support/wallet-links.js';
 
 let t: TestApp;
 let actor: Actor;
 let other: Actor;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  actor = await createMintingClient(t);
-  other = await createMintingClient(t);
+  ({ t, actor, other } = await linkWorld());
 });
 afterAll(() => t.close());
-
-const newWallet = () => privateKeyToAccount(generatePrivateKey());
 const balance = (who: Actor, userId: string, address: string) => api(t, who, userId).get(`/api/v1/wallets/balance?address=${address}`);
 
 describe('GET /api/v1/wallets/balance', () => {

@@ -1,23 +1,18 @@
 // GET /api/v1/wallets against the real stack: the X-User-Id user's links, oldest first, and nobody
 // else's.
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 import { expectError } from '../support/errors.js';
 import { api, createMintingClient, type Actor } from '../support/operations.js';
-import { linkEoa } from '../support/wallet-links.js';
+import { linkEoa, linkWorld, newWallet } from '../support/wallet-links.js';
 
 let t: TestApp;
 let actor: Actor;
 let other: Actor;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  actor = await createMintingClient(t);
-  other = await createMintingClient(t);
+  ({ t, actor, other } = await linkWorld());
 });
 afterAll(() => t.close());
-
-const newWallet = () => privateKeyToAccount(generatePrivateKey());
 
 describe('GET /api/v1/wallets', () => {
   it("lists the user's links oldest first, not another user's or another client's", async () => {

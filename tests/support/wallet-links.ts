@@ -6,10 +6,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getAddress, type Abi, type Address, type Hex } from 'viem';
 import { deployContract, waitForTransactionReceipt } from 'viem/actions';
-import type { PrivateKeyAccount } from 'viem/accounts';
-import type { TestApp } from './test-app.js';
-import { api, type Actor } from './operations.js';
+import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import { createTestApp, type TestApp } from './test-app.js';
+import { api, createMintingClient, type Actor } from './operations.js';
 import { withTestDeployer } from './client-tokens.js';
+
+/** The world of the link route tests: an app, a client whose users link wallets, and another client. */
+export async function linkWorld(): Promise<{ t: TestApp; actor: Actor; other: Actor }> {
+  const t = await createTestApp();
+  return { t, actor: await createMintingClient(t), other: await createMintingClient(t) };
+}
+
+/** A fresh external wallet (an EOA). */
+export const newWallet = () => privateKeyToAccount(generatePrivateKey());
 
 export type IssuedNonce = { address: string; message: string; nonce: string; expiresAt: string };
 

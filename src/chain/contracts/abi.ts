@@ -105,8 +105,8 @@ export const chronosPaymasterAbi = parseAbi([
 ]);
 
 /**
- * ChronosEscrow: one shared escrow, keyed by (token, escrowId). Not in the contracts registry: no
- * deployment has to configure it yet; src/chain/contracts/deploy-escrow.ts deploys it.
+ * ChronosEscrow: one shared escrow, keyed by (token, escrowId); optional in the contracts registry
+ * (ESCROW_ADDRESS), deployed with the others.
  * State: 0 None, 1 Funded, 2 Released, 3 Refunded. Action (what an arbiter signs): 0 Release, 1 Refund.
  */
 export const chronosEscrowAbi = parseAbi([
