@@ -10,7 +10,7 @@ import { bearerAuthHandler } from './authenticate.js';
 import { apiErrors } from '../app-error.js';
 import { type AppError, errorHandler, toAppError } from './errors.js';
 import { authOf } from './request-context.js';
-import { canonicalContentType, refuseAnnouncedOversizedBodies, refuseDeeplyNestedBodies } from './request-values.js';
+import { canonicalContentType, refuseAnnouncedOversizedBodies, refuseDeeplyNestedBodies, refuseDotSegments } from './request-values.js';
 import { createRateLimiter, rateLimitAfterAuthentication } from './rate-limit.js';
 import { rateLimitTokenRequests } from './token-request-limits.js';
 import { observeRequests } from './observe-requests.js';
@@ -27,6 +27,7 @@ export function createApp(ctx: RouteContext, { routes = defaultRoutes }: { route
   app.set('trust proxy', ctx.config.trustProxy);
   app.use(requestId());
   app.use(observeRequests(ctx.logger));
+  app.use(refuseDotSegments());
   app.use(refuseAnnouncedOversizedBodies(MAX_BODY_BYTES));
   app.use(express.json({ limit: MAX_BODY_BYTES }));
   app.use(refuseDeeplyNestedBodies());

@@ -51,3 +51,19 @@ export function refuseAnnouncedOversizedBodies(limit: number): RequestHandler {
     next();
   };
 }
+
+/**
+ * A path segment that is `.` or `..`, spelled or percent-encoded (`%2e%2e`), is resolved away by every
+ * URL parser (fetch, the SDK, proxies): `/users/%2e%2e/certificates` means `/certificates` to them.
+ * Express would instead hand `..` to the route as an id, so the same request would mean two things
+ * (README, Input and security). Such paths reach no operation.
+ */
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+
+export function refuseDotSegments(): RequestHandler {
+  return (req, _res, next) => {
+    const path = req.originalUrl.split('?')[0];
+    if (DOT_SEGMENT.test(path)) return next(apiErrors.notFound('No such endpoint: a path segment is . or .., which URLs resolve away'));
+    next();
+  };
+}

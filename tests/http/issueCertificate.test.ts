@@ -208,6 +208,19 @@ describe('reading certificates', () => {
     expectError(await world.get(`/api/v1/users/${userId}/certificates?cursor=nonsense`), 400, 'VALIDATION_ERROR');
     expectError(await world.get(`/api/v1/users/${userId}/certificates?limit=0`), 400, 'VALIDATION_ERROR');
   });
+
+  // fetch and every URL parser read /users/%2e%2e/certificates as /certificates: it must not list user "..".
+  it('reaches no operation through a dot segment, spelled or percent-encoded, yet lists a user whose id merely has dots', async () => {
+    for (const segment of ['..', '.', '%2e%2e', '%2E', '.%2e', '%2e.']) expectError(await world.get(`/api/v1/users/${segment}/certificates`), 404, 'NOT_FOUND');
+    expectError(await world.get('/api/v1/transactions/%2e%2e'), 404, 'NOT_FOUND');
+    for (const userId of ['...', 'a..', '.a'])
+      expect((await world.get(`/api/v1/users/${encodeURIComponent(userId)}/certificates`)).body).toEqual({
+        userId,
+        certificates: [],
+        cursor: null,
+        hasMore: false,
+      });
+  });
 });
 
 describe('a certificate is soulbound', () => {
