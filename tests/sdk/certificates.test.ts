@@ -49,4 +49,8 @@ describe('the SDK certificates', () => {
     expect(await chronos.certificates.verify(verificationHash)).toMatchObject({ valid: false });
     await second.issue.wait({ timeoutMs: 60_000 });
   });
+
+  it('refuses to list the users "." and "..", whom fetch would resolve out of the path, before sending anything', async () => {
+    for (const userId of ['.', '..']) await expect(chronos.certificates.page(userId)).rejects.toMatchObject({ name: 'ChronosError', code: 'VALIDATION_ERROR' });
+  });
 });
