@@ -12,6 +12,7 @@ import type { GasFeeCap } from '../chain/gas-fee-cap.js';
 import { loadAcceptState } from '../db/transactions.js';
 import { sumValueSince } from '../db/value-limits.js';
 import { operationContracts } from '../operations/contracts.js';
+import { balanceRefusal, valueLimitRefusal } from '../operations/value-limit.js';
 import type { Acceptance, AcceptContext, Call, OperationDefinition, Requester } from '../operations/types.js';
 import { readQuota } from '../policy/quota.js';
 import type { UserOpClients } from '../userop/clients.js';
@@ -118,7 +119,8 @@ async function checkAcceptStep<Params>(
       ctx.publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [walletAddress], blockNumber: block }),
       loadAcceptState(ctx.db, [{ clientId: client.id, userId, block, token, own }]),
     ]);
-    if (balance - state.debitWei < debit) throw apiErrors.insufficientBalance();
+    const uncovered = balanceRefusal(balance, state.debitWei, debit);
+    if (uncovered) throw uncovered;
   }
   const quota = await readQuota(ctx.db, { clientId: client.id, userId, gasFeeCap: ctx.gasFeeCap });
   if (quota.kind === 'disabled') throw apiErrors.policyDisabled();
@@ -135,7 +137,8 @@ async function checkAcceptStep<Params>(
     const used = await ctx.db
       .transaction()
       .execute((trx) => sumValueSince(trx, { clientId: client.id, userId, type: definition.type, since: limit.since, token, own }));
-    if (used + debit > limit.limitWei) throw limit.refusal(Math.max(1, Math.ceil((limit.until.getTime() - Date.now()) / 1000)));
+    const overLimit = valueLimitRefusal(limit, used, debit);
+    if (overLimit) throw overLimit;
   }
 }
 

@@ -35,6 +35,7 @@ import { LOCK_NOT_AVAILABLE, lockUsers } from '../db/user-locks.js';
 import type { GasFeeCap } from '../chain/gas-fee-cap.js';
 import { findDeployedUsers, lockClientBudgets, sumClientGasUsage, sumUserGasUsage } from '../db/gas-budgets.js';
 import type { OperationEvent, ValueLimit } from '../operations/types.js';
+import { balanceRefusal, valueLimitRefusal } from '../operations/value-limit.js';
 import { recordEvent } from '../webhooks/outbox.js';
 import { sumValueSince } from '../db/value-limits.js';
 import { addUsage, gasBudgetRefusal, gasBudgetsOf, gasReservationWei, type GasBudgetScope, type WeiLimits, type WeiUsage } from '../policy/gas-budget.js';
@@ -371,13 +372,10 @@ function decide(
   if (overBudget) return { kind: 'refused', error: overBudget, staleChainState: false };
 
   const debitWei = BigInt(r.row.debit_wei ?? 0);
-  if (r.valueLimit && value && value.usedWei + debitWei > r.valueLimit.limitWei) {
-    const retryAfterSeconds = Math.max(1, Math.ceil((r.valueLimit.until.getTime() - Date.now()) / 1000));
-    return { kind: 'refused', error: r.valueLimit.refusal(retryAfterSeconds), staleChainState: false };
-  }
-  if (debitWei > 0n && tally.state.balanceWei - tally.debitWei < debitWei) {
-    return { kind: 'refused', error: apiErrors.insufficientBalance(), staleChainState: stale };
-  }
+  const overLimit = r.valueLimit && value ? valueLimitRefusal(r.valueLimit, value.usedWei, debitWei) : undefined;
+  if (overLimit) return { kind: 'refused', error: overLimit, staleChainState: false };
+  const uncovered = balanceRefusal(tally.state.balanceWei, tally.debitWei, debitWei);
+  if (uncovered) return { kind: 'refused', error: uncovered, staleChainState: stale };
   const orderedNonce = r.row.mint_nonce != null ? BigInt(r.row.mint_nonce) : undefined;
   if (orderedNonce !== undefined) {
     const { maxOrderedNonce } = tally;
