@@ -9,6 +9,7 @@ import { createGasFeeCap } from '../chain/gas-fee-cap.js';
 import { createAcceptor } from '../transactions/accept.js';
 import { createUserOpClients } from '../userop/clients.js';
 import { createClientTokensCache } from '../tokens/client-tokens-cache.js';
+import { createTokenLabelsCache } from '../tokens/token-labels-cache.js';
 
 export function createRouteContext(ctx: AppContext, { clientCacheTtlMs }: { clientCacheTtlMs?: number } = {}): RouteContext {
   const chain = createWalletChainStates(ctx.publicClient);
@@ -20,6 +21,7 @@ export function createRouteContext(ctx: AppContext, { clientCacheTtlMs }: { clie
     clients: createClientCache(ctx.db, { ttlMs: clientCacheTtlMs }),
     wallets: createWalletCache(ctx.db),
     clientTokens: createClientTokensCache(ctx.db, { ttlMs: clientCacheTtlMs }),
+    tokenLabels: createTokenLabelsCache(ctx.publicClient),
     userOps: createUserOpClients(ctx.publicClient, { ...ctx.config.chain, sponsorship: ctx.config.sponsorship }),
     acceptor: createAcceptor(ctx.db, chain, {
       gasFeeCap,

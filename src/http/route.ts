@@ -8,12 +8,15 @@ import type { Scope } from '../auth/scopes.js';
 import type { AppError } from '../app-error.js';
 import type { UserOpClients } from '../userop/clients.js';
 import type { ClientTokensCache } from '../tokens/client-tokens-cache.js';
+import type { TokenLabelsCache } from '../tokens/token-labels-cache.js';
 
 export type RouteContext = AppContext & {
   clients: ClientCache;
   wallets: WalletCache;
   /** The client's added tokens and token limits, a few seconds old at most. */
   clientTokens: ClientTokensCache;
+  /** Own tokens' names and symbols, read from the chain once. */
+  tokenLabels: TokenLabelsCache;
   acceptor: Acceptor;
   gasFeeCap: GasFeeCap;
   /** The bundler and the sponsor, for dry runs (POST /payments/gas-estimate); the API never sends through them. */

@@ -33,7 +33,7 @@ export async function readTokenBalances(
       tokens.map(async (token) => {
         const [balance, symbol] = await Promise.all([
           ctx.publicClient.readContract({ address: token.address, abi: erc20Abi, functionName: 'balanceOf', args: [address], blockNumber: block }),
-          token.symbol ?? ctx.publicClient.readContract({ address: token.address, abi: erc20Abi, functionName: 'symbol' }),
+          token.symbol ?? ctx.tokenLabels.get(token.address).then((labels) => labels.symbol),
         ]);
         return { balance, symbol };
       }),

@@ -1,8 +1,8 @@
 // GET /payments/tokens: the tokens the client's operations move — its own ChronosToken first (every
 // operation's default), then those `chronos tokens add` gave it — with the amount limits one operation
-// must keep within. The own token's name and symbol are read from the contract, so the answer is what
-// the chain says; an added token's were read when it was added.
-import { erc20Abi, formatUnits, maxUint256 } from 'viem';
+// must keep within. The own token's name and symbol are read from the contract (once per process), so
+// the answer is what the chain says; an added token's were read when it was added.
+import { formatUnits, maxUint256 } from 'viem';
 import type { Route } from '../route.js';
 import { authOf } from '../request-context.js';
 import { checkChainAndToken } from '../../operations/request-values.js';
@@ -19,8 +19,7 @@ export const listPaymentTokens: Route = {
     const format = (wei: bigint) => formatUnits(wei, TOKEN_DECIMALS);
     const described = await Promise.all(
       tokens.map(async (token) => {
-        const read = (functionName: 'name' | 'symbol') => ctx.publicClient.readContract({ address: token.address, abi: erc20Abi, functionName });
-        const [name, symbol] = token.own ? await Promise.all([read('name'), read('symbol')]) : [token.name!, token.symbol!];
+        const { name, symbol } = token.own ? await ctx.tokenLabels.get(token.address) : { name: token.name!, symbol: token.symbol! };
         return {
           address: token.address,
           symbol,
