@@ -2,7 +2,8 @@
 // so they are checked against that route's request schema in openapi.json, as the route's own body
 // would be: a definition never sees a shape its route would have refused. An operation whose route
 // takes an id in its path names it under its definition's `pathId` (an escrow move's `escrowId`, a
-// revocation's `certificateId`); an escrow funding without one is a new payment intent.
+// revocation's `certificateId`); without one, a definition may name the operation that takes it so
+// (an escrow funding: a new payment intent).
 import { Ajv, type ValidateFunction } from 'ajv';
 import { apiErrors } from '../app-error.js';
 import { loadOpenApiDocument } from './openapi.js';
@@ -42,12 +43,12 @@ function validatorOf(pointer: string): ValidateFunction {
 export function operationInputOf(
   operationId: string,
   params: Record<string, unknown>,
-  { pathId = 'escrowId', newIntentOperationId }: { pathId?: string; newIntentOperationId?: string } = {},
+  { pathId = 'escrowId', withoutPathId }: { pathId?: string; withoutPathId?: string } = {},
 ): unknown {
   const { [pathId]: id, ...body } = params;
   let schema = requestSchemaOf(operationId);
   if (!schema.hasPathId || id === undefined) {
-    if (schema.hasPathId && newIntentOperationId) schema = requestSchemaOf(newIntentOperationId);
+    if (schema.hasPathId && withoutPathId) schema = requestSchemaOf(withoutPathId);
     else if (schema.hasPathId) throw apiErrors.validation(`params.${pathId} is required for this operation`);
   }
   const checked = schema.hasPathId ? body : params;

@@ -119,6 +119,11 @@ export type OperationDefinition<Params = unknown, Type extends string = string, 
    * `escrowId`, the default): a dry run (POST /payments/gas-estimate) takes it in `params` by this name.
    */
   pathId?: string;
+  /**
+   * The other operation that accepts this type without a path id (an escrow funding's new payment
+   * intent, POST /payments/intents): a dry run whose params name no `pathId` takes that one's body.
+   */
+  operationIdWithoutPathId?: string;
   /** Validates the request and pre-checks it against the chain; throws an AppError to refuse (nothing is written). */
   accept(ctx: AcceptContext, body: unknown, requester: Requester): Promise<Acceptance<Params>>;
   /** The 409 when `uniqueKey` is already taken. */

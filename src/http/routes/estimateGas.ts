@@ -31,10 +31,7 @@ export const estimateGas: Route = {
     if (!(scopes as string[]).includes(definition.scope)) throw apiErrors.forbidden(`Estimating a ${definition.type} needs the ${definition.scope} scope`);
     const params = { ...body.params };
     await runPrecheck(definition.precheck, params);
-    const input = operationInputOf(definition.operationId, params, {
-      pathId: definition.pathId,
-      newIntentOperationId: definition.type === 'escrow_fund' ? 'createPaymentIntent' : undefined,
-    });
+    const input = operationInputOf(definition.operationId, params, { pathId: definition.pathId, withoutPathId: definition.operationIdWithoutPathId });
     const requester = await requesterOf(ctx, client, userId, { token: tokenNamedIn(input), anyToken: definition.anyToken });
     res.setHeader('Cache-Control', 'no-store');
     res.json(await estimateOperationGas(ctx, { definition, input, requester, ownToken: requester.ownToken.address }));

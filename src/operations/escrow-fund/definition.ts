@@ -109,6 +109,7 @@ export const escrowFund: OperationDefinition<EscrowFundParams, typeof ESCROW_FUN
   // storage slots are most of it).
   gasCeiling: 450_000n,
   operationId: 'fundEscrow',
+  operationIdWithoutPathId: 'createPaymentIntent',
   // `amount` may be given as a number, as everywhere.
   precheck: numbersToStrings(['amount']),
   anyToken: true,
