@@ -1,7 +1,8 @@
 // Jobs are added with SQL inside the caller's transaction, so a job exists exactly when its row does.
-// The task that runs submit_transaction is src/jobs/submit-transaction.ts.
+// The tasks that run them are src/jobs/submit-transaction.ts and src/jobs/deliver-webhook.ts.
 import { createHash } from 'node:crypto';
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from './schema.js';
 
 export const SUBMIT_TRANSACTION = 'submit_transaction';
 
@@ -45,4 +46,32 @@ export function submitJobsFor(
       order by i.accept_seq
     ))
   ) else 0 end as n`;
+}
+
+export const DELIVER_WEBHOOK = 'deliver_webhook';
+
+/**
+ * Adds (or moves) the one waiting job of a delivery. The job key keeps it at one: adding it again
+ * replaces the waiting job's run time; if that job is running, graphile-worker leaves it alone and
+ * adds a fresh one. Retries are scheduled by the task itself, so graphile's own attempts only cover
+ * the task failing outright (database unavailable).
+ */
+export async function enqueueWebhookDelivery(db: Kysely<Database>, { deliveryId, delayMs = 0 }: { deliveryId: string; delayMs?: number }): Promise<void> {
+  await sql`select ${addDeliveryJob(sql`${deliveryId}::text`, delayMs)}`.execute(db);
+}
+
+/** SQL adding (or moving) a delivery's one waiting job, for composing into a larger statement. */
+export function addDeliveryJob(deliveryId: RawBuilder<string>, delayMs: number): RawBuilder<unknown> {
+  return sql`graphile_worker.add_job(
+    ${DELIVER_WEBHOOK}::text,
+    json_build_object('deliveryId', ${deliveryId}),
+    run_at => now() + ${Math.max(0, Math.round(delayMs))} * interval '1 millisecond',
+    max_attempts => 25,
+    job_key => ${`${DELIVER_WEBHOOK}:`}::text || ${deliveryId}
+  )`;
+}
+
+/** Drops the waiting job of a delivery that needs no more attempts (a running one is told not to retry). */
+export async function removeWebhookDeliveryJob(db: Kysely<Database>, { deliveryId }: { deliveryId: string }): Promise<void> {
+  await sql`select graphile_worker.remove_job(${`${DELIVER_WEBHOOK}:${deliveryId}`}::text)`.execute(db);
 }

@@ -8,10 +8,10 @@ import { randomUUID } from 'node:crypto';
 import type { Task } from 'graphile-worker';
 import type { AppContext } from '../context.js';
 import { claimDelivery } from '../db/webhooks.js';
-import { enqueueWebhookDelivery } from '../webhooks/outbox.js';
+import { enqueueWebhookDelivery } from '../db/jobs.js';
 import { deliverClaimed, leaseMs } from '../webhooks/deliver.js';
 
-export { DELIVER_WEBHOOK } from '../webhooks/outbox.js';
+export { DELIVER_WEBHOOK } from '../db/jobs.js';
 export { LEASE_GRACE_MS } from '../webhooks/deliver.js';
 
 export type DeliverWebhookPayload = { deliveryId: string };

@@ -2,14 +2,15 @@
 // transition recorded beside it, and a notification for whoever waits on the transaction — all in
 // the caller's unit of work (then a terminal status's webhook is sent by this process right after the
 // commit when it delivers webhooks, else by its job; see unit-of-work.ts).
-import { sql, type RawBuilder } from 'kysely';
+import type { RawBuilder } from 'kysely';
 import type { Transaction, TransactionChanges, TransactionStatus } from '../db/schema.js';
+import { creationHistorySql, moveTransactionStatus } from '../db/transaction-status.js';
 import { isTerminal, predecessorsOf } from './machine.js';
 import { recordTerminalTransactionEvent } from '../webhooks/outbox.js';
 import { timeInStatus, transactionTransitions } from '../observability/metrics.js';
 import type { UnitOfWork } from './unit-of-work.js';
 
-export const STATUS_CHANNEL = 'chronos_transaction_status';
+export { STATUS_CHANNEL } from '../db/transaction-status.js';
 
 export type TransitionParameters = {
   transactionId: string;
@@ -29,34 +30,7 @@ export async function transitionTransaction(
   { transactionId, to, reason, changes = {} }: TransitionParameters,
 ): Promise<Transaction | undefined> {
   const { trx } = unit;
-  // One statement (it runs inside settlements and sends, whose commits wait on every round trip): lock
-  // the row and read its status as it is now, move it if that status may precede `to`, record the move
-  // and how long the old status lasted, and notify whoever waits on the transaction.
-  const moved = trx
-    .updateTable('transactions')
-    .set({ ...changes, status: to, updated_at: sql`clock_timestamp()` })
-    .where('id', '=', transactionId)
-    .where('status', 'in', predecessorsOf(to))
-    // Makes the row lock below come first.
-    .where(sql<boolean>`exists (select 1 from current)`)
-    .returningAll();
-  const { rows } = await sql<Transaction & { from_status: TransactionStatus; since_seconds: number | null }>`
-    with current as (select status from transactions where id = ${transactionId} for update),
-    since as (
-      select extract(epoch from clock_timestamp() - max(at))::float8 as seconds from transaction_transitions
-      -- Since the status began: notes (from = to, e.g. a re-sponsoring) do not restart it.
-      where transaction_id = ${transactionId} and from_status is distinct from to_status
-    ),
-    moved as (${moved}),
-    history as (
-      insert into transaction_transitions (transaction_id, from_status, to_status, reason)
-      select id, (select status from current), ${to}, ${reason ?? null} from moved
-    ),
-    notified as (select pg_notify(${STATUS_CHANNEL}, id) from moved)
-    select moved.*, (select status from current) as from_status, (select seconds from since) as since_seconds
-    from moved where (select count(*) from notified) >= 0
-  `.execute(trx);
-  const row = rows[0];
+  const row = await moveTransactionStatus(trx, { transactionId, from: predecessorsOf(to), to, reason, changes });
   if (!row) return undefined;
   const { from_status: from, since_seconds: seconds, ...updated } = row;
   // Outbox: the webhook event and its delivery job commit (or roll back) with the status itself.
@@ -78,6 +52,5 @@ export async function transitionTransaction(
 export function creationHistoryFor(inserted: string, count: number): RawBuilder<unknown> {
   // Counted before the statement commits, as every transition is (see transitionTransaction).
   transactionTransitions.inc({ from: 'none', to: 'ACCEPTED' }, count);
-  return sql`insert into transaction_transitions (transaction_id, from_status, to_status, reason)
-    select id, null, 'ACCEPTED', 'accepted' from ${sql.table(inserted)}`;
+  return creationHistorySql(inserted);
 }

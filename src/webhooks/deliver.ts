@@ -11,7 +11,7 @@ import { disableClientWebhook } from '../db/clients.js';
 import type { WebhookDelivery } from '../db/schema.js';
 import type { Logger } from '../observability/logger.js';
 import { webhookAttemptDuration, webhookDeliveries } from '../observability/metrics.js';
-import { enqueueWebhookDelivery, removeWebhookDeliveryJob } from './outbox.js';
+import { enqueueWebhookDelivery, removeWebhookDeliveryJob } from '../db/jobs.js';
 import { postWebhook, type AttemptResult } from './send.js';
 import { activeSigningSecrets, signWebhook } from './sign.js';
 import { retryDelayMs } from './retry-schedule.js';

@@ -7,7 +7,7 @@ import { openContext, startWorker, type OpenContext, type RunningWorker } from '
 import { createLogger } from '../../src/observability/logger.js';
 import { transitionTransaction } from '../../src/status/transition.js';
 import { insertWebhookDelivery, insertWebhookEvent, INTERRUPTED_ATTEMPT_ERROR } from '../../src/db/webhooks.js';
-import { enqueueWebhookDelivery } from '../../src/webhooks/outbox.js';
+import { enqueueWebhookDelivery } from '../../src/db/jobs.js';
 import { newDeliveryId, newEventId, toTestEvent } from '../../src/webhooks/events.js';
 import { startReceiver, verifyWebhook, type Receiver } from './support/receiver.js';
 import { deliveryOfTransaction, findDelivery, insertSubmittedTransaction, waitForSettled } from './support/deliveries.js';

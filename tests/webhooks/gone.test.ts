@@ -6,7 +6,7 @@ import request from 'supertest';
 import { createTestApp, type TestApp, type TestClient } from '../support/test-app.js';
 import { runChronosCli } from '../support/cli.js';
 import { findClient } from '../../src/db/clients.js';
-import { enqueueWebhookDelivery } from '../../src/webhooks/outbox.js';
+import { enqueueWebhookDelivery } from '../../src/db/jobs.js';
 import { startReceiver, verifyWebhook, type Receiver } from './support/receiver.js';
 import { endTransaction, findDelivery, pendingJobs, waitForSettled } from './support/deliveries.js';
 
