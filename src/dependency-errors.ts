@@ -17,8 +17,23 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * A node behind the block it was asked about: a read pinned to a block it has not imported yet (one
+ * entry of a list lagging another, or a provider's load balancer switching nodes) gets "header not
+ * found" (geth, erigon), "unknown block" or "block not found" (-32000, -32001). Asked again a moment
+ * later, or of another entry, the same read succeeds: "not now", not a refusal.
+ */
+export function isBlockNotYetKnown(error: unknown): boolean {
+  return causes(error).some(
+    (e) =>
+      (e.code === -32000 || e.code === -32001)
+      && /header not found|unknown block|block not found/i.test((e as { details?: string }).details ?? e.message ?? ''),
+  );
+}
+
 /** A JSON-RPC endpoint (chain, bundler, paymaster) did not answer, or answered "not now". */
 export function isRpcUnavailable(error: unknown): boolean {
+  if (isBlockNotYetKnown(error)) return true;
   for (const e of causes(error)) {
     if (e.name === 'HttpRequestError' || e.name === 'TimeoutError' || e.name === 'SocketClosedError' || e.name === 'WebSocketRequestError') return true;
     // Internal error, limit exceeded / throttled: the node or bundler says "not now".

@@ -8,6 +8,7 @@
 // list's fallback inside it, so that back-pressure is waited out only once every entry pushed back.
 import { HttpRequestError, createTransport, http, type EIP1193RequestFn, type Transport } from 'viem';
 import { isLogRangeError } from './log-range-errors.js';
+import { isBlockNotYetKnown } from '../dependency-errors.js';
 
 export type BackoffPolicy = {
   /** Tries per call for a 429/5xx answer, the first included. */
@@ -48,8 +49,10 @@ export function isBackPressure(error: unknown): error is HttpRequestError {
   return error instanceof HttpRequestError && error.status !== undefined && (error.status === 429 || (error.status >= 500 && error.status < 600));
 }
 
-/** What viem's own retry would retry (its shouldRetry), apart from back-pressure, which is handled above it. */
-function viemWouldRetry(error: unknown): boolean {
+/** What viem's own retry would retry (its shouldRetry), apart from back-pressure, which is handled above it; and a lagging node. */
+function worthRetrying(error: unknown): boolean {
+  // Not viem's: a node that has not imported the block yet has it a moment later (dependency-errors.ts).
+  if (isBlockNotYetKnown(error)) return true;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'number') return code === -1 || code === -32005 || code === -32603;
   if (error instanceof HttpRequestError && error.status) return [403, 408, 413].includes(error.status);
@@ -88,7 +91,7 @@ export function withBackoff(transport: Transport, { retryCount, backoff = DEFAUL
             continue;
           }
           // A range refused as too wide is refused again as it is: its caller narrows it at once.
-          if (other >= retryCount || !viemWouldRetry(error) || isLogRangeError(error)) throw error;
+          if (other >= retryCount || !worthRetrying(error) || isLogRangeError(error)) throw error;
           await sleep(OTHER_RETRY_BASE_MS * 2 ** other++);
         }
       }

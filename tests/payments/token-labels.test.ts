@@ -44,7 +44,7 @@ describe("the own token's name and symbol", () => {
       if (selector === SYMBOL) symbolArrived();
       if (selector !== NAME) return undefined;
       await bothArrived;
-      return { error: { code: -32000, message: 'header not found' } };
+      return { error: { code: -32000, message: 'missing trie node' } };
     };
     const refused = await api(t, actor).get('/api/v1/payments/tokens');
     expect([refused.status, refused.body.code]).toEqual([500, 'INTERNAL_ERROR']);
