@@ -2,7 +2,6 @@
 // each with an idempotency key reused on every retry); and chronos.certificates: the client-wide reads
 // (a certificate, a verification by hash, a user's certificates page by page).
 import { unwrap, type ApiClient } from './api-client.js';
-import { ChronosError } from './errors.js';
 import { Transaction, type TransactionReader } from './transaction.js';
 import type { Certificate, CertificateAccepted, CertificatePage, CertificateRequest, CertificateVerification } from './types.js';
 
@@ -57,9 +56,6 @@ export class Certificates {
 
   /** One page of a user's certificates, newest first. */
   async page(userId: string, query: { limit?: number; cursor?: string } = {}): Promise<CertificatePage> {
-    // fetch resolves a `.` or `..` segment away, so the request would list nothing of this user's.
-    if (userId === '.' || userId === '..')
-      throw new ChronosError(`the user id ${JSON.stringify(userId)} cannot be named in a URL path`, { code: 'VALIDATION_ERROR' });
     return unwrap(await this.api.GET('/api/v1/users/{id}/certificates', { params: { path: { id: userId }, query } })).data;
   }
 

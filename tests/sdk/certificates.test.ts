@@ -50,7 +50,9 @@ describe('the SDK certificates', () => {
     await second.issue.wait({ timeoutMs: 60_000 });
   });
 
-  it('refuses to list the users "." and "..", whom fetch would resolve out of the path, before sending anything', async () => {
+  it('refuses a path value of "." or ".." (a user to list, a certificate id), which fetch would resolve out of the path, before sending anything', async () => {
     for (const userId of ['.', '..']) await expect(chronos.certificates.page(userId)).rejects.toMatchObject({ name: 'ChronosError', code: 'VALIDATION_ERROR' });
+    // The same for every path value: a certificate id too.
+    await expect(chronos.certificates.get('..')).rejects.toMatchObject({ name: 'ChronosError', code: 'VALIDATION_ERROR' });
   });
 });
