@@ -19,7 +19,7 @@ import { sendStoredUserOperation } from '../userop/send.js';
 import { createInclusionTracker, type CreateInclusionTrackerParameters, type InclusionTracker } from '../tracking/inclusion-tracker.js';
 import { createAccountCache } from '../userop/account-cache.js';
 import { createNotifications } from '../db/notifications.js';
-import { STATUS_CHANNEL } from '../status/transition.js';
+import { STATUS_CHANNEL } from '../db/transaction-status.js';
 import { createCommitSender } from '../webhooks/send-on-commit.js';
 import { listen, type RunningServer } from './http-server.js';
 import { graphileLogger } from '../observability/graphile-logger.js';

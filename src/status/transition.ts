@@ -10,8 +10,6 @@ import { recordTerminalTransactionEvent } from '../webhooks/outbox.js';
 import { timeInStatus, transactionTransitions } from '../observability/metrics.js';
 import type { UnitOfWork } from './unit-of-work.js';
 
-export { STATUS_CHANNEL } from '../db/transaction-status.js';
-
 export type TransitionParameters = {
   transactionId: string;
   to: TransactionStatus;

@@ -12,7 +12,7 @@ import { parseAbiItem, type Address, type Hex, type Log } from 'viem';
 import type { StoredUserOperation } from '../db/schema.js';
 import type pg from 'pg';
 import type { AppContext } from '../context.js';
-import { STATUS_CHANNEL } from '../status/transition.js';
+import { STATUS_CHANNEL } from '../db/transaction-status.js';
 import type { UnitOfWorkContext } from '../status/unit-of-work.js';
 import { settleInclusions, settlePendingInclusions, type InclusionEvent } from './settle.js';
 import { settledHeight } from './confirmation-depth.js';

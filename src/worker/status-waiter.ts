@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import type { Transaction } from '../db/schema.js';
 import { findStatuses } from '../db/transaction-progress.js';
 import type { Notifications } from '../db/notifications.js';
-import { STATUS_CHANNEL } from '../status/transition.js';
+import { STATUS_CHANNEL } from '../db/transaction-status.js';
 import { isTerminal } from '../status/machine.js';
 
 /** What a waiter learns: the transaction's id and its (terminal) status. */

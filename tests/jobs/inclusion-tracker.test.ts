@@ -9,7 +9,7 @@ import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy.js';
 import { testStackEnv } from '../support/stack-env.js';
 import { api, createMintingClient, createWallet, fund, waitForTerminal, type Actor } from '../support/operations.js';
 import { startWorker, type RunningWorker } from '../../src/runtime/services.js';
-import { STATUS_CHANNEL } from '../../src/status/transition.js';
+import { STATUS_CHANNEL } from '../../src/db/transaction-status.js';
 import { createFeeQuote } from '../../src/userop/fee-quote.js';
 
 let chain: RpcProxy;

@@ -3,7 +3,7 @@
 // connection comes back by itself when it is lost, and says so: what was notified meanwhile is gone.
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-import { STATUS_CHANNEL } from '../../src/status/transition.js';
+import { STATUS_CHANNEL } from '../../src/db/transaction-status.js';
 import { createNotifications } from '../../src/db/notifications.js';
 
 let t: TestApp;
