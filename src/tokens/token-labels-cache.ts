@@ -4,12 +4,13 @@
 // are stored when it is added and never come here.
 import { erc20Abi, type Address } from 'viem';
 import type { ChainPublicClient } from '../chain/clients.js';
+import { createPromiseCache } from '../promise-cache.js';
 
 export type TokenLabels = { name: string; symbol: string };
 export type TokenLabelsCache = { get(token: Address): Promise<TokenLabels> };
 
 export function createTokenLabelsCache(publicClient: ChainPublicClient): TokenLabelsCache {
-  const entries = new Map<Address, Promise<TokenLabels>>();
+  const entries = createPromiseCache<Address, TokenLabels>({ max: 10_000 });
   const read = async (token: Address): Promise<TokenLabels> => {
     const [name, symbol] = await Promise.all([
       publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'name' }),
@@ -17,18 +18,6 @@ export function createTokenLabelsCache(publicClient: ChainPublicClient): TokenLa
     ]);
     return { name, symbol };
   };
-  return {
-    get(token) {
-      const known = entries.get(token);
-      if (known) return known;
-      const labels = read(token);
-      entries.set(token, labels);
-      // A failed read is not kept: the next request asks the chain again.
-      labels.catch(() => {
-        if (entries.get(token) === labels) entries.delete(token);
-      });
-      if (entries.size > 10_000) entries.delete(entries.keys().next().value as Address);
-      return labels;
-    },
-  };
+  // A failed read is not kept: the next request asks the chain again.
+  return { get: (token) => entries.get(token, () => read(token)) };
 }
